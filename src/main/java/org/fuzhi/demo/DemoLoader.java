@@ -1,0 +1,159 @@
+package org.fuzhi.demo;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import org.fuzhi.common.Page;
+import org.fuzhi.platform.Accounts;
+import org.fuzhi.platform.CurrentUser;
+import org.fuzhi.platform.Imports;
+import org.fuzhi.platform.Role;
+import org.fuzhi.platform.Scope;
+import org.fuzhi.region.Directory;
+import org.fuzhi.region.RegionView;
+import org.fuzhi.region.SchoolView;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.core.env.Environment;
+import org.springframework.core.env.Profiles;
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.core.authority.AuthorityUtils;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.stereotype.Component;
+
+/**
+ * On the first start against an empty database, generates the demo county and loads it through the
+ * normal import path, then creates the demo accounts. Runs before the web server accepts requests, so
+ * the first page already shows the full county. Never runs with the {@code prod} profile.
+ */
+@Component
+class DemoLoader implements SmartInitializingSingleton {
+
+    /** The one documented password of every demo account (README). */
+    static final String DEMO_PASSWORD = "Fuzhi@2026";
+    static final String COUNTY_CODE = "421182000000";
+
+    private static final Logger log = LoggerFactory.getLogger(DemoLoader.class);
+
+    private final Accounts accounts;
+    private final Imports imports;
+    private final Directory directory;
+    private final Environment env;
+    private final boolean enabled;
+
+    DemoLoader(Accounts accounts, Imports imports, Directory directory, Environment env,
+               @Value("${fuzhi.demo.load:true}") boolean enabled) {
+        this.accounts = accounts;
+        this.imports = imports;
+        this.directory = directory;
+        this.env = env;
+        this.enabled = enabled;
+    }
+
+    @Override
+    public void afterSingletonsInstantiated() {
+        if (!enabled || env.acceptsProfiles(Profiles.of("prod")) || accounts.count() > 0) {
+            return;
+        }
+        long start = System.nanoTime();
+        Path dir;
+        try {
+            dir = Files.createTempDirectory("fuzhi-demo-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        var out = DemoGenerator.generate(dir, DemoGenerator.Scale.COUNTY, 20260901L);
+        var system = new CurrentUser(0, "system", "system", Role.CENTER, Scope.region(COUNTY_CODE));
+        CurrentUser.Principal principal = () -> system;
+        SecurityContextHolder.getContext().setAuthentication(new UsernamePasswordAuthenticationToken(principal, null,
+                AuthorityUtils.createAuthorityList("ROLE_CENTER")));
+        try {
+            load("regions", out.regions());
+            load("schools", out.schools());
+            load("households", out.households());
+            load("students", out.students());
+            loadGroups(out.groups());
+            createAccounts();
+        } finally {
+            SecurityContextHolder.clearContext();
+            deleteQuietly(dir);
+        }
+        log.info("Demo county {} loaded in {} ms ({} students, {} household member rows)", COUNTY_CODE,
+                (System.nanoTime() - start) / 1_000_000, out.studentRows(), out.householdRows());
+    }
+
+    private void load(String kind, Path file) {
+        var r = imports.run(kind, file, file.getFileName().toString(), false, Locale.SIMPLIFIED_CHINESE);
+        if (r.rejected() > 0) {
+            // The generator and the import rules must agree; a rejected demo row is a bug to see at once.
+            throw new IllegalStateException("demo " + kind + " rejected " + r.rejected() + " rows, first: "
+                    + r.errors().get(0));
+        }
+    }
+
+    private void loadGroups(Path file) {
+        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            r.readLine();
+            String line;
+            while ((line = r.readLine()) != null) {
+                String[] f = line.split(",", -1);
+                directory.saveGroup(f[0], f[1], f[2], f[3], Arrays.asList(f[4].split(" ")));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void createAccounts() {
+        RegionView keyVillage = firstKeyPoorVillage();
+        String township = keyVillage.parentCode();
+        Scope county = Scope.region(COUNTY_CODE);
+        Page<SchoolView> central = directory.schools(county, new Directory.SchoolQuery("城关中心小学", "PRIMARY", null), 0, 1);
+        String school = central.items().get(0).code();
+        List<Accounts.NewAccount> list = List.of(
+                account("admin", "系统管理员（演示）", Role.ADMIN, Scope.NONE),
+                account("zizhu", "县资助中心（演示）", Role.CENTER, county),
+                account("lingdao", "教育局领导（演示）", Role.LEADER, county),
+                account("xiangzhen", "镇处核实员（演示）", Role.TOWNSHIP, Scope.region(township)),
+                account("cunwei", "村干部（演示）", Role.VILLAGE, Scope.region(keyVillage.code())),
+                account("xuexiao", "学校经办（演示）", Role.SCHOOL_OPERATOR, Scope.school(school)),
+                account("xuexiao-shenhe", "学校审核（演示）", Role.SCHOOL_REVIEWER, Scope.school(school)),
+                account("pinggu", "第三方评估（演示）", Role.EVALUATOR, county),
+                account("juanzeng", "捐赠方（演示）", Role.DONOR, county));
+        list.forEach(accounts::create);
+    }
+
+    private RegionView firstKeyPoorVillage() {
+        for (RegionView township : directory.children(COUNTY_CODE)) {
+            for (RegionView v : directory.children(township.code())) {
+                if (v.keyPoorVillage()) {
+                    return v;
+                }
+            }
+        }
+        throw new IllegalStateException("demo county has no key poor village");
+    }
+
+    private static Accounts.NewAccount account(String username, String name, Role role, Scope scope) {
+        return new Accounts.NewAccount(username, DEMO_PASSWORD, name, role, scope, true);
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (var files = Files.list(dir)) {
+            for (Path p : files.toList()) {
+                Files.deleteIfExists(p);
+            }
+            Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            log.debug("could not delete {}", dir, e);
+        }
+    }
+}

@@ -1,0 +1,14 @@
+package org.fuzhi.platform;
+
+/** 账号 — creating accounts; used by the demo loader and the admin screens. */
+public interface Accounts {
+
+    void create(NewAccount account);
+
+    boolean exists(String username);
+
+    long count();
+
+    record NewAccount(String username, String rawPassword, String displayName, Role role, Scope scope, boolean demo) {
+    }
+}

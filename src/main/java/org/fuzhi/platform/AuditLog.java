@@ -1,0 +1,33 @@
+package org.fuzhi.platform;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * 审计日志 — the tamper-evident record of every write and every sensitive read.
+ * Details are redacted before they are stored: anything shaped like an ID number is masked.
+ */
+public interface AuditLog {
+
+    /** Records an event by the current user (or "anonymous") in the caller's transaction. */
+    void record(String action, String targetType, String targetId, Map<String, ?> details);
+
+    /** Records an event for an explicitly named actor, e.g. a failed login. */
+    void recordFor(String actor, String role, String action, String targetType, String targetId, Map<String, ?> details);
+
+    List<Event> search(Query query);
+
+    /** Walks the whole chain and reports the first record whose hash does not match. */
+    ChainCheck verify();
+
+    record Query(String actor, String action, Instant from, Instant to, int page, int size) {
+    }
+
+    record Event(long id, Instant occurredAt, String actor, String actorRole, String action, String targetType,
+                 String targetId, String scope, String details, String clientIp) {
+    }
+
+    record ChainCheck(boolean intact, long checked, Long firstBrokenId) {
+    }
+}

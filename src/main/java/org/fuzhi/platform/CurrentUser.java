@@ -1,0 +1,38 @@
+package org.fuzhi.platform;
+
+import org.springframework.security.access.AccessDeniedException;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
+
+/** The signed-in account as the rest of the application sees it. */
+public record CurrentUser(long id, String username, String displayName, Role role, Scope scope) {
+
+    /** The user of the current request; throws when nobody is signed in. */
+    public static CurrentUser get() {
+        return find().orElseThrow(() -> new AccessDeniedException("not signed in"));
+    }
+
+    public static java.util.Optional<CurrentUser> find() {
+        Authentication auth = SecurityContextHolder.getContext().getAuthentication();
+        if (auth != null && auth.getPrincipal() instanceof Principal p) {
+            return java.util.Optional.of(p.currentUser());
+        }
+        return java.util.Optional.empty();
+    }
+
+    /** Implemented by the security principal so modules need not know the security classes. */
+    public interface Principal {
+        CurrentUser currentUser();
+    }
+
+    public void require(boolean allowed) {
+        if (!allowed) {
+            throw new AccessDeniedException("role " + role + " may not do this");
+        }
+    }
+
+    /** The scope that applies to children's data: none for roles that must not see it casually. */
+    public Scope childDataScope() {
+        return role.seesChildren() ? scope : Scope.NONE;
+    }
+}

@@ -1,0 +1,102 @@
+package org.fuzhi.platform;
+
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.springframework.context.MessageSource;
+
+/** What an {@link ImportKind} needs while it imports: the user, messages, rejected rows and per-file state. */
+public final class ImportContext {
+
+    private final CurrentUser user;
+    private final MessageSource messages;
+    private final Locale locale;
+    private final String kind;
+    private final Map<Integer, Map<String, String>> rejectedInChunk = new HashMap<>();
+    private final Map<String, Object> state = new HashMap<>();
+    private final Set<Integer> rejectedRows = new LinkedHashSet<>();
+
+    public ImportContext(CurrentUser user, MessageSource messages, Locale locale, String kind) {
+        this.user = user;
+        this.messages = messages;
+        this.locale = locale;
+        this.kind = kind;
+    }
+
+    public CurrentUser user() {
+        return user;
+    }
+
+    public Locale locale() {
+        return locale;
+    }
+
+    /**
+     * Rejects a row. The message names the field and the rule: {@code messageKey} is looked up in the bundles.
+     */
+    public void reject(ImportRow row, String field, String messageKey, Object... args) {
+        String fieldLabel = messages.getMessage("import.col." + kind + "." + field, null, field, locale);
+        String text = messages.getMessage(messageKey, args, messageKey, locale);
+        rejectedInChunk.computeIfAbsent(row.rowNo(), k -> new java.util.LinkedHashMap<>())
+                .merge(fieldLabel, text, (a, b) -> a + "；" + b);
+        rejectedRows.add(row.rowNo());
+    }
+
+    public boolean isRejected(ImportRow row) {
+        return rejectedRows.contains(row.rowNo());
+    }
+
+    /**
+     * Reads an enum cell: its constant name, or its Chinese or English label ({@code enum.Type.CONSTANT} in the
+     * bundles), so clerks can type "小学" as well as PRIMARY.
+     */
+    public <E extends Enum<E>> java.util.Optional<E> enumValue(Class<E> type, String raw) {
+        if (raw == null || raw.isBlank()) {
+            return java.util.Optional.empty();
+        }
+        String v = raw.strip();
+        for (E e : type.getEnumConstants()) {
+            if (e.name().equalsIgnoreCase(v)) {
+                return java.util.Optional.of(e);
+            }
+            String key = "enum." + type.getSimpleName() + "." + e.name();
+            for (Locale l : new Locale[]{Locale.SIMPLIFIED_CHINESE, Locale.ENGLISH}) {
+                String label = messages.getMessage(key, null, null, l);
+                if (label != null && label.equalsIgnoreCase(v)) {
+                    return java.util.Optional.of(e);
+                }
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    /** 是/否, Y/N, true/false, 1/0; empty when the cell is empty; null when unreadable. */
+    public static Boolean bool(String raw) {
+        if (raw == null || raw.isBlank()) {
+            return Boolean.FALSE;
+        }
+        return switch (raw.strip().toLowerCase(Locale.ROOT)) {
+            case "是", "y", "yes", "true", "1", "√" -> Boolean.TRUE;
+            case "否", "n", "no", "false", "0" -> Boolean.FALSE;
+            default -> null;
+        };
+    }
+
+    /** State kept for the whole file, e.g. the keys seen so far to find duplicates inside it. */
+    @SuppressWarnings("unchecked")
+    public <T> T state(String key, Supplier<T> init) {
+        return (T) state.computeIfAbsent(key, k -> init.get());
+    }
+
+    /** Drains the errors of the last chunk: row → (field label → message). Called by the import runner. */
+    public Map<Integer, Map<String, String>> drainErrors() {
+        var copy = new java.util.TreeMap<>(rejectedInChunk);
+        rejectedInChunk.clear();
+        rejectedRows.clear();
+        return copy;
+    }
+
+}

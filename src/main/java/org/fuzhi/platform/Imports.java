@@ -1,0 +1,61 @@
+package org.fuzhi.platform;
+
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/** 导入 — runs an import file through its {@link ImportKind} with the guarantees of SPEC §2.2. */
+public interface Imports {
+
+    /**
+     * Validates every row and writes the accepted ones in one transaction (none when {@code dryRun}).
+     * The original file is kept with the import record.
+     *
+     * @throws RefusedException when the file as a whole cannot be imported (not a spreadsheet, empty, wrong columns)
+     */
+    Result run(String kind, Path file, String originalFilename, boolean dryRun, Locale locale);
+
+    List<ImportKind> kinds();
+
+    Optional<ImportKind> kind(String name);
+
+    Optional<Summary> find(String importId);
+
+    List<Summary> recent(int limit);
+
+    /** The rejected rows of an import as .xlsx: row, field, problem. */
+    void writeErrorReport(String importId, OutputStream out, Locale locale);
+
+    void writeTemplate(ImportKind kind, boolean csv, OutputStream out, Locale locale);
+
+    /** Localised header label of a column. */
+    String columnLabel(ImportKind kind, String column, Locale locale);
+
+    record RowError(int row, String field, String message) {
+    }
+
+    record Result(String importId, String kind, boolean dryRun, int accepted, int rejected, List<RowError> errors,
+                  boolean errorsTruncated) {
+    }
+
+    record Summary(String importId, String kind, String originalFilename, boolean dryRun, String status,
+                   int accepted, int rejected, String message, String createdBy, Instant createdAt) {
+    }
+
+    /** The whole file is refused; nothing was written. */
+    final class RefusedException extends RuntimeException {
+        private final String importId;
+
+        public RefusedException(String importId, String message) {
+            super(message);
+            this.importId = importId;
+        }
+
+        public String importId() {
+            return importId;
+        }
+    }
+}

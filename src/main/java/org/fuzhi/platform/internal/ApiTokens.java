@@ -1,0 +1,25 @@
+package org.fuzhi.platform.internal;
+
+import java.time.Instant;
+import org.springframework.security.core.Authentication;
+import org.springframework.stereotype.Component;
+
+/** Issues a bearer token for a successfully authenticated request. */
+@Component
+public class ApiTokens {
+
+    private final TokenService tokens;
+
+    ApiTokens(TokenService tokens) {
+        this.tokens = tokens;
+    }
+
+    public record Issued(String token, Instant expiresAt) {
+    }
+
+    public Issued issueFor(Authentication authenticated) {
+        var user = ((FuzhiPrincipal) authenticated.getPrincipal()).currentUser();
+        var t = tokens.issue(user.id());
+        return new Issued(t.token(), t.expiresAt());
+    }
+}

@@ -1,0 +1,357 @@
+package org.fuzhi.platform.internal;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.fuzhi.platform.AuditLog;
+import org.fuzhi.platform.CurrentUser;
+import org.fuzhi.platform.ImportContext;
+import org.fuzhi.platform.ImportKind;
+import org.fuzhi.platform.ImportRow;
+import org.fuzhi.platform.Imports;
+import org.fuzhi.platform.Tabular;
+import org.fuzhi.platform.Xlsx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.MessageSource;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
+
+@Service
+class ImportRunner implements Imports {
+
+    private static final Logger log = LoggerFactory.getLogger(ImportRunner.class);
+    static final int CHUNK = 1000;
+    static final int MAX_ERRORS_IN_RESPONSE = 1000;
+
+    private final Map<String, ImportKind> kinds = new LinkedHashMap<>();
+    private final JdbcClient jdbc;
+    private final org.springframework.jdbc.core.JdbcTemplate batch;
+    private final MessageSource messages;
+    private final AuditLog audit;
+    private final TransactionTemplate mainTx;
+    private final TransactionTemplate sideTx;
+    private final Path storage;
+
+    ImportRunner(List<ImportKind> kinds, JdbcClient jdbc, org.springframework.jdbc.core.JdbcTemplate batch,
+                 MessageSource messages, AuditLog audit,
+                 PlatformTransactionManager txm, @Value("${fuzhi.storage.dir:./data/files}") String storageDir) {
+        kinds.forEach(k -> this.kinds.put(k.name(), k));
+        this.jdbc = jdbc;
+        this.batch = batch;
+        this.messages = messages;
+        this.audit = audit;
+        this.mainTx = new TransactionTemplate(txm);
+        this.sideTx = new TransactionTemplate(txm);
+        this.sideTx.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+        this.storage = Path.of(storageDir);
+    }
+
+    @Override
+    public List<ImportKind> kinds() {
+        return List.copyOf(kinds.values());
+    }
+
+    @Override
+    public Optional<ImportKind> kind(String name) {
+        return Optional.ofNullable(kinds.get(name));
+    }
+
+    @Override
+    public Result run(String kindName, Path file, String originalFilename, boolean dryRun, Locale locale) {
+        ImportKind kind = kind(kindName).orElseThrow(() -> new IllegalArgumentException("unknown import kind"));
+        CurrentUser user = CurrentUser.get();
+        String id = UUID.randomUUID().toString();
+        String safeName = originalFilename == null || originalFilename.isBlank() ? "upload"
+                : Path.of(originalFilename).getFileName().toString();
+        Path kept = keep(file, id, safeName);
+        sideTx.executeWithoutResult(s -> jdbc.sql("""
+                INSERT INTO import_job (id, kind, original_filename, stored_path, content_sha256, size_bytes, dry_run,
+                                        status, accepted, rejected, created_by, created_at)
+                VALUES (:id, :kind, :name, :path, :sha, :size, :dry, 'RUNNING', 0, 0, :by, :at)""")
+                .param("id", id).param("kind", kind.name()).param("name", safeName).param("path", kept.toString())
+                .param("sha", sha256(kept)).param("size", size(kept)).param("dry", dryRun)
+                .param("by", user.username()).param("at", Timestamp.from(Instant.now())).update());
+
+        Tabular.Format format;
+        try {
+            format = Tabular.formatOf(safeName, kept);
+        } catch (Tabular.UnreadableException e) {
+            throw refuse(id, kind, messages.getMessage(e.messageKey(), null, locale), dryRun);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+
+        ImportContext ctx = new ImportContext(user, messages, locale, kind.name());
+        List<RowError> shown = new ArrayList<>();
+        int[] counts = new int[3]; // data rows, rejected rows, errors stored
+        boolean[] truncated = {false};
+        try {
+            mainTx.executeWithoutResult(status -> {
+                String[][] header = {null};
+                List<ImportRow> chunk = new ArrayList<>(CHUNK);
+                try {
+                    Tabular.read(kept, format, (rowNo, cells) -> {
+                        if (header[0] == null) {
+                            header[0] = mapHeader(kind, cells, locale);
+                            return;
+                        }
+                        Map<String, String> values = new HashMap<>();
+                        for (int i = 0; i < header[0].length; i++) {
+                            String v = i < cells.size() && cells.get(i) != null ? cells.get(i).strip() : "";
+                            values.put(header[0][i], v);
+                        }
+                        chunk.add(new ImportRow(rowNo, values));
+                        if (chunk.size() >= CHUNK) {
+                            processChunk(kind, chunk, ctx, id, shown, counts, truncated);
+                        }
+                    });
+                } catch (RuntimeException e) {
+                    throw e;
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+                if (header[0] == null) {
+                    throw new RefusalSignal(messages.getMessage("import.refused.empty", null, locale));
+                }
+                if (!chunk.isEmpty()) {
+                    processChunk(kind, chunk, ctx, id, shown, counts, truncated);
+                }
+                if (counts[0] == 0) {
+                    throw new RefusalSignal(messages.getMessage("import.refused.empty", null, locale));
+                }
+                if (dryRun) {
+                    status.setRollbackOnly();
+                }
+            });
+        } catch (RefusalSignal r) {
+            throw refuse(id, kind, r.getMessage(), dryRun);
+        } catch (Tabular.UnreadableException e) {
+            throw refuse(id, kind, messages.getMessage(e.messageKey(), null, locale), dryRun);
+        } catch (RuntimeException e) {
+            log.error("import {} failed", id, e);
+            finish(id, "FAILED", 0, 0, messages.getMessage("import.failed", null, locale));
+            throw e;
+        }
+        int accepted = counts[0] - counts[1];
+        finish(id, dryRun ? "DRY_RUN" : "DONE", accepted, counts[1], null);
+        audit.record(dryRun ? "IMPORT_DRY_RUN" : "IMPORT", "import", id,
+                Map.of("kind", kind.name(), "file", safeName, "accepted", accepted, "rejected", counts[1]));
+        return new Result(id, kind.name(), dryRun, accepted, counts[1], shown, truncated[0]);
+    }
+
+    private void processChunk(ImportKind kind, List<ImportRow> chunk, ImportContext ctx, String id,
+                              List<RowError> shown, int[] counts, boolean[] truncated) {
+        kind.importChunk(List.copyOf(chunk), ctx);
+        counts[0] += chunk.size();
+        chunk.clear();
+        Map<Integer, Map<String, String>> errors = drain(ctx);
+        if (errors.isEmpty()) {
+            return;
+        }
+        counts[1] += errors.size();
+        List<RowError> rows = new ArrayList<>();
+        errors.forEach((row, fields) -> fields.forEach((f, m) -> rows.add(new RowError(row, f, m))));
+        for (RowError e : rows) {
+            if (shown.size() < MAX_ERRORS_IN_RESPONSE) {
+                shown.add(e);
+            } else {
+                truncated[0] = true;
+            }
+        }
+        // Stored outside the import's transaction: a dry run rolls back its writes but keeps its report.
+        storeErrors(id, rows);
+    }
+
+    private void storeErrors(String id, List<RowError> rows) {
+        sideTx.executeWithoutResult(s -> batch.batchUpdate(
+                "INSERT INTO import_error (import_id, row_no, field, message) VALUES (?, ?, ?, ?)", rows, 500,
+                (ps, e) -> {
+                    ps.setString(1, id);
+                    ps.setInt(2, e.row());
+                    ps.setString(3, truncate(e.field(), 64));
+                    ps.setString(4, truncate(e.message(), 500));
+                }));
+    }
+
+    private static Map<Integer, Map<String, String>> drain(ImportContext ctx) {
+        return ctx.drainErrors();
+    }
+
+    private String[] mapHeader(ImportKind kind, List<String> cells, Locale locale) {
+        Map<String, String> byLabel = new HashMap<>();
+        for (var col : kind.columns()) {
+            byLabel.put(norm(col.code()), col.code());
+            for (Locale l : List.of(Locale.SIMPLIFIED_CHINESE, Locale.ENGLISH, locale)) {
+                byLabel.put(norm(columnLabel(kind, col.code(), l)), col.code());
+            }
+        }
+        String[] codes = new String[cells.size()];
+        List<String> unknown = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (int i = 0; i < cells.size(); i++) {
+            String code = byLabel.get(norm(cells.get(i)));
+            if (code == null) {
+                unknown.add(cells.get(i));
+            } else if (!seen.add(code)) {
+                throw new RefusalSignal(messages.getMessage("import.refused.duplicateColumn",
+                        new Object[]{cells.get(i)}, locale));
+            }
+            codes[i] = code;
+        }
+        List<String> missing = kind.columns().stream().filter(c -> c.required() && !seen.contains(c.code()))
+                .map(c -> columnLabel(kind, c.code(), locale)).toList();
+        if (!unknown.isEmpty() || !missing.isEmpty()) {
+            String msg = messages.getMessage("import.refused.columns",
+                    new Object[]{missing.isEmpty() ? "-" : String.join("、", missing),
+                            unknown.isEmpty() ? "-" : String.join("、", unknown)}, locale);
+            throw new RefusalSignal(msg);
+        }
+        return codes;
+    }
+
+    private static String norm(String s) {
+        return s == null ? "" : s.replace("*", "").replace("＊", "").strip().toLowerCase(Locale.ROOT);
+    }
+
+    @Override
+    public String columnLabel(ImportKind kind, String column, Locale locale) {
+        return messages.getMessage("import.col." + kind.name() + "." + column, null, column, locale);
+    }
+
+    private RefusedException refuse(String id, ImportKind kind, String message, boolean dryRun) {
+        finish(id, "REFUSED", 0, 0, message);
+        audit.record("IMPORT_REFUSED", "import", id, Map.of("kind", kind.name(), "reason", message, "dryRun", dryRun));
+        return new RefusedException(id, message);
+    }
+
+    private void finish(String id, String status, int accepted, int rejected, String message) {
+        sideTx.executeWithoutResult(s -> jdbc.sql("""
+                UPDATE import_job SET status = :st, accepted = :a, rejected = :r, message = :m, finished_at = :at
+                WHERE id = :id""").param("st", status).param("a", accepted).param("r", rejected)
+                .param("m", truncate(message, 1000)).param("at", Timestamp.from(Instant.now())).param("id", id)
+                .update());
+    }
+
+    @Override
+    public Optional<Summary> find(String importId) {
+        CurrentUser user = CurrentUser.get();
+        return jdbc.sql("SELECT * FROM import_job WHERE id = :id AND (created_by = :u OR :center)")
+                .param("id", importId).param("u", user.username())
+                .param("center", user.role() == org.fuzhi.platform.Role.CENTER)
+                .query((rs, n) -> summary(rs)).optional();
+    }
+
+    @Override
+    public List<Summary> recent(int limit) {
+        CurrentUser user = CurrentUser.get();
+        return jdbc.sql("SELECT * FROM import_job WHERE created_by = :u ORDER BY created_at DESC LIMIT :n")
+                .param("u", user.username()).param("n", limit).query((rs, n) -> summary(rs)).list();
+    }
+
+    private static Summary summary(java.sql.ResultSet rs) throws java.sql.SQLException {
+        return new Summary(rs.getString("id"), rs.getString("kind"), rs.getString("original_filename"),
+                rs.getBoolean("dry_run"), rs.getString("status"), rs.getInt("accepted"), rs.getInt("rejected"),
+                rs.getString("message"), rs.getString("created_by"), rs.getTimestamp("created_at").toInstant());
+    }
+
+    @Override
+    public void writeErrorReport(String importId, OutputStream out, Locale locale) {
+        if (find(importId).isEmpty()) {
+            throw new org.springframework.security.access.AccessDeniedException("not your import");
+        }
+        List<String> header = List.of(messages.getMessage("import.report.row", null, locale),
+                messages.getMessage("import.report.field", null, locale),
+                messages.getMessage("import.report.message", null, locale));
+        try (Xlsx x = new Xlsx(out, messages.getMessage("import.report.sheet", null, locale), header)) {
+            jdbc.sql("SELECT row_no, field, message FROM import_error WHERE import_id = :id ORDER BY row_no, field")
+                    .param("id", importId)
+                    .query(rs -> {
+                        x.row(List.of(String.valueOf(rs.getInt(1)), rs.getString(2), rs.getString(3)));
+                    });
+        }
+        audit.record("IMPORT_REPORT_DOWNLOAD", "import", importId, Map.of());
+    }
+
+    @Override
+    public void writeTemplate(ImportKind kind, boolean csv, OutputStream out, Locale locale) {
+        List<String> header = kind.columns().stream().map(c -> columnLabel(kind, c.code(), locale)).toList();
+        if (csv) {
+            try {
+                var w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
+                w.write('\uFEFF'); // Excel on Windows needs the BOM to open UTF-8 CSV correctly
+                w.write(String.join(",", header) + "\r\n");
+                w.write(String.join(",", kind.exampleRow()) + "\r\n");
+                w.flush();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        } else {
+            try (Xlsx x = new Xlsx(out, kind.name(), header)) {
+                x.row(kind.exampleRow());
+            }
+        }
+    }
+
+    private Path keep(Path file, String id, String name) {
+        try {
+            Path dir = storage.resolve("imports").resolve(id);
+            Files.createDirectories(dir);
+            Path target = dir.resolve(name);
+            Files.copy(file, target, StandardCopyOption.REPLACE_EXISTING);
+            return target;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String sha256(Path p) {
+        try (var in = new DigestInputStream(Files.newInputStream(p), MessageDigest.getInstance("SHA-256"))) {
+            in.transferTo(OutputStream.nullOutputStream());
+            return HexFormat.of().formatHex(in.getMessageDigest().digest());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static long size(Path p) {
+        try {
+            return Files.size(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String truncate(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max);
+    }
+
+    /** Aborts the import transaction when the whole file is refused. */
+    private static final class RefusalSignal extends RuntimeException {
+        RefusalSignal(String message) {
+            super(message, null, false, false);
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package org.fuzhi.platform.internal;
+
+import jakarta.servlet.http.HttpServletResponse;
+import java.nio.charset.StandardCharsets;
+import org.springframework.context.MessageSource;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.security.authentication.AuthenticationManager;
+import org.springframework.security.authentication.ProviderManager;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter;
+import org.springframework.web.servlet.LocaleResolver;
+
+@Configuration
+class SecurityConfig {
+
+    @Bean
+    PasswordEncoder passwordEncoder() {
+        return new BCryptPasswordEncoder();
+    }
+
+    @Bean
+    AuthenticationManager authenticationManager(ThrottledAuthenticationProvider provider) {
+        return new ProviderManager(provider);
+    }
+
+    /** The JSON API: stateless, bearer tokens, 401/403 as JSON rather than redirects to the login page. */
+    @Bean
+    @Order(1)
+    SecurityFilterChain apiChain(HttpSecurity http, TokenService tokens, AccountStore accounts,
+                                 AuthenticationManager authManager, MessageSource messages,
+                                 LocaleResolver locales) throws Exception {
+        http.securityMatcher("/api/**")
+                .authenticationManager(authManager)
+                .csrf(c -> c.disable())
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .addFilterBefore(new BearerTokenFilter(tokens, accounts), UsernamePasswordAuthenticationFilter.class)
+                .authorizeHttpRequests(a -> a
+                        .requestMatchers("/api/v1/auth/token").permitAll()
+                        .anyRequest().authenticated())
+                .exceptionHandling(e -> e
+                        .authenticationEntryPoint((req, res, ex) -> json(res, HttpServletResponse.SC_UNAUTHORIZED,
+                                messages.getMessage("error.unauthorized", null, locales.resolveLocale(req))))
+                        .accessDeniedHandler((req, res, ex) -> json(res, HttpServletResponse.SC_FORBIDDEN,
+                                messages.getMessage("error.forbidden", null, locales.resolveLocale(req)))));
+        return http.build();
+    }
+
+    /** The browser UI: form login with sessions and CSRF protection. */
+    @Bean
+    @Order(2)
+    SecurityFilterChain webChain(HttpSecurity http, AuthenticationManager authManager) throws Exception {
+        http.authenticationManager(authManager)
+                .authorizeHttpRequests(a -> a
+                        .requestMatchers("/login", "/webjars/**", "/_static/**", "/css/**", "/js/**", "/favicon.ico",
+                                "/actuator/health", "/v3/api-docs/**", "/swagger-ui/**", "/swagger-ui.html", "/error")
+                        .permitAll()
+                        .anyRequest().authenticated())
+                .formLogin(f -> f.loginPage("/login").defaultSuccessUrl("/", true).failureUrl("/login?error"))
+                .logout(l -> l.logoutUrl("/logout").logoutSuccessUrl("/login?logout"))
+                .headers(h -> h.frameOptions(fo -> fo.sameOrigin()));
+        return http.build();
+    }
+
+    static void json(HttpServletResponse res, int status, String message) throws java.io.IOException {
+        res.setStatus(status);
+        res.setContentType("application/json;charset=UTF-8");
+        String safe = message.replace("\\", "\\\\").replace("\"", "\\\"");
+        res.getOutputStream().write(("{\"status\":" + status + ",\"message\":\"" + safe + "\"}")
+                .getBytes(StandardCharsets.UTF_8));
+    }
+}

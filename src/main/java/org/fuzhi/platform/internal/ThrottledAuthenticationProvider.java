@@ -1,0 +1,66 @@
+package org.fuzhi.platform.internal;
+
+import java.util.Map;
+import org.fuzhi.platform.AuditLog;
+import org.springframework.security.authentication.AuthenticationProvider;
+import org.springframework.security.authentication.BadCredentialsException;
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.authentication.dao.DaoAuthenticationProvider;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.web.authentication.WebAuthenticationDetails;
+import org.springframework.stereotype.Component;
+
+/**
+ * Password authentication for both the login form and the token endpoint, with throttling and an
+ * audit record for every success and failure.
+ */
+@Component
+class ThrottledAuthenticationProvider implements AuthenticationProvider {
+
+    private final DaoAuthenticationProvider delegate;
+    private final LoginThrottle throttle;
+    private final AuditLog audit;
+
+    ThrottledAuthenticationProvider(AccountDetailsService users, PasswordEncoder encoder, LoginThrottle throttle,
+                                    AuditLog audit) {
+        this.delegate = new DaoAuthenticationProvider(users);
+        this.delegate.setPasswordEncoder(encoder);
+        this.throttle = throttle;
+        this.audit = audit;
+    }
+
+    @Override
+    public Authentication authenticate(Authentication authentication) {
+        String username = String.valueOf(authentication.getName());
+        String address = authentication.getDetails() instanceof WebAuthenticationDetails d
+                ? d.getRemoteAddress() : "unknown";
+        long minutes = throttle.minutesLocked(username, address);
+        if (minutes > 0) {
+            audit.recordFor(username, null, "LOGIN_THROTTLED", "account", username, Map.of("address", address));
+            throw new LoginThrottledException(minutes);
+        }
+        try {
+            Authentication result = delegate.authenticate(authentication);
+            throttle.succeeded(username);
+            var user = ((FuzhiPrincipal) result.getPrincipal()).currentUser();
+            audit.recordFor(username, user.role().name(), "LOGIN_SUCCESS", "account", username,
+                    Map.of("address", address));
+            return result;
+        } catch (AuthenticationException e) {
+            throttle.failed(username, address);
+            audit.recordFor(username, null, "LOGIN_FAILURE", "account", username,
+                    Map.of("address", address, "reason", e.getClass().getSimpleName()));
+            if (e instanceof AccountDetailsService.DemoAccountRefusedException) {
+                throw e;
+            }
+            throw new BadCredentialsException("bad credentials");
+        }
+    }
+
+    @Override
+    public boolean supports(Class<?> authentication) {
+        return UsernamePasswordAuthenticationToken.class.isAssignableFrom(authentication);
+    }
+}

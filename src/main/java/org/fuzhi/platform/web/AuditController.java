@@ -1,0 +1,70 @@
+package org.fuzhi.platform.web;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Map;
+import org.fuzhi.platform.AuditLog;
+import org.fuzhi.platform.CurrentUser;
+import org.springframework.format.annotation.DateTimeFormat;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseBody;
+
+@Controller
+class AuditController {
+
+    private static final ZoneId ZONE = ZoneId.of("Asia/Shanghai");
+    private final AuditLog audit;
+
+    AuditController(AuditLog audit) {
+        this.audit = audit;
+    }
+
+    @GetMapping("/audit")
+    String page(@RequestParam(required = false) String actor, @RequestParam(required = false) String action,
+                @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate from,
+                @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate to,
+                @RequestParam(defaultValue = "0") int page, Model model) {
+        CurrentUser.get().require(CurrentUser.get().role().mayReadAudit());
+        var events = audit.search(new AuditLog.Query(actor, action,
+                from == null ? null : from.atStartOfDay(ZONE).toInstant(),
+                to == null ? null : to.plusDays(1).atStartOfDay(ZONE).toInstant(), Math.max(page, 0), 50));
+        model.addAttribute("events", events);
+        model.addAttribute("page", page);
+        model.addAttribute("actor", actor);
+        model.addAttribute("action", action);
+        model.addAttribute("from", from);
+        model.addAttribute("to", to);
+        return "audit/list";
+    }
+
+    @PostMapping("/audit/verify")
+    String verify(Model model) {
+        CurrentUser.get().require(CurrentUser.get().role().mayReadAudit());
+        model.addAttribute("check", audit.verify());
+        return "audit/verify";
+    }
+
+    @GetMapping("/api/v1/audit-events")
+    @ResponseBody
+    Map<String, Object> api(@RequestParam(required = false) String actor, @RequestParam(required = false) String action,
+                            @RequestParam(required = false) Instant from, @RequestParam(required = false) Instant to,
+                            @RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "50") int size) {
+        CurrentUser.get().require(CurrentUser.get().role().mayReadAudit());
+        List<AuditLog.Event> events = audit.search(new AuditLog.Query(actor, action, from, to, Math.max(page, 0),
+                Math.min(Math.max(size, 1), 500)));
+        return Map.of("page", page, "items", events);
+    }
+
+    @GetMapping("/api/v1/audit-events/verify")
+    @ResponseBody
+    AuditLog.ChainCheck apiVerify() {
+        CurrentUser.get().require(CurrentUser.get().role().mayReadAudit());
+        return audit.verify();
+    }
+}

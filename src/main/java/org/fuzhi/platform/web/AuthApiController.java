@@ -1,0 +1,66 @@
+package org.fuzhi.platform.web;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
+import java.time.Instant;
+import java.util.Locale;
+import org.fuzhi.platform.internal.ApiTokens;
+import org.fuzhi.platform.internal.LoginThrottledException;
+import org.springframework.context.MessageSource;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.authentication.AuthenticationManager;
+import org.springframework.security.authentication.DisabledException;
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.web.authentication.WebAuthenticationDetailsSource;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+@Tag(name = "auth")
+class AuthApiController {
+
+    private final AuthenticationManager authManager;
+    private final ApiTokens tokens;
+    private final MessageSource messages;
+
+    AuthApiController(AuthenticationManager authManager, ApiTokens tokens, MessageSource messages) {
+        this.authManager = authManager;
+        this.tokens = tokens;
+        this.messages = messages;
+    }
+
+    record TokenRequest(String username, String password) {
+    }
+
+    record TokenResponse(String token, Instant expiresAt) {
+    }
+
+    record ErrorResponse(int status, String message) {
+    }
+
+    @PostMapping("/api/v1/auth/token")
+    @Operation(summary = "Exchange a username and password for a bearer token")
+    ResponseEntity<?> token(@RequestBody TokenRequest body, HttpServletRequest request, Locale locale) {
+        var auth = UsernamePasswordAuthenticationToken.unauthenticated(
+                body.username() == null ? "" : body.username(), body.password() == null ? "" : body.password());
+        auth.setDetails(new WebAuthenticationDetailsSource().buildDetails(request));
+        try {
+            var result = authManager.authenticate(auth);
+            var issued = tokens.issueFor(result);
+            return ResponseEntity.ok(new TokenResponse(issued.token(), issued.expiresAt()));
+        } catch (LoginThrottledException e) {
+            return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS).body(new ErrorResponse(429,
+                    messages.getMessage("login.throttled", new Object[]{e.minutes()}, locale)));
+        } catch (DisabledException e) {
+            return ResponseEntity.status(HttpStatus.UNAUTHORIZED).body(new ErrorResponse(401,
+                    messages.getMessage("login.disabled", null, locale)));
+        } catch (AuthenticationException e) {
+            return ResponseEntity.status(HttpStatus.UNAUTHORIZED).body(new ErrorResponse(401,
+                    messages.getMessage("login.failed", null, locale)));
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package org.fuzhi.platform.web;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.util.Locale;
+import java.util.Map;
+import org.fuzhi.platform.Imports;
+import org.fuzhi.platform.NotFoundException;
+import org.fuzhi.platform.StaleEditException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.MessageSource;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.access.AccessDeniedException;
+import org.springframework.web.bind.annotation.ControllerAdvice;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.multipart.MaxUploadSizeExceededException;
+import org.springframework.web.servlet.ModelAndView;
+
+/**
+ * Turns errors into a clear message: JSON for {@code /api/**}, a page for the UI. Never a stack trace.
+ */
+@ControllerAdvice
+class ErrorHandling {
+
+    private static final Logger log = LoggerFactory.getLogger(ErrorHandling.class);
+    private final MessageSource messages;
+
+    ErrorHandling(MessageSource messages) {
+        this.messages = messages;
+    }
+
+    @ExceptionHandler(AccessDeniedException.class)
+    Object denied(HttpServletRequest req, HttpServletResponse res, Locale locale) {
+        return respond(req, HttpStatus.FORBIDDEN, messages.getMessage("error.forbidden", null, locale));
+    }
+
+    @ExceptionHandler(NotFoundException.class)
+    Object notFound(HttpServletRequest req, Locale locale) {
+        return respond(req, HttpStatus.NOT_FOUND, messages.getMessage("error.notFound", null, locale));
+    }
+
+    @ExceptionHandler(StaleEditException.class)
+    Object stale(HttpServletRequest req, Locale locale) {
+        return respond(req, HttpStatus.CONFLICT, messages.getMessage("error.stale", null, locale));
+    }
+
+    @ExceptionHandler(Imports.RefusedException.class)
+    Object refused(HttpServletRequest req, Imports.RefusedException e) {
+        if (isApi(req)) {
+            return ResponseEntity.badRequest().body(Map.of("status", 400, "importId", e.importId(),
+                    "message", e.getMessage()));
+        }
+        return page(HttpStatus.BAD_REQUEST, e.getMessage());
+    }
+
+    @ExceptionHandler(MaxUploadSizeExceededException.class)
+    Object tooLarge(HttpServletRequest req, Locale locale) {
+        return respond(req, HttpStatus.PAYLOAD_TOO_LARGE, messages.getMessage("error.tooLarge", null, locale));
+    }
+
+    @ExceptionHandler(IllegalArgumentException.class)
+    Object badRequest(HttpServletRequest req, IllegalArgumentException e, Locale locale) {
+        log.debug("bad request", e);
+        return respond(req, HttpStatus.BAD_REQUEST, messages.getMessage("error.badRequest", null, locale));
+    }
+
+    private Object respond(HttpServletRequest req, HttpStatus status, String message) {
+        if (isApi(req)) {
+            return ResponseEntity.status(status).body(Map.of("status", status.value(), "message", message));
+        }
+        return page(status, message);
+    }
+
+    private static ModelAndView page(HttpStatus status, String message) {
+        ModelAndView mv = new ModelAndView("error/message", Map.of("status", status.value(), "message", message));
+        mv.setStatus(status);
+        return mv;
+    }
+
+    private static boolean isApi(HttpServletRequest req) {
+        return req.getRequestURI().startsWith("/api/");
+    }
+}

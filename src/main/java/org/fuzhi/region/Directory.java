@@ -1,0 +1,54 @@
+package org.fuzhi.region;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.fuzhi.common.Page;
+import org.fuzhi.platform.Scope;
+
+/** 区划与学校目录 — the region module's API. */
+public interface Directory {
+
+    Optional<RegionView> region(String code);
+
+    List<RegionView> children(String code);
+
+    /** The chain from the province down to this division, for breadcrumbs. */
+    List<RegionView> ancestry(String code);
+
+    Optional<SchoolView> school(String code);
+
+    /** Schools the scope may see, filtered and paged. */
+    Page<SchoolView> schools(Scope scope, SchoolQuery query, int page, int size);
+
+    List<GroupView> groupsOf(String schoolCode);
+
+    /** Key poor villages inside the scope. */
+    long keyPoorVillages(Scope scope);
+
+    /** Schools located in key poor villages inside the scope, by type, and their teachers. */
+    KeyVillageSchools keyVillageSchools(Scope scope);
+
+    /** Alliance and district counts inside the scope. */
+    Map<String, Long> groupCounts(Scope scope);
+
+    void saveGroup(String kind, String code, String name, String leadSchoolCode, List<String> memberCodes);
+
+    /** The same rule as the school list's SQL filter, for a single school already loaded. */
+    static boolean visible(Scope scope, SchoolView s) {
+        return switch (scope.type()) {
+            case NONE -> false;
+            case SCHOOL -> s.code().equals(scope.code());
+            case REGION -> s.outOfCounty() || scope.containsRegion(s.regionCode());
+        };
+    }
+
+    record SchoolQuery(String text, String type, String regionCode) {
+    }
+
+    record KeyVillageSchools(long total, Map<String, Long> byType, long teachers) {
+    }
+
+    record GroupView(String kind, String code, String name, String leadSchoolCode, List<String> members) {
+    }
+}

@@ -1,0 +1,109 @@
+package org.fuzhi.region.web;
+
+import java.util.Arrays;
+import java.util.Map;
+import org.fuzhi.common.Page;
+import org.fuzhi.common.SchoolType;
+import org.fuzhi.platform.CurrentUser;
+import org.fuzhi.platform.NotFoundException;
+import org.fuzhi.region.Directory;
+import org.fuzhi.region.RegionView;
+import org.fuzhi.region.SchoolView;
+import org.springframework.security.access.AccessDeniedException;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseBody;
+
+@Controller
+class SchoolController {
+
+    private final Directory directory;
+
+    SchoolController(Directory directory) {
+        this.directory = directory;
+    }
+
+    @GetMapping("/schools")
+    String list(@RequestParam(required = false) String q, @RequestParam(required = false) String type,
+                @RequestParam(required = false) String region, @RequestParam(defaultValue = "0") int page,
+                Model model) {
+        var user = CurrentUser.get();
+        model.addAttribute("result", directory.schools(user.scope(), new Directory.SchoolQuery(q, type, region),
+                Math.max(page, 0), 20));
+        model.addAttribute("q", q);
+        model.addAttribute("type", type);
+        model.addAttribute("region", region);
+        model.addAttribute("types", Arrays.asList(SchoolType.values()));
+        return "region/schools";
+    }
+
+    @GetMapping("/schools/{code}")
+    String detail(@PathVariable String code, Model model) {
+        SchoolView s = visibleSchool(code);
+        model.addAttribute("school", s);
+        model.addAttribute("groups", directory.groupsOf(code));
+        if (s.regionCode() != null) {
+            model.addAttribute("ancestry", directory.ancestry(s.regionCode()));
+        }
+        return "region/school";
+    }
+
+    @GetMapping("/regions")
+    String regions(@RequestParam(required = false) String code, Model model) {
+        var user = CurrentUser.get();
+        String start = code;
+        if (start == null) {
+            start = switch (user.scope().type()) {
+                case REGION -> user.scope().code();
+                case SCHOOL -> directory.school(user.scope().code()).map(SchoolView::regionCode).orElse(null);
+                case NONE -> null;
+            };
+        }
+        RegionView region = start == null ? null : directory.region(start).orElseThrow(() -> new NotFoundException("region"));
+        model.addAttribute("region", region);
+        model.addAttribute("ancestry", region == null ? java.util.List.of() : directory.ancestry(region.code()));
+        model.addAttribute("children", region == null ? java.util.List.of() : directory.children(region.code()));
+        return "region/regions";
+    }
+
+    @GetMapping("/api/v1/schools")
+    @ResponseBody
+    Page<SchoolView> apiList(@RequestParam(required = false) String q, @RequestParam(required = false) String type,
+                             @RequestParam(required = false) String region, @RequestParam(defaultValue = "0") int page,
+                             @RequestParam(defaultValue = "50") int size) {
+        return directory.schools(CurrentUser.get().scope(), new Directory.SchoolQuery(q, type, region),
+                Math.max(page, 0), Math.min(Math.max(size, 1), 500));
+    }
+
+    @GetMapping("/api/v1/schools/{code}")
+    @ResponseBody
+    Map<String, Object> apiOne(@PathVariable String code) {
+        SchoolView s = visibleSchool(code);
+        return Map.of("school", s, "groups", directory.groupsOf(code));
+    }
+
+    @GetMapping("/api/v1/regions/{code}")
+    @ResponseBody
+    RegionView apiRegion(@PathVariable String code) {
+        return directory.region(code).orElseThrow(() -> new NotFoundException("region"));
+    }
+
+    /** Divisions are public administrative data: any signed-in user may browse them. */
+    @GetMapping("/api/v1/regions/{code}/children")
+    @ResponseBody
+    java.util.List<RegionView> apiChildren(@PathVariable String code) {
+        directory.region(code).orElseThrow(() -> new NotFoundException("region"));
+        return directory.children(code);
+    }
+
+    private SchoolView visibleSchool(String code) {
+        SchoolView s = directory.school(code).orElseThrow(() -> new NotFoundException("school"));
+        if (!Directory.visible(CurrentUser.get().scope(), s)) {
+            throw new AccessDeniedException("school outside scope");
+        }
+        return s;
+    }
+}

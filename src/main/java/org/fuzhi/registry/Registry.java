@@ -1,0 +1,57 @@
+package org.fuzhi.registry;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.fuzhi.common.Page;
+import org.fuzhi.platform.Scope;
+
+/** 学生与家庭 — the registry module's API. Every query takes the caller's scope and applies it in SQL. */
+public interface Registry {
+
+    Page<StudentView> students(Scope scope, StudentQuery query, int page, int size);
+
+    /** Streams every matching student (for exports) without loading them all. */
+    void forEachStudent(Scope scope, StudentQuery query, Consumer<StudentView> consumer);
+
+    /** Empty when the student does not exist; throws AccessDeniedException when it exists outside the scope. */
+    Optional<StudentView> student(Scope scope, long id);
+
+    /** The full ID number, for a role that may unmask; recorded in the audit log. */
+    String unmaskIdNumber(Scope scope, long studentId);
+
+    /** Saves an edit made on a record read at {@code expectedVersion}; a stale edit throws StaleEditException. */
+    void updateStudent(Scope scope, long id, int expectedVersion, StudentEdit edit);
+
+    /**
+     * Writes the matching students as .xlsx: ID numbers masked unless {@code unmask} is asked for by a role that may,
+     * names masked for roles that may not unmask. Audited with the filter and row count.
+     */
+    long exportStudents(org.fuzhi.platform.CurrentUser user, StudentQuery query, boolean unmask,
+                        java.io.OutputStream out, java.util.Locale locale);
+
+    Page<HouseholdView> households(Scope scope, HouseholdQuery query, int page, int size);
+
+    Optional<HouseholdView> household(Scope scope, long id);
+
+    /** In-school students of households on the poverty roster, by stage group, inside the scope. */
+    Map<String, Long> registeredPoorStudentsByStage(Scope scope);
+
+    long studentCount(Scope scope);
+
+    long householdCount(Scope scope, boolean rosterOnly);
+
+    record StudentQuery(String text, String schoolCode, String stage, String status, Boolean registeredPoor) {
+        public static StudentQuery all() {
+            return new StudentQuery(null, null, null, null, null);
+        }
+    }
+
+    record HouseholdQuery(String text, String regionCode, String category) {
+    }
+
+    record StudentEdit(String name, String ethnicity, Integer grade, String className, boolean boarding,
+                       EnrolmentStatus status, boolean leftBehind, boolean singleParent, boolean orphan,
+                       boolean disability) {
+    }
+}

@@ -1,0 +1,22 @@
+package org.fuzhi.registry;
+
+import java.time.LocalDate;
+import org.fuzhi.common.Gender;
+import org.fuzhi.common.Masking;
+import org.fuzhi.common.Stage;
+
+/**
+ * A student (person + current enrolment). The ID number is held masked; the full number is only
+ * handed out through {@link Registry#unmaskIdNumber}, which is audited.
+ */
+public record StudentView(long id, String studentNoMasked, String name, String idNumberMasked, Gender gender,
+                          LocalDate birthDate, String ethnicity, String schoolCode, String schoolName, Stage stage,
+                          Integer grade, String className, boolean boarding, EnrolmentStatus status,
+                          boolean outsideCounty, Long householdId, String householdNo, String householdRegionCode,
+                          PovertyCategory povertyCategory, boolean registeredPoor, String relation,
+                          boolean disability, boolean leftBehind, boolean singleParent, boolean orphan, int version) {
+
+    public String maskedName() {
+        return Masking.name(name);
+    }
+}

@@ -1,0 +1,264 @@
+package org.fuzhi.registry.internal;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.sql.Date;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.Year;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.fuzhi.common.IdNumber;
+import org.fuzhi.platform.ImportContext;
+import org.fuzhi.platform.ImportKind;
+import org.fuzhi.platform.ImportRow;
+import org.fuzhi.platform.Role;
+import org.fuzhi.region.Directory;
+import org.fuzhi.registry.PovertyCategory;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/**
+ * Import of households with their members, one row per member; the household columns repeat on each
+ * member's row and must agree. Re-importing updates by 户编号 and by ID number.
+ */
+@Component
+class HouseholdImport implements ImportKind {
+
+    private final JdbcClient jdbc;
+    private final JdbcTemplate batch;
+    private final Directory directory;
+
+    HouseholdImport(JdbcClient jdbc, JdbcTemplate batch, Directory directory) {
+        this.jdbc = jdbc;
+        this.batch = batch;
+        this.directory = directory;
+    }
+
+    @Override
+    public String name() {
+        return "households";
+    }
+
+    @Override
+    public List<Column> columns() {
+        return List.of(Column.req("householdNo"), Column.req("villageCode"), Column.req("headName"),
+                Column.opt("povertyCategory"), Column.opt("identifiedYear"), Column.opt("exitedYear"),
+                Column.opt("incomePerHead"), Column.opt("housingSafe"), Column.req("memberName"),
+                Column.req("memberIdNumber"), Column.req("relation"), Column.opt("gender"), Column.opt("birthDate"),
+                Column.opt("ethnicity"), Column.opt("disability"), Column.opt("health"));
+    }
+
+    @Override
+    public List<String> exampleRow() {
+        return List.of("4211820000000001", "421182101201", "王示例", "脱贫户", "2016", "2019", "8650.00", "是",
+                "王示例", "421182198001010012", "户主", "男", "1980-01-01", "汉族", "否", "健康");
+    }
+
+    private record Household(String no, String village, String head, PovertyCategory category, Integer identified,
+                             Integer exited, BigDecimal income, Boolean housingSafe) {
+    }
+
+    private record Member(String householdNo, IdNumber id, String name, String relation, String ethnicity,
+                          boolean disability, String health) {
+    }
+
+    @Override
+    public void importChunk(List<ImportRow> rows, ImportContext ctx) {
+        Role role = ctx.user().role();
+        boolean allowed = role == Role.CENTER || role == Role.VILLAGE;
+        Map<String, Integer> householdFingerprint = ctx.state("households", HashMap::new);
+        Map<String, Integer> firstRowOf = ctx.state("householdRows", HashMap::new);
+        LongSet ids = ctx.state("ids", LongSet::new);
+        Map<String, Boolean> villages = ctx.state("villages", HashMap::new);
+
+        Map<String, Household> households = new LinkedHashMap<>();
+        List<Member> members = new ArrayList<>();
+        List<ImportRow> memberRows = new ArrayList<>();
+        for (ImportRow row : rows) {
+            if (!allowed) {
+                ctx.reject(row, "householdNo", "import.rule.roleMayNot");
+                continue;
+            }
+            RowChecks.required(row, ctx, "householdNo", "villageCode", "headName", "memberName", "relation");
+            RowChecks.maxLength(row, ctx, "householdNo", 32);
+            RowChecks.maxLength(row, ctx, "headName", 50);
+            RowChecks.maxLength(row, ctx, "memberName", 50);
+            RowChecks.maxLength(row, ctx, "relation", 20);
+            RowChecks.maxLength(row, ctx, "ethnicity", 20);
+            RowChecks.maxLength(row, ctx, "health", 50);
+            String village = row.get("villageCode");
+            if (!village.isEmpty()) {
+                boolean known = villages.computeIfAbsent(village, v -> directory.region(v).isPresent());
+                if (!known) {
+                    ctx.reject(row, "villageCode", "import.rule.regionMissing", village);
+                } else if (!ctx.user().scope().containsRegion(village)) {
+                    ctx.reject(row, "villageCode", "import.rule.outOfScope");
+                }
+            }
+            PovertyCategory category = null;
+            if (row.has("povertyCategory")) {
+                category = ctx.enumValue(PovertyCategory.class, row.get("povertyCategory")).orElse(null);
+                if (category == null) {
+                    ctx.reject(row, "povertyCategory", "import.rule.povertyCategory");
+                }
+            }
+            Integer identified = year(row, ctx, "identifiedYear");
+            Integer exited = year(row, ctx, "exitedYear");
+            if (identified != null && exited != null && exited < identified) {
+                ctx.reject(row, "exitedYear", "import.rule.exitBeforeIdentified");
+            }
+            BigDecimal income = null;
+            if (row.has("incomePerHead")) {
+                try {
+                    // Excel hands numbers back as doubles: normalise to fen at the boundary.
+                    income = new BigDecimal(row.get("incomePerHead").replace(",", "")).setScale(2, RoundingMode.HALF_UP);
+                    if (income.signum() < 0 || income.compareTo(new BigDecimal("100000000")) >= 0) {
+                        ctx.reject(row, "incomePerHead", "import.rule.range", 0, 100000000);
+                    }
+                } catch (NumberFormatException e) {
+                    ctx.reject(row, "incomePerHead", "import.rule.amount");
+                }
+            }
+            Boolean housingSafe = row.has("housingSafe") ? RowChecks.flag(row, ctx, "housingSafe") : null;
+            boolean disability = RowChecks.flag(row, ctx, "disability");
+            IdNumber id = RowChecks.idNumber(row, ctx, "memberIdNumber", "gender", "birthDate");
+            if (id != null && !ids.add(LongSet.key(id.value()))) {
+                ctx.reject(row, "memberIdNumber", "import.rule.duplicateInFile");
+            }
+            String no = row.get("householdNo");
+            Household h = new Household(no, village, row.get("headName"), category, identified, exited, income,
+                    housingSafe);
+            if (!no.isEmpty()) {
+                int fp = Objects.hash(h.village(), h.head(), h.category(), h.identified(), h.exited(), h.income(),
+                        h.housingSafe());
+                Integer known = householdFingerprint.putIfAbsent(no, fp);
+                firstRowOf.putIfAbsent(no, row.rowNo());
+                if (known != null && known != fp) {
+                    ctx.reject(row, "householdNo", "import.rule.householdInconsistent", firstRowOf.get(no));
+                }
+            }
+            if (ctx.isRejected(row)) {
+                continue;
+            }
+            households.putIfAbsent(no, h);
+            members.add(new Member(no, id, row.get("memberName"), row.get("relation"), emptyToNull(row.get("ethnicity")),
+                    disability, emptyToNull(row.get("health"))));
+            memberRows.add(row);
+        }
+        if (members.isEmpty()) {
+            return;
+        }
+        // A person already registered in another household is not moved silently.
+        Map<String, String> existingHousehold = new HashMap<>();
+        jdbc.sql("SELECT p.id_number, h.household_no FROM person p LEFT JOIN household h ON h.id = p.household_id "
+                        + "WHERE p.id_number IN (:ids)")
+                .param("ids", members.stream().map(m -> m.id().value()).toList())
+                .query(rs -> {
+                    existingHousehold.put(rs.getString(1), rs.getString(2) == null ? "" : rs.getString(2));
+                });
+        List<Member> accepted = new ArrayList<>();
+        Map<String, Household> acceptedHouseholds = new LinkedHashMap<>();
+        for (int i = 0; i < members.size(); i++) {
+            Member m = members.get(i);
+            String current = existingHousehold.get(m.id().value());
+            if (current != null && !current.isEmpty() && !current.equals(m.householdNo())) {
+                ctx.reject(memberRows.get(i), "memberIdNumber", "import.rule.personInOtherHousehold", current);
+                continue;
+            }
+            accepted.add(m);
+            acceptedHouseholds.putIfAbsent(m.householdNo(), households.get(m.householdNo()));
+        }
+        writeHouseholds(acceptedHouseholds.values());
+        writeMembers(accepted, existingHousehold);
+    }
+
+    private void writeHouseholds(java.util.Collection<Household> hs) {
+        if (hs.isEmpty()) {
+            return;
+        }
+        List<String> nos = hs.stream().map(Household::no).toList();
+        var existing = new java.util.HashSet<>(jdbc.sql("SELECT household_no FROM household WHERE household_no IN (:n)")
+                .param("n", nos).query(String.class).list());
+        Timestamp now = Timestamp.from(Instant.now());
+        List<Household> inserts = hs.stream().filter(h -> !existing.contains(h.no())).toList();
+        List<Household> updates = hs.stream().filter(h -> existing.contains(h.no())).toList();
+        batch.batchUpdate("""
+                INSERT INTO household (region_code, head_name, poverty_category, on_roster, identified_year, exited_year,
+                                       income_per_head, housing_safe, updated_at, household_no)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", inserts, 500, (ps, h) -> bindHousehold(ps, h, now));
+        batch.batchUpdate("""
+                UPDATE household SET region_code = ?, head_name = ?, poverty_category = ?, on_roster = ?,
+                       identified_year = ?, exited_year = ?, income_per_head = ?, housing_safe = ?, updated_at = ?,
+                       version = version + 1
+                WHERE household_no = ?""", updates, 500, (ps, h) -> bindHousehold(ps, h, now));
+    }
+
+    private static void bindHousehold(java.sql.PreparedStatement ps, Household h, Timestamp now)
+            throws java.sql.SQLException {
+        ps.setString(1, h.village());
+        ps.setString(2, h.head());
+        ps.setString(3, h.category() == null ? null : h.category().name());
+        ps.setBoolean(4, h.category() != null && h.category().onRoster());
+        ps.setObject(5, h.identified(), Types.INTEGER);
+        ps.setObject(6, h.exited(), Types.INTEGER);
+        ps.setBigDecimal(7, h.income());
+        ps.setObject(8, h.housingSafe(), Types.BOOLEAN);
+        ps.setTimestamp(9, now);
+        ps.setString(10, h.no());
+    }
+
+    private void writeMembers(List<Member> members, Map<String, String> existing) {
+        Timestamp now = Timestamp.from(Instant.now());
+        List<Member> inserts = members.stream().filter(m -> !existing.containsKey(m.id().value())).toList();
+        List<Member> updates = members.stream().filter(m -> existing.containsKey(m.id().value())).toList();
+        String householdId = "(SELECT id FROM household WHERE household_no = ?)";
+        batch.batchUpdate("INSERT INTO person (name, gender, birth_date, relation, ethnicity, disability, health, "
+                        + "updated_at, household_id, id_number) VALUES (?, ?, ?, ?, ?, ?, ?, ?, " + householdId + ", ?)",
+                inserts, 500, (ps, m) -> bindMember(ps, m, now));
+        batch.batchUpdate("UPDATE person SET name = ?, gender = ?, birth_date = ?, relation = ?, ethnicity = ?, "
+                        + "disability = ?, health = ?, updated_at = ?, household_id = " + householdId
+                        + ", version = version + 1 WHERE id_number = ?",
+                updates, 500, (ps, m) -> bindMember(ps, m, now));
+    }
+
+    private static void bindMember(java.sql.PreparedStatement ps, Member m, Timestamp now) throws java.sql.SQLException {
+        ps.setString(1, m.name());
+        ps.setString(2, m.id().gender().name());
+        ps.setDate(3, Date.valueOf(m.id().birthDate()));
+        ps.setString(4, m.relation());
+        ps.setString(5, m.ethnicity());
+        ps.setBoolean(6, m.disability());
+        ps.setString(7, m.health());
+        ps.setTimestamp(8, now);
+        ps.setString(9, m.householdNo());
+        ps.setString(10, m.id().value());
+    }
+
+    private static Integer year(ImportRow row, ImportContext ctx, String col) {
+        if (!row.has(col)) {
+            return null;
+        }
+        try {
+            int y = Integer.parseInt(row.get(col));
+            if (y < 1980 || y > Year.now().getValue()) {
+                ctx.reject(row, col, "import.rule.range", 1980, Year.now().getValue());
+                return null;
+            }
+            return y;
+        } catch (NumberFormatException e) {
+            ctx.reject(row, col, "import.rule.integer");
+            return null;
+        }
+    }
+
+    private static String emptyToNull(String s) {
+        return s == null || s.isEmpty() ? null : s;
+    }
+}

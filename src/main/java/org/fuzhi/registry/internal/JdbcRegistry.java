@@ -1,0 +1,350 @@
+package org.fuzhi.registry.internal;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.fuzhi.common.Gender;
+import org.fuzhi.common.IdNumber;
+import org.fuzhi.common.Masking;
+import org.fuzhi.common.Page;
+import org.fuzhi.common.Stage;
+import org.fuzhi.platform.AuditLog;
+import org.fuzhi.platform.Scope;
+import org.fuzhi.platform.ScopeFilter;
+import org.fuzhi.platform.StaleEditException;
+import org.fuzhi.region.Directory;
+import org.fuzhi.region.SchoolView;
+import org.fuzhi.registry.EnrolmentStatus;
+import org.fuzhi.registry.HouseholdView;
+import org.fuzhi.registry.PovertyCategory;
+import org.fuzhi.registry.Registry;
+import org.fuzhi.registry.StudentView;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.security.access.AccessDeniedException;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+@Service
+@Transactional(readOnly = true)
+class JdbcRegistry implements Registry {
+
+    private static final String STUDENT_FROM = """
+            FROM enrolment e JOIN person p ON p.id = e.person_id LEFT JOIN household h ON h.id = p.household_id""";
+    private static final String STUDENT_SELECT = """
+            SELECT e.id, e.student_no, e.school_code, e.stage, e.grade, e.class_name, e.boarding, e.status,
+                   e.outside_county, e.version, p.name, p.id_number, p.gender, p.birth_date, p.ethnicity, p.relation,
+                   p.disability, p.left_behind, p.single_parent, p.orphan, p.household_id,
+                   h.household_no, h.region_code AS household_region, h.poverty_category, h.on_roster
+            """ + STUDENT_FROM;
+
+    private final JdbcClient jdbc;
+    private final Directory directory;
+    private final AuditLog audit;
+    private final StudentExport export;
+
+    JdbcRegistry(JdbcClient jdbc, Directory directory, AuditLog audit, StudentExport export) {
+        this.jdbc = jdbc;
+        this.directory = directory;
+        this.audit = audit;
+        this.export = export;
+    }
+
+    static ScopeFilter studentScope(Scope scope) {
+        return ScopeFilter.of(scope, "e.school_code", "e.school_region_code", "h.region_code");
+    }
+
+    /** School names come from the region module; one look-up per school per request. */
+    private final class SchoolNames {
+        private final Map<String, String> names = new HashMap<>();
+
+        String of(String code) {
+            return names.computeIfAbsent(code, c -> directory.school(c).map(SchoolView::name).orElse(c));
+        }
+    }
+
+    private static StudentView student(ResultSet rs, SchoolNames names) throws SQLException {
+        String category = rs.getString("poverty_category");
+        long hid = rs.getLong("household_id");
+        return new StudentView(rs.getLong("id"), Masking.studentNo(rs.getString("student_no")), rs.getString("name"),
+                Masking.idNumber(rs.getString("id_number")), Gender.valueOf(rs.getString("gender")),
+                rs.getDate("birth_date").toLocalDate(), rs.getString("ethnicity"), rs.getString("school_code"),
+                names.of(rs.getString("school_code")), Stage.valueOf(rs.getString("stage")),
+                (Integer) rs.getObject("grade"), rs.getString("class_name"), rs.getBoolean("boarding"),
+                EnrolmentStatus.valueOf(rs.getString("status")), rs.getBoolean("outside_county"),
+                hid == 0 ? null : hid, rs.getString("household_no"),
+                rs.getString("household_region"), category == null ? null : PovertyCategory.valueOf(category),
+                rs.getBoolean("on_roster"), rs.getString("relation"), rs.getBoolean("disability"),
+                rs.getBoolean("left_behind"), rs.getBoolean("single_parent"), rs.getBoolean("orphan"),
+                rs.getInt("version"));
+    }
+
+    private record Where(String sql, Map<String, Object> params) {
+    }
+
+    private Where studentWhere(Scope scope, StudentQuery q) {
+        ScopeFilter f = studentScope(scope);
+        StringBuilder sb = new StringBuilder(" WHERE ").append(f.sql());
+        Map<String, Object> p = new HashMap<>(f.params());
+        if (q.text() != null && !q.text().isBlank()) {
+            String t = q.text().strip();
+            var id = IdNumber.tryParse(t);
+            if (id.isPresent()) {
+                sb.append(" AND p.id_number = :idn");
+                p.put("idn", id.get().value());
+            } else {
+                sb.append(" AND (p.name LIKE :t OR e.student_no = :exact OR e.class_name = :exact)");
+                p.put("t", t + "%");
+                p.put("exact", t);
+            }
+        }
+        if (q.schoolCode() != null && !q.schoolCode().isBlank()) {
+            sb.append(" AND e.school_code = :school");
+            p.put("school", q.schoolCode().strip());
+        }
+        if (q.stage() != null && !q.stage().isBlank()) {
+            sb.append(" AND e.stage = :stage");
+            p.put("stage", Stage.valueOf(q.stage()).name());
+        }
+        if (q.status() != null && !q.status().isBlank()) {
+            sb.append(" AND e.status = :status");
+            p.put("status", EnrolmentStatus.valueOf(q.status()).name());
+        }
+        if (q.registeredPoor() != null) {
+            sb.append(q.registeredPoor() ? " AND h.on_roster" : " AND (h.on_roster IS NULL OR NOT h.on_roster)");
+        }
+        return new Where(sb.toString(), p);
+    }
+
+    @Override
+    public Page<StudentView> students(Scope scope, StudentQuery q, int page, int size) {
+        Where w = studentWhere(scope, q);
+        long total = jdbc.sql("SELECT COUNT(*) " + STUDENT_FROM + w.sql()).params(w.params()).query(Long.class).single();
+        Map<String, Object> p = new HashMap<>(w.params());
+        p.put("lim", size);
+        p.put("off", (long) page * size);
+        SchoolNames names = new SchoolNames();
+        var items = jdbc.sql(STUDENT_SELECT + w.sql() + " ORDER BY e.school_code, e.grade, e.class_name, e.id "
+                + "LIMIT :lim OFFSET :off").params(p).query((rs, n) -> student(rs, names)).list();
+        return new Page<>(items, total, page, size);
+    }
+
+    @Override
+    public void forEachStudent(Scope scope, StudentQuery q, Consumer<StudentView> consumer) {
+        Where w = studentWhere(scope, q);
+        SchoolNames names = new SchoolNames();
+        jdbc.sql(STUDENT_SELECT + w.sql() + " ORDER BY e.school_code, e.grade, e.class_name, e.id")
+                .withFetchSize(1000).params(w.params()).query(rs -> {
+                    consumer.accept(student(rs, names));
+                });
+    }
+
+    /** A student row with its raw ID and 学籍号, for exports that may unmask; never leaves the module. */
+    interface RawStudentConsumer {
+        void accept(StudentView student, String rawIdNumber, String rawStudentNo);
+    }
+
+    void forEachStudentRaw(Scope scope, StudentQuery q, RawStudentConsumer consumer) {
+        Where w = studentWhere(scope, q);
+        SchoolNames names = new SchoolNames();
+        jdbc.sql(STUDENT_SELECT + w.sql() + " ORDER BY e.school_code, e.grade, e.class_name, e.id")
+                .withFetchSize(1000).params(w.params()).query(rs -> {
+                    consumer.accept(student(rs, names), rs.getString("id_number"), rs.getString("student_no"));
+                });
+    }
+
+    @Override
+    @Transactional
+    public long exportStudents(org.fuzhi.platform.CurrentUser user, StudentQuery query, boolean unmask,
+                               java.io.OutputStream out, java.util.Locale locale) {
+        return export.export(this, user, query, unmask, out, locale);
+    }
+
+    @Override
+    public Optional<StudentView> student(Scope scope, long id) {
+        boolean exists = jdbc.sql("SELECT COUNT(*) FROM enrolment WHERE id = :id").param("id", id)
+                .query(Long.class).single() > 0;
+        if (!exists) {
+            return Optional.empty();
+        }
+        ScopeFilter f = studentScope(scope);
+        var found = jdbc.sql(STUDENT_SELECT + " WHERE e.id = :id AND " + f.sql()).params(f.params()).param("id", id)
+                .query((rs, n) -> student(rs, new SchoolNames())).optional();
+        if (found.isEmpty()) {
+            throw new AccessDeniedException("student outside scope");
+        }
+        return found;
+    }
+
+    @Override
+    @Transactional
+    public String unmaskIdNumber(Scope scope, long studentId) {
+        student(scope, studentId).orElseThrow(() -> new org.fuzhi.platform.NotFoundException("student"));
+        String id = jdbc.sql("SELECT p.id_number FROM enrolment e JOIN person p ON p.id = e.person_id WHERE e.id = :id")
+                .param("id", studentId).query(String.class).single();
+        audit.record("UNMASK_ID_NUMBER", "student", String.valueOf(studentId), Map.of("field", "idNumber"));
+        return id;
+    }
+
+    @Override
+    @Transactional
+    public void updateStudent(Scope scope, long id, int expectedVersion, StudentEdit edit) {
+        StudentView before = student(scope, id).orElseThrow(() -> new org.fuzhi.platform.NotFoundException("student"));
+        Instant now = Instant.now();
+        int n = jdbc.sql("""
+                UPDATE enrolment SET grade = :grade, class_name = :cls, boarding = :boarding, status = :status,
+                       version = version + 1, updated_at = :now
+                WHERE id = :id AND version = :v""")
+                .param("grade", edit.grade()).param("cls", blankToNull(edit.className()))
+                .param("boarding", edit.boarding()).param("status", edit.status().name())
+                .param("now", Timestamp.from(now)).param("id", id).param("v", expectedVersion).update();
+        if (n == 0) {
+            throw new StaleEditException("student " + id);
+        }
+        jdbc.sql("""
+                UPDATE person SET name = :name, ethnicity = :eth, left_behind = :lb, single_parent = :sp,
+                       orphan = :orphan, disability = :dis, version = version + 1, updated_at = :now
+                WHERE id = (SELECT person_id FROM enrolment WHERE id = :id)""")
+                .param("name", edit.name().strip()).param("eth", blankToNull(edit.ethnicity()))
+                .param("lb", edit.leftBehind()).param("sp", edit.singleParent()).param("orphan", edit.orphan())
+                .param("dis", edit.disability()).param("now", Timestamp.from(now)).param("id", id).update();
+        Map<String, Object> details = new LinkedHashMap<>();
+        diff(details, "name", Masking.name(before.name()), Masking.name(edit.name().strip()));
+        diff(details, "ethnicity", before.ethnicity(), blankToNull(edit.ethnicity()));
+        diff(details, "grade", before.grade(), edit.grade());
+        diff(details, "className", before.className(), blankToNull(edit.className()));
+        diff(details, "boarding", before.boarding(), edit.boarding());
+        diff(details, "status", before.status(), edit.status());
+        diff(details, "leftBehind", before.leftBehind(), edit.leftBehind());
+        diff(details, "singleParent", before.singleParent(), edit.singleParent());
+        diff(details, "orphan", before.orphan(), edit.orphan());
+        // Health and disability are sensitive: record that it changed, not the values.
+        if (before.disability() != edit.disability()) {
+            details.put("disability", "changed");
+        }
+        audit.record("STUDENT_UPDATE", "student", String.valueOf(id), details);
+    }
+
+    private static void diff(Map<String, Object> details, String field, Object before, Object after) {
+        if (!java.util.Objects.equals(before, after)) {
+            details.put(field, before + " → " + after);
+        }
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.strip();
+    }
+
+    static ScopeFilter householdScope(Scope scope) {
+        // A school user sees the households of its own students.
+        return scope.type() == Scope.Type.SCHOOL
+                ? new ScopeFilter("EXISTS (SELECT 1 FROM person sp JOIN enrolment se ON se.person_id = sp.id "
+                + "WHERE sp.household_id = h.id AND se.school_code = :scopeSchool)", Map.of("scopeSchool", scope.code()))
+                : ScopeFilter.of(scope, null, "h.region_code");
+    }
+
+    @Override
+    public Page<HouseholdView> households(Scope scope, HouseholdQuery q, int page, int size) {
+        ScopeFilter f = householdScope(scope);
+        StringBuilder where = new StringBuilder(" WHERE ").append(f.sql());
+        Map<String, Object> p = new HashMap<>(f.params());
+        if (q.text() != null && !q.text().isBlank()) {
+            where.append(" AND (h.head_name LIKE :t OR h.household_no = :exact)");
+            p.put("t", q.text().strip() + "%");
+            p.put("exact", q.text().strip());
+        }
+        if (q.regionCode() != null && !q.regionCode().isBlank()) {
+            where.append(" AND h.region_code LIKE :rp");
+            p.put("rp", new org.fuzhi.common.RegionCode(q.regionCode().strip()).prefix() + "%");
+        }
+        if (q.category() != null && !q.category().isBlank()) {
+            where.append(" AND h.poverty_category = :cat");
+            p.put("cat", PovertyCategory.valueOf(q.category()).name());
+        }
+        long total = jdbc.sql("SELECT COUNT(*) FROM household h" + where).params(p).query(Long.class).single();
+        p.put("lim", size);
+        p.put("off", (long) page * size);
+        var items = jdbc.sql("SELECT h.*, (SELECT COUNT(*) FROM person m WHERE m.household_id = h.id) AS members "
+                        + "FROM household h" + where + " ORDER BY h.household_no LIMIT :lim OFFSET :off")
+                .params(p).query((rs, n) -> household(rs, List.of())).list();
+        return new Page<>(items, total, page, size);
+    }
+
+    private static HouseholdView household(ResultSet rs, List<HouseholdView.Member> members) throws SQLException {
+        String cat = rs.getString("poverty_category");
+        return new HouseholdView(rs.getLong("id"), rs.getString("household_no"), rs.getString("region_code"),
+                rs.getString("head_name"), cat == null ? null : PovertyCategory.valueOf(cat), rs.getBoolean("on_roster"),
+                (Integer) rs.getObject("identified_year"), (Integer) rs.getObject("exited_year"),
+                rs.getBigDecimal("income_per_head"), (Boolean) rs.getObject("housing_safe"), rs.getInt("members"),
+                rs.getInt("version"), members);
+    }
+
+    @Override
+    public Optional<HouseholdView> household(Scope scope, long id) {
+        boolean exists = jdbc.sql("SELECT COUNT(*) FROM household WHERE id = :id").param("id", id)
+                .query(Long.class).single() > 0;
+        if (!exists) {
+            return Optional.empty();
+        }
+        ScopeFilter f = householdScope(scope);
+        var base = jdbc.sql("SELECT h.*, (SELECT COUNT(*) FROM person m WHERE m.household_id = h.id) AS members "
+                        + "FROM household h WHERE h.id = :id AND " + f.sql()).params(f.params()).param("id", id)
+                .query((rs, n) -> household(rs, List.of())).optional();
+        if (base.isEmpty()) {
+            throw new AccessDeniedException("household outside scope");
+        }
+        SchoolNames names = new SchoolNames();
+        List<HouseholdView.Member> members = new ArrayList<>();
+        jdbc.sql("""
+                SELECT p.id, p.name, p.id_number, p.gender, p.birth_date, p.relation, e.id AS eid, e.school_code, e.stage
+                FROM person p LEFT JOIN enrolment e ON e.person_id = p.id
+                WHERE p.household_id = :id ORDER BY p.birth_date""").param("id", id).query(rs -> {
+            long eid = rs.getLong("eid");
+            boolean enrolled = !rs.wasNull();
+            members.add(new HouseholdView.Member(rs.getLong("id"), rs.getString("name"),
+                    Masking.idNumber(rs.getString("id_number")), Gender.valueOf(rs.getString("gender")),
+                    rs.getDate("birth_date").toLocalDate(), rs.getString("relation"), enrolled ? eid : null,
+                    enrolled ? names.of(rs.getString("school_code")) : null, rs.getString("stage")));
+        });
+        HouseholdView h = base.get();
+        return Optional.of(new HouseholdView(h.id(), h.householdNo(), h.regionCode(), h.headName(), h.povertyCategory(),
+                h.onRoster(), h.identifiedYear(), h.exitedYear(), h.incomePerHead(), h.housingSafe(), h.memberCount(),
+                h.version(), members));
+    }
+
+    @Override
+    public Map<String, Long> registeredPoorStudentsByStage(Scope scope) {
+        ScopeFilter f = studentScope(scope);
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (Stage.StatGroup g : Stage.StatGroup.values()) {
+            out.put(g.name(), 0L);
+        }
+        jdbc.sql("SELECT e.stage, COUNT(*) " + STUDENT_FROM + " WHERE h.on_roster AND e.status = 'IN_SCHOOL' AND "
+                + f.sql() + " GROUP BY e.stage").params(f.params()).query(rs -> {
+                    String group = Stage.valueOf(rs.getString(1)).statGroup().name();
+                    out.merge(group, rs.getLong(2), Long::sum);
+                });
+        return out;
+    }
+
+    @Override
+    public long studentCount(Scope scope) {
+        ScopeFilter f = studentScope(scope);
+        return jdbc.sql("SELECT COUNT(*) " + STUDENT_FROM + " WHERE e.status = 'IN_SCHOOL' AND " + f.sql())
+                .params(f.params()).query(Long.class).single();
+    }
+
+    @Override
+    public long householdCount(Scope scope, boolean rosterOnly) {
+        ScopeFilter f = householdScope(scope);
+        return jdbc.sql("SELECT COUNT(*) FROM household h WHERE " + f.sql() + (rosterOnly ? " AND h.on_roster" : ""))
+                .params(f.params()).query(Long.class).single();
+    }
+}

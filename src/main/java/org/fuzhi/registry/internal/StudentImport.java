@@ -1,0 +1,267 @@
+package org.fuzhi.registry.internal;
+
+import java.sql.Date;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.fuzhi.common.IdNumber;
+import org.fuzhi.common.Stage;
+import org.fuzhi.platform.ImportContext;
+import org.fuzhi.platform.ImportKind;
+import org.fuzhi.platform.ImportRow;
+import org.fuzhi.platform.Role;
+import org.fuzhi.region.Directory;
+import org.fuzhi.region.SchoolView;
+import org.fuzhi.registry.EnrolmentStatus;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/**
+ * Import of students with their enrolment (学籍). The natural key is the 学籍号; an ID number that
+ * already belongs to another 学籍号 is a duplicate and is refused.
+ */
+@Component
+class StudentImport implements ImportKind {
+
+    private final JdbcClient jdbc;
+    private final JdbcTemplate batch;
+    private final Directory directory;
+
+    StudentImport(JdbcClient jdbc, JdbcTemplate batch, Directory directory) {
+        this.jdbc = jdbc;
+        this.batch = batch;
+        this.directory = directory;
+    }
+
+    @Override
+    public String name() {
+        return "students";
+    }
+
+    @Override
+    public List<Column> columns() {
+        return List.of(Column.req("studentNo"), Column.req("name"), Column.req("idNumber"), Column.opt("gender"),
+                Column.opt("birthDate"), Column.opt("ethnicity"), Column.req("schoolCode"), Column.req("stage"),
+                Column.opt("grade"), Column.opt("className"), Column.opt("boarding"), Column.req("status"),
+                Column.opt("householdNo"), Column.opt("relation"), Column.opt("leftBehind"),
+                Column.opt("singleParent"), Column.opt("orphan"), Column.opt("disability"));
+    }
+
+    @Override
+    public List<String> exampleRow() {
+        return List.of("G421182201503040027", "李示例", "421182201503040027", "男", "2015-03-04", "汉族",
+                "2142990001", "小学", "4", "4(1)班", "否", "在读", "4211820000000001", "子女", "是", "否", "否", "否");
+    }
+
+    record Student(ImportRow row, String studentNo, IdNumber id, String name, String ethnicity, SchoolView school,
+                   Stage stage, Integer grade, String className, boolean boarding, EnrolmentStatus status,
+                   String householdNo, String relation, boolean leftBehind, boolean singleParent, boolean orphan,
+                   boolean disability) {
+    }
+
+    @Override
+    public void importChunk(List<ImportRow> rows, ImportContext ctx) {
+        Role role = ctx.user().role();
+        boolean allowed = role == Role.CENTER || role == Role.SCHOOL_OPERATOR;
+        Map<String, Optional<SchoolView>> schools = ctx.state("schools", HashMap::new);
+        LongSet ids = ctx.state("ids", LongSet::new);
+        Set<String> studentNos = ctx.state("studentNos", HashSet::new);
+
+        List<Student> candidates = new ArrayList<>();
+        for (ImportRow row : rows) {
+            if (!allowed) {
+                ctx.reject(row, "studentNo", "import.rule.roleMayNot");
+                continue;
+            }
+            RowChecks.required(row, ctx, "name");
+            RowChecks.maxLength(row, ctx, "name", 50);
+            RowChecks.maxLength(row, ctx, "ethnicity", 20);
+            RowChecks.maxLength(row, ctx, "className", 30);
+            RowChecks.maxLength(row, ctx, "relation", 20);
+            IdNumber id = RowChecks.idNumber(row, ctx, "idNumber", "gender", "birthDate");
+            if (id != null && !ids.add(LongSet.key(id.value()))) {
+                ctx.reject(row, "idNumber", "import.rule.duplicateInFile");
+            }
+            String no = row.get("studentNo").toUpperCase(java.util.Locale.ROOT);
+            if (!no.matches("[GJL][0-9]{17}[0-9X]")) {
+                ctx.reject(row, "studentNo", no.isEmpty() ? "import.rule.required" : "import.rule.studentNo");
+            } else {
+                if (!studentNos.add(no)) {
+                    ctx.reject(row, "studentNo", "import.rule.duplicateInFile");
+                }
+                if (no.charAt(0) == 'G' && id != null && !no.substring(1).equals(id.value())) {
+                    ctx.reject(row, "studentNo", "import.rule.studentNoIdMismatch");
+                }
+            }
+            SchoolView school = null;
+            String code = row.get("schoolCode");
+            if (code.isEmpty()) {
+                ctx.reject(row, "schoolCode", "import.rule.required");
+            } else {
+                school = schools.computeIfAbsent(code, directory::school).orElse(null);
+                if (school == null) {
+                    ctx.reject(row, "schoolCode", "import.rule.schoolMissing", code);
+                } else if (!Directory.visible(ctx.user().scope(), school)) {
+                    ctx.reject(row, "schoolCode", "import.rule.outOfScope");
+                }
+            }
+            Stage stage = ctx.enumValue(Stage.class, row.get("stage")).orElse(null);
+            if (stage == null) {
+                ctx.reject(row, "stage", row.has("stage") ? "import.rule.stage" : "import.rule.required");
+            }
+            Integer grade = null;
+            if (row.has("grade")) {
+                try {
+                    grade = Integer.parseInt(row.get("grade"));
+                    if (grade < 1 || grade > 9) {
+                        ctx.reject(row, "grade", "import.rule.range", 1, 9);
+                    }
+                } catch (NumberFormatException e) {
+                    ctx.reject(row, "grade", "import.rule.integer");
+                }
+            }
+            EnrolmentStatus status = ctx.enumValue(EnrolmentStatus.class, row.get("status")).orElse(null);
+            if (status == null) {
+                ctx.reject(row, "status", row.has("status") ? "import.rule.status" : "import.rule.required");
+            }
+            boolean boarding = RowChecks.flag(row, ctx, "boarding");
+            boolean leftBehind = RowChecks.flag(row, ctx, "leftBehind");
+            boolean singleParent = RowChecks.flag(row, ctx, "singleParent");
+            boolean orphan = RowChecks.flag(row, ctx, "orphan");
+            boolean disability = RowChecks.flag(row, ctx, "disability");
+            if (ctx.isRejected(row)) {
+                continue;
+            }
+            candidates.add(new Student(row, no, id, row.get("name"), emptyToNull(row.get("ethnicity")), school, stage,
+                    grade, emptyToNull(row.get("className")), boarding, status, emptyToNull(row.get("householdNo")),
+                    emptyToNull(row.get("relation")), leftBehind, singleParent, orphan, disability));
+        }
+        if (candidates.isEmpty()) {
+            return;
+        }
+        checkAgainstDatabaseAndWrite(candidates, ctx);
+    }
+
+    private record Existing(String idNumber, String name, String studentNo, String schoolCode) {
+    }
+
+    /** Checks a chunk against the database with a fixed number of queries, then writes it in batches. */
+    private void checkAgainstDatabaseAndWrite(List<Student> candidates, ImportContext ctx) {
+        Map<String, Existing> byId = new HashMap<>();
+        Map<String, Existing> byNo = new HashMap<>();
+        var rowMapper = (org.springframework.jdbc.core.RowMapper<Existing>) (rs, n) -> new Existing(
+                rs.getString("id_number"), rs.getString("name"), rs.getString("student_no"),
+                rs.getString("school_code"));
+        String select = "SELECT p.id_number, p.name, e.student_no, e.school_code FROM person p "
+                + "LEFT JOIN enrolment e ON e.person_id = p.id ";
+        jdbc.sql(select + "WHERE p.id_number IN (:ids)")
+                .param("ids", candidates.stream().map(s -> s.id().value()).toList())
+                .query(rowMapper).list().forEach(e -> byId.put(e.idNumber(), e));
+        jdbc.sql("SELECT p.id_number, p.name, e.student_no, e.school_code FROM enrolment e "
+                        + "JOIN person p ON p.id = e.person_id WHERE e.student_no IN (:nos)")
+                .param("nos", candidates.stream().map(Student::studentNo).toList())
+                .query(rowMapper).list().forEach(e -> byNo.put(e.studentNo(), e));
+        Set<String> householdNos = new HashSet<>();
+        List<String> wanted = candidates.stream().map(Student::householdNo).filter(java.util.Objects::nonNull)
+                .distinct().toList();
+        if (!wanted.isEmpty()) {
+            householdNos.addAll(jdbc.sql("SELECT household_no FROM household WHERE household_no IN (:n)")
+                    .param("n", wanted).query(String.class).list());
+        }
+        boolean schoolUser = ctx.user().role() == Role.SCHOOL_OPERATOR;
+        List<Student> ok = new ArrayList<>();
+        for (Student s : candidates) {
+            Existing sameNo = byNo.get(s.studentNo());
+            Existing sameId = byId.get(s.id().value());
+            if (sameNo != null && !sameNo.idNumber().equals(s.id().value())) {
+                ctx.reject(s.row(), "studentNo", "import.rule.studentNoTaken");
+            }
+            if (sameId != null && sameId.studentNo() != null && !sameId.studentNo().equals(s.studentNo())) {
+                ctx.reject(s.row(), "idNumber", "import.rule.idHasOtherStudentNo",
+                        org.fuzhi.common.Masking.studentNo(sameId.studentNo()));
+            }
+            if (sameId != null && sameId.studentNo() == null && !sameId.name().equals(s.name())) {
+                ctx.reject(s.row(), "name", "import.rule.nameMismatch", org.fuzhi.common.Masking.name(sameId.name()));
+            }
+            // Moving a student between schools is a transfer with its own workflow, not an import.
+            if (schoolUser && sameNo != null && !sameNo.schoolCode().equals(s.school().code())) {
+                ctx.reject(s.row(), "schoolCode", "import.rule.otherSchool");
+            }
+            if (s.householdNo() != null && !householdNos.contains(s.householdNo())) {
+                ctx.reject(s.row(), "householdNo", "import.rule.householdMissing", s.householdNo());
+            }
+            if (!ctx.isRejected(s.row())) {
+                ok.add(s);
+            }
+        }
+        List<Student> newPersons = ok.stream().filter(s -> !byId.containsKey(s.id().value())).toList();
+        List<Student> knownPersons = ok.stream().filter(s -> byId.containsKey(s.id().value())).toList();
+        Timestamp now = Timestamp.from(Instant.now());
+        String householdId = "(SELECT id FROM household WHERE household_no = ?)";
+        batch.batchUpdate("INSERT INTO person (name, gender, birth_date, ethnicity, relation, left_behind, single_parent, "
+                        + "orphan, disability, updated_at, household_id, id_number) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, " + householdId + ", ?)",
+                newPersons, 500, (ps, s) -> bindPerson(ps, s, now));
+        batch.batchUpdate("UPDATE person SET name = ?, gender = ?, birth_date = ?, ethnicity = COALESCE(?, ethnicity), "
+                        + "relation = COALESCE(?, relation), left_behind = ?, single_parent = ?, orphan = ?, "
+                        + "disability = ?, updated_at = ?, household_id = COALESCE(" + householdId + ", household_id), "
+                        + "version = version + 1 WHERE id_number = ?",
+                knownPersons, 500, (ps, s) -> bindPerson(ps, s, now));
+        // Enrolments: update by 学籍号 where it exists, else insert.
+        List<Student> enrolUpdates = ok.stream().filter(s -> byNo.containsKey(s.studentNo())).toList();
+        List<Student> enrolInserts = ok.stream().filter(s -> !byNo.containsKey(s.studentNo())).toList();
+        batch.batchUpdate("UPDATE enrolment SET school_code = ?, school_region_code = ?, outside_county = ?, stage = ?, "
+                        + "grade = ?, class_name = ?, boarding = ?, status = ?, updated_at = ?, version = version + 1 "
+                        + "WHERE student_no = ?",
+                enrolUpdates, 500, (ps, s) -> bindEnrolment(ps, s, now));
+        batch.batchUpdate("INSERT INTO enrolment (school_code, school_region_code, outside_county, stage, grade, "
+                        + "class_name, boarding, status, updated_at, student_no, person_id) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT id FROM person WHERE id_number = ?))",
+                enrolInserts, 500, (ps, s) -> {
+                    bindEnrolment(ps, s, now);
+                    ps.setString(11, s.id().value());
+                });
+    }
+
+    private static void bindPerson(PreparedStatement ps, Student s, Timestamp now) throws SQLException {
+        ps.setString(1, s.name());
+        ps.setString(2, s.id().gender().name());
+        ps.setDate(3, Date.valueOf(s.id().birthDate()));
+        ps.setString(4, s.ethnicity());
+        ps.setString(5, s.relation());
+        ps.setBoolean(6, s.leftBehind());
+        ps.setBoolean(7, s.singleParent());
+        ps.setBoolean(8, s.orphan());
+        ps.setBoolean(9, s.disability());
+        ps.setTimestamp(10, now);
+        ps.setString(11, s.householdNo());
+        ps.setString(12, s.id().value());
+    }
+
+    private static void bindEnrolment(PreparedStatement ps, Student s, Timestamp now) throws SQLException {
+        ps.setString(1, s.school().code());
+        ps.setString(2, s.school().regionCode());
+        ps.setBoolean(3, s.school().outOfCounty());
+        ps.setString(4, s.stage().name());
+        ps.setObject(5, s.grade(), Types.INTEGER);
+        ps.setString(6, s.className());
+        ps.setBoolean(7, s.boarding());
+        ps.setString(8, s.status().name());
+        ps.setTimestamp(9, now);
+        ps.setString(10, s.studentNo());
+    }
+
+    private static String emptyToNull(String s) {
+        return s == null || s.isEmpty() ? null : s;
+    }
+}

@@ -1,0 +1,172 @@
+package org.fuzhi.registry.web;
+
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Map;
+import org.fuzhi.common.Page;
+import org.fuzhi.common.Stage;
+import org.fuzhi.platform.CurrentUser;
+import org.fuzhi.platform.Downloads;
+import org.fuzhi.platform.NotFoundException;
+import org.fuzhi.platform.StaleEditException;
+import org.fuzhi.registry.EnrolmentStatus;
+import org.fuzhi.registry.Registry;
+import org.fuzhi.registry.StudentView;
+import org.springframework.context.MessageSource;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseBody;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+
+@Controller
+class StudentController {
+
+    private final Registry registry;
+    private final MessageSource messages;
+
+    StudentController(Registry registry, MessageSource messages) {
+        this.registry = registry;
+        this.messages = messages;
+    }
+
+    private static Registry.StudentQuery query(String q, String school, String stage, String status, Boolean poor) {
+        return new Registry.StudentQuery(q, school, blank(stage), blank(status), poor);
+    }
+
+    private static String blank(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+
+    @GetMapping("/students")
+    String list(@RequestParam(required = false) String q, @RequestParam(required = false) String school,
+                @RequestParam(required = false) String stage, @RequestParam(required = false) String status,
+                @RequestParam(required = false) Boolean poor, @RequestParam(defaultValue = "0") int page, Model model) {
+        var user = CurrentUser.get();
+        model.addAttribute("result", registry.students(user.childDataScope(), query(q, school, stage, status, poor),
+                Math.max(page, 0), 20));
+        model.addAttribute("q", q);
+        model.addAttribute("school", school);
+        model.addAttribute("stage", stage);
+        model.addAttribute("status", status);
+        model.addAttribute("poor", poor);
+        model.addAttribute("stages", Arrays.asList(Stage.values()));
+        model.addAttribute("statuses", Arrays.asList(EnrolmentStatus.values()));
+        model.addAttribute("maskNames", !user.role().mayUnmask());
+        return "registry/students";
+    }
+
+    @GetMapping("/students/{id}")
+    String detail(@PathVariable long id, Model model) {
+        var user = CurrentUser.get();
+        model.addAttribute("s", load(user, id));
+        model.addAttribute("mayUnmask", user.role().mayUnmask());
+        model.addAttribute("mayEdit", user.role().mayEditRegistry());
+        model.addAttribute("maskNames", !user.role().mayUnmask());
+        return "registry/student";
+    }
+
+    /** Shows the full ID number once; the act is audited. */
+    @PostMapping("/students/{id}/unmask")
+    String unmask(@PathVariable long id, Model model) {
+        var user = CurrentUser.get();
+        user.require(user.role().mayUnmask());
+        model.addAttribute("s", load(user, id));
+        model.addAttribute("fullIdNumber", registry.unmaskIdNumber(user.childDataScope(), id));
+        model.addAttribute("mayUnmask", true);
+        model.addAttribute("mayEdit", user.role().mayEditRegistry());
+        model.addAttribute("maskNames", false);
+        return "registry/student";
+    }
+
+    @GetMapping("/students/{id}/edit")
+    String editForm(@PathVariable long id, Model model) {
+        var user = CurrentUser.get();
+        user.require(user.role().mayEditRegistry());
+        model.addAttribute("s", load(user, id));
+        model.addAttribute("statuses", Arrays.asList(EnrolmentStatus.values()));
+        return "registry/student-edit";
+    }
+
+    @PostMapping("/students/{id}/edit")
+    String edit(@PathVariable long id, @RequestParam int version, @RequestParam String name,
+                @RequestParam(required = false) String ethnicity, @RequestParam(required = false) Integer grade,
+                @RequestParam(required = false) String className, @RequestParam(defaultValue = "false") boolean boarding,
+                @RequestParam EnrolmentStatus status, @RequestParam(defaultValue = "false") boolean leftBehind,
+                @RequestParam(defaultValue = "false") boolean singleParent,
+                @RequestParam(defaultValue = "false") boolean orphan,
+                @RequestParam(defaultValue = "false") boolean disability, Model model, Locale locale,
+                RedirectAttributes redirect) {
+        var user = CurrentUser.get();
+        user.require(user.role().mayEditRegistry());
+        String error = null;
+        if (name == null || name.isBlank() || name.strip().length() > 50) {
+            error = messages.getMessage("student.edit.nameRule", null, locale);
+        } else if (grade != null && (grade < 1 || grade > 9)) {
+            error = messages.getMessage("student.edit.gradeRule", null, locale);
+        } else if (className != null && className.length() > 30) {
+            error = messages.getMessage("student.edit.classRule", null, locale);
+        }
+        var edit = new Registry.StudentEdit(name, ethnicity, grade, className, boarding, status, leftBehind,
+                singleParent, orphan, disability);
+        if (error == null) {
+            try {
+                registry.updateStudent(user.childDataScope(), id, version, edit);
+                redirect.addFlashAttribute("saved", true);
+                return "redirect:/students/" + id;
+            } catch (StaleEditException e) {
+                error = messages.getMessage("error.stale", null, locale);
+            }
+        }
+        // Keep what the user typed so nothing is lost, and show the current record's version.
+        model.addAttribute("s", load(user, id));
+        model.addAttribute("typed", edit);
+        model.addAttribute("error", error);
+        model.addAttribute("statuses", Arrays.asList(EnrolmentStatus.values()));
+        return "registry/student-edit";
+    }
+
+    @GetMapping({"/students/export", "/api/v1/students/export"})
+    void export(@RequestParam(required = false) String q, @RequestParam(required = false) String school,
+                @RequestParam(required = false) String stage, @RequestParam(required = false) String status,
+                @RequestParam(required = false) Boolean poor, @RequestParam(defaultValue = "false") boolean unmask,
+                HttpServletResponse response, Locale locale) throws IOException {
+        var user = CurrentUser.get();
+        String filename = messages.getMessage("student.export.filename", null, locale) + ".xlsx";
+        Downloads.prepare(response, Downloads.XLSX, filename);
+        registry.exportStudents(user, query(q, school, stage, status, poor), unmask, response.getOutputStream(), locale);
+    }
+
+    @GetMapping("/api/v1/students")
+    @ResponseBody
+    Page<StudentView> apiList(@RequestParam(required = false) String q, @RequestParam(required = false) String school,
+                              @RequestParam(required = false) String stage, @RequestParam(required = false) String status,
+                              @RequestParam(required = false) Boolean poor, @RequestParam(defaultValue = "0") int page,
+                              @RequestParam(defaultValue = "50") int size) {
+        return registry.students(CurrentUser.get().childDataScope(), query(q, school, stage, status, poor),
+                Math.max(page, 0), Math.min(Math.max(size, 1), 500));
+    }
+
+    @GetMapping("/api/v1/students/{id}")
+    @ResponseBody
+    StudentView apiOne(@PathVariable long id) {
+        return load(CurrentUser.get(), id);
+    }
+
+    @PostMapping("/api/v1/students/{id}/unmask")
+    @ResponseBody
+    Map<String, String> apiUnmask(@PathVariable long id) {
+        var user = CurrentUser.get();
+        user.require(user.role().mayUnmask());
+        return Map.of("idNumber", registry.unmaskIdNumber(user.childDataScope(), id));
+    }
+
+    private StudentView load(CurrentUser user, long id) {
+        return registry.student(user.childDataScope(), id).orElseThrow(() -> new NotFoundException("student"));
+    }
+}
