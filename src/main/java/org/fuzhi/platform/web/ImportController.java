@@ -52,7 +52,7 @@ class ImportController {
         return "platform/imports";
     }
 
-    @GetMapping("/imports/{id}/errors.xlsx")
+    @GetMapping({"/imports/{id}/errors.xlsx", "/api/v1/imports/{id}/errors.xlsx"})
     void errorReport(@PathVariable String id, HttpServletResponse response, Locale locale) throws IOException {
         Downloads.prepare(response, Downloads.XLSX, messages.getMessage("import.report.filename", null, locale) + ".xlsx");
         imports.writeErrorReport(id, response.getOutputStream(), locale);
@@ -81,7 +81,7 @@ class ImportController {
         body.put("rejected", r.rejected());
         body.put("errors", r.errors());
         body.put("errorsTruncated", r.errorsTruncated());
-        body.put("errorReport", "/imports/" + r.importId() + "/errors.xlsx");
+        body.put("errorReport", "/api/v1/imports/" + r.importId() + "/errors.xlsx");
         return body;
     }
 

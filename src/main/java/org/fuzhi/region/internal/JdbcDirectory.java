@@ -141,7 +141,7 @@ class JdbcDirectory implements Directory {
         jdbc.sql("""
                 SELECT s.school_type, COUNT(*) AS n, SUM(s.teacher_count) AS t
                 FROM school s JOIN region r ON r.code = s.region_code
-                WHERE r.key_poor_village AND """ + f.sql() + " GROUP BY s.school_type ORDER BY s.school_type")
+                WHERE r.key_poor_village AND """ + " " + f.sql() + " GROUP BY s.school_type ORDER BY s.school_type")
                 .params(f.params()).query(rs -> {
                     byType.put(rs.getString(1), rs.getLong(2));
                     totals[0] += rs.getLong(2);
@@ -157,7 +157,7 @@ class JdbcDirectory implements Directory {
         jdbc.sql("""
                 SELECT g.kind, COUNT(DISTINCT g.id) FROM school_group g
                 JOIN school_group_member m ON m.group_id = g.id JOIN school s ON s.code = m.school_code
-                WHERE """ + f.sql() + " GROUP BY g.kind").params(f.params())
+                WHERE """ + " " + f.sql() + " GROUP BY g.kind").params(f.params())
                 .query(rs -> {
                     out.put(rs.getString(1), rs.getLong(2));
                 });

@@ -1,0 +1,459 @@
+package org.fuzhi.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.fuzhi.support.Fixtures.PASSWORD;
+import static org.fuzhi.support.Fixtures.badCheckDigit;
+import static org.fuzhi.support.Fixtures.id;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestBuilders.formLogin;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.multipart;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.fuzhi.platform.Accounts;
+import org.fuzhi.platform.Role;
+import org.fuzhi.platform.Scope;
+import org.fuzhi.platform.Tabular;
+import org.fuzhi.platform.Xlsx;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
+import org.springframework.http.MediaType;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.mock.web.MockHttpSession;
+import org.springframework.mock.web.MockMultipartFile;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.MvcResult;
+
+/**
+ * Web and API behaviour a county user would notice. Runs once on H2 and once on PostgreSQL
+ * ({@link H2WebTest}, {@link PostgresWebTest}); each database gets the demo county on start.
+ */
+@SpringBootTest(properties = {
+        "fuzhi.storage.dir=target/test-files",
+        "fuzhi.login.max-failures-per-address=10000"})
+@AutoConfigureMockMvc
+abstract class AbstractWebTests {
+
+    @Autowired
+    MockMvc mvc;
+    @Autowired
+    JdbcClient jdbc;
+    @Autowired
+    Accounts accounts;
+
+    String token(String username) throws Exception {
+        MvcResult r = mvc.perform(post("/api/v1/auth/token").contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"username\":\"" + username + "\",\"password\":\"" + PASSWORD + "\"}"))
+                .andExpect(status().isOk()).andExpect(jsonPath("$.expiresAt").exists()).andReturn();
+        String body = r.getResponse().getContentAsString();
+        return body.replaceAll(".*\"token\":\"([^\"]+)\".*", "$1");
+    }
+
+    String bearer(String username) throws Exception {
+        return "Bearer " + token(username);
+    }
+
+    MockHttpSession login(String username) throws Exception {
+        MvcResult r = mvc.perform(formLogin("/login").user(username).password(PASSWORD)).andReturn();
+        assertThat(r.getResponse().getRedirectedUrl()).isEqualTo("/");
+        return (MockHttpSession) r.getRequest().getSession(false);
+    }
+
+    String schoolOf(String username) {
+        return jdbc.sql("SELECT scope_code FROM app_user WHERE username = :u").param("u", username)
+                .query(String.class).single();
+    }
+
+    long studentOfSchool(String school, boolean same) {
+        return jdbc.sql("SELECT MIN(id) FROM enrolment WHERE school_code " + (same ? "=" : "<>") + " :s")
+                .param("s", school).query(Long.class).single();
+    }
+
+    // ------------------------------------------------------------------ dashboard and figures
+
+    @Test
+    void overviewShowsTheDemoCountyFiguresExactly() throws Exception {
+        mvc.perform(get("/api/v1/stats/overview").header("Authorization", bearer("zizhu")))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.registeredPoorStudents.total").value(6680))
+                .andExpect(jsonPath("$.registeredPoorStudents.byStage.KINDERGARTEN").value(1238))
+                .andExpect(jsonPath("$.registeredPoorStudents.byStage.PRIMARY").value(3087))
+                .andExpect(jsonPath("$.registeredPoorStudents.byStage.JUNIOR").value(891))
+                .andExpect(jsonPath("$.registeredPoorStudents.byStage.SENIOR").value(446))
+                .andExpect(jsonPath("$.registeredPoorStudents.byStage.VOCATIONAL").value(226))
+                .andExpect(jsonPath("$.registeredPoorStudents.byStage.HIGHER").value(792))
+                .andExpect(jsonPath("$.keyPoorVillages").value(46))
+                .andExpect(jsonPath("$.keyVillageSchools.total").value(26))
+                .andExpect(jsonPath("$.keyVillageSchools.JUNIOR").value(2))
+                .andExpect(jsonPath("$.keyVillageSchools.PRIMARY").value(1))
+                .andExpect(jsonPath("$.keyVillageSchools.TEACHING_POINT").value(23))
+                .andExpect(jsonPath("$.keyVillageTeachers").value(222));
+    }
+
+    @Test
+    void dashboardPageShowsTheFiguresInChinese() throws Exception {
+        String html = mvc.perform(get("/").session(login("zizhu"))).andExpect(status().isOk())
+                .andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
+        assertThat(html).contains("建档立卡家庭在校学生").contains(">6680<").contains(">46<").contains(">222<");
+    }
+
+    @Test
+    void aSchoolSeesOnlyItsOwnFigures() throws Exception {
+        mvc.perform(get("/api/v1/stats/overview").header("Authorization", bearer("xuexiao")))
+                .andExpect(status().isOk())
+                .andExpect(result -> assertThat(Integer.parseInt(result.getResponse().getContentAsString()
+                        .replaceAll(".*\"registeredPoorStudents\":\\{\"total\":(\\d+).*", "$1"))).isLessThan(6680));
+    }
+
+    // ------------------------------------------------------------------ authentication
+
+    @Test
+    void theApiAnswers401WithoutAToken() throws Exception {
+        mvc.perform(get("/api/v1/students")).andExpect(status().isUnauthorized())
+                .andExpect(jsonPath("$.message").exists());
+        mvc.perform(get("/api/v1/students").header("Authorization", "Bearer not-a-token"))
+                .andExpect(status().isUnauthorized());
+    }
+
+    @Test
+    void wrongPasswordsAreThrottledWithAClearMessage() throws Exception {
+        if (!accounts.exists("throttle-test")) {
+            accounts.create(new Accounts.NewAccount("throttle-test", PASSWORD, "t", Role.CENTER,
+                    Scope.region("421182000000"), false));
+        }
+        for (int i = 0; i < 5; i++) {
+            mvc.perform(post("/api/v1/auth/token").contentType(MediaType.APPLICATION_JSON)
+                            .content("{\"username\":\"throttle-test\",\"password\":\"wrong\"}"))
+                    .andExpect(status().isUnauthorized());
+        }
+        // Even the right password is refused while the account is locked.
+        String body = mvc.perform(post("/api/v1/auth/token").contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"username\":\"throttle-test\",\"password\":\"" + PASSWORD + "\"}"))
+                .andExpect(status().isTooManyRequests()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
+        assertThat(body).contains("分钟");
+        String page = mvc.perform(formLogin("/login").user("throttle-test").password(PASSWORD))
+                .andReturn().getResponse().getRedirectedUrl();
+        assertThat(page).isEqualTo("/login?error");
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM audit_event WHERE action = 'LOGIN_FAILURE' AND actor = 'throttle-test'")
+                .query(Long.class).single()).isGreaterThanOrEqualTo(5);
+    }
+
+    @Test
+    void formsWithoutACsrfTokenAreRefused() throws Exception {
+        MockHttpSession s = login("zizhu");
+        long id = studentOfSchool(schoolOf("xuexiao"), true);
+        mvc.perform(post("/students/" + id + "/unmask").session(s)).andExpect(status().isForbidden());
+    }
+
+    // ------------------------------------------------------------------ scope
+
+    @Test
+    void aSchoolOperatorCannotReadAnotherSchoolsStudentThroughUiApiOrExport() throws Exception {
+        String school = schoolOf("xuexiao");
+        long own = studentOfSchool(school, true);
+        long other = studentOfSchool(school, false);
+        String auth = bearer("xuexiao");
+        // API
+        mvc.perform(get("/api/v1/students/" + own).header("Authorization", auth)).andExpect(status().isOk());
+        mvc.perform(get("/api/v1/students/" + other).header("Authorization", auth)).andExpect(status().isForbidden());
+        String otherName = jdbc.sql("SELECT p.name FROM enrolment e JOIN person p ON p.id = e.person_id WHERE e.id = :id")
+                .param("id", other).query(String.class).single();
+        mvc.perform(get("/api/v1/students").param("school", studentSchool(other)).header("Authorization", auth))
+                .andExpect(jsonPath("$.total").value(0));
+        String list = mvc.perform(get("/api/v1/students").param("q", otherName).param("size", "500")
+                .header("Authorization", auth)).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
+        assertThat(list).doesNotContain("\"id\":" + other + ",");
+        // UI
+        MockHttpSession s = login("xuexiao");
+        mvc.perform(get("/students/" + own).session(s)).andExpect(status().isOk());
+        String denied = mvc.perform(get("/students/" + other).session(s)).andExpect(status().isForbidden())
+                .andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
+        assertThat(denied).contains("无权访问").doesNotContain(otherName);
+        // Export: every row belongs to the operator's school
+        byte[] xlsx = mvc.perform(get("/students/export").session(s)).andExpect(status().isOk())
+                .andReturn().getResponse().getContentAsByteArray();
+        List<List<String>> rows = readXlsx(xlsx);
+        long expected = jdbc.sql("SELECT COUNT(*) FROM enrolment WHERE school_code = :s").param("s", school)
+                .query(Long.class).single();
+        assertThat(rows).hasSize((int) expected + 1);
+        String schoolName = jdbc.sql("SELECT name FROM school WHERE code = :s").param("s", school).query(String.class).single();
+        assertThat(rows.subList(1, rows.size())).allSatisfy(r -> assertThat(r.get(5)).isEqualTo(schoolName));
+        // The export is masked by default and audited.
+        assertThat(rows.get(1).get(2)).matches("\\d{4}\\*{10}[0-9X]{4}");
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM audit_event WHERE action = 'EXPORT' AND actor = 'xuexiao'")
+                .query(Long.class).single()).isPositive();
+    }
+
+    private String studentSchool(long id) {
+        return jdbc.sql("SELECT school_code FROM enrolment WHERE id = :id").param("id", id).query(String.class).single();
+    }
+
+    @Test
+    void theAdministratorAndDonorSeeNoChildren() throws Exception {
+        mvc.perform(get("/api/v1/students").header("Authorization", bearer("admin"))).andExpect(jsonPath("$.total").value(0));
+        mvc.perform(get("/api/v1/students").header("Authorization", bearer("juanzeng"))).andExpect(jsonPath("$.total").value(0));
+    }
+
+    @Test
+    void unmaskingIsRoleGatedAndAudited() throws Exception {
+        long id = studentOfSchool(schoolOf("xuexiao"), true);
+        mvc.perform(post("/api/v1/students/" + id + "/unmask").header("Authorization", bearer("pinggu")))
+                .andExpect(status().isForbidden());
+        String full = mvc.perform(post("/api/v1/students/" + id + "/unmask").header("Authorization", bearer("zizhu")))
+                .andExpect(status().isOk()).andReturn().getResponse().getContentAsString();
+        assertThat(full).matches(".*\"idNumber\":\"\\d{17}[0-9X]\".*");
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM audit_event WHERE action = 'UNMASK_ID_NUMBER' AND target_id = :id")
+                .param("id", String.valueOf(id)).query(Long.class).single()).isEqualTo(1);
+        // The audit record itself never holds the full number.
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM audit_event WHERE details LIKE :n")
+                .param("n", "%" + full.replaceAll(".*\"idNumber\":\"([^\"]+)\".*", "$1") + "%")
+                .query(Long.class).single()).isZero();
+    }
+
+    // ------------------------------------------------------------------ import
+
+    @Test
+    void anImportAcceptsExactlyTheGoodRowsAndNamesEachBadRowsProblem() throws Exception {
+        String school = schoolOf("xuexiao");
+        String a = id("20150304", 11);
+        String b = id("20160506", 22);
+        String csv = "学籍号,姓名,身份证号,性别,出生日期,学校标识码,学段,年级,班级,学籍状态\n"
+                + "G" + a + ",测试甲,"+ a + ",男,2015-03-04," + school + ",小学,4,4(1)班,在读\n"          // row 2 ok
+                + "G" + b + ",测试乙," + b + ",女,2016-05-06," + school + ",小学,3,3(2)班,在读\n"         // row 3 ok
+                + "G" + badCheckDigit(id("20150101", 31)) + ",测试丙," + badCheckDigit(id("20150101", 31))
+                + ",男,2015-01-01," + school + ",小学,4,,在读\n"                                           // row 4 check digit
+                + "G" + id("20150202", 41) + ",测试丁," + id("20150202", 41) + ",男,2015-02-03," + school
+                + ",小学,4,,在读\n"                                                                           // row 5 birth date
+                + "G" + id("20150303", 51) + ",测试戊," + id("20150303", 51) + ",男,2015-03-03,9999999999,小学,4,,在读\n" // row 6 school
+                + "G" + a + ",测试己," + a + ",男,2015-03-04," + school + ",小学,4,,在读\n"                   // row 7 duplicate
+                + "G" + id("20150404", 61) + ",," + id("20150404", 61) + ",男,2015-04-04," + school + ",小学,4,,在读\n"; // row 8 name
+        String auth = bearer("zizhu");
+        // A dry run reports the same and writes nothing.
+        mvc.perform(multipart("/api/v1/imports/students").file(csvFile("students.csv", csv, StandardCharsets.UTF_8))
+                        .param("dryRun", "true").header("Authorization", auth))
+                .andExpect(status().isOk()).andExpect(jsonPath("$.accepted").value(2))
+                .andExpect(jsonPath("$.rejected").value(5));
+        assertThat(countPerson(a)).isZero();
+
+        String body = mvc.perform(multipart("/api/v1/imports/students")
+                        .file(csvFile("students.csv", csv, StandardCharsets.UTF_8)).header("Authorization", auth))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.accepted").value(2))
+                .andExpect(jsonPath("$.rejected").value(5))
+                .andExpect(jsonPath("$.errors[0].row").value(4))
+                .andExpect(jsonPath("$.errors[0].field").value("身份证号"))
+                .andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
+        assertThat(body).contains("校验位").contains("出生日期与身份证号不符").contains("学校 9999999999 不存在")
+                .contains("与本文件中前面的行重复").contains("必填项为空");
+        assertThat(countPerson(a)).isEqualTo(1);
+        assertThat(countPerson(b)).isEqualTo(1);
+        // The original file is kept with the import record.
+        String importId = body.replaceAll(".*\"importId\":\"([^\"]+)\".*", "$1");
+        String stored = jdbc.sql("SELECT stored_path FROM import_job WHERE id = :id").param("id", importId)
+                .query(String.class).single();
+        assertThat(Files.readString(Path.of(stored))).isEqualTo(csv);
+        // The error report lists every rejected row.
+        byte[] report = mvc.perform(get("/api/v1/imports/" + importId + "/errors.xlsx").header("Authorization", auth))
+                .andExpect(status().isOk()).andReturn().getResponse().getContentAsByteArray();
+        List<List<String>> rows = readXlsx(report);
+        assertThat(rows.subList(1, rows.size()).stream().map(r -> r.get(0)).distinct())
+                .containsExactly("4", "5", "6", "7", "8");
+
+        // Re-importing updates by 学籍号 instead of duplicating.
+        String again = "学籍号,姓名,身份证号,学校标识码,学段,年级,班级,学籍状态\n"
+                + "G" + a + ",测试甲," + a + "," + school + ",小学,5,5(3)班,在读\n";
+        mvc.perform(multipart("/api/v1/imports/students").file(csvFile("again.csv", again, StandardCharsets.UTF_8))
+                .header("Authorization", auth)).andExpect(jsonPath("$.accepted").value(1));
+        assertThat(jdbc.sql("SELECT class_name FROM enrolment WHERE student_no = :n").param("n", "G" + a)
+                .query(String.class).single()).isEqualTo("5(3)班");
+        assertThat(countPerson(a)).isEqualTo(1);
+    }
+
+    private long countPerson(String idNumber) {
+        return jdbc.sql("SELECT COUNT(*) FROM person WHERE id_number = :i").param("i", idNumber).query(Long.class).single();
+    }
+
+    @Test
+    void aFileWithWrongColumnsOrNotASpreadsheetIsRefusedWhole() throws Exception {
+        String auth = bearer("zizhu");
+        mvc.perform(multipart("/api/v1/imports/students").file(csvFile("x.csv", "姓名,电话\n张三,123\n",
+                        StandardCharsets.UTF_8)).header("Authorization", auth))
+                .andExpect(status().isBadRequest())
+                .andExpect(result -> assertThat(result.getResponse().getContentAsString(StandardCharsets.UTF_8))
+                        .contains("缺少的列").contains("学籍号").contains("电话"));
+        mvc.perform(multipart("/api/v1/imports/students").file(new MockMultipartFile("file", "x.xlsx",
+                        "application/octet-stream", "not a spreadsheet".getBytes())).header("Authorization", auth))
+                .andExpect(status().isBadRequest())
+                .andExpect(result -> assertThat(result.getResponse().getContentAsString(StandardCharsets.UTF_8))
+                        .contains("请上传 .xlsx 或 .csv"));
+        mvc.perform(multipart("/api/v1/imports/students").file(csvFile("empty.csv", "学籍号,姓名,身份证号,学校标识码,学段,学籍状态\n",
+                        StandardCharsets.UTF_8)).header("Authorization", auth))
+                .andExpect(status().isBadRequest());
+    }
+
+    @Test
+    void gbkCsvAndXlsxFilesImport() throws Exception {
+        String school = schoolOf("xuexiao");
+        String c = id("20140708", 71);
+        String gbk = "学籍号,姓名,身份证号,学校标识码,学段,学籍状态\nG" + c + ",测试庚," + c + "," + school + ",小学,在读\n";
+        String auth = bearer("zizhu");
+        mvc.perform(multipart("/api/v1/imports/students").file(csvFile("gbk.csv", gbk, Charset.forName("GBK")))
+                .header("Authorization", auth)).andExpect(jsonPath("$.accepted").value(1));
+        assertThat(jdbc.sql("SELECT name FROM person WHERE id_number = :i").param("i", c).query(String.class).single())
+                .isEqualTo("测试庚");
+
+        String d = id("20140809", 81);
+        Path tmp = Files.createTempFile("import", ".xlsx");
+        try (var out = Files.newOutputStream(tmp); Xlsx x = new Xlsx(out, "s",
+                List.of("学籍号", "姓名", "身份证号", "学校标识码", "学段", "学籍状态"))) {
+            x.row(List.of("G" + d, "测试辛", d, school, "小学", "在读"));
+            x.row(List.of("G" + d, "测试辛", d, school, "大学", "在读"));
+        }
+        mvc.perform(multipart("/api/v1/imports/students").file(new MockMultipartFile("file", "s.xlsx",
+                        "application/octet-stream", Files.readAllBytes(tmp))).header("Authorization", auth))
+                .andExpect(jsonPath("$.accepted").value(1)).andExpect(jsonPath("$.rejected").value(1))
+                .andExpect(jsonPath("$.errors[?(@.field == '学段')].row").value(3));
+    }
+
+    @Test
+    void aSchoolOperatorCannotImportIntoAnotherSchool() throws Exception {
+        String own = schoolOf("xuexiao");
+        String other = studentSchool(studentOfSchool(own, false));
+        String e = id("20130910", 91);
+        String csv = "学籍号,姓名,身份证号,学校标识码,学段,学籍状态\nG" + e + ",测试壬," + e + "," + other + ",小学,在读\n";
+        mvc.perform(multipart("/api/v1/imports/students").file(csvFile("s.csv", csv, StandardCharsets.UTF_8))
+                        .header("Authorization", bearer("xuexiao")))
+                .andExpect(jsonPath("$.accepted").value(0))
+                .andExpect(jsonPath("$.errors[0].message").value("不在您的数据范围内"));
+    }
+
+    @Test
+    void aPersonRegisteredInAnotherHouseholdIsNotMovedSilently() throws Exception {
+        var existing = jdbc.sql("SELECT p.id_number, p.name, p.birth_date, h.region_code FROM person p "
+                        + "JOIN household h ON h.id = p.household_id ORDER BY p.id LIMIT 1")
+                .query((rs, n) -> new String[]{rs.getString(1), rs.getString(2), rs.getString(4)}).single();
+        String csv = "户编号,所在村代码,户主姓名,贫困类别,成员姓名,成员身份证号,与户主关系\n"
+                + "T000000000000001," + existing[2] + ",测试户主,农村低保户," + existing[1] + "," + existing[0] + ",户主\n";
+        String body = mvc.perform(multipart("/api/v1/imports/households").file(csvFile("h.csv", csv, StandardCharsets.UTF_8))
+                        .header("Authorization", bearer("zizhu")))
+                .andExpect(jsonPath("$.accepted").value(0)).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
+        assertThat(body).contains("此人已登记在户");
+    }
+
+    @Test
+    void templatesDownloadInBothFormats() throws Exception {
+        String auth = bearer("zizhu");
+        String csv = mvc.perform(get("/api/v1/imports/students/template").param("format", "csv").header("Authorization", auth))
+                .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
+        assertThat(csv).startsWith("\uFEFF学籍号,姓名,身份证号");
+        byte[] xlsx = mvc.perform(get("/api/v1/imports/households/template").param("format", "xlsx").header("Authorization", auth))
+                .andExpect(status().isOk()).andReturn().getResponse().getContentAsByteArray();
+        assertThat(readXlsx(xlsx).get(0)).startsWith("户编号", "所在村代码");
+    }
+
+    // ------------------------------------------------------------------ edit with optimistic locking
+
+    @Test
+    void aStaleEditIsRefusedAndWhatTheUserTypedIsKept() throws Exception {
+        long id = studentOfSchool(schoolOf("xuexiao"), true);
+        int version = jdbc.sql("SELECT version FROM enrolment WHERE id = :id").param("id", id).query(Integer.class).single();
+        String name = jdbc.sql("SELECT p.name FROM enrolment e JOIN person p ON p.id = e.person_id WHERE e.id = :id")
+                .param("id", id).query(String.class).single();
+        MockHttpSession s = login("zizhu");
+        mvc.perform(post("/students/" + id + "/edit").session(s).with(csrf()).param("version", String.valueOf(version))
+                        .param("name", name).param("className", "新班级A").param("status", "IN_SCHOOL").param("grade", "2"))
+                .andExpect(status().is3xxRedirection());
+        // A second user still holds the old version.
+        String page = mvc.perform(post("/students/" + id + "/edit").session(s).with(csrf())
+                        .param("version", String.valueOf(version)).param("name", name).param("className", "旧页面的修改")
+                        .param("status", "IN_SCHOOL").param("grade", "2"))
+                .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
+        assertThat(page).contains("他人已在您打开后修改了这条记录").contains("旧页面的修改");
+        assertThat(jdbc.sql("SELECT class_name FROM enrolment WHERE id = :id").param("id", id).query(String.class).single())
+                .isEqualTo("新班级A");
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM audit_event WHERE action = 'STUDENT_UPDATE' AND target_id = :id")
+                .param("id", String.valueOf(id)).query(Long.class).single()).isEqualTo(1);
+    }
+
+    @Test
+    void evaluatorsAndLeadersCannotEdit() throws Exception {
+        long id = studentOfSchool(schoolOf("xuexiao"), true);
+        mvc.perform(get("/students/" + id + "/edit").session(login("pinggu"))).andExpect(status().isForbidden());
+    }
+
+    // ------------------------------------------------------------------ audit
+
+    @Test
+    void aCorruptedAuditRecordIsDetected() throws Exception {
+        String auth = bearer("zizhu");
+        mvc.perform(get("/api/v1/audit-events/verify").header("Authorization", auth))
+                .andExpect(jsonPath("$.intact").value(true));
+        long victim = jdbc.sql("SELECT MIN(id) FROM audit_event WHERE action = 'ACCOUNT_CREATE'").query(Long.class).single();
+        String original = jdbc.sql("SELECT details FROM audit_event WHERE id = :id").param("id", victim)
+                .query(String.class).single();
+        jdbc.sql("UPDATE audit_event SET details = :d WHERE id = :id").param("d", "{\"role\":\"CENTER\"}")
+                .param("id", victim).update();
+        try {
+            mvc.perform(get("/api/v1/audit-events/verify").header("Authorization", auth))
+                    .andExpect(jsonPath("$.intact").value(false))
+                    .andExpect(jsonPath("$.firstBrokenId").value(victim));
+            String page = mvc.perform(post("/audit/verify").session(login("zizhu")).with(csrf()))
+                    .andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
+            assertThat(page).contains("审计日志被篡改").contains("第 " + victim + " 号记录");
+        } finally {
+            jdbc.sql("UPDATE audit_event SET details = :d WHERE id = :id").param("d", original).param("id", victim).update();
+        }
+        mvc.perform(get("/api/v1/audit-events/verify").header("Authorization", auth))
+                .andExpect(jsonPath("$.intact").value(true));
+    }
+
+    @Test
+    void theAuditLogIsSearchableButNotBySchools() throws Exception {
+        mvc.perform(get("/api/v1/audit-events").param("action", "LOGIN_SUCCESS").header("Authorization", bearer("pinggu")))
+                .andExpect(status().isOk()).andExpect(jsonPath("$.items[0].action").value("LOGIN_SUCCESS"));
+        mvc.perform(get("/api/v1/audit-events").header("Authorization", bearer("xuexiao")))
+                .andExpect(status().isForbidden());
+    }
+
+    @Test
+    void englishIsAvailable() throws Exception {
+        String html = mvc.perform(get("/students").param("lang", "en").session(login("zizhu")))
+                .andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
+        assertThat(html).contains("Students").contains("Enrolment status");
+    }
+
+    @Test
+    void openApiDescribesTheApi() throws Exception {
+        mvc.perform(get("/v3/api-docs")).andExpect(status().isOk())
+                .andExpect(content().string(org.hamcrest.Matchers.containsString("/api/v1/students")));
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    static MockMultipartFile csvFile(String name, String content, Charset cs) {
+        return new MockMultipartFile("file", name, "text/csv", content.getBytes(cs));
+    }
+
+    static List<List<String>> readXlsx(byte[] bytes) throws Exception {
+        Path tmp = Files.createTempFile("read", ".xlsx");
+        try {
+            Files.write(tmp, bytes);
+            List<List<String>> rows = new ArrayList<>();
+            Tabular.read(tmp, Tabular.Format.XLSX, (n, cells) -> rows.add(cells));
+            return rows;
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}
