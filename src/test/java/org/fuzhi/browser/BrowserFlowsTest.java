@@ -1,0 +1,201 @@
+package org.fuzhi.browser;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.fuzhi.support.Fixtures.PASSWORD;
+import static org.fuzhi.support.Fixtures.badCheckDigit;
+import static org.fuzhi.support.Fixtures.id;
+
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Download;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Playwright;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.fuzhi.platform.Tabular;
+import org.fuzhi.support.Chromium;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * The main flows in a real browser, with screenshots under target/screenshots for a person to look at.
+ */
+@Chromium
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "spring.datasource.url=jdbc:h2:mem:fuzhi-browser;DB_CLOSE_DELAY=-1;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;"
+                + "DEFAULT_NULL_ORDERING=HIGH",
+        "fuzhi.storage.dir=target/test-files-browser"})
+class BrowserFlowsTest {
+
+    static final Path SHOTS = Path.of("target/screenshots");
+    static Playwright playwright;
+    static Browser browser;
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    JdbcClient jdbc;
+
+    BrowserContext context;
+    Page page;
+
+    @BeforeAll
+    static void startBrowser() throws Exception {
+        Files.createDirectories(SHOTS);
+        playwright = Playwright.create(new Playwright.CreateOptions()
+                .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+        browser = playwright.chromium().launch(new BrowserType.LaunchOptions().setHeadless(true)
+                .setExecutablePath(Chromium.EXECUTABLE)
+                .setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                        "--disable-component-update", "--disable-sync", "--lang=zh-CN")));
+    }
+
+    @AfterAll
+    static void stopBrowser() {
+        if (browser != null) {
+            browser.close();
+        }
+        if (playwright != null) {
+            playwright.close();
+        }
+    }
+
+    @BeforeEach
+    void newContext() {
+        context = browser.newContext(new Browser.NewContextOptions().setLocale("zh-CN")
+                .setViewportSize(1400, 900).setAcceptDownloads(true));
+        page = context.newPage();
+    }
+
+    @AfterEach
+    void closeContext() {
+        context.close();
+    }
+
+    String url(String path) {
+        return "http://localhost:" + port + path;
+    }
+
+    void login(String username) {
+        page.navigate(url("/login"));
+        page.fill("#username", username);
+        page.fill("#password", PASSWORD);
+        page.click("button[type=submit]");
+        page.waitForURL(url("/"));
+    }
+
+    void shot(String name) {
+        page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve(name + ".png")).setFullPage(true));
+    }
+
+    @Test
+    void theAidCenterLogsInAndReadsTheCountyFigures() {
+        page.navigate(url("/login"));
+        shot("01-login");
+        login("zizhu");
+        assertThat(page.locator("#fig-registered-poor")).hasText("6680");
+        assertThat(page.locator("#fig-key-villages")).hasText("46");
+        assertThat(page.locator("#fig-key-schools")).hasText("26");
+        assertThat(page.locator("#fig-key-teachers")).hasText("222");
+        assertThat(page.locator("#stage-table")).containsText("幼儿园");
+        assertThat(page.locator("#stage-table")).containsText("1238");
+        // The charts rendered: ECharts draws into a canvas.
+        assertThat(page.locator("#chart-stage canvas")).hasCount(1);
+        shot("02-dashboard");
+    }
+
+    @Test
+    void aWrongPasswordGetsAClearMessage() {
+        page.navigate(url("/login"));
+        page.fill("#username", "zizhu");
+        page.fill("#password", "wrong-password");
+        page.click("button[type=submit]");
+        assertThat(page.locator(".alert-danger")).hasText("用户名或密码错误。");
+        shot("03-login-failed");
+    }
+
+    @Test
+    void aClerkSearchesAStudentAndSeesTheIdMasked() {
+        var student = jdbc.sql("SELECT p.name, e.id FROM enrolment e JOIN person p ON p.id = e.person_id "
+                + "ORDER BY e.id DESC LIMIT 1").query((rs, n) -> new Object[]{rs.getString(1), rs.getLong(2)}).single();
+        login("zizhu");
+        page.click("text=学生名册");
+        page.fill("#q", (String) student[0]);
+        page.click("button:has-text('查询')");
+        assertThat(page.locator("#students-table")).containsText((String) student[0]);
+        shot("04-student-search");
+        page.click("#students-table a:has-text('" + student[0] + "')");
+        assertThat(page.locator("#id-number")).hasText(java.util.regex.Pattern.compile("^\\d{4}\\*{10}[0-9X]{4}$"));
+        page.click("button:has-text('查看完整身份证号')");
+        assertThat(page.locator("#id-number")).hasText(java.util.regex.Pattern.compile("^\\d{17}[0-9X]$"));
+        shot("05-student-unmasked");
+    }
+
+    @Test
+    void anImportWithErrorsReportsEachRowAndTheReportDownloads() throws Exception {
+        String school = jdbc.sql("SELECT scope_code FROM app_user WHERE username = 'xuexiao'").query(String.class).single();
+        String good = id("20170102", 13);
+        String bad = badCheckDigit(id("20170203", 23));
+        String wrongBirth = id("20170304", 33);
+        String csv = "学籍号,姓名,身份证号,出生日期,学校标识码,学段,年级,学籍状态\n"
+                + "G" + good + ",浏览器甲," + good + ",2017-01-02," + school + ",小学,3,在读\n"
+                + "G" + bad + ",浏览器乙," + bad + ",2017-02-03," + school + ",小学,3,在读\n"
+                + "G" + wrongBirth + ",浏览器丙," + wrongBirth + ",2017-05-05," + school + ",小学,3,在读\n";
+        Path file = Files.createTempFile("browser-import", ".csv");
+        Files.writeString(file, csv, StandardCharsets.UTF_8);
+        login("xuexiao");
+        page.click("text=数据导入");
+        page.selectOption("#kind", "students");
+        page.setInputFiles("#file", file);
+        assertThat(page.locator("#file-name")).hasText(file.getFileName().toString());
+        page.click("#import-submit");
+        assertThat(page.locator("#accepted-count")).hasText("通过 1 行");
+        assertThat(page.locator("#rejected-count")).hasText("未通过 2 行");
+        assertThat(page.locator("#import-errors")).containsText("身份证号校验位错误");
+        assertThat(page.locator("#import-errors")).containsText("出生日期与身份证号不符");
+        shot("06-import-errors");
+        Download download = page.waitForDownload(() -> page.click("#error-report"));
+        Path report = SHOTS.resolve("import-errors.xlsx");
+        download.saveAs(report);
+        List<List<String>> rows = new ArrayList<>();
+        Tabular.read(report, Tabular.Format.XLSX, (n, cells) -> rows.add(cells));
+        assertThat(rows.get(0)).containsExactly("行号", "字段", "问题说明");
+        assertThat(rows.subList(1, rows.size()).stream().map(r -> r.get(0)).toList()).containsExactly("3", "4");
+        assertThat(download.suggestedFilename()).endsWith(".xlsx");
+    }
+
+    @Test
+    void aSchoolClerkIsRefusedAnotherSchoolsStudent() {
+        String school = jdbc.sql("SELECT scope_code FROM app_user WHERE username = 'xuexiao'").query(String.class).single();
+        long other = jdbc.sql("SELECT MIN(id) FROM enrolment WHERE school_code <> :s").param("s", school)
+                .query(Long.class).single();
+        login("xuexiao");
+        page.navigate(url("/students/" + other));
+        assertThat(page.locator("#error-message")).containsText("无权访问");
+        shot("07-scope-denied");
+    }
+
+    @Test
+    void theEnglishUiHasNoChineseLabels() {
+        login("zizhu");
+        page.navigate(url("/?lang=en"));
+        assertThat(page.locator("#stage-table")).containsText("Kindergarten");
+        String menu = page.locator("nav.sidebar").innerText();
+        assertThat(menu.codePoints().noneMatch(c -> Character.UnicodeScript.of(c) == Character.UnicodeScript.HAN)).isTrue();
+        shot("08-dashboard-en");
+        page.navigate(url("/?lang=zh_CN"));
+    }
+}
