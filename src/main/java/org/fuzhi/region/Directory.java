@@ -23,6 +23,10 @@ public interface Directory {
 
     List<GroupView> groupsOf(String schoolCode);
 
+    /** Writes the schools the scope may see as .xlsx; audited. */
+    long exportSchools(org.fuzhi.platform.CurrentUser user, SchoolQuery query, java.io.OutputStream out,
+                       java.util.Locale locale);
+
     /** Key poor villages inside the scope. */
     long keyPoorVillages(Scope scope);
 

@@ -34,6 +34,10 @@ public interface Registry {
 
     Optional<HouseholdView> household(Scope scope, long id);
 
+    /** Writes the matching households as .xlsx (head names masked for roles that may not unmask); audited. */
+    long exportHouseholds(org.fuzhi.platform.CurrentUser user, HouseholdQuery query, java.io.OutputStream out,
+                          java.util.Locale locale);
+
     /** In-school students of households on the poverty roster, by stage group, inside the scope. */
     Map<String, Long> registeredPoorStudentsByStage(Scope scope);
 

@@ -195,6 +195,24 @@ abstract class AbstractWebTests {
                 .query(Long.class).single()).isPositive();
     }
 
+    @Test
+    void householdAndSchoolExportsFollowTheScope() throws Exception {
+        String school = schoolOf("xuexiao");
+        List<List<String>> households = readXlsx(mvc.perform(get("/api/v1/households/export")
+                .header("Authorization", bearer("xuexiao"))).andExpect(status().isOk())
+                .andReturn().getResponse().getContentAsByteArray());
+        long expected = jdbc.sql("SELECT COUNT(DISTINCT p.household_id) FROM enrolment e JOIN person p ON p.id = e.person_id "
+                + "WHERE e.school_code = :s AND p.household_id IS NOT NULL").param("s", school).query(Long.class).single();
+        assertThat(households).hasSize((int) expected + 1);
+        List<List<String>> schools = readXlsx(mvc.perform(get("/api/v1/schools/export")
+                .header("Authorization", bearer("xuexiao"))).andReturn().getResponse().getContentAsByteArray());
+        assertThat(schools).hasSize(2);
+        assertThat(schools.get(1).get(0)).isEqualTo(school);
+        List<List<String>> all = readXlsx(mvc.perform(get("/api/v1/schools/export")
+                .header("Authorization", bearer("zizhu"))).andReturn().getResponse().getContentAsByteArray());
+        assertThat(all.size() - 1L).isEqualTo(jdbc.sql("SELECT COUNT(*) FROM school").query(Long.class).single());
+    }
+
     private String studentSchool(long id) {
         return jdbc.sql("SELECT school_code FROM enrolment WHERE id = :id").param("id", id).query(String.class).single();
     }

@@ -29,9 +29,14 @@ class JdbcDirectory implements Directory {
             FROM school s LEFT JOIN region r ON r.code = s.region_code""";
 
     private final JdbcClient jdbc;
+    private final org.springframework.context.MessageSource messages;
+    private final org.fuzhi.platform.AuditLog audit;
 
-    JdbcDirectory(JdbcClient jdbc) {
+    JdbcDirectory(JdbcClient jdbc, org.springframework.context.MessageSource messages,
+                  org.fuzhi.platform.AuditLog audit) {
         this.jdbc = jdbc;
+        this.messages = messages;
+        this.audit = audit;
     }
 
     private static RegionView region(ResultSet rs) throws SQLException {
@@ -106,6 +111,32 @@ class JdbcDirectory implements Directory {
         var items = jdbc.sql(SCHOOL_SELECT + where + " ORDER BY s.out_of_county, s.code LIMIT :lim OFFSET :off")
                 .params(p).query((rs, n) -> school(rs)).list();
         return new Page<>(items, total, page, size);
+    }
+
+    @Override
+    @Transactional
+    public long exportSchools(org.fuzhi.platform.CurrentUser user, SchoolQuery q, java.io.OutputStream out,
+                              java.util.Locale locale) {
+        List<String> header = java.util.stream.Stream.of("code", "name", "type", "region", "teachers", "keyVillage")
+                .map(c -> messages.getMessage("school." + c, null, locale)).toList();
+        long n = 0;
+        try (org.fuzhi.platform.Xlsx x = new org.fuzhi.platform.Xlsx(out,
+                messages.getMessage("school.list.title", null, locale), header)) {
+            int page = 0;
+            Page<SchoolView> p;
+            do {
+                p = schools(user.scope(), q, page++, 500);
+                for (SchoolView s : p.items()) {
+                    x.row(List.of(s.code(), s.name(), messages.getMessage("enum.SchoolType." + s.type(), null, locale),
+                            s.outOfCounty() ? String.valueOf(s.location()) : String.valueOf(s.regionName()),
+                            String.valueOf(s.teacherCount()), messages.getMessage(s.keyPoorVillage() ? "filter.yes"
+                                    : "filter.no", null, locale)));
+                    n++;
+                }
+            } while (p.hasNext());
+        }
+        audit.record("EXPORT", "schools", null, Map.of("rows", n, "filter", String.valueOf(q)));
+        return n;
     }
 
     @Override

@@ -21,9 +21,11 @@ import org.springframework.web.bind.annotation.ResponseBody;
 class SchoolController {
 
     private final Directory directory;
+    private final org.springframework.context.MessageSource messages;
 
-    SchoolController(Directory directory) {
+    SchoolController(Directory directory, org.springframework.context.MessageSource messages) {
         this.directory = directory;
+        this.messages = messages;
     }
 
     @GetMapping("/schools")
@@ -67,6 +69,16 @@ class SchoolController {
         model.addAttribute("ancestry", region == null ? java.util.List.of() : directory.ancestry(region.code()));
         model.addAttribute("children", region == null ? java.util.List.of() : directory.children(region.code()));
         return "region/regions";
+    }
+
+    @GetMapping({"/schools/export", "/api/v1/schools/export"})
+    void export(@RequestParam(required = false) String q, @RequestParam(required = false) String type,
+                @RequestParam(required = false) String region, jakarta.servlet.http.HttpServletResponse response,
+                java.util.Locale locale) throws java.io.IOException {
+        org.fuzhi.platform.Downloads.prepare(response, org.fuzhi.platform.Downloads.XLSX,
+                messages.getMessage("school.export.filename", null, locale) + ".xlsx");
+        directory.exportSchools(CurrentUser.get(), new Directory.SchoolQuery(q, type, region), response.getOutputStream(),
+                locale);
     }
 
     @GetMapping("/api/v1/schools")

@@ -49,8 +49,11 @@ class JdbcRegistry implements Registry {
     private final Directory directory;
     private final AuditLog audit;
     private final StudentExport export;
+    private final org.springframework.context.MessageSource messages;
 
-    JdbcRegistry(JdbcClient jdbc, Directory directory, AuditLog audit, StudentExport export) {
+    JdbcRegistry(JdbcClient jdbc, Directory directory, AuditLog audit, StudentExport export,
+                 org.springframework.context.MessageSource messages) {
+        this.messages = messages;
         this.jdbc = jdbc;
         this.directory = directory;
         this.audit = audit;
@@ -250,8 +253,7 @@ class JdbcRegistry implements Registry {
                 : ScopeFilter.of(scope, null, "h.region_code");
     }
 
-    @Override
-    public Page<HouseholdView> households(Scope scope, HouseholdQuery q, int page, int size) {
+    private Where householdWhere(Scope scope, HouseholdQuery q) {
         ScopeFilter f = householdScope(scope);
         StringBuilder where = new StringBuilder(" WHERE ").append(f.sql());
         Map<String, Object> p = new HashMap<>(f.params());
@@ -268,11 +270,46 @@ class JdbcRegistry implements Registry {
             where.append(" AND h.poverty_category = :cat");
             p.put("cat", PovertyCategory.valueOf(q.category()).name());
         }
-        long total = jdbc.sql("SELECT COUNT(*) FROM household h" + where).params(p).query(Long.class).single();
+        return new Where(where.toString(), p);
+    }
+
+    private static final String HOUSEHOLD_SELECT =
+            "SELECT h.*, (SELECT COUNT(*) FROM person m WHERE m.household_id = h.id) AS members FROM household h";
+
+    @Override
+    @Transactional
+    public long exportHouseholds(org.fuzhi.platform.CurrentUser user, HouseholdQuery q, java.io.OutputStream out,
+                                 java.util.Locale locale) {
+        Where w = householdWhere(user.childDataScope(), q);
+        boolean maskNames = !user.role().mayUnmask() && user.role() != org.fuzhi.platform.Role.VILLAGE;
+        List<String> header = java.util.stream.Stream.of("no", "head", "region", "category", "members",
+                "identifiedYear", "exitedYear").map(c -> messages.getMessage("household." + c, null, locale)).toList();
+        long[] n = {0};
+        try (org.fuzhi.platform.Xlsx x = new org.fuzhi.platform.Xlsx(out,
+                messages.getMessage("household.list.title", null, locale), header)) {
+            jdbc.sql(HOUSEHOLD_SELECT + w.sql() + " ORDER BY h.household_no").withFetchSize(1000).params(w.params())
+                    .query(rs -> {
+                        HouseholdView h = household(rs, List.of());
+                        x.row(List.of(h.householdNo(), maskNames ? Masking.name(h.headName()) : h.headName(),
+                                h.regionCode(), h.povertyCategory() == null ? "" : messages.getMessage(
+                                        "enum.PovertyCategory." + h.povertyCategory(), null, locale),
+                                String.valueOf(h.memberCount()), h.identifiedYear() == null ? "" : h.identifiedYear().toString(),
+                                h.exitedYear() == null ? "" : h.exitedYear().toString()));
+                        n[0]++;
+                    });
+        }
+        audit.record("EXPORT", "households", null, Map.of("rows", n[0], "filter", String.valueOf(q)));
+        return n[0];
+    }
+
+    @Override
+    public Page<HouseholdView> households(Scope scope, HouseholdQuery q, int page, int size) {
+        Where w = householdWhere(scope, q);
+        long total = jdbc.sql("SELECT COUNT(*) FROM household h" + w.sql()).params(w.params()).query(Long.class).single();
+        Map<String, Object> p = new HashMap<>(w.params());
         p.put("lim", size);
         p.put("off", (long) page * size);
-        var items = jdbc.sql("SELECT h.*, (SELECT COUNT(*) FROM person m WHERE m.household_id = h.id) AS members "
-                        + "FROM household h" + where + " ORDER BY h.household_no LIMIT :lim OFFSET :off")
+        var items = jdbc.sql(HOUSEHOLD_SELECT + w.sql() + " ORDER BY h.household_no LIMIT :lim OFFSET :off")
                 .params(p).query((rs, n) -> household(rs, List.of())).list();
         return new Page<>(items, total, page, size);
     }

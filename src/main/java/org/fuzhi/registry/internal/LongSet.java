@@ -51,6 +51,12 @@ final class LongSet {
         return (int) (h ^ (h >>> 32));
     }
 
+    /** A 学籍号 (G/J/L + 18 characters) as a long: the letter times the key space of the 18 characters. */
+    static long studentNoKey(String no) {
+        int letter = "GJL".indexOf(no.charAt(0));
+        return letter * 1_100_000_000_000_000_000L + key(no.substring(1));
+    }
+
     /** An 18-character ID (last character 0-9 or X) as a long: X is stored as digit 10 in the last position. */
     static long key(String id18) {
         long v = Long.parseLong(id18.substring(0, 17));

@@ -75,7 +75,7 @@ class StudentImport implements ImportKind {
         boolean allowed = role == Role.CENTER || role == Role.SCHOOL_OPERATOR;
         Map<String, Optional<SchoolView>> schools = ctx.state("schools", HashMap::new);
         LongSet ids = ctx.state("ids", LongSet::new);
-        Set<String> studentNos = ctx.state("studentNos", HashSet::new);
+        LongSet studentNos = ctx.state("studentNos", LongSet::new);
 
         List<Student> candidates = new ArrayList<>();
         for (ImportRow row : rows) {
@@ -96,7 +96,7 @@ class StudentImport implements ImportKind {
             if (!no.matches("[GJL][0-9]{17}[0-9X]")) {
                 ctx.reject(row, "studentNo", no.isEmpty() ? "import.rule.required" : "import.rule.studentNo");
             } else {
-                if (!studentNos.add(no)) {
+                if (!studentNos.add(LongSet.studentNoKey(no))) {
                     ctx.reject(row, "studentNo", "import.rule.duplicateInFile");
                 }
                 if (no.charAt(0) == 'G' && id != null && !no.substring(1).equals(id.value())) {

@@ -18,9 +18,11 @@ import org.springframework.web.bind.annotation.ResponseBody;
 class HouseholdController {
 
     private final Registry registry;
+    private final org.springframework.context.MessageSource messages;
 
-    HouseholdController(Registry registry) {
+    HouseholdController(Registry registry, org.springframework.context.MessageSource messages) {
         this.registry = registry;
+        this.messages = messages;
     }
 
     @GetMapping("/households")
@@ -45,6 +47,16 @@ class HouseholdController {
                 .orElseThrow(() -> new NotFoundException("household")));
         model.addAttribute("maskNames", !user.role().mayUnmask() && user.role() != org.fuzhi.platform.Role.VILLAGE);
         return "registry/household";
+    }
+
+    @GetMapping({"/households/export", "/api/v1/households/export"})
+    void export(@RequestParam(required = false) String q, @RequestParam(required = false) String region,
+                @RequestParam(required = false) String category, jakarta.servlet.http.HttpServletResponse response,
+                java.util.Locale locale) throws java.io.IOException {
+        org.fuzhi.platform.Downloads.prepare(response, org.fuzhi.platform.Downloads.XLSX,
+                messages.getMessage("household.export.filename", null, locale) + ".xlsx");
+        registry.exportHouseholds(CurrentUser.get(), new Registry.HouseholdQuery(q, region, category),
+                response.getOutputStream(), locale);
     }
 
     @GetMapping("/api/v1/households")
