@@ -68,10 +68,26 @@ public final class DemoGenerator {
     private String idPrefix = COUNTY;
     private long householdSeq;
     private int schoolSeq;
+    private long extraStudents;
 
     private DemoGenerator(long seed) {
         this.random = new Random(seed);
         this.labels = loadLabels();
+    }
+
+    /**
+     * Like {@link #generate(Path, Scale, long)}, plus {@code students-extra.csv} with {@code extraStudents} more
+     * ordinary students in the county's schools (ID numbers from another prefix), for import benchmarks.
+     */
+    public static Output generate(Path dir, Scale scale, long seed, long extraStudents) {
+        DemoGenerator g = new DemoGenerator(seed);
+        g.extraStudents = extraStudents;
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return g.run(dir, scale);
     }
 
     public static Output generate(Path dir, Scale scale, long seed) {
@@ -145,6 +161,9 @@ public final class DemoGenerator {
                 County c = buildCounty(COUNTY, "武穴市", true);
                 writeStructure(c, r, s, g, universities);
                 writePeople(c, h, st, universities, ROSTER_STUDENTS, OTHER_STUDENTS, DROPOUT_CHILDREN);
+                if (extraStudents > 0) {
+                    writeExtraStudents(c, dir.resolve("students-extra.csv"), universities);
+                }
             } else {
                 // ~100 counties of ~100k students and ~20k roster members each: ~10M students, ~2M roster members.
                 for (int city = 1; city <= 17; city++) {
@@ -156,8 +175,8 @@ public final class DemoGenerator {
                         County c = buildCounty(code6, "示例" + city + "市" + k + "县", false);
                         sequence.clear();
                         idPrefix = code6;
-                        Map<Stage.StatGroup, Integer> roster = scaled(ROSTER_STUDENTS, 1.2);
-                        Map<Stage.StatGroup, Integer> other = scaled(OTHER_STUDENTS, 2.4);
+                        Map<Stage.StatGroup, Integer> roster = scaled(ROSTER_STUDENTS, 1.3);
+                        Map<Stage.StatGroup, Integer> other = scaled(OTHER_STUDENTS, 3.0);
                         writeStructure(c, r, s, g, universities.subList(0, 0));
                         writePeople(c, h, st, universities, roster, other, DROPOUT_CHILDREN);
                     }
@@ -431,6 +450,25 @@ public final class DemoGenerator {
                 writeStudent(c, st, universities, village, e.getKey(), surname, null);
             }
         }
+    }
+
+    private void writeExtraStudents(County c, Path file, List<School> universities) {
+        // Another (real-format) county prefix so the extra students never collide with the demo county's people.
+        idPrefix = "429004";
+        sequence.clear();
+        Stage.StatGroup[] groups = {Stage.StatGroup.KINDERGARTEN, Stage.StatGroup.PRIMARY, Stage.StatGroup.PRIMARY,
+                Stage.StatGroup.PRIMARY, Stage.StatGroup.JUNIOR, Stage.StatGroup.JUNIOR, Stage.StatGroup.SENIOR,
+                Stage.StatGroup.VOCATIONAL};
+        try (CsvSink st = new CsvSink(file, header("students", "studentNo", "name", "idNumber", "gender",
+                "birthDate", "ethnicity", "schoolCode", "stage", "grade", "className", "boarding", "status",
+                "householdNo", "relation", "leftBehind", "singleParent", "orphan", "disability"))) {
+            for (long i = 0; i < extraStudents; i++) {
+                Region village = c.allVillages.get(random.nextInt(c.allVillages.size()));
+                writeStudent(c, st, universities, village, groups[random.nextInt(groups.length)],
+                        SURNAMES[random.nextInt(SURNAMES.length)], null);
+            }
+        }
+        idPrefix = c.code6;
     }
 
     private int pickChildren() {

@@ -91,7 +91,10 @@ class DemoLoader implements SmartInitializingSingleton {
     }
 
     private void load(String kind, Path file) {
+        long start = System.nanoTime();
         var r = imports.run(kind, file, file.getFileName().toString(), false, Locale.SIMPLIFIED_CHINESE);
+        long ms = Math.max(1, (System.nanoTime() - start) / 1_000_000);
+        log.info("Demo import {}: {} rows in {} ms ({} rows/s)", kind, r.accepted(), ms, r.accepted() * 1000L / ms);
         if (r.rejected() > 0) {
             // The generator and the import rules must agree; a rejected demo row is a bug to see at once.
             throw new IllegalStateException("demo " + kind + " rejected " + r.rejected() + " rows, first: "

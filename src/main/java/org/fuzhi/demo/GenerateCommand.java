@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * {@code java -jar target/fuzhi.jar generate --scale county|province --out DIR [--seed N]}: writes import-format
+ * {@code java -jar target/fuzhi.jar generate --scale county|province --out DIR [--seed N] [--extra-students N]}: writes import-format
  * CSV files (regions, schools, households, students, groups) without starting the application.
  */
 public final class GenerateCommand {
@@ -16,11 +16,13 @@ public final class GenerateCommand {
         String scale = "county";
         String out = null;
         long seed = 20260901L;
+        long extra = 0;
         for (int i = 1; i < args.length; i++) {
             switch (args[i]) {
                 case "--scale" -> scale = args[++i];
                 case "--out" -> out = args[++i];
                 case "--seed" -> seed = Long.parseLong(args[++i]);
+                case "--extra-students" -> extra = Long.parseLong(args[++i]);
                 default -> {
                     System.err.println("unknown option " + args[i]);
                     return usage();
@@ -32,7 +34,7 @@ public final class GenerateCommand {
         }
         long start = System.nanoTime();
         var result = DemoGenerator.generate(Path.of(out),
-                DemoGenerator.Scale.valueOf(scale.toUpperCase(Locale.ROOT)), seed);
+                DemoGenerator.Scale.valueOf(scale.toUpperCase(Locale.ROOT)), seed, extra);
         System.out.printf("generated %s in %.1f s: %d regions, %d schools, %d household member rows, %d students -> %s%n",
                 scale, (System.nanoTime() - start) / 1e9, result.regionRows(), result.schoolRows(),
                 result.householdRows(), result.studentRows(), Path.of(out).toAbsolutePath());
@@ -40,7 +42,8 @@ public final class GenerateCommand {
     }
 
     private static int usage() {
-        System.err.println("usage: java -jar fuzhi.jar generate --scale county|province --out DIR [--seed N]");
+        System.err.println("usage: java -jar fuzhi.jar generate --scale county|province --out DIR [--seed N] "
+                + "[--extra-students N]");
         return 2;
     }
 }

@@ -57,20 +57,22 @@ public final class ImportContext {
         if (raw == null || raw.isBlank()) {
             return java.util.Optional.empty();
         }
-        String v = raw.strip();
-        for (E e : type.getEnumConstants()) {
-            if (e.name().equalsIgnoreCase(v)) {
-                return java.util.Optional.of(e);
-            }
-            String key = "enum." + type.getSimpleName() + "." + e.name();
-            for (Locale l : new Locale[]{Locale.SIMPLIFIED_CHINESE, Locale.ENGLISH}) {
-                String label = messages.getMessage(key, null, null, l);
-                if (label != null && label.equalsIgnoreCase(v)) {
-                    return java.util.Optional.of(e);
+        // Labels are looked up once per file and enum type: a million-row import must not do it per row.
+        Map<String, E> byLabel = state("enum:" + type.getName(), () -> {
+            Map<String, E> m = new HashMap<>();
+            for (E e : type.getEnumConstants()) {
+                m.put(e.name().toLowerCase(Locale.ROOT), e);
+                String key = "enum." + type.getSimpleName() + "." + e.name();
+                for (Locale l : new Locale[]{Locale.SIMPLIFIED_CHINESE, Locale.ENGLISH}) {
+                    String label = messages.getMessage(key, null, null, l);
+                    if (label != null) {
+                        m.putIfAbsent(label.toLowerCase(Locale.ROOT), e);
+                    }
                 }
             }
-        }
-        return java.util.Optional.empty();
+            return m;
+        });
+        return java.util.Optional.ofNullable(byLabel.get(raw.strip().toLowerCase(Locale.ROOT)));
     }
 
     /** 是/否, Y/N, true/false, 1/0; empty when the cell is empty; null when unreadable. */

@@ -34,6 +34,9 @@ public interface Registry {
 
     Optional<HouseholdView> household(Scope scope, long id);
 
+    /** Saves an edit of a household read at {@code expectedVersion}; a stale edit throws StaleEditException. */
+    void updateHousehold(Scope scope, long id, int expectedVersion, HouseholdEdit edit);
+
     /** Writes the matching households as .xlsx (head names masked for roles that may not unmask); audited. */
     long exportHouseholds(org.fuzhi.platform.CurrentUser user, HouseholdQuery query, java.io.OutputStream out,
                           java.util.Locale locale);
@@ -52,6 +55,10 @@ public interface Registry {
     }
 
     record HouseholdQuery(String text, String regionCode, String category) {
+    }
+
+    record HouseholdEdit(String headName, PovertyCategory category, Integer identifiedYear, Integer exitedYear,
+                         java.math.BigDecimal incomePerHead, Boolean housingSafe) {
     }
 
     record StudentEdit(String name, String ethnicity, Integer grade, String className, boolean boarding,

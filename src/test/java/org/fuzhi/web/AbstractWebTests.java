@@ -405,6 +405,37 @@ abstract class AbstractWebTests {
     }
 
     @Test
+    void aVillageCadreEditsOnlyHouseholdsOfTheVillage() throws Exception {
+        String village = schoolOf("cunwei"); // scope_code of the village account
+        long own = jdbc.sql("SELECT MIN(id) FROM household WHERE region_code = :v").param("v", village)
+                .query(Long.class).single();
+        long other = jdbc.sql("SELECT MIN(id) FROM household WHERE region_code <> :v").param("v", village)
+                .query(Long.class).single();
+        int version = jdbc.sql("SELECT version FROM household WHERE id = :id").param("id", own).query(Integer.class).single();
+        MockHttpSession s = login("cunwei");
+        mvc.perform(get("/households/" + other).session(s)).andExpect(status().isForbidden());
+        mvc.perform(post("/households/" + own + "/edit").session(s).with(csrf()).param("version", String.valueOf(version))
+                        .param("headName", "测试户主").param("category", "LIFTED").param("incomePerHead", "9876.5")
+                        .param("identifiedYear", "2015").param("exitedYear", "2018").param("housingSafe", "true"))
+                .andExpect(status().is3xxRedirection());
+        assertThat(jdbc.sql("SELECT income_per_head FROM household WHERE id = :id").param("id", own)
+                .query(java.math.BigDecimal.class).single()).isEqualByComparingTo("9876.50");
+        String page = mvc.perform(post("/households/" + own + "/edit").session(s).with(csrf())
+                        .param("version", String.valueOf(version)).param("headName", "过期修改").param("category", "LIFTED"))
+                .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
+        assertThat(page).contains("他人已在您打开后修改了这条记录").contains("过期修改");
+        String bad = mvc.perform(post("/households/" + own + "/edit").session(s).with(csrf())
+                        .param("version", String.valueOf(version + 1)).param("headName", "测试户主")
+                        .param("incomePerHead", "abc"))
+                .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
+        assertThat(bad).contains("须为金额数字");
+        mvc.perform(get("/households/" + own + "/edit").session(login("xuexiao"))).andExpect(status().isForbidden());
+        mvc.perform(get("/api/v1/households").header("Authorization", bearer("cunwei")))
+                .andExpect(jsonPath("$.total").value(jdbc.sql("SELECT COUNT(*) FROM household WHERE region_code = :v")
+                        .param("v", village).query(Long.class).single()));
+    }
+
+    @Test
     void evaluatorsAndLeadersCannotEdit() throws Exception {
         long id = studentOfSchool(schoolOf("xuexiao"), true);
         mvc.perform(get("/students/" + id + "/edit").session(login("pinggu"))).andExpect(status().isForbidden());

@@ -235,6 +235,36 @@ class JdbcRegistry implements Registry {
         audit.record("STUDENT_UPDATE", "student", String.valueOf(id), details);
     }
 
+    @Override
+    @Transactional
+    public void updateHousehold(Scope scope, long id, int expectedVersion, HouseholdEdit edit) {
+        HouseholdView before = household(scope, id).orElseThrow(() -> new org.fuzhi.platform.NotFoundException("household"));
+        int n = jdbc.sql("""
+                UPDATE household SET head_name = :head, poverty_category = :cat, on_roster = :roster,
+                       identified_year = :iy, exited_year = :ey, income_per_head = :income, housing_safe = :safe,
+                       version = version + 1, updated_at = :now
+                WHERE id = :id AND version = :v""")
+                .param("head", edit.headName().strip())
+                .param("cat", edit.category() == null ? null : edit.category().name())
+                .param("roster", edit.category() != null && edit.category().onRoster())
+                .param("iy", edit.identifiedYear()).param("ey", edit.exitedYear())
+                .param("income", edit.incomePerHead() == null ? null
+                        : edit.incomePerHead().setScale(2, java.math.RoundingMode.HALF_UP))
+                .param("safe", edit.housingSafe()).param("now", Timestamp.from(Instant.now()))
+                .param("id", id).param("v", expectedVersion).update();
+        if (n == 0) {
+            throw new StaleEditException("household " + id);
+        }
+        Map<String, Object> details = new LinkedHashMap<>();
+        diff(details, "headName", Masking.name(before.headName()), Masking.name(edit.headName().strip()));
+        diff(details, "category", before.povertyCategory(), edit.category());
+        diff(details, "identifiedYear", before.identifiedYear(), edit.identifiedYear());
+        diff(details, "exitedYear", before.exitedYear(), edit.exitedYear());
+        diff(details, "incomePerHead", before.incomePerHead(), edit.incomePerHead());
+        diff(details, "housingSafe", before.housingSafe(), edit.housingSafe());
+        audit.record("HOUSEHOLD_UPDATE", "household", String.valueOf(id), details);
+    }
+
     private static void diff(Map<String, Object> details, String field, Object before, Object after) {
         if (!java.util.Objects.equals(before, after)) {
             details.put(field, before + " → " + after);

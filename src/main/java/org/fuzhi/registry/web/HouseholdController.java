@@ -46,7 +46,71 @@ class HouseholdController {
         model.addAttribute("h", registry.household(user.childDataScope(), id)
                 .orElseThrow(() -> new NotFoundException("household")));
         model.addAttribute("maskNames", !user.role().mayUnmask() && user.role() != org.fuzhi.platform.Role.VILLAGE);
+        model.addAttribute("mayEdit", user.role() == org.fuzhi.platform.Role.CENTER
+                || user.role() == org.fuzhi.platform.Role.VILLAGE);
         return "registry/household";
+    }
+
+    private static void requireEditor(CurrentUser user) {
+        user.require(user.role() == org.fuzhi.platform.Role.CENTER || user.role() == org.fuzhi.platform.Role.VILLAGE);
+    }
+
+    @GetMapping("/households/{id}/edit")
+    String editForm(@PathVariable long id, Model model) {
+        var user = CurrentUser.get();
+        requireEditor(user);
+        model.addAttribute("h", registry.household(user.childDataScope(), id)
+                .orElseThrow(() -> new NotFoundException("household")));
+        model.addAttribute("categories", Arrays.asList(PovertyCategory.values()));
+        return "registry/household-edit";
+    }
+
+    @org.springframework.web.bind.annotation.PostMapping("/households/{id}/edit")
+    String edit(@PathVariable long id, @RequestParam int version, @RequestParam String headName,
+                @RequestParam(required = false) PovertyCategory category,
+                @RequestParam(required = false) Integer identifiedYear, @RequestParam(required = false) Integer exitedYear,
+                @RequestParam(required = false) String incomePerHead,
+                @RequestParam(defaultValue = "false") boolean housingSafe, Model model, java.util.Locale locale,
+                org.springframework.web.servlet.mvc.support.RedirectAttributes redirect) {
+        var user = CurrentUser.get();
+        requireEditor(user);
+        String error = null;
+        java.math.BigDecimal income = null;
+        int thisYear = java.time.Year.now().getValue();
+        if (headName == null || headName.isBlank() || headName.strip().length() > 50) {
+            error = messages.getMessage("household.edit.headRule", null, locale);
+        } else if ((identifiedYear != null && (identifiedYear < 1980 || identifiedYear > thisYear))
+                || (exitedYear != null && (exitedYear < 1980 || exitedYear > thisYear))) {
+            error = messages.getMessage("household.edit.yearRule", new Object[]{thisYear}, locale);
+        } else if (identifiedYear != null && exitedYear != null && exitedYear < identifiedYear) {
+            error = messages.getMessage("import.rule.exitBeforeIdentified", null, locale);
+        } else if (incomePerHead != null && !incomePerHead.isBlank()) {
+            try {
+                income = new java.math.BigDecimal(incomePerHead.strip().replace(",", ""));
+                if (income.signum() < 0 || income.scale() > 2) {
+                    error = messages.getMessage("import.rule.amount", null, locale);
+                }
+            } catch (NumberFormatException e) {
+                error = messages.getMessage("import.rule.amount", null, locale);
+            }
+        }
+        var edit = new Registry.HouseholdEdit(headName, category, identifiedYear, exitedYear, income, housingSafe);
+        if (error == null) {
+            try {
+                registry.updateHousehold(user.childDataScope(), id, version, edit);
+                redirect.addFlashAttribute("saved", true);
+                return "redirect:/households/" + id;
+            } catch (org.fuzhi.platform.StaleEditException e) {
+                error = messages.getMessage("error.stale", null, locale);
+            }
+        }
+        model.addAttribute("h", registry.household(user.childDataScope(), id)
+                .orElseThrow(() -> new NotFoundException("household")));
+        model.addAttribute("typed", edit);
+        model.addAttribute("typedIncome", incomePerHead);
+        model.addAttribute("error", error);
+        model.addAttribute("categories", Arrays.asList(PovertyCategory.values()));
+        return "registry/household-edit";
     }
 
     @GetMapping({"/households/export", "/api/v1/households/export"})
