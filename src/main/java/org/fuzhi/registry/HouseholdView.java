@@ -11,6 +11,15 @@ public record HouseholdView(long id, String householdNo, String regionCode, Stri
                             Integer exitedYear, BigDecimal incomePerHead, Boolean housingSafe, int memberCount,
                             int version, List<Member> members) {
 
+    /** The view a role that may not unmask receives: names masked, birth dates withheld. */
+    public HouseholdView masked() {
+        return new HouseholdView(id, householdNo, regionCode, org.fuzhi.common.Masking.name(headName), povertyCategory,
+                onRoster, identifiedYear, exitedYear, incomePerHead, housingSafe, memberCount, version,
+                members.stream().map(m -> new Member(m.personId(), org.fuzhi.common.Masking.name(m.name()),
+                        m.idNumberMasked(), m.gender(), null, m.relation(), m.studentId(), m.schoolName(), m.stage()))
+                        .toList());
+    }
+
     public record Member(long personId, String name, String idNumberMasked, Gender gender, LocalDate birthDate,
                          String relation, Long studentId, String schoolName, String stage) {
     }

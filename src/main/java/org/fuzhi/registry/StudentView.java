@@ -19,4 +19,12 @@ public record StudentView(long id, String studentNoMasked, String name, String i
     public String maskedName() {
         return Masking.name(name);
     }
+
+    /** The view a role that may not unmask receives: name masked, birth date withheld. */
+    public StudentView masked() {
+        return new StudentView(id, studentNoMasked, Masking.name(name), idNumberMasked, gender, null, ethnicity,
+                schoolCode, schoolName, stage, grade, className, boarding, status, outsideCounty, householdId,
+                householdNo, householdRegionCode, povertyCategory, registeredPoor, relation, disability, leftBehind,
+                singleParent, orphan, version);
+    }
 }

@@ -224,6 +224,21 @@ abstract class AbstractWebTests {
     }
 
     @Test
+    void evaluatorsReadMaskedNamesThroughTheApi() throws Exception {
+        long id = studentOfSchool(schoolOf("xuexiao"), true);
+        String name = jdbc.sql("SELECT p.name FROM enrolment e JOIN person p ON p.id = e.person_id WHERE e.id = :id")
+                .param("id", id).query(String.class).single();
+        String masked = org.fuzhi.common.Masking.name(name);
+        mvc.perform(get("/api/v1/students/" + id).header("Authorization", bearer("pinggu")))
+                .andExpect(jsonPath("$.name").value(masked)).andExpect(jsonPath("$.birthDate").doesNotExist());
+        mvc.perform(get("/api/v1/students/" + id).header("Authorization", bearer("zizhu")))
+                .andExpect(jsonPath("$.name").value(name));
+        String page = mvc.perform(get("/students/" + id).session(login("pinggu")))
+                .andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
+        assertThat(page).contains(masked).doesNotContain(">" + name + "<");
+    }
+
+    @Test
     void unmaskingIsRoleGatedAndAudited() throws Exception {
         long id = studentOfSchool(schoolOf("xuexiao"), true);
         mvc.perform(post("/api/v1/students/" + id + "/unmask").header("Authorization", bearer("pinggu")))

@@ -36,7 +36,7 @@ class HouseholdController {
         model.addAttribute("region", region);
         model.addAttribute("category", category);
         model.addAttribute("categories", Arrays.asList(PovertyCategory.values()));
-        model.addAttribute("maskNames", !user.role().mayUnmask() && user.role() != org.fuzhi.platform.Role.VILLAGE);
+        model.addAttribute("maskNames", !seesNames(user));
         return "registry/households";
     }
 
@@ -45,7 +45,7 @@ class HouseholdController {
         var user = CurrentUser.get();
         model.addAttribute("h", registry.household(user.childDataScope(), id)
                 .orElseThrow(() -> new NotFoundException("household")));
-        model.addAttribute("maskNames", !user.role().mayUnmask() && user.role() != org.fuzhi.platform.Role.VILLAGE);
+        model.addAttribute("maskNames", !seesNames(user));
         model.addAttribute("mayEdit", user.role() == org.fuzhi.platform.Role.CENTER
                 || user.role() == org.fuzhi.platform.Role.VILLAGE);
         return "registry/household";
@@ -128,14 +128,24 @@ class HouseholdController {
     Page<HouseholdView> apiList(@RequestParam(required = false) String q, @RequestParam(required = false) String region,
                                 @RequestParam(required = false) String category,
                                 @RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "50") int size) {
-        return registry.households(CurrentUser.get().childDataScope(), new Registry.HouseholdQuery(q, region, category),
+        var user = CurrentUser.get();
+        var result = registry.households(user.childDataScope(), new Registry.HouseholdQuery(q, region, category),
                 Math.max(page, 0), Math.min(Math.max(size, 1), 500));
+        return seesNames(user) ? result : new Page<>(result.items().stream().map(HouseholdView::masked).toList(),
+                result.total(), result.page(), result.size());
     }
 
     @GetMapping("/api/v1/households/{id}")
     @ResponseBody
     HouseholdView apiOne(@PathVariable long id) {
-        return registry.household(CurrentUser.get().childDataScope(), id)
+        var user = CurrentUser.get();
+        HouseholdView h = registry.household(user.childDataScope(), id)
                 .orElseThrow(() -> new NotFoundException("household"));
+        return seesNames(user) ? h : h.masked();
+    }
+
+    /** Village cadres know their villagers; other roles that may not unmask get masked names. */
+    private static boolean seesNames(CurrentUser user) {
+        return user.role().mayUnmask() || user.role() == org.fuzhi.platform.Role.VILLAGE;
     }
 }

@@ -148,14 +148,19 @@ class StudentController {
                               @RequestParam(required = false) String stage, @RequestParam(required = false) String status,
                               @RequestParam(required = false) Boolean poor, @RequestParam(defaultValue = "0") int page,
                               @RequestParam(defaultValue = "50") int size) {
-        return registry.students(CurrentUser.get().childDataScope(), query(q, school, stage, status, poor),
+        var user = CurrentUser.get();
+        var result = registry.students(user.childDataScope(), query(q, school, stage, status, poor),
                 Math.max(page, 0), Math.min(Math.max(size, 1), 500));
+        return user.role().mayUnmask() ? result : new Page<>(result.items().stream().map(StudentView::masked).toList(),
+                result.total(), result.page(), result.size());
     }
 
     @GetMapping("/api/v1/students/{id}")
     @ResponseBody
     StudentView apiOne(@PathVariable long id) {
-        return load(CurrentUser.get(), id);
+        var user = CurrentUser.get();
+        StudentView s = load(user, id);
+        return user.role().mayUnmask() ? s : s.masked();
     }
 
     @PostMapping("/api/v1/students/{id}/unmask")
