@@ -18,6 +18,9 @@ public interface AuditLog {
 
     List<Event> search(Query query);
 
+    /** Streams every event matching the query (paging ignored), newest first, for an export. */
+    void forEach(Query query, java.util.function.Consumer<Event> consumer);
+
     /** Walks the whole chain and reports the first record whose hash does not match. */
     ChainCheck verify();
 

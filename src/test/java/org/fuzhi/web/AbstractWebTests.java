@@ -491,6 +491,27 @@ abstract class AbstractWebTests {
     }
 
     @Test
+    void theAuditLogAndRegionsExportToExcel() throws Exception {
+        List<List<String>> audit = readXlsx(mvc.perform(get("/api/v1/audit-events/export").param("action", "ACCOUNT_CREATE")
+                .header("Authorization", bearer("pinggu"))).andExpect(status().isOk()).andReturn().getResponse()
+                .getContentAsByteArray());
+        assertThat(audit.get(0)).contains("操作人", "动作");
+        assertThat(audit.size() - 1L).isEqualTo(jdbc.sql("SELECT COUNT(*) FROM audit_event WHERE action = 'ACCOUNT_CREATE'")
+                .query(Long.class).single());
+        List<List<String>> regions = readXlsx(mvc.perform(get("/api/v1/regions/421182000000/children/export")
+                .header("Authorization", bearer("zizhu"))).andExpect(status().isOk()).andReturn().getResponse()
+                .getContentAsByteArray());
+        assertThat(regions).hasSize(13);
+        mvc.perform(get("/api/v1/audit-events/export").header("Authorization", bearer("xuexiao")))
+                .andExpect(status().isForbidden());
+    }
+
+    @Test
+    void swaggerUiIsServed() throws Exception {
+        mvc.perform(get("/swagger-ui/index.html")).andExpect(status().isOk());
+    }
+
+    @Test
     void englishIsAvailable() throws Exception {
         String html = mvc.perform(get("/students").param("lang", "en").session(login("zizhu")))
                 .andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);

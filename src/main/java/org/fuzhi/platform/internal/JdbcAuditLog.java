@@ -83,6 +83,18 @@ class JdbcAuditLog implements AuditLog {
     @Override
     @Transactional(readOnly = true)
     public List<Event> search(Query q) {
+        List<Event> out = new ArrayList<>();
+        select(q, true, out::add);
+        return out;
+    }
+
+    @Override
+    @Transactional(readOnly = true)
+    public void forEach(Query q, java.util.function.Consumer<Event> consumer) {
+        select(q, false, consumer);
+    }
+
+    private void select(Query q, boolean paged, java.util.function.Consumer<Event> consumer) {
         StringBuilder sql = new StringBuilder("SELECT * FROM audit_event WHERE 1=1");
         Map<String, Object> p = new TreeMap<>();
         if (q.actor() != null && !q.actor().isBlank()) {
@@ -101,13 +113,18 @@ class JdbcAuditLog implements AuditLog {
             sql.append(" AND occurred_at < :to");
             p.put("to", Timestamp.from(q.to()));
         }
-        sql.append(" ORDER BY id DESC LIMIT :size OFFSET :offset");
-        p.put("size", q.size());
-        p.put("offset", (long) q.page() * q.size());
-        return jdbc.sql(sql.toString()).params(p).query((rs, n) -> new Event(rs.getLong("id"),
-                rs.getTimestamp("occurred_at").toInstant(), rs.getString("actor"), rs.getString("actor_role"),
-                rs.getString("action"), rs.getString("target_type"), rs.getString("target_id"), rs.getString("scope"),
-                rs.getString("details"), rs.getString("client_ip"))).list();
+        sql.append(" ORDER BY id DESC");
+        if (paged) {
+            sql.append(" LIMIT :size OFFSET :offset");
+            p.put("size", q.size());
+            p.put("offset", (long) q.page() * q.size());
+        }
+        jdbc.sql(sql.toString()).withFetchSize(1000).params(p).query(rs -> {
+            consumer.accept(new Event(rs.getLong("id"), rs.getTimestamp("occurred_at").toInstant(),
+                    rs.getString("actor"), rs.getString("actor_role"), rs.getString("action"),
+                    rs.getString("target_type"), rs.getString("target_id"), rs.getString("scope"),
+                    rs.getString("details"), rs.getString("client_ip")));
+        });
     }
 
     @Override

@@ -81,6 +81,27 @@ class SchoolController {
                 locale);
     }
 
+    /** The subdivisions of a region (public administrative data) as .xlsx. */
+    @GetMapping({"/regions/export", "/api/v1/regions/{code}/children/export"})
+    void exportRegions(@RequestParam(required = false) String code,
+                       @PathVariable(name = "code", required = false) String pathCode,
+                       jakarta.servlet.http.HttpServletResponse response, java.util.Locale locale)
+            throws java.io.IOException {
+        String parent = pathCode != null ? pathCode : code;
+        RegionView region = directory.region(parent).orElseThrow(() -> new NotFoundException("region"));
+        org.fuzhi.platform.Downloads.prepare(response, org.fuzhi.platform.Downloads.XLSX,
+                region.name() + ".xlsx");
+        java.util.List<String> header = java.util.stream.Stream.of("codeColumn", "name", "level", "keyPoor", "children")
+                .map(k -> messages.getMessage("region." + k, null, locale)).toList();
+        try (org.fuzhi.platform.Xlsx x = new org.fuzhi.platform.Xlsx(response.getOutputStream(), region.name(), header)) {
+            for (RegionView c : directory.children(region.code())) {
+                x.row(java.util.List.of(c.code(), c.name(), messages.getMessage("enum.Level." + c.level(), null, locale),
+                        messages.getMessage(c.keyPoorVillage() ? "filter.yes" : "filter.no", null, locale),
+                        String.valueOf(c.childCount())));
+            }
+        }
+    }
+
     @GetMapping("/api/v1/schools")
     @ResponseBody
     Page<SchoolView> apiList(@RequestParam(required = false) String q, @RequestParam(required = false) String type,
