@@ -507,6 +507,37 @@ abstract class AbstractWebTests {
     }
 
     @Test
+    void whatIfEvaluationReturnsAlkireFosterAggregates() throws Exception {
+        String body = """
+                {"model":{"k":0.5,"indicators":[
+                  {"code":"income","dimension":"economy","weight":2,"attribute":"income","operator":"<","cutoff":4000},
+                  {"code":"school","dimension":"schooling","weight":1,"attribute":"schoolYears","operator":"<","cutoff":6},
+                  {"code":"health","dimension":"health","weight":1,"attribute":"disabled","operator":"==","cutoff":true}],
+                  "bands":[{"level":"特别困难","min":0.75},{"level":"困难","min":0.5}]},
+                 "records":[
+                  {"id":"A","values":{"income":3000,"schoolYears":8,"disabled":false}},
+                  {"id":"B","values":{"income":5000,"schoolYears":4,"disabled":true}},
+                  {"id":"C","values":{"income":2000,"schoolYears":3,"disabled":true}},
+                  {"id":"D","weight":3,"values":{"income":6000,"schoolYears":5,"disabled":false}}]}""";
+        mvc.perform(post("/api/v1/identification/evaluate").contentType(MediaType.APPLICATION_JSON).content(body)
+                        .header("Authorization", bearer("zizhu")))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.aggregates.n").value(6.0))
+                .andExpect(jsonPath("$.aggregates.q").value(3.0))
+                .andExpect(jsonPath("$.aggregates.H").value(0.5))
+                .andExpect(jsonPath("$.aggregates.contribution.income").value(50.0))
+                .andExpect(jsonPath("$.records[2].level").value("特别困难"))
+                .andExpect(jsonPath("$.records[3].poor").value(false));
+        String bad = body.replace("\"operator\":\"<\",\"cutoff\":4000", "\"operator\":\"exec\",\"cutoff\":4000");
+        mvc.perform(post("/api/v1/identification/evaluate").contentType(MediaType.APPLICATION_JSON).content(bad)
+                        .header("Authorization", bearer("zizhu")))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.field").value("model.indicators[0].operator"));
+        mvc.perform(post("/api/v1/identification/evaluate").contentType(MediaType.APPLICATION_JSON).content(body)
+                .header("Authorization", bearer("xuexiao"))).andExpect(status().isForbidden());
+    }
+
+    @Test
     void swaggerUiIsServed() throws Exception {
         mvc.perform(get("/swagger-ui/index.html")).andExpect(status().isOk());
     }
