@@ -13,10 +13,21 @@ import java.util.List;
 public record AssessmentModel(double k, List<Indicator> indicators, List<Band> bands) {
 
     /**
-     * A record is deprived in the indicator when {@code value operator cutoff} holds, e.g. income {@code <} 4000.
+     * A record is deprived in the indicator when {@code value operator cutoff} holds, e.g. income {@code <} 4000,
+     * or, when {@code expression} is given, when that expression of the indicator language holds
+     * (e.g. {@code household.incomePerHead < 4000 and not household.housingSafe}).
      */
     public record Indicator(String code, String dimension, double weight, String attribute, Operator operator,
-                            Object cutoff) {
+                            Object cutoff, String expression) {
+
+        public Indicator(String code, String dimension, double weight, String attribute, Operator operator,
+                         Object cutoff) {
+            this(code, dimension, weight, attribute, operator, cutoff, null);
+        }
+
+        public static Indicator of(String code, String dimension, double weight, String expression) {
+            return new Indicator(code, dimension, weight, null, null, null, expression);
+        }
     }
 
     public record Band(String level, double min) {

@@ -30,6 +30,9 @@ class AlkireFoster implements Assessment {
     @Override
     public AssessmentResult evaluate(AssessmentModel model, List<Subject> records) {
         validate(model, records);
+        Set<String> attributes = new HashSet<>();
+        records.forEach(r -> attributes.addAll(r.values().keySet()));
+        Expression[] expressions = compile(model, attributes);
         double totalWeight = model.indicators().stream().mapToDouble(Indicator::weight).sum();
         List<Indicator> indicators = model.indicators();
         double[] w = indicators.stream().mapToDouble(i -> i.weight() / totalWeight).toArray();
@@ -46,7 +49,8 @@ class AlkireFoster implements Assessment {
             List<String> codes = new ArrayList<>();
             for (int j = 0; j < indicators.size(); j++) {
                 Indicator ind = indicators.get(j);
-                deprived[j] = isDeprived(ind, s.values().get(ind.attribute()), r);
+                deprived[j] = expressions[j] != null ? test(expressions[j], s, r, ind)
+                        : isDeprived(ind, s.values().get(ind.attribute()), r);
                 if (deprived[j]) {
                     score += w[j];
                     codes.add(ind.code());
@@ -122,6 +126,31 @@ class AlkireFoster implements Assessment {
         }
     }
 
+    private static Expression[] compile(AssessmentModel model, Set<String> attributes) {
+        Expression[] out = new Expression[model.indicators().size()];
+        for (int j = 0; j < out.length; j++) {
+            String source = model.indicators().get(j).expression();
+            if (source != null && !source.isBlank()) {
+                try {
+                    out[j] = Expression.compile(source, attributes);
+                } catch (Expression.SyntaxException e) {
+                    throw new Assessment.InvalidModelException("model.indicators[" + j + "].expression", e.messageKey,
+                            e.position + 1, e.detail == null ? "" : e.detail);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static boolean test(Expression e, Subject s, int record, Indicator ind) {
+        try {
+            return e.test(s.values());
+        } catch (Expression.EvaluationException ex) {
+            throw new Assessment.InvalidModelException("records[" + record + "]", ex.messageKey, ind.code(),
+                    ex.detail == null ? "" : ex.detail);
+        }
+    }
+
     private static boolean isDeprived(Indicator ind, Object value, int record) {
         if (value == null) {
             throw new Assessment.InvalidModelException("records[" + record + "].values." + ind.attribute(),
@@ -185,6 +214,9 @@ class AlkireFoster implements Assessment {
             }
             if (!(ind.weight() > 0) || Double.isInfinite(ind.weight())) {
                 throw new Assessment.InvalidModelException(path + ".weight", "assessment.rule.weight");
+            }
+            if (ind.expression() != null && !ind.expression().isBlank()) {
+                continue;
             }
             if (ind.attribute() == null || !ind.attribute().matches("[A-Za-z][A-Za-z0-9_.]{0,63}")) {
                 throw new Assessment.InvalidModelException(path + ".attribute", "assessment.rule.attribute");

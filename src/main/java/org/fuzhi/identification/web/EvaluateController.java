@@ -38,7 +38,7 @@ class EvaluateController {
     }
 
     record IndicatorDto(String code, String dimension, Double weight, String attribute, String operator,
-                        Object cutoff) {
+                        Object cutoff, String expression) {
     }
 
     record BandDto(String level, Double min) {
@@ -59,15 +59,18 @@ class EvaluateController {
         List<IndicatorDto> raw = body.model().indicators() == null ? List.of() : body.model().indicators();
         for (int j = 0; j < raw.size(); j++) {
             IndicatorDto i = raw.get(j);
-            AssessmentModel.Operator op;
-            try {
-                op = AssessmentModel.Operator.of(i.operator() == null ? "" : i.operator().strip());
-            } catch (IllegalArgumentException e) {
-                throw new Assessment.InvalidModelException("model.indicators[" + j + "].operator",
-                        "assessment.rule.operator");
+            AssessmentModel.Operator op = null;
+            boolean hasExpression = i.expression() != null && !i.expression().isBlank();
+            if (!hasExpression) {
+                try {
+                    op = AssessmentModel.Operator.of(i.operator() == null ? "" : i.operator().strip());
+                } catch (IllegalArgumentException e) {
+                    throw new Assessment.InvalidModelException("model.indicators[" + j + "].operator",
+                            "assessment.rule.operator");
+                }
             }
             indicators.add(new AssessmentModel.Indicator(i.code(), i.dimension(),
-                    i.weight() == null ? Double.NaN : i.weight(), i.attribute(), op, i.cutoff()));
+                    i.weight() == null ? Double.NaN : i.weight(), i.attribute(), op, i.cutoff(), i.expression()));
         }
         List<AssessmentModel.Band> bands = body.model().bands() == null ? List.of() : body.model().bands().stream()
                 .map(b -> new AssessmentModel.Band(b.level(), b.min() == null ? Double.NaN : b.min())).toList();

@@ -97,6 +97,20 @@ class AlkireFosterTest {
     }
 
     @Test
+    void indicatorsMayBeExpressions() {
+        var model = new AssessmentModel(0.5, List.of(
+                Indicator.of("income", "economy", 2, "income < 4000"),
+                Indicator.of("school", "schooling", 1, "schoolYears < 6"),
+                Indicator.of("health", "health", 1, "disabled == true")), MODEL.bands());
+        var viaExpressions = af.evaluate(model, people(1)).aggregates();
+        assertThat(viaExpressions).isEqualTo(af.evaluate(MODEL, people(1)).aggregates());
+        assertThatThrownBy(() -> af.evaluate(new AssessmentModel(0.5, List.of(
+                Indicator.of("x", "d", 1, "Runtime.getRuntime().exec('id')")), List.of()), people(1)))
+                .isInstanceOf(Assessment.InvalidModelException.class)
+                .hasMessageContaining("model.indicators[0].expression");
+    }
+
+    @Test
     void unusableInputIsRefusedNamingTheField() {
         assertThatThrownBy(() -> af.evaluate(new AssessmentModel(0, MODEL.indicators(), List.of()), people(1)))
                 .isInstanceOf(Assessment.InvalidModelException.class).hasMessageContaining("model.k");
