@@ -48,6 +48,22 @@ public interface Registry {
 
     long householdCount(Scope scope, boolean rosterOnly);
 
+    /**
+     * Streams the in-school students of the scope with the attributes an assessment model may use
+     * ({@link #ASSESSMENT_ATTRIBUTES}); household attributes are null for students with no household record.
+     */
+    void forEachAssessmentSubject(Scope scope, java.util.function.Consumer<AssessmentSubject> consumer);
+
+    /** The attribute names available to assessment indicators over live data. */
+    java.util.Set<String> ASSESSMENT_ATTRIBUTES = java.util.Set.of("student.stage", "student.grade",
+            "student.boarding", "student.disability", "student.leftBehind", "student.singleParent", "student.orphan",
+            "household.category", "household.onRoster", "household.incomePerHead", "household.housingSafe",
+            "household.members");
+
+    record AssessmentSubject(long studentId, String stageGroup, String povertyCategory,
+                             Map<String, Object> values) {
+    }
+
     record StudentQuery(String text, String schoolCode, String stage, String status, Boolean registeredPoor) {
         public static StudentQuery all() {
             return new StudentQuery(null, null, null, null, null);

@@ -538,6 +538,42 @@ abstract class AbstractWebTests {
     }
 
     @Test
+    void theDefaultModelRunsOnLiveDataAndADraftShowsWhoEntersAndLeaves() throws Exception {
+        String auth = bearer("zizhu");
+        mvc.perform(get("/api/v1/identification/models/default").header("Authorization", auth))
+                .andExpect(status().isOk()).andExpect(jsonPath("$.model.indicators[0].expression").exists());
+        long inSchool = jdbc.sql("SELECT COUNT(*) FROM enrolment WHERE status = 'IN_SCHOOL'").query(Long.class).single();
+        String base = mvc.perform(post("/api/v1/identification/evaluate/live").header("Authorization", auth))
+                .andExpect(status().isOk()).andExpect(jsonPath("$.students").value(inSchool))
+                .andExpect(jsonPath("$.aggregates.n").value((double) inSchool))
+                .andExpect(jsonPath("$.byStage.PRIMARY.n").exists())
+                .andExpect(jsonPath("$.comparison").doesNotExist())
+                .andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
+        double q = Double.parseDouble(base.replaceAll(".*?\"aggregates\":\\{\"n\":[0-9.]+,\"q\":([0-9.]+).*", "$1"));
+        assertThat(q).isPositive();
+        // A stricter draft (k = 1: deprived in everything) can only remove students, never add them.
+        String draft = """
+                {"model":{"k":1,"indicators":[
+                  {"code":"income","weight":1,"expression":"household.incomePerHead != null and household.incomePerHead < 6000"},
+                  {"code":"leftBehind","weight":1,"expression":"student.leftBehind == true"}],
+                  "bands":[{"level":"特别困难","min":1}]}}""";
+        mvc.perform(post("/api/v1/identification/evaluate/live").contentType(MediaType.APPLICATION_JSON).content(draft)
+                        .header("Authorization", auth))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.comparison.entered").value(0))
+                .andExpect(result -> assertThat(Long.parseLong(result.getResponse().getContentAsString()
+                        .replaceAll(".*\"left\":(\\d+).*", "$1"))).isPositive());
+        // A school sees only its own students.
+        long own = jdbc.sql("SELECT COUNT(*) FROM enrolment WHERE status = 'IN_SCHOOL' AND school_code = :s")
+                .param("s", schoolOf("xuexiao")).query(Long.class).single();
+        mvc.perform(post("/api/v1/identification/evaluate/live").header("Authorization", bearer("pinggu")))
+                .andExpect(jsonPath("$.students").value(inSchool));
+        mvc.perform(post("/api/v1/identification/evaluate/live").header("Authorization", bearer("xuexiao")))
+                .andExpect(status().isForbidden());
+        assertThat(own).isPositive();
+    }
+
+    @Test
     void swaggerUiIsServed() throws Exception {
         mvc.perform(get("/swagger-ui/index.html")).andExpect(status().isOk());
     }

@@ -9,6 +9,7 @@ import java.util.Map;
 import org.fuzhi.identification.Assessment;
 import org.fuzhi.identification.AssessmentModel;
 import org.fuzhi.identification.AssessmentResult;
+import org.fuzhi.identification.LiveEvaluation;
 import org.fuzhi.platform.CurrentUser;
 import org.fuzhi.platform.Role;
 import org.springframework.context.MessageSource;
@@ -24,10 +25,12 @@ import org.springframework.web.bind.annotation.RestController;
 class EvaluateController {
 
     private final Assessment assessment;
+    private final LiveEvaluation live;
     private final MessageSource messages;
 
-    EvaluateController(Assessment assessment, MessageSource messages) {
+    EvaluateController(Assessment assessment, LiveEvaluation live, MessageSource messages) {
         this.assessment = assessment;
+        this.live = live;
         this.messages = messages;
     }
 
@@ -50,13 +53,45 @@ class EvaluateController {
     @PostMapping("/api/v1/identification/evaluate")
     @Operation(summary = "Evaluate a multi-dimensional (Alkire–Foster) model on records without saving")
     AssessmentResult evaluate(@RequestBody EvaluateRequest body) {
-        var user = CurrentUser.get();
-        user.require(user.role() == Role.CENTER || user.role() == Role.LEADER || user.role() == Role.EVALUATOR);
+        requireAnalyst();
         if (body.model() == null) {
             throw new Assessment.InvalidModelException("model", "assessment.rule.required");
         }
+        AssessmentModel model = toModel(body.model());
+        List<Assessment.Subject> subjects = body.records() == null ? null : body.records().stream()
+                .map(r -> new Assessment.Subject(r.id(), r.weight() == null ? 1 : r.weight(), r.group(), r.values()))
+                .toList();
+        return assessment.evaluate(model, subjects);
+    }
+
+    record LiveRequest(ModelDto model) {
+    }
+
+    @org.springframework.web.bind.annotation.GetMapping("/api/v1/identification/models/default")
+    @Operation(summary = "The default assessment model (两不愁三保障 and the Jiangxi dimensions)")
+    LiveEvaluation.ModelDefinition defaultModel() {
+        requireAnalyst();
+        return live.defaultModel();
+    }
+
+    @PostMapping("/api/v1/identification/evaluate/live")
+    @Operation(summary = "Evaluate the default model, or a draft compared with it, on the in-school students of "
+            + "your scope; nothing is saved")
+    LiveEvaluation.Result evaluateLive(@RequestBody(required = false) LiveRequest body) {
+        var user = requireAnalyst();
+        AssessmentModel draft = body == null || body.model() == null ? null : toModel(body.model());
+        return live.evaluate(user, draft);
+    }
+
+    private static CurrentUser requireAnalyst() {
+        var user = CurrentUser.get();
+        user.require(user.role() == Role.CENTER || user.role() == Role.LEADER || user.role() == Role.EVALUATOR);
+        return user;
+    }
+
+    private static AssessmentModel toModel(ModelDto dto) {
         List<AssessmentModel.Indicator> indicators = new ArrayList<>();
-        List<IndicatorDto> raw = body.model().indicators() == null ? List.of() : body.model().indicators();
+        List<IndicatorDto> raw = dto.indicators() == null ? List.of() : dto.indicators();
         for (int j = 0; j < raw.size(); j++) {
             IndicatorDto i = raw.get(j);
             AssessmentModel.Operator op = null;
@@ -72,13 +107,9 @@ class EvaluateController {
             indicators.add(new AssessmentModel.Indicator(i.code(), i.dimension(),
                     i.weight() == null ? Double.NaN : i.weight(), i.attribute(), op, i.cutoff(), i.expression()));
         }
-        List<AssessmentModel.Band> bands = body.model().bands() == null ? List.of() : body.model().bands().stream()
+        List<AssessmentModel.Band> bands = dto.bands() == null ? List.of() : dto.bands().stream()
                 .map(b -> new AssessmentModel.Band(b.level(), b.min() == null ? Double.NaN : b.min())).toList();
-        var model = new AssessmentModel(body.model().k() == null ? Double.NaN : body.model().k(), indicators, bands);
-        List<Assessment.Subject> subjects = body.records() == null ? null : body.records().stream()
-                .map(r -> new Assessment.Subject(r.id(), r.weight() == null ? 1 : r.weight(), r.group(), r.values()))
-                .toList();
-        return assessment.evaluate(model, subjects);
+        return new AssessmentModel(dto.k() == null ? Double.NaN : dto.k(), indicators, bands);
     }
 
     @ExceptionHandler(Assessment.InvalidModelException.class)

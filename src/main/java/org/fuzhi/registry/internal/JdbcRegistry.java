@@ -171,6 +171,39 @@ class JdbcRegistry implements Registry {
     }
 
     @Override
+    public void forEachAssessmentSubject(Scope scope, java.util.function.Consumer<AssessmentSubject> consumer) {
+        ScopeFilter f = studentScope(scope);
+        jdbc.sql("""
+                SELECT e.id, e.stage, e.grade, e.boarding, p.disability, p.left_behind, p.single_parent, p.orphan,
+                       h.id AS hid, h.poverty_category, h.on_roster, h.income_per_head, h.housing_safe,
+                       mc.members
+                """ + STUDENT_FROM + """
+                 LEFT JOIN (SELECT household_id, COUNT(*) AS members FROM person
+                            WHERE household_id IS NOT NULL GROUP BY household_id) mc ON mc.household_id = h.id
+                """ + " WHERE e.status = 'IN_SCHOOL' AND " + f.sql() + " ORDER BY e.id")
+                .withFetchSize(1000).params(f.params()).query(rs -> {
+                    Map<String, Object> v = new HashMap<>();
+                    Stage stage = Stage.valueOf(rs.getString("stage"));
+                    v.put("student.stage", stage.name());
+                    v.put("student.grade", rs.getObject("grade"));
+                    v.put("student.boarding", rs.getBoolean("boarding"));
+                    v.put("student.disability", rs.getBoolean("disability"));
+                    v.put("student.leftBehind", rs.getBoolean("left_behind"));
+                    v.put("student.singleParent", rs.getBoolean("single_parent"));
+                    v.put("student.orphan", rs.getBoolean("orphan"));
+                    rs.getLong("hid");
+                    boolean hasHousehold = !rs.wasNull();
+                    String category = rs.getString("poverty_category");
+                    v.put("household.category", category);
+                    v.put("household.onRoster", hasHousehold ? rs.getBoolean("on_roster") : null);
+                    v.put("household.incomePerHead", rs.getBigDecimal("income_per_head"));
+                    v.put("household.housingSafe", hasHousehold ? (Boolean) rs.getObject("housing_safe") : null);
+                    v.put("household.members", hasHousehold ? rs.getLong("members") : null);
+                    consumer.accept(new AssessmentSubject(rs.getLong("id"), stage.statGroup().name(), category, v));
+                });
+    }
+
+    @Override
     public Optional<StudentView> student(Scope scope, long id) {
         boolean exists = jdbc.sql("SELECT COUNT(*) FROM enrolment WHERE id = :id").param("id", id)
                 .query(Long.class).single() > 0;

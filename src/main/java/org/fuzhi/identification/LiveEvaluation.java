@@ -1,0 +1,37 @@
+package org.fuzhi.identification;
+
+import java.util.List;
+import java.util.Map;
+import org.fuzhi.platform.CurrentUser;
+
+/**
+ * Assessment of the live registry: the default model (or a draft) applied to every in-school student of the
+ * user's scope, with Alkire–Foster aggregates by stage and by poverty category. Nothing is saved.
+ */
+public interface LiveEvaluation {
+
+    /** The shipped default model (两不愁三保障 and the Jiangxi plan's dimensions). */
+    ModelDefinition defaultModel();
+
+    /**
+     * @param draft a draft model to compare with the default, or null to evaluate the default alone
+     */
+    Result evaluate(CurrentUser user, AssessmentModel draft);
+
+    record ModelDefinition(String version, String name, AssessmentModel model) {
+    }
+
+    /**
+     * @param levels     students per level under the evaluated model ("" for not poor)
+     * @param comparison present when a draft was evaluated: who would enter, leave or change level
+     */
+    record Result(String modelVersion, long students, AssessmentResult.Aggregates aggregates,
+                  Map<String, AssessmentResult.Aggregates> byStage, Map<String, AssessmentResult.Aggregates> byCategory,
+                  Map<String, Long> levels, Comparison comparison) {
+    }
+
+    /** Students whose result differs between the default and the draft; samples list at most 50 student ids. */
+    record Comparison(long entered, long left, long levelChanged, List<Long> enteredSample, List<Long> leftSample,
+                      List<Long> levelChangedSample) {
+    }
+}
