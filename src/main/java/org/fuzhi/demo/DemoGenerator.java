@@ -29,8 +29,8 @@ public final class DemoGenerator {
     public enum Scale { COUNTY, PROVINCE }
 
     /** The files written, and the figures the demo county must show after loading. */
-    public record Output(Path regions, Path schools, Path households, Path students, Path groups,
-                         long regionRows, long schoolRows, long householdRows, long studentRows) {
+    public record Output(Path regions, Path schools, Path households, Path students, Path groups, Path roster,
+                         Path rosterTruth, long regionRows, long schoolRows, long householdRows, long studentRows) {
     }
 
     static final String COUNTY = "421182";
@@ -69,6 +69,8 @@ public final class DemoGenerator {
     private long householdSeq;
     private int schoolSeq;
     private long extraStudents;
+    private CsvSink roster;
+    private CsvSink truth;
 
     private DemoGenerator(long seed) {
         this.random = new Random(seed);
@@ -144,6 +146,8 @@ public final class DemoGenerator {
         Path households = dir.resolve("households.csv");
         Path students = dir.resolve("students.csv");
         Path groups = dir.resolve("groups.csv");
+        Path rosterFile = dir.resolve("roster.csv");
+        Path truthFile = dir.resolve("roster-truth.csv");
         try (CsvSink r = new CsvSink(regions, header("regions", "code", "name", "keyPoorVillage", "urbanRuralClass"));
              CsvSink s = new CsvSink(schools, header("schools", "code", "name", "type", "regionCode", "parentSchoolCode",
                      "boarding", "teacherCount", "outOfCounty", "location"));
@@ -153,7 +157,13 @@ public final class DemoGenerator {
              CsvSink st = new CsvSink(students, header("students", "studentNo", "name", "idNumber", "gender",
                      "birthDate", "ethnicity", "schoolCode", "stage", "grade", "className", "boarding", "status",
                      "householdNo", "relation", "leftBehind", "singleParent", "orphan", "disability"));
-             CsvSink g = new CsvSink(groups, List.of("kind", "code", "name", "lead", "members"))) {
+             CsvSink g = new CsvSink(groups, List.of("kind", "code", "name", "lead", "members"));
+             CsvSink ro = new CsvSink(rosterFile, header("roster", "householdNo", "villageCode", "category",
+                     "monitoringStatus", "identifiedYear", "exitedYear", "memberName", "memberIdNumber", "relation",
+                     "gender", "birthDate"));
+             CsvSink tr = new CsvSink(truthFile, List.of("householdNo", "rosterIdNumber", "trueIdNumber", "noise"))) {
+            this.roster = ro;
+            this.truth = tr;
             r.write(List.of("420000000000", "湖北省", "否", ""));
             List<School> universities = universities();
             if (scale == Scale.COUNTY) {
@@ -185,8 +195,8 @@ public final class DemoGenerator {
                     writeSchool(s, u);
                 }
             }
-            return new Output(regions, schools, households, students, groups, r.dataRows(), s.dataRows(),
-                    h.dataRows(), st.dataRows());
+            return new Output(regions, schools, households, students, groups, rosterFile, truthFile, r.dataRows(),
+                    s.dataRows(), h.dataRows(), st.dataRows());
         }
     }
 
@@ -521,6 +531,10 @@ public final class DemoGenerator {
 
     private void memberRow(CsvSink h, List<String> base, String name, String id, String relation, LocalDate birth,
                            boolean male) {
+        String category = base.get(3);
+        if (roster != null && !category.equals(label("PovertyCategory", "RURAL_DIBAO"))) {
+            writeRosterRow(base, name, id, relation, birth, male);
+        }
         List<String> row = new ArrayList<>(base);
         row.add(name);
         row.add(id);
@@ -531,6 +545,74 @@ public final class DemoGenerator {
         row.add("否");
         row.add("健康");
         h.write(row);
+    }
+
+    /**
+     * The poverty office's copy of a household member, with the typos such rosters have: homophone names,
+     * a mistyped or swapped ID digit, lower-case x, full-width digits, legacy 15-digit numbers.
+     */
+    private void writeRosterRow(List<String> base, String name, String id, String relation, LocalDate birth,
+                                boolean male) {
+        double r = random.nextDouble();
+        String noise = "NONE";
+        String rosterName = name;
+        String rosterId = id;
+        if (r < 0.02) {
+            String h = homophone(name);
+            if (!h.equals(name)) {
+                rosterName = h;
+                noise = "HOMOPHONE";
+            }
+        } else if (r < 0.04) {
+            int pos = 14 + random.nextInt(3);
+            char c = id.charAt(pos);
+            rosterId = id.substring(0, pos) + (char) ('0' + (c - '0' + 1 + random.nextInt(8)) % 10) + id.substring(pos + 1);
+            noise = "ONE_DIGIT";
+        } else if (r < 0.05) {
+            int pos = 6 + random.nextInt(7);
+            if (id.charAt(pos) != id.charAt(pos + 1)) {
+                rosterId = id.substring(0, pos) + id.charAt(pos + 1) + id.charAt(pos) + id.substring(pos + 2);
+                noise = "SWAPPED";
+            }
+        } else if (r < 0.055) {
+            rosterId = id.replace('X', 'x');
+            noise = id.endsWith("X") ? "LOWER_X" : "NONE";
+        } else if (r < 0.06) {
+            StringBuilder sb = new StringBuilder();
+            for (char c : id.toCharArray()) {
+                sb.append(Character.isDigit(c) ? (char) (c - '0' + '０') : c);
+            }
+            rosterId = sb.toString();
+            noise = "FULL_WIDTH";
+        } else if (r < 0.065 && birth.getYear() < 2000) {
+            rosterId = id.substring(0, 6) + id.substring(8, 17);
+            noise = "LEGACY_15";
+        }
+        roster.write(List.of(base.get(0), base.get(1), base.get(3), "", base.get(4), base.get(5), rosterName, rosterId,
+                relation, male ? "男" : "女", ""));
+        truth.write(List.of(base.get(0), rosterId, id, noise));
+    }
+
+    private static final String[][] HOMOPHONES = {{"明", "铭"}, {"华", "桦"}, {"伟", "玮"}, {"军", "君"}, {"丽", "莉"},
+            {"芳", "方"}, {"静", "婧"}, {"杰", "洁"}, {"浩", "昊"}, {"宇", "雨"}, {"轩", "萱"}, {"涵", "晗"}, {"欣", "馨"},
+            {"怡", "仪"}, {"彤", "桐"}, {"嘉", "佳"}, {"俊", "骏"}, {"琪", "淇"}, {"娟", "鹃"}, {"霞", "夏"}, {"平", "萍"},
+            {"刚", "钢"}, {"兰", "岚"}, {"文", "雯"}, {"晨", "辰"}, {"曦", "希"}, {"宏", "鸿"}, {"志", "智"}, {"建", "健"},
+            {"玉", "钰"}, {"梅", "玫"}, {"燕", "艳"}, {"东", "冬"}, {"新", "欣"}, {"红", "虹"}, {"小", "晓"}, {"龙", "隆"},
+            {"金", "今"}, {"凤", "峰"}, {"子", "紫"}, {"梓", "紫"}, {"一", "依"}, {"英", "莹"}, {"敏", "闽"}, {"勇", "永"}};
+
+    private static String homophone(String name) {
+        for (int i = name.length() - 1; i >= 1; i--) {
+            String c = name.substring(i, i + 1);
+            for (String[] pair : HOMOPHONES) {
+                if (pair[0].equals(c)) {
+                    return name.substring(0, i) + pair[1] + name.substring(i + 1);
+                }
+                if (pair[1].equals(c)) {
+                    return name.substring(0, i) + pair[0] + name.substring(i + 1);
+                }
+            }
+        }
+        return name;
     }
 
     /** Writes one student row; returns {name, id, birthDate, gender}. */

@@ -46,11 +46,13 @@ class DemoLoader implements SmartInitializingSingleton {
     private final Accounts accounts;
     private final Imports imports;
     private final Directory directory;
+    private final org.fuzhi.identification.Linkage linkage;
     private final Environment env;
     private final boolean enabled;
 
-    DemoLoader(Accounts accounts, Imports imports, Directory directory, Environment env,
-               @Value("${fuzhi.demo.load:true}") boolean enabled) {
+    DemoLoader(Accounts accounts, Imports imports, Directory directory, org.fuzhi.identification.Linkage linkage,
+               Environment env, @Value("${fuzhi.demo.load:true}") boolean enabled) {
+        this.linkage = linkage;
         this.accounts = accounts;
         this.imports = imports;
         this.directory = directory;
@@ -81,6 +83,9 @@ class DemoLoader implements SmartInitializingSingleton {
             load("households", out.households());
             load("students", out.students());
             loadGroups(out.groups());
+            load("roster", out.roster());
+            var linked = linkage.run(system);
+            log.info("Demo roster linked: {}", linked);
             createAccounts();
         } finally {
             SecurityContextHolder.clearContext();

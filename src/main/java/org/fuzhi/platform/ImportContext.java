@@ -15,15 +15,22 @@ public final class ImportContext {
     private final MessageSource messages;
     private final Locale locale;
     private final String kind;
+    private final String importId;
     private final Map<Integer, Map<String, String>> rejectedInChunk = new HashMap<>();
     private final Map<String, Object> state = new HashMap<>();
     private final Set<Integer> rejectedRows = new LinkedHashSet<>();
 
-    public ImportContext(CurrentUser user, MessageSource messages, Locale locale, String kind) {
+    public ImportContext(CurrentUser user, MessageSource messages, Locale locale, String kind, String importId) {
+        this.importId = importId;
         this.user = user;
         this.messages = messages;
         this.locale = locale;
         this.kind = kind;
+    }
+
+    /** The import record this file belongs to, for kinds that keep imported rows as history. */
+    public String importId() {
+        return importId;
     }
 
     public CurrentUser user() {

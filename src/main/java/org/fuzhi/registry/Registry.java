@@ -60,6 +60,20 @@ public interface Registry {
             "household.category", "household.onRoster", "household.incomePerHead", "household.housingSafe",
             "household.members");
 
+    /** Registered persons with these (normalised) ID numbers, by ID number. For record linkage only. */
+    Map<String, PersonRef> personsByIdNumber(java.util.Collection<String> idNumbers);
+
+    /** Registered persons born on any of these dates (the blocking key of record linkage). */
+    java.util.List<PersonRef> personsBornOn(java.util.Collection<java.time.LocalDate> dates);
+
+    /**
+     * A registered person as record linkage sees it. Carries the full ID number: it must never leave the
+     * linkage code unmasked.
+     */
+    record PersonRef(long personId, String idNumber, String name, org.fuzhi.common.Gender gender,
+                     java.time.LocalDate birthDate, String villageCode, Long studentId, String schoolCode) {
+    }
+
     record AssessmentSubject(long studentId, String stageGroup, String povertyCategory,
                              Map<String, Object> values) {
     }

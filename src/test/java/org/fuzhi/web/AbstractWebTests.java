@@ -573,6 +573,126 @@ abstract class AbstractWebTests {
         assertThat(own).isPositive();
     }
 
+    /**
+     * Linkage quality on the demo roster against the generator's truth (same seed, so the same typos). Prints
+     * the figures recorded in docs/benchmarks.md.
+     */
+    @Test
+    void linkageOfTheNoisyDemoRosterIsPreciseAndComplete() throws Exception {
+        Path dir = Files.createTempDirectory("truth");
+        var out = org.fuzhi.demo.DemoGenerator.generate(dir, org.fuzhi.demo.DemoGenerator.Scale.COUNTY, 20260901L);
+        java.util.Map<String, String> truth = new java.util.HashMap<>();
+        java.util.Map<String, String> noiseOf = new java.util.HashMap<>();
+        Tabular.read(out.rosterTruth(), Tabular.Format.CSV, (n, cells) -> {
+            if (n > 1) {
+                truth.put(cells.get(0) + "|" + cells.get(1), cells.get(2));
+                noiseOf.put(cells.get(0) + "|" + cells.get(1), cells.get(3));
+            }
+        });
+        long[] c = new long[5]; // members, linked, correct, review, review-correct
+        java.util.Map<String, long[]> byNoise = new java.util.TreeMap<>();
+        jdbc.sql("""
+                SELECT r.household_no, r.id_number_raw, l.status, p.id_number
+                FROM roster_member r LEFT JOIN roster_link l ON l.roster_member_id = r.id
+                LEFT JOIN person p ON p.id = l.person_id WHERE r.is_current""").query(rs -> {
+            String key = rs.getString(1) + "|" + rs.getString(2);
+            String expected = truth.get(key);
+            String status = rs.getString(3);
+            boolean right = expected != null && expected.equals(rs.getString(4));
+            long[] nb = byNoise.computeIfAbsent(String.valueOf(noiseOf.get(key)), k -> new long[3]);
+            c[0]++;
+            nb[0]++;
+            if ("LINKED".equals(status)) {
+                c[1]++;
+                if (right) {
+                    c[2]++;
+                    nb[1]++;
+                }
+            } else if ("REVIEW".equals(status)) {
+                c[3]++;
+                nb[2]++;
+                if (right) {
+                    c[4]++;
+                }
+            }
+        });
+        double precision = (double) c[2] / c[1];
+        double recall = (double) c[2] / c[0];
+        StringBuilder noise = new StringBuilder();
+        byNoise.forEach((k, v) -> noise.append(k).append(' ').append(v[1]).append('/').append(v[0])
+                .append(" linked, ").append(v[2]).append(" in review; "));
+        System.out.printf("LINKAGE QUALITY (%s): members=%d linked=%d correct=%d review=%d (right pair %d) "
+                        + "precision=%.4f recall=%.4f recall+review=%.4f%n  by noise: %s%n", getClass().getSimpleName(),
+                c[0], c[1], c[2], c[3], c[4], precision, recall, (double) (c[2] + c[4]) / c[0], noise);
+        assertThat(c[0]).isEqualTo(truth.size());
+        assertThat(precision).isGreaterThanOrEqualTo(0.995);
+        assertThat(recall).isGreaterThanOrEqualTo(0.99);
+        assertThat((double) (c[2] + c[4]) / c[0]).isGreaterThanOrEqualTo(0.995);
+    }
+
+    @Test
+    void anUncertainPairWaitsForAClerkWhoseDecisionIsKept() throws Exception {
+        var person = jdbc.sql("""
+                SELECT p.name, p.birth_date, p.gender, p.id FROM person p JOIN enrolment e ON e.person_id = p.id
+                WHERE p.household_id IS NULL ORDER BY p.id LIMIT 1""")
+                .query((rs, n) -> new Object[]{rs.getString(1), rs.getDate(2).toLocalDate(), rs.getString(3),
+                        rs.getLong(4)}).single();
+        java.time.LocalDate birth = (java.time.LocalDate) person[1];
+        // Same name and birth date, but an unrelated ID number: probably the same child, not certainly.
+        String otherId = id(birth.toString().replace("-", ""), 997);
+        jdbc.sql("""
+                INSERT INTO roster_member (import_id, source, household_no, village_code, category, name, id_number_raw,
+                       id_number, gender, birth_date, is_current, imported_at)
+                VALUES ('test', 'POVERTY', 'T-REVIEW-1', '421182101201', 'MARGINAL', :name, :raw, :id, :g, :b, TRUE, :at)""")
+                .param("name", person[0]).param("raw", otherId).param("id", otherId).param("g", person[2])
+                .param("b", java.sql.Date.valueOf(birth)).param("at", java.sql.Timestamp.from(java.time.Instant.now()))
+                .update();
+        long memberId = jdbc.sql("SELECT id FROM roster_member WHERE household_no = 'T-REVIEW-1'").query(Long.class).single();
+        try {
+            String auth = bearer("zizhu");
+            mvc.perform(post("/api/v1/identification/linkage/run").header("Authorization", auth))
+                    .andExpect(status().isOk()).andExpect(jsonPath("$.review").value(org.hamcrest.Matchers.greaterThan(0)));
+            mvc.perform(get("/api/v1/identification/review").header("Authorization", auth))
+                    .andExpect(jsonPath("$.items[?(@.rosterMemberId == " + memberId + ")].personId").value((int) (long) (Long) person[3]))
+                    .andExpect(jsonPath("$.items[?(@.rosterMemberId == " + memberId + ")].evidence[?(@.field == 'name')].agreement")
+                            .value("EXACT"));
+            String page = mvc.perform(get("/identification/linkage").session(login("zizhu")))
+                    .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
+            assertThat(page).contains((String) person[0]).contains("是同一人").contains("完全一致");
+            mvc.perform(post("/api/v1/identification/review/" + memberId + "/accept").param("version", "0")
+                    .header("Authorization", auth)).andExpect(status().isOk());
+            // A second clerk holding the old version is told, not silently overruled.
+            mvc.perform(post("/api/v1/identification/review/" + memberId + "/reject").param("version", "0")
+                    .header("Authorization", auth)).andExpect(status().isConflict());
+            // The decision survives a new linkage run.
+            mvc.perform(post("/api/v1/identification/linkage/run").header("Authorization", auth)).andExpect(status().isOk());
+            assertThat(jdbc.sql("SELECT status || '/' || method FROM roster_link WHERE roster_member_id = :id")
+                    .param("id", memberId).query(String.class).single()).isEqualTo("LINKED/CLERICAL");
+            assertThat(jdbc.sql("SELECT COUNT(*) FROM audit_event WHERE action = 'LINK_ACCEPT' AND target_id = :id")
+                    .param("id", String.valueOf(memberId)).query(Long.class).single()).isEqualTo(1);
+            mvc.perform(get("/api/v1/identification/review").header("Authorization", bearer("xuexiao")))
+                    .andExpect(status().isForbidden());
+        } finally {
+            jdbc.sql("DELETE FROM roster_link WHERE roster_member_id = :id").param("id", memberId).update();
+            jdbc.sql("DELETE FROM roster_member WHERE id = :id").param("id", memberId).update();
+        }
+    }
+
+    @Test
+    void aRosterFileWithTyposIsAcceptedAndOnlyImpossibleRowsAreRejected() throws Exception {
+        String csv = "户编号,所在村代码,户类别,成员姓名,成员身份证号,与户主关系\n"
+                + "R1,421182101201,脱贫户,测试甲,11010519491231002x,户主\n"        // lower-case x: normalised
+                + "R1,421182101201,脱贫户,测试乙,110105194912310021,配偶\n"       // bad check digit: kept raw
+                + "R2,421182101201,农村低保户,测试丙,110105491231002,户主\n"       // not a roster category
+                + "R3,421181101201,脱贫户,测试丁,110105491231002,户主\n"          // village outside the county
+                + "R4,421182101201,脱贫户,,110105491231002,户主\n";              // no name
+        mvc.perform(multipart("/api/v1/imports/roster").file(csvFile("roster.csv", csv, StandardCharsets.UTF_8))
+                        .param("dryRun", "true").header("Authorization", bearer("zizhu")))
+                .andExpect(status().isOk()).andExpect(jsonPath("$.accepted").value(2))
+                .andExpect(jsonPath("$.rejected").value(3))
+                .andExpect(jsonPath("$.errors[0].row").value(4)).andExpect(jsonPath("$.errors[0].field").value("户类别"));
+    }
+
     @Test
     void swaggerUiIsServed() throws Exception {
         mvc.perform(get("/swagger-ui/index.html")).andExpect(status().isOk());

@@ -104,7 +104,7 @@ class ImportRunner implements Imports {
             throw new UncheckedIOException(e);
         }
 
-        ImportContext ctx = new ImportContext(user, messages, locale, kind.name());
+        ImportContext ctx = new ImportContext(user, messages, locale, kind.name(), id);
         List<RowError> shown = new ArrayList<>();
         int[] counts = new int[3]; // data rows, rejected rows, errors stored
         boolean[] truncated = {false};

@@ -170,6 +170,40 @@ class JdbcRegistry implements Registry {
         return export.export(this, user, query, unmask, out, locale);
     }
 
+    private static final String PERSON_REF_SELECT = """
+            SELECT p.id, p.id_number, p.name, p.gender, p.birth_date, h.region_code, e.id AS eid, e.school_code
+            FROM person p LEFT JOIN household h ON h.id = p.household_id LEFT JOIN enrolment e ON e.person_id = p.id
+            """;
+
+    private static PersonRef personRef(ResultSet rs) throws SQLException {
+        long eid = rs.getLong("eid");
+        boolean enrolled = !rs.wasNull();
+        return new PersonRef(rs.getLong("id"), rs.getString("id_number"), rs.getString("name"),
+                Gender.valueOf(rs.getString("gender")), rs.getDate("birth_date").toLocalDate(),
+                rs.getString("region_code"), enrolled ? eid : null, rs.getString("school_code"));
+    }
+
+    @Override
+    public Map<String, PersonRef> personsByIdNumber(java.util.Collection<String> idNumbers) {
+        Map<String, PersonRef> out = new HashMap<>();
+        if (idNumbers.isEmpty()) {
+            return out;
+        }
+        jdbc.sql(PERSON_REF_SELECT + " WHERE p.id_number IN (:ids)").param("ids", List.copyOf(idNumbers))
+                .query((rs, n) -> personRef(rs)).list().forEach(p -> out.put(p.idNumber(), p));
+        return out;
+    }
+
+    @Override
+    public List<PersonRef> personsBornOn(java.util.Collection<java.time.LocalDate> dates) {
+        if (dates.isEmpty()) {
+            return List.of();
+        }
+        return jdbc.sql(PERSON_REF_SELECT + " WHERE p.birth_date IN (:d)")
+                .param("d", dates.stream().map(java.sql.Date::valueOf).toList())
+                .query((rs, n) -> personRef(rs)).list();
+    }
+
     @Override
     public void forEachAssessmentSubject(Scope scope, java.util.function.Consumer<AssessmentSubject> consumer) {
         ScopeFilter f = studentScope(scope);

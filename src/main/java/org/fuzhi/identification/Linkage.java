@@ -1,0 +1,42 @@
+package org.fuzhi.identification;
+
+import java.time.Instant;
+import java.util.List;
+import org.fuzhi.common.Page;
+import org.fuzhi.platform.CurrentUser;
+
+/**
+ * 记录关联 — links poverty-roster members to registry persons: exact on the normalised ID number, then
+ * Fellegi–Sunter weights over name (characters and sound), birth date, gender, village and a near-miss ID.
+ * Above the upper threshold a pair is linked, between the thresholds it waits in the review queue.
+ */
+public interface Linkage {
+
+    Stats run(CurrentUser user);
+
+    Page<ReviewItem> reviewQueue(CurrentUser user, int page, int size);
+
+    /** A clerk's decision on a queued pair; {@code expectedVersion} guards against two clerks deciding at once. */
+    void decide(CurrentUser user, long rosterMemberId, int expectedVersion, boolean accept);
+
+    /** Current roster members and how each was (or was not) linked. */
+    Stats stats(CurrentUser user);
+
+    record Stats(long members, long exact, long probabilistic, long clerical, long review, long unlinked,
+                 long rejected) {
+    }
+
+    /**
+     * One pair in the review queue. Names are shown to the aid center (who decides), ID numbers masked.
+     *
+     * @param evidence each compared field with its agreement level and weight, e.g. {@code name=HOMOPHONE:+6.6}
+     */
+    record ReviewItem(long rosterMemberId, int version, String rosterName, String rosterIdMasked, String rosterBirth,
+                      String rosterVillage, String householdNo, long personId, String personName, String personIdMasked,
+                      String personBirth, String personVillage, Long studentId, double score, List<Evidence> evidence,
+                      Instant linkedAt) {
+    }
+
+    record Evidence(String field, String agreement, double weight) {
+    }
+}

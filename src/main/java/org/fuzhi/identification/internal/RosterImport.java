@@ -1,0 +1,167 @@
+package org.fuzhi.identification.internal;
+
+import java.sql.Date;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.fuzhi.common.IdNumber;
+import org.fuzhi.platform.ImportContext;
+import org.fuzhi.platform.ImportKind;
+import org.fuzhi.platform.ImportRow;
+import org.fuzhi.platform.Role;
+import org.fuzhi.registry.PovertyCategory;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Import of the poverty roster (脱贫户 and monitored households with their members) from the
+ * poverty-alleviation office. The roster is kept as imported: a new import replaces the current roster and the
+ * earlier rows stay as history. ID numbers with typos are kept (raw), because linkage must still find their
+ * child; only rows that cannot be a roster entry at all are rejected.
+ */
+@Component
+class RosterImport implements ImportKind {
+
+    static final String SOURCE = "POVERTY";
+
+    private final JdbcTemplate jdbc;
+
+    RosterImport(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    @Override
+    public String name() {
+        return "roster";
+    }
+
+    @Override
+    public List<Column> columns() {
+        return List.of(Column.req("householdNo"), Column.req("villageCode"), Column.req("category"),
+                Column.opt("monitoringStatus"), Column.opt("identifiedYear"), Column.opt("exitedYear"),
+                Column.req("memberName"), Column.req("memberIdNumber"), Column.opt("relation"), Column.opt("gender"),
+                Column.opt("birthDate"));
+    }
+
+    @Override
+    public List<String> exampleRow() {
+        return List.of("4211820000000001", "421182101201", "脱贫户", "", "2016", "2019", "王示例", "421182198001010012",
+                "户主", "男", "1980-01-01");
+    }
+
+    private record Row(String householdNo, String village, String category, String monitoring, Integer identified,
+                       Integer exited, String name, String raw, String id, String gender, LocalDate birth,
+                       String relation) {
+    }
+
+    @Override
+    public void importChunk(List<ImportRow> rows, ImportContext ctx) {
+        if (ctx.user().role() != Role.CENTER) {
+            rows.forEach(r -> ctx.reject(r, "householdNo", "import.rule.roleMayNot"));
+            return;
+        }
+        // The first chunk retires the current roster; the transaction makes this all-or-nothing with the import.
+        ctx.state("retired", () -> jdbc.update("UPDATE roster_member SET is_current = FALSE WHERE source = ? AND is_current",
+                SOURCE));
+        List<Row> ok = new ArrayList<>();
+        for (ImportRow row : rows) {
+            for (String col : List.of("householdNo", "villageCode", "memberName", "memberIdNumber")) {
+                if (!row.has(col)) {
+                    ctx.reject(row, col, "import.rule.required");
+                }
+            }
+            if (!row.get("villageCode").isEmpty() && !ctx.user().scope().containsRegion(row.get("villageCode"))) {
+                ctx.reject(row, "villageCode", "import.rule.outOfScope");
+            }
+            var category = ctx.enumValue(PovertyCategory.class, row.get("category"));
+            if (category.isEmpty() || !category.get().onRoster()) {
+                ctx.reject(row, "category", "import.rule.rosterCategory");
+            }
+            if (row.get("memberName").length() > 50) {
+                ctx.reject(row, "memberName", "import.rule.tooLong", 50);
+            }
+            if (row.get("memberIdNumber").length() > 40) {
+                ctx.reject(row, "memberIdNumber", "import.rule.tooLong", 40);
+            }
+            if (ctx.isRejected(row)) {
+                continue;
+            }
+            var parsed = IdNumber.parse(row.get("memberIdNumber"));
+            LocalDate birth = parsed.valid() ? parsed.id().birthDate() : birthFromRaw(row.get("memberIdNumber"));
+            if (birth == null && row.has("birthDate")) {
+                try {
+                    birth = LocalDate.parse(row.get("birthDate"));
+                } catch (RuntimeException ignored) {
+                    // an unreadable birth date simply leaves the member to be found by name and village
+                }
+            }
+            String gender = parsed.valid() ? parsed.id().gender().name() : genderOf(row.get("gender"));
+            ok.add(new Row(row.get("householdNo"), row.get("villageCode"), category.get().name(),
+                    emptyToNull(row.get("monitoringStatus")), year(row.get("identifiedYear")),
+                    year(row.get("exitedYear")), row.get("memberName").replace(" ", ""), row.get("memberIdNumber"),
+                    parsed.valid() ? parsed.id().value() : null, gender, birth, emptyToNull(row.get("relation"))));
+        }
+        Timestamp now = Timestamp.from(Instant.now());
+        String importId = ctx.importId();
+        jdbc.batchUpdate("""
+                INSERT INTO roster_member (import_id, source, household_no, village_code, category, monitoring_status,
+                       identified_year, exited_year, name, id_number_raw, id_number, gender, birth_date, relation,
+                       is_current, imported_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, TRUE, ?)""", ok, 500, (ps, r) -> {
+            ps.setString(1, importId);
+            ps.setString(2, SOURCE);
+            ps.setString(3, r.householdNo());
+            ps.setString(4, r.village());
+            ps.setString(5, r.category());
+            ps.setString(6, r.monitoring());
+            ps.setObject(7, r.identified(), Types.INTEGER);
+            ps.setObject(8, r.exited(), Types.INTEGER);
+            ps.setString(9, r.name());
+            ps.setString(10, r.raw());
+            ps.setString(11, r.id());
+            ps.setString(12, r.gender());
+            ps.setDate(13, r.birth() == null ? null : Date.valueOf(r.birth()));
+            ps.setString(14, r.relation());
+            ps.setTimestamp(15, now);
+        });
+    }
+
+    /** Digits 7–14 of a mistyped ID still usually hold the birth date. */
+    static LocalDate birthFromRaw(String raw) {
+        String digits = raw.replaceAll("[^0-9]", "");
+        if (digits.length() < 14) {
+            return null;
+        }
+        try {
+            String d = digits.length() == 15 ? "19" + digits.substring(6, 12) : digits.substring(6, 14);
+            return LocalDate.of(Integer.parseInt(d.substring(0, 4)), Integer.parseInt(d.substring(4, 6)),
+                    Integer.parseInt(d.substring(6, 8)));
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static String genderOf(String s) {
+        return switch (s.strip().toUpperCase(Locale.ROOT)) {
+            case "男", "M", "1" -> "M";
+            case "女", "F", "2" -> "F";
+            default -> null;
+        };
+    }
+
+    private static Integer year(String s) {
+        try {
+            return s.isBlank() ? null : Integer.parseInt(s.strip());
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static String emptyToNull(String s) {
+        return s == null || s.isBlank() ? null : s.strip();
+    }
+}

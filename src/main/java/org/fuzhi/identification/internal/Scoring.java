@@ -1,0 +1,195 @@
+package org.fuzhi.identification.internal;
+
+import java.time.DateTimeException;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.fuzhi.identification.Linkage;
+import org.fuzhi.registry.Registry.PersonRef;
+
+/**
+ * Fellegi–Sunter comparison of a roster member with a registry person. Each field's agreement level adds
+ * log2(m/u): m is how often true matches show that level, u how often non-matches in the same block do.
+ * The m/u values are starting points taken from typical roster error rates (about 2% homophone names and
+ * 3% mistyped ID digits); they can be re-estimated from the linked pairs.
+ */
+final class Scoring {
+
+    private Scoring() {
+    }
+
+    record Scored(PersonRef person, double weight, String evidence) {
+    }
+
+    private static double w(double m, double u) {
+        return Math.log(m / u) / Math.log(2);
+    }
+
+    static final double ID_NEAR = w(0.9, 0.00001);
+    static final double ID_DIFF = w(0.1, 0.99999);
+    static final double NAME_EXACT = w(0.85, 0.002);
+    static final double NAME_HOMOPHONE = w(0.1, 0.001);
+    static final double NAME_SIMILAR = w(0.04, 0.01);
+    static final double NAME_DIFF = w(0.01, 0.987);
+    static final double BIRTH_EXACT = w(0.95, 0.3);
+    static final double BIRTH_VARIANT = w(0.05, 0.7);
+    static final double GENDER_AGREE = w(0.98, 0.5);
+    static final double GENDER_DIFF = w(0.02, 0.5);
+    static final double VILLAGE_SAME = w(0.85, 0.02);
+    static final double TOWNSHIP_SAME = w(0.1, 0.08);
+    static final double VILLAGE_DIFF = w(0.05, 0.9);
+
+    static Scored score(Linker.Member m, PersonRef p) {
+        StringBuilder ev = new StringBuilder();
+        double total = 0;
+        // ID: a near miss (one digit, a swap, the check digit) is strong evidence; a different ID is weak
+        // evidence against, because roster IDs are often someone else's (a parent's) or mistyped at random.
+        String digits = m.raw() == null ? "" : m.raw().replaceAll("[^0-9Xx]", "").toUpperCase();
+        if (digits.length() == 18) {
+            String idLevel = idAgreement(digits, p.idNumber());
+            double wt = idLevel.equals("DIFFERENT") ? ID_DIFF : ID_NEAR;
+            total += wt;
+            append(ev, "id", idLevel, wt);
+        }
+        NameMatcher.Agreement name = NameMatcher.compare(m.name(), p.name());
+        double nw = switch (name) {
+            case EXACT -> NAME_EXACT;
+            case HOMOPHONE -> NAME_HOMOPHONE;
+            case SIMILAR -> NAME_SIMILAR;
+            case DIFFERENT -> NAME_DIFF;
+        };
+        total += nw;
+        append(ev, "name", name.name(), nw);
+        boolean sameBirth = p.birthDate().equals(m.birth());
+        total += sameBirth ? BIRTH_EXACT : BIRTH_VARIANT;
+        append(ev, "birth", sameBirth ? "EXACT" : "VARIANT", sameBirth ? BIRTH_EXACT : BIRTH_VARIANT);
+        if (m.gender() != null) {
+            boolean g = m.gender().equals(p.gender().name());
+            total += g ? GENDER_AGREE : GENDER_DIFF;
+            append(ev, "gender", g ? "AGREE" : "DIFFERENT", g ? GENDER_AGREE : GENDER_DIFF);
+        }
+        if (m.village() != null && p.villageCode() != null) {
+            String level = m.village().equals(p.villageCode()) ? "SAME"
+                    : m.village().regionMatches(0, p.villageCode(), 0, 9) ? "TOWNSHIP" : "DIFFERENT";
+            double vw = switch (level) {
+                case "SAME" -> VILLAGE_SAME;
+                case "TOWNSHIP" -> TOWNSHIP_SAME;
+                default -> VILLAGE_DIFF;
+            };
+            total += vw;
+            append(ev, "village", level, vw);
+        }
+        return new Scored(p, total, ev.toString());
+    }
+
+    /** CHECK_DIGIT (only the 18th differs), ONE_DIGIT, SWAPPED (adjacent transposition) or DIFFERENT. */
+    static String idAgreement(String a, String b) {
+        if (b == null || a.length() != b.length()) {
+            return "DIFFERENT";
+        }
+        List<Integer> diff = new ArrayList<>();
+        for (int i = 0; i < a.length(); i++) {
+            if (a.charAt(i) != b.charAt(i)) {
+                diff.add(i);
+            }
+        }
+        if (diff.isEmpty()) {
+            return "EXACT";
+        }
+        if (diff.size() == 1) {
+            return diff.get(0) == 17 ? "CHECK_DIGIT" : "ONE_DIGIT";
+        }
+        if (diff.size() == 2 && diff.get(1) == diff.get(0) + 1 && a.charAt(diff.get(0)) == b.charAt(diff.get(1))
+                && a.charAt(diff.get(1)) == b.charAt(diff.get(0))) {
+            return "SWAPPED";
+        }
+        // A changed digit also changes the check digit.
+        if (diff.size() == 2 && diff.get(1) == 17) {
+            return "ONE_DIGIT";
+        }
+        if (diff.size() == 3 && diff.get(2) == 17 && diff.get(1) == diff.get(0) + 1
+                && a.charAt(diff.get(0)) == b.charAt(diff.get(1)) && a.charAt(diff.get(1)) == b.charAt(diff.get(0))) {
+            return "SWAPPED";
+        }
+        return "DIFFERENT";
+    }
+
+    /**
+     * Blocking: the recorded birth date and its usual mistypings — day and month swapped, adjacent digits
+     * transposed — so a typo in the birth-date part of an ID still meets its person.
+     */
+    static Set<LocalDate> blockingDates(LocalDate birth) {
+        Set<LocalDate> out = new LinkedHashSet<>();
+        if (birth == null) {
+            return out;
+        }
+        out.add(birth);
+        tryAdd(out, birth.getYear(), birth.getDayOfMonth(), birth.getMonthValue());
+        transpositions(String.format("%04d%02d%02d", birth.getYear(), birth.getMonthValue(), birth.getDayOfMonth()), out);
+        return out;
+    }
+
+    /**
+     * When the roster has no readable birth date (a swapped digit made it impossible, e.g. month 31), the
+     * transpositions of the ID's birth-date digits are the candidates.
+     */
+    static Set<LocalDate> blockingDates(LocalDate birth, String rawId) {
+        if (birth != null) {
+            return blockingDates(birth);
+        }
+        Set<LocalDate> out = new LinkedHashSet<>();
+        String digits = rawId == null ? "" : rawId.replaceAll("[^0-9]", "");
+        if (digits.length() >= 14) {
+            transpositions(digits.substring(6, 14), out);
+        }
+        return out;
+    }
+
+    private static void transpositions(String s, Set<LocalDate> out) {
+        for (int i = 0; i + 1 < s.length(); i++) {
+            char[] c = s.toCharArray();
+            char t = c[i];
+            c[i] = c[i + 1];
+            c[i + 1] = t;
+            String v = new String(c);
+            tryAdd(out, Integer.parseInt(v.substring(0, 4)), Integer.parseInt(v.substring(4, 6)),
+                    Integer.parseInt(v.substring(6, 8)));
+        }
+    }
+
+    private static void tryAdd(Set<LocalDate> out, int y, int m, int d) {
+        try {
+            LocalDate date = LocalDate.of(y, m, d);
+            if (y > 1900 && !date.isAfter(LocalDate.now())) {
+                out.add(date);
+            }
+        } catch (DateTimeException ignored) {
+            // not a date: no such mistyping
+        }
+    }
+
+    private static void append(StringBuilder sb, String field, String level, double weight) {
+        if (!sb.isEmpty()) {
+            sb.append(';');
+        }
+        sb.append(field).append('=').append(level).append(':').append(String.format(java.util.Locale.ROOT, "%+.1f", weight));
+    }
+
+    static List<Linkage.Evidence> parseEvidence(String s) {
+        List<Linkage.Evidence> out = new ArrayList<>();
+        if (s == null) {
+            return out;
+        }
+        for (String part : s.split(";")) {
+            int eq = part.indexOf('=');
+            int colon = part.lastIndexOf(':');
+            if (eq > 0 && colon > eq) {
+                out.add(new Linkage.Evidence(part.substring(0, eq), part.substring(eq + 1, colon),
+                        Double.parseDouble(part.substring(colon + 1))));
+            }
+        }
+        return out;
+    }
+}

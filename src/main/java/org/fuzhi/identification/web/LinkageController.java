@@ -1,0 +1,87 @@
+package org.fuzhi.identification.web;
+
+import io.swagger.v3.oas.annotations.Operation;
+import java.util.Locale;
+import java.util.Map;
+import org.fuzhi.common.Page;
+import org.fuzhi.identification.Linkage;
+import org.fuzhi.platform.CurrentUser;
+import org.fuzhi.platform.StaleEditException;
+import org.springframework.context.MessageSource;
+import org.springframework.http.ResponseEntity;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseBody;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+
+/** Roster linkage: run it, see how members were linked, and decide the pairs in the review queue. */
+@Controller
+class LinkageController {
+
+    private final Linkage linkage;
+    private final MessageSource messages;
+
+    LinkageController(Linkage linkage, MessageSource messages) {
+        this.linkage = linkage;
+        this.messages = messages;
+    }
+
+    @GetMapping("/identification/linkage")
+    String page(@RequestParam(defaultValue = "0") int page, Model model) {
+        var user = CurrentUser.get();
+        model.addAttribute("stats", linkage.stats(user));
+        model.addAttribute("queue", linkage.reviewQueue(user, Math.max(page, 0), 20));
+        return "identification/linkage";
+    }
+
+    @PostMapping("/identification/linkage/run")
+    String run(RedirectAttributes redirect) {
+        redirect.addFlashAttribute("ran", linkage.run(CurrentUser.get()));
+        return "redirect:/identification/linkage";
+    }
+
+    @PostMapping("/identification/review/{id}")
+    String decide(@PathVariable long id, @RequestParam int version, @RequestParam boolean accept,
+                  RedirectAttributes redirect, Locale locale) {
+        try {
+            linkage.decide(CurrentUser.get(), id, version, accept);
+            redirect.addFlashAttribute("decided", messages.getMessage(accept ? "linkage.accepted" : "linkage.rejected",
+                    null, locale));
+        } catch (StaleEditException e) {
+            redirect.addFlashAttribute("error", messages.getMessage("linkage.stale", null, locale));
+        }
+        return "redirect:/identification/linkage";
+    }
+
+    @PostMapping("/api/v1/identification/linkage/run")
+    @ResponseBody
+    @Operation(summary = "Link the current poverty roster to registry persons (exact, then probabilistic)")
+    Linkage.Stats apiRun() {
+        return linkage.run(CurrentUser.get());
+    }
+
+    @GetMapping("/api/v1/identification/linkage/stats")
+    @ResponseBody
+    Linkage.Stats apiStats() {
+        return linkage.stats(CurrentUser.get());
+    }
+
+    @GetMapping("/api/v1/identification/review")
+    @ResponseBody
+    Page<Linkage.ReviewItem> apiQueue(@RequestParam(defaultValue = "0") int page,
+                                      @RequestParam(defaultValue = "50") int size) {
+        return linkage.reviewQueue(CurrentUser.get(), Math.max(page, 0), Math.min(Math.max(size, 1), 500));
+    }
+
+    @PostMapping("/api/v1/identification/review/{id}/{decision:accept|reject}")
+    @ResponseBody
+    ResponseEntity<Map<String, Object>> apiDecide(@PathVariable long id, @PathVariable String decision,
+                                                  @RequestParam int version) {
+        linkage.decide(CurrentUser.get(), id, version, decision.equals("accept"));
+        return ResponseEntity.ok(Map.of("rosterMemberId", id, "decision", decision));
+    }
+}
