@@ -189,6 +189,33 @@ class BrowserFlowsTest {
     }
 
     @Test
+    void theAidCenterResolvesAReviewQueuePair() {
+        var person = jdbc.sql("""
+                SELECT p.name, p.birth_date, p.gender FROM person p JOIN enrolment e ON e.person_id = p.id
+                WHERE p.household_id IS NULL ORDER BY p.id DESC LIMIT 1""")
+                .query((rs, n) -> new Object[]{rs.getString(1), rs.getDate(2), rs.getString(3)}).single();
+        String otherId = id(person[1].toString().replace("-", ""), 995);
+        jdbc.sql("""
+                INSERT INTO roster_member (import_id, source, household_no, village_code, category, name, id_number_raw,
+                       id_number, gender, birth_date, is_current, imported_at)
+                VALUES ('browser', 'POVERTY', 'B-REVIEW-1', '421182101201', 'MARGINAL', :name, :raw, :id, :g, :b, TRUE,
+                        CURRENT_TIMESTAMP)""")
+                .param("name", person[0]).param("raw", otherId).param("id", otherId).param("g", person[2])
+                .param("b", person[1]).update();
+        login("zizhu");
+        page.click("text=名单比对");
+        page.click("#run-linkage");
+        assertThat(page.locator("#review-table")).containsText((String) person[0]);
+        assertThat(page.locator("#review-table")).containsText("完全一致");
+        shot("09-review-queue");
+        page.locator("#review-table tr", new Page.LocatorOptions().setHasText((String) person[0]))
+                .locator("button.btn-success").click();
+        assertThat(page.locator(".alert-success")).hasText("已确认为同一人。");
+        assertThat(page.locator("#review-table")).not().containsText((String) person[0]);
+        shot("10-review-decided");
+    }
+
+    @Test
     void theEnglishUiHasNoChineseLabels() {
         login("zizhu");
         page.navigate(url("/?lang=en"));

@@ -211,7 +211,8 @@ class Linker implements Linkage {
             items.add(new ReviewItem((Long) r[0], (Integer) r[1], (String) r[2], Masking.idNumber((String) r[3]),
                     (String) r[4], (String) r[5], (String) r[6], (Long) r[7], p == null ? "?" : p.name(),
                     p == null ? "" : Masking.idNumber(p.idNumber()), p == null ? "" : p.birthDate().toString(),
-                    p == null ? "" : p.villageCode(), p == null ? null : p.studentId(), (Double) r[8],
+                    p == null || p.villageCode() == null ? "—" : p.villageCode(), p == null ? null : p.studentId(),
+                    (Double) r[8],
                     Scoring.parseEvidence((String) r[9]), (Instant) r[10]));
         }
         return new Page<>(items, total, page, size);

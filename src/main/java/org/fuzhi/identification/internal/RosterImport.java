@@ -138,8 +138,10 @@ class RosterImport implements ImportKind {
         }
         try {
             String d = digits.length() == 15 ? "19" + digits.substring(6, 12) : digits.substring(6, 14);
-            return LocalDate.of(Integer.parseInt(d.substring(0, 4)), Integer.parseInt(d.substring(4, 6)),
+            LocalDate date = LocalDate.of(Integer.parseInt(d.substring(0, 4)), Integer.parseInt(d.substring(4, 6)),
                     Integer.parseInt(d.substring(6, 8)));
+            // A mistyped year (0215, 2105) is no birth date; linkage then tries the digits' transpositions.
+            return date.getYear() < 1900 || date.isAfter(LocalDate.now()) ? null : date;
         } catch (RuntimeException e) {
             return null;
         }
