@@ -60,6 +60,12 @@ public interface Registry {
             "household.category", "household.onRoster", "household.incomePerHead", "household.housingSafe",
             "household.members");
 
+    /**
+     * Replaces the derived poverty status of the persons inside the scope: those in the map get the roster
+     * category of the roster member linked to them, everyone else in the scope none.
+     */
+    void applyRosterStatus(Scope scope, Map<Long, String> categoryByPersonId);
+
     /** Registered persons with these (normalised) ID numbers, by ID number. For record linkage only. */
     Map<String, PersonRef> personsByIdNumber(java.util.Collection<String> idNumbers);
 

@@ -190,17 +190,21 @@ class BrowserFlowsTest {
 
     @Test
     void theAidCenterResolvesAReviewQueuePair() {
+        // A child already on the roster, listed again with a wrong ID and another township's village.
         var person = jdbc.sql("""
-                SELECT p.name, p.birth_date, p.gender FROM person p JOIN enrolment e ON e.person_id = p.id
-                WHERE p.household_id IS NULL ORDER BY p.id DESC LIMIT 1""")
-                .query((rs, n) -> new Object[]{rs.getString(1), rs.getDate(2), rs.getString(3)}).single();
+                SELECT p.name, p.birth_date, p.gender, h.region_code FROM person p
+                JOIN enrolment e ON e.person_id = p.id JOIN household h ON h.id = p.household_id
+                WHERE p.roster_category IS NOT NULL ORDER BY p.id DESC LIMIT 1""")
+                .query((rs, n) -> new Object[]{rs.getString(1), rs.getDate(2), rs.getString(3), rs.getString(4)})
+                .single();
+        String village = ((String) person[3]).startsWith("421182112") ? "421182101225" : "421182112225";
         String otherId = id(person[1].toString().replace("-", ""), 995);
         jdbc.sql("""
                 INSERT INTO roster_member (import_id, source, household_no, village_code, category, name, id_number_raw,
                        id_number, gender, birth_date, is_current, imported_at)
-                VALUES ('browser', 'POVERTY', 'B-REVIEW-1', '421182101201', 'MARGINAL', :name, :raw, :id, :g, :b, TRUE,
+                VALUES ('browser', 'POVERTY', 'B-REVIEW-1', :village, 'MARGINAL', :name, :raw, :id, :g, :b, TRUE,
                         CURRENT_TIMESTAMP)""")
-                .param("name", person[0]).param("raw", otherId).param("id", otherId).param("g", person[2])
+                .param("village", village).param("name", person[0]).param("raw", otherId).param("id", otherId).param("g", person[2])
                 .param("b", person[1]).update();
         login("zizhu");
         page.click("text=名单比对");

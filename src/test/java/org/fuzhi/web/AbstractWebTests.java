@@ -632,18 +632,22 @@ abstract class AbstractWebTests {
 
     @Test
     void anUncertainPairWaitsForAClerkWhoseDecisionIsKept() throws Exception {
+        // A registered-poor student already on the roster, listed a second time with an unrelated ID number and
+        // another township's village: probably the same child, not certainly. Their status does not change.
         var person = jdbc.sql("""
-                SELECT p.name, p.birth_date, p.gender, p.id FROM person p JOIN enrolment e ON e.person_id = p.id
-                WHERE p.household_id IS NULL ORDER BY p.id LIMIT 1""")
+                SELECT p.name, p.birth_date, p.gender, p.id, h.region_code FROM person p
+                JOIN enrolment e ON e.person_id = p.id JOIN household h ON h.id = p.household_id
+                WHERE p.roster_category IS NOT NULL ORDER BY p.id LIMIT 1""")
                 .query((rs, n) -> new Object[]{rs.getString(1), rs.getDate(2).toLocalDate(), rs.getString(3),
-                        rs.getLong(4)}).single();
+                        rs.getLong(4), rs.getString(5)}).single();
         java.time.LocalDate birth = (java.time.LocalDate) person[1];
-        // Same name and birth date, but an unrelated ID number: probably the same child, not certainly.
+        String otherVillage = ((String) person[4]).startsWith("421182112") ? "421182101225" : "421182112225";
         String otherId = id(birth.toString().replace("-", ""), 997);
         jdbc.sql("""
                 INSERT INTO roster_member (import_id, source, household_no, village_code, category, name, id_number_raw,
                        id_number, gender, birth_date, is_current, imported_at)
-                VALUES ('test', 'POVERTY', 'T-REVIEW-1', '421182101201', 'MARGINAL', :name, :raw, :id, :g, :b, TRUE, :at)""")
+                VALUES ('test', 'POVERTY', 'T-REVIEW-1', :village, 'MARGINAL', :name, :raw, :id, :g, :b, TRUE, :at)""")
+                .param("village", otherVillage)
                 .param("name", person[0]).param("raw", otherId).param("id", otherId).param("g", person[2])
                 .param("b", java.sql.Date.valueOf(birth)).param("at", java.sql.Timestamp.from(java.time.Instant.now()))
                 .update();
@@ -672,10 +676,27 @@ abstract class AbstractWebTests {
                     .param("id", String.valueOf(memberId)).query(Long.class).single()).isEqualTo(1);
             mvc.perform(get("/api/v1/identification/review").header("Authorization", bearer("xuexiao")))
                     .andExpect(status().isForbidden());
+            mvc.perform(get("/api/v1/stats/overview").header("Authorization", auth))
+                    .andExpect(jsonPath("$.registeredPoorStudents.total").value(6680));
         } finally {
             jdbc.sql("DELETE FROM roster_link WHERE roster_member_id = :id").param("id", memberId).update();
             jdbc.sql("DELETE FROM roster_member WHERE id = :id").param("id", memberId).update();
         }
+    }
+
+    @Test
+    void registeredPoorStatusIsDerivedFromTheRosterLinks() throws Exception {
+        // Every in-school student counted on the dashboard is linked to a current roster member.
+        long unlinkedButCounted = jdbc.sql("""
+                SELECT COUNT(*) FROM person p JOIN enrolment e ON e.person_id = p.id
+                WHERE p.roster_category IS NOT NULL AND NOT EXISTS (SELECT 1 FROM roster_link l
+                  JOIN roster_member r ON r.id = l.roster_member_id
+                  WHERE l.person_id = p.id AND l.status = 'LINKED' AND r.is_current)""").query(Long.class).single();
+        assertThat(unlinkedButCounted).isZero();
+        long onRoster = jdbc.sql("SELECT COUNT(*) FROM person WHERE roster_category IS NOT NULL").query(Long.class).single();
+        assertThat(onRoster).isGreaterThan(6680); // adults and the out-of-school children are on the roster too
+        mvc.perform(get("/api/v1/students").param("poor", "true").param("status", "IN_SCHOOL")
+                .header("Authorization", bearer("zizhu"))).andExpect(jsonPath("$.total").value(6680));
     }
 
     @Test

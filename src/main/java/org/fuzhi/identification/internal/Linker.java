@@ -88,6 +88,7 @@ class Linker implements Linkage {
             lastId[0] = chunk.get(chunk.size() - 1).id();
             store(link(chunk));
         }
+        refreshPovertyStatus(user);
         Stats stats = stats(user);
         audit.record("LINKAGE_RUN", "roster", null, Map.of("members", stats.members(), "exact", stats.exact(),
                 "probabilistic", stats.probabilistic(), "review", stats.review(), "unlinked", stats.unlinked()));
@@ -240,5 +241,18 @@ class Linker implements Linkage {
             throw new StaleEditException("review item " + rosterMemberId);
         }
         audit.record(accept ? "LINK_ACCEPT" : "LINK_REJECT", "roster-member", String.valueOf(rosterMemberId), Map.of());
+        refreshPovertyStatus(user);
+    }
+
+    /** The registry's derived status: every person linked to a current roster member carries its category. */
+    private void refreshPovertyStatus(CurrentUser user) {
+        ScopeFilter f = ScopeFilter.of(user.scope(), null, "r.village_code");
+        Map<Long, String> categories = new HashMap<>();
+        jdbc.sql("SELECT l.person_id, r.category FROM roster_link l JOIN roster_member r ON r.id = l.roster_member_id "
+                        + "WHERE r.is_current AND l.status = 'LINKED' AND " + f.sql()).params(f.params())
+                .query(rs -> {
+                    categories.putIfAbsent(rs.getLong(1), rs.getString(2));
+                });
+        registry.applyRosterStatus(user.scope(), categories);
     }
 }

@@ -42,7 +42,7 @@ class JdbcRegistry implements Registry {
             SELECT e.id, e.student_no, e.school_code, e.stage, e.grade, e.class_name, e.boarding, e.status,
                    e.outside_county, e.version, p.name, p.id_number, p.gender, p.birth_date, p.ethnicity, p.relation,
                    p.disability, p.left_behind, p.single_parent, p.orphan, p.household_id,
-                   h.household_no, h.region_code AS household_region, h.poverty_category, h.on_roster
+                   p.roster_category, h.household_no, h.region_code AS household_region, h.poverty_category
             """ + STUDENT_FROM;
 
     private final JdbcClient jdbc;
@@ -50,10 +50,13 @@ class JdbcRegistry implements Registry {
     private final AuditLog audit;
     private final StudentExport export;
     private final org.springframework.context.MessageSource messages;
+    private final org.springframework.jdbc.core.JdbcTemplate batchTemplate;
 
     JdbcRegistry(JdbcClient jdbc, Directory directory, AuditLog audit, StudentExport export,
-                 org.springframework.context.MessageSource messages) {
+                 org.springframework.context.MessageSource messages,
+                 org.springframework.jdbc.core.JdbcTemplate batchTemplate) {
         this.messages = messages;
+        this.batchTemplate = batchTemplate;
         this.jdbc = jdbc;
         this.directory = directory;
         this.audit = audit;
@@ -84,7 +87,7 @@ class JdbcRegistry implements Registry {
                 EnrolmentStatus.valueOf(rs.getString("status")), rs.getBoolean("outside_county"),
                 hid == 0 ? null : hid, rs.getString("household_no"),
                 rs.getString("household_region"), category == null ? null : PovertyCategory.valueOf(category),
-                rs.getBoolean("on_roster"), rs.getString("relation"), rs.getBoolean("disability"),
+                rs.getString("roster_category") != null, rs.getString("relation"), rs.getBoolean("disability"),
                 rs.getBoolean("left_behind"), rs.getBoolean("single_parent"), rs.getBoolean("orphan"),
                 rs.getInt("version"));
     }
@@ -121,7 +124,7 @@ class JdbcRegistry implements Registry {
             p.put("status", EnrolmentStatus.valueOf(q.status()).name());
         }
         if (q.registeredPoor() != null) {
-            sb.append(q.registeredPoor() ? " AND h.on_roster" : " AND (h.on_roster IS NULL OR NOT h.on_roster)");
+            sb.append(q.registeredPoor() ? " AND p.roster_category IS NOT NULL" : " AND p.roster_category IS NULL");
         }
         return new Where(sb.toString(), p);
     }
@@ -168,6 +171,26 @@ class JdbcRegistry implements Registry {
     public long exportStudents(org.fuzhi.platform.CurrentUser user, StudentQuery query, boolean unmask,
                                java.io.OutputStream out, java.util.Locale locale) {
         return export.export(this, user, query, unmask, out, locale);
+    }
+
+    @Override
+    @Transactional
+    public void applyRosterStatus(Scope scope, Map<Long, String> categoryByPersonId) {
+        // Read first, then update by primary key: H2 would re-run a correlated IN (…) per row of person.
+        ScopeFilter f = ScopeFilter.of(scope, "e.school_code", "e.school_region_code", "h.region_code");
+        List<Long> stale = jdbc.sql("SELECT DISTINCT p.id FROM person p LEFT JOIN household h ON h.id = p.household_id "
+                        + "LEFT JOIN enrolment e ON e.person_id = p.id WHERE p.roster_category IS NOT NULL AND " + f.sql())
+                .params(f.params()).query(Long.class).list().stream()
+                .filter(id -> !categoryByPersonId.containsKey(id)).toList();
+        batchTemplate.batchUpdate("UPDATE person SET roster_category = NULL WHERE id = ?", stale, 1000,
+                (ps, id) -> ps.setLong(1, id));
+        batchTemplate.batchUpdate("UPDATE person SET roster_category = ? WHERE id = ?",
+                new ArrayList<>(categoryByPersonId.entrySet()), 1000, (ps, e) -> {
+                    ps.setString(1, e.getValue());
+                    ps.setLong(2, e.getKey());
+                });
+        audit.record("POVERTY_STATUS_DERIVED", "persons", null, Map.of("persons", categoryByPersonId.size(),
+                "scope", String.valueOf(scope)));
     }
 
     private static final String PERSON_REF_SELECT = """
@@ -460,7 +483,8 @@ class JdbcRegistry implements Registry {
         for (Stage.StatGroup g : Stage.StatGroup.values()) {
             out.put(g.name(), 0L);
         }
-        jdbc.sql("SELECT e.stage, COUNT(*) " + STUDENT_FROM + " WHERE h.on_roster AND e.status = 'IN_SCHOOL' AND "
+        jdbc.sql("SELECT e.stage, COUNT(*) " + STUDENT_FROM + " WHERE p.roster_category IS NOT NULL "
+                + "AND e.status = 'IN_SCHOOL' AND "
                 + f.sql() + " GROUP BY e.stage").params(f.params()).query(rs -> {
                     String group = Stage.valueOf(rs.getString(1)).statGroup().name();
                     out.merge(group, rs.getLong(2), Long::sum);
