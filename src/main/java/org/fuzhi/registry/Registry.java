@@ -69,6 +69,9 @@ public interface Registry {
     /** Registered persons with these (normalised) ID numbers, by ID number. For record linkage only. */
     Map<String, PersonRef> personsByIdNumber(java.util.Collection<String> idNumbers);
 
+    /** The enrolment status of each person that has an enrolment (persons without one are absent). */
+    Map<Long, EnrolmentStatus> enrolmentStatusOf(java.util.Collection<Long> personIds);
+
     /** Registered persons born on any of these dates (the blocking key of record linkage). */
     java.util.List<PersonRef> personsBornOn(java.util.Collection<java.time.LocalDate> dates);
 

@@ -700,6 +700,19 @@ abstract class AbstractWebTests {
     }
 
     @Test
+    void theRosterChildrenWhoAreNotInSchoolAreListed() throws Exception {
+        // The demo county has seven school-age roster children with no enrolment (DemoGenerator.DROPOUT_CHILDREN).
+        mvc.perform(get("/api/v1/identification/suspected-dropouts").header("Authorization", bearer("zizhu")))
+                .andExpect(status().isOk()).andExpect(jsonPath("$.length()").value(7))
+                .andExpect(jsonPath("$[0].reason").value("NOT_ENROLLED"));
+        String page = mvc.perform(get("/identification/dropouts").session(login("zizhu")))
+                .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
+        assertThat(page).contains("已登记户籍，但没有学籍");
+        mvc.perform(get("/api/v1/identification/suspected-dropouts").header("Authorization", bearer("xuexiao")))
+                .andExpect(status().isForbidden());
+    }
+
+    @Test
     void aRosterFileWithTyposIsAcceptedAndOnlyImpossibleRowsAreRejected() throws Exception {
         String csv = "户编号,所在村代码,户类别,成员姓名,成员身份证号,与户主关系\n"
                 + "R1,421182101201,脱贫户,测试甲,11010519491231002x,户主\n"        // lower-case x: normalised

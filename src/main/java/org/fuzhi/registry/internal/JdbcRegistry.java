@@ -218,6 +218,19 @@ class JdbcRegistry implements Registry {
     }
 
     @Override
+    public Map<Long, EnrolmentStatus> enrolmentStatusOf(java.util.Collection<Long> personIds) {
+        Map<Long, EnrolmentStatus> out = new HashMap<>();
+        List<Long> ids = List.copyOf(personIds);
+        for (int i = 0; i < ids.size(); i += 1000) {
+            jdbc.sql("SELECT person_id, status FROM enrolment WHERE person_id IN (:ids)")
+                    .param("ids", ids.subList(i, Math.min(ids.size(), i + 1000))).query(rs -> {
+                        out.put(rs.getLong(1), EnrolmentStatus.valueOf(rs.getString(2)));
+                    });
+        }
+        return out;
+    }
+
+    @Override
     public List<PersonRef> personsBornOn(java.util.Collection<java.time.LocalDate> dates) {
         if (dates.isEmpty()) {
             return List.of();
