@@ -34,7 +34,7 @@ class DropoutCheck implements SchoolAgeCheck {
     }
 
     @Override
-    @Transactional(readOnly = true)
+    @Transactional // not read-only: reading this list of children is itself recorded in the audit log
     public List<Suspect> suspectedDropouts(CurrentUser user) {
         user.require(user.role() == Role.CENTER || user.role() == Role.TOWNSHIP || user.role() == Role.VILLAGE
                 || user.role() == Role.LEADER || user.role() == Role.EVALUATOR);
