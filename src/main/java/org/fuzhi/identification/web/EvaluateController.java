@@ -115,6 +115,7 @@ class EvaluateController {
     @ExceptionHandler(Assessment.InvalidModelException.class)
     ResponseEntity<Map<String, Object>> invalid(Assessment.InvalidModelException e, Locale locale) {
         return ResponseEntity.badRequest().body(Map.of("status", 400, "field", e.field(),
-                "message", e.field() + "：" + messages.getMessage(e.messageKey(), e.args(), locale)));
+                "message", messages.getMessage("assessment.fieldMessage",
+                        new Object[]{e.field(), messages.getMessage(e.messageKey(), e.args(), locale)}, locale)));
     }
 }
