@@ -45,16 +45,19 @@ class DemoLoader implements SmartInitializingSingleton {
 
     private final Accounts accounts;
     private final Imports imports;
+    private final org.fuzhi.identification.Rounds rounds;
     private final Directory directory;
     private final org.fuzhi.identification.Linkage linkage;
     private final Environment env;
     private final boolean enabled;
 
     DemoLoader(Accounts accounts, Imports imports, Directory directory, org.fuzhi.identification.Linkage linkage,
+               org.fuzhi.identification.Rounds rounds,
                Environment env, @Value("${fuzhi.demo.load:true}") boolean enabled) {
         this.linkage = linkage;
         this.accounts = accounts;
         this.imports = imports;
+        this.rounds = rounds;
         this.directory = directory;
         this.env = env;
         this.enabled = enabled;
@@ -84,8 +87,10 @@ class DemoLoader implements SmartInitializingSingleton {
             load("students", out.students());
             loadGroups(out.groups());
             load("roster", out.roster());
-            var linked = linkage.run(system);
-            log.info("Demo roster linked: {}", linked);
+            // The first identification round links the roster, grades hardship and opens the dropout cases.
+            var round = rounds.create(system, new org.fuzhi.identification.Rounds.NewRound(
+                    "2026—2027学年秋季学期精准识别", 2026, "AUTUMN", COUNTY_CODE));
+            log.info("Demo identification round {} created: {}", round.id(), linkage.stats(system));
             createAccounts();
         } finally {
             SecurityContextHolder.clearContext();
@@ -136,7 +141,29 @@ class DemoLoader implements SmartInitializingSingleton {
                 account("xuexiao-shenhe", "学校审核（演示）", Role.SCHOOL_REVIEWER, Scope.school(school)),
                 account("pinggu", "第三方评估（演示）", Role.EVALUATOR, county),
                 account("juanzeng", "捐赠方（演示）", Role.DONOR, county));
-        list.forEach(accounts::create);
+        List<Accounts.NewAccount> all = new java.util.ArrayList<>(list);
+        // Every unit of the verification workflow has its own account, as in a real county:
+        // cun-<village code>, zhen-<township code>, xiao-<school code> (the school's reviewer).
+        for (RegionView t : directory.children(COUNTY_CODE)) {
+            all.add(account("zhen-" + t.code(), t.name() + "核实员（演示）", Role.TOWNSHIP, Scope.region(t.code())));
+            for (RegionView v : directory.children(t.code())) {
+                all.add(account("cun-" + v.code(), v.name() + "干部（演示）", Role.VILLAGE, Scope.region(v.code())));
+            }
+        }
+        for (int page = 0; ; page++) {
+            Page<SchoolView> p = directory.schools(county, new Directory.SchoolQuery(null, null, null), page, 500);
+            for (SchoolView s : p.items()) {
+                if (s.regionCode() != null && s.regionCode().startsWith(COUNTY_CODE.substring(0, 6))) {
+                    all.add(account("xiao-" + s.code(), s.name() + "审核（演示）", Role.SCHOOL_REVIEWER,
+                            Scope.school(s.code())));
+                }
+            }
+            if (!p.hasNext()) {
+                break;
+            }
+        }
+        accounts.createAll(all);
+        log.info("Demo accounts created: {}", all.size());
     }
 
     private RegionView firstKeyPoorVillage() {

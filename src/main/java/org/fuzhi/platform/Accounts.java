@@ -5,6 +5,9 @@ public interface Accounts {
 
     void create(NewAccount account);
 
+    /** Creates many accounts at once; a password shared by several is hashed once (bcrypt is slow on purpose). */
+    void createAll(java.util.List<NewAccount> accounts);
+
     boolean exists(String username);
 
     long count();

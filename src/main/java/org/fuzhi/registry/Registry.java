@@ -83,8 +83,20 @@ public interface Registry {
                      java.time.LocalDate birthDate, String villageCode, Long studentId, String schoolCode) {
     }
 
+    /**
+     * @param placement where the student is and what the roster says about them, for identification rounds
+     */
     record AssessmentSubject(long studentId, String stageGroup, String povertyCategory,
-                             Map<String, Object> values) {
+                             Map<String, Object> values, Placement placement) {
+    }
+
+    /**
+     * @param villageCode    the region of the student's household (null without a household record)
+     * @param rosterCategory the category of the roster member linked to the person (null when not on the roster)
+     */
+    record Placement(long personId, String name, String villageCode, String schoolCode, String schoolRegionCode,
+                     boolean outsideCounty,
+                     String stage, Integer grade, String rosterCategory) {
     }
 
     record StudentQuery(String text, String schoolCode, String stage, String status, Boolean registeredPoor) {

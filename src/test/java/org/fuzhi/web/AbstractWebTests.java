@@ -43,7 +43,7 @@ import org.springframework.test.web.servlet.MvcResult;
         "fuzhi.storage.dir=target/test-files",
         "fuzhi.login.max-failures-per-address=10000"})
 @AutoConfigureMockMvc
-abstract class AbstractWebTests {
+abstract class AbstractWebTests implements IdentificationWebTests {
 
     @Autowired
     MockMvc mvc;
@@ -60,7 +60,18 @@ abstract class AbstractWebTests {
         return body.replaceAll(".*\"token\":\"([^\"]+)\".*", "$1");
     }
 
-    String bearer(String username) throws Exception {
+    @Override
+    public MockMvc mvc() {
+        return mvc;
+    }
+
+    @Override
+    public JdbcClient jdbc() {
+        return jdbc;
+    }
+
+    @Override
+    public String bearer(String username) throws Exception {
         return "Bearer " + token(username);
     }
 
@@ -707,7 +718,7 @@ abstract class AbstractWebTests {
                 .andExpect(jsonPath("$[0].reason").value("NOT_ENROLLED"));
         String page = mvc.perform(get("/identification/dropouts").session(login("zizhu")))
                 .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
-        assertThat(page).contains("已登记户籍，但没有学籍");
+        assertThat(page).contains("有户籍登记，没有学籍");
         mvc.perform(get("/api/v1/identification/suspected-dropouts").header("Authorization", bearer("xuexiao")))
                 .andExpect(status().isForbidden());
     }

@@ -10,6 +10,7 @@ import org.fuzhi.identification.SchoolAgeCheck;
 import org.fuzhi.platform.AuditLog;
 import org.fuzhi.platform.CurrentUser;
 import org.fuzhi.platform.Role;
+import org.fuzhi.platform.Scope;
 import org.fuzhi.platform.ScopeFilter;
 import org.fuzhi.registry.EnrolmentStatus;
 import org.fuzhi.registry.Registry;
@@ -30,21 +31,32 @@ class DropoutCheck implements SchoolAgeCheck {
         this.audit = audit;
     }
 
-    private record Row(long id, String name, String householdNo, String village, LocalDate birth, Long personId) {
+    /**
+     * A school-age roster child and what the registry says about them.
+     *
+     * @param reason null when the child is in school, else NOT_FOUND, NOT_ENROLLED or NOT_IN_SCHOOL
+     */
+    record Child(long rosterMemberId, String name, String householdNo, String villageCode, LocalDate birthDate,
+                 int age, Long personId, String reason, EnrolmentStatus status) {
     }
 
-    @Override
-    @Transactional // not read-only: reading this list of children is itself recorded in the audit log
-    public List<Suspect> suspectedDropouts(CurrentUser user) {
-        user.require(user.role() == Role.CENTER || user.role() == Role.TOWNSHIP || user.role() == Role.VILLAGE
-                || user.role() == Role.LEADER || user.role() == Role.EVALUATOR);
-        LocalDate start = SchoolAgeCheck.schoolYearStart(LocalDate.now(java.time.ZoneId.of("Asia/Shanghai")));
-        ScopeFilter f = ScopeFilter.of(user.childDataScope(), null, "r.village_code");
+    static boolean mayRead(Role role) {
+        return role == Role.CENTER || role == Role.TOWNSHIP || role == Role.VILLAGE || role == Role.LEADER
+                || role == Role.EVALUATOR;
+    }
+
+    /** Every current roster member of compulsory-education age in the scope, with their school status. */
+    List<Child> schoolAgeChildren(Scope scope) {
+        LocalDate start = SchoolAgeCheck.schoolYearStart(LocalDate.now(RoundService.ZONE));
+        ScopeFilter f = ScopeFilter.of(scope, null, "r.village_code");
+        record Row(long id, String name, String householdNo, String village, LocalDate birth, Long personId) {
+        }
         List<Row> rows = new ArrayList<>();
         jdbc.sql("""
                 SELECT r.id, r.name, r.household_no, r.village_code, r.birth_date, l.person_id
                 FROM roster_member r LEFT JOIN roster_link l ON l.roster_member_id = r.id AND l.status = 'LINKED'
-                WHERE r.is_current AND r.birth_date BETWEEN :from AND :to AND""" + " " + f.sql() + " ORDER BY r.village_code, r.household_no")
+                WHERE r.is_current AND r.birth_date BETWEEN :from AND :to AND""" + " " + f.sql()
+                        + " ORDER BY r.village_code, r.household_no, r.id")
                 .params(f.params()).param("from", java.sql.Date.valueOf(start.minusYears(16).plusDays(1)))
                 .param("to", java.sql.Date.valueOf(start.minusYears(6)))
                 .query(rs -> {
@@ -55,14 +67,13 @@ class DropoutCheck implements SchoolAgeCheck {
                 });
         Map<Long, EnrolmentStatus> status = registry.enrolmentStatusOf(rows.stream().map(Row::personId)
                 .filter(java.util.Objects::nonNull).toList());
-        boolean maskNames = !user.role().mayUnmask() && user.role() != Role.VILLAGE && user.role() != Role.TOWNSHIP;
-        List<Suspect> out = new ArrayList<>();
+        List<Child> out = new ArrayList<>();
         for (Row r : rows) {
             if (!SchoolAgeCheck.compulsoryAge(r.birth(), start)) {
                 continue;
             }
-            String reason;
             EnrolmentStatus s = r.personId() == null ? null : status.get(r.personId());
+            String reason;
             if (r.personId() == null) {
                 reason = "NOT_FOUND";
             } else if (s == null) {
@@ -70,10 +81,25 @@ class DropoutCheck implements SchoolAgeCheck {
             } else if (s != EnrolmentStatus.IN_SCHOOL && s != EnrolmentStatus.GRADUATED) {
                 reason = "NOT_IN_SCHOOL";
             } else {
-                continue;
+                reason = null;
             }
-            out.add(new Suspect(r.id(), maskNames ? Masking.name(r.name()) : r.name(), r.householdNo(), r.village(),
-                    r.birth(), Period.between(r.birth(), start).getYears(), reason, s == null ? null : s.name()));
+            out.add(new Child(r.id(), r.name(), r.householdNo(), r.village(), r.birth(),
+                    Period.between(r.birth(), start).getYears(), r.personId(), reason, s));
+        }
+        return out;
+    }
+
+    @Override
+    @Transactional // not read-only: reading this list of children is itself recorded in the audit log
+    public List<Suspect> suspectedDropouts(CurrentUser user) {
+        user.require(mayRead(user.role()));
+        boolean maskNames = !user.role().mayUnmask() && user.role() != Role.VILLAGE && user.role() != Role.TOWNSHIP;
+        List<Suspect> out = new ArrayList<>();
+        for (Child c : schoolAgeChildren(user.childDataScope())) {
+            if (c.reason() != null) {
+                out.add(new Suspect(c.rosterMemberId(), maskNames ? Masking.name(c.name()) : c.name(), c.householdNo(),
+                        c.villageCode(), c.birthDate(), c.age(), c.reason(), c.status() == null ? null : c.status().name()));
+            }
         }
         audit.record("READ_SUSPECTED_DROPOUTS", "roster", null, Map.of("rows", out.size()));
         return out;

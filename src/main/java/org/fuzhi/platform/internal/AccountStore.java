@@ -49,10 +49,23 @@ class AccountStore implements Accounts {
     @Override
     @Transactional
     public void create(NewAccount a) {
+        insert(a, encoder.encode(a.rawPassword()));
+    }
+
+    @Override
+    @Transactional
+    public void createAll(java.util.List<NewAccount> list) {
+        java.util.Map<String, String> hashes = new java.util.HashMap<>();
+        for (NewAccount a : list) {
+            insert(a, hashes.computeIfAbsent(a.rawPassword(), encoder::encode));
+        }
+    }
+
+    private void insert(NewAccount a, String hash) {
         jdbc.sql("""
                 INSERT INTO app_user (username, password_hash, display_name, role, scope_type, scope_code, demo, enabled)
                 VALUES (:u, :p, :d, :r, :st, :sc, :demo, TRUE)""")
-                .param("u", a.username()).param("p", encoder.encode(a.rawPassword())).param("d", a.displayName())
+                .param("u", a.username()).param("p", hash).param("d", a.displayName())
                 .param("r", a.role().name()).param("st", a.scope().type().name()).param("sc", a.scope().code())
                 .param("demo", a.demo()).update();
         audit.recordFor("system", null, "ACCOUNT_CREATE", "account", a.username(),

@@ -46,6 +46,11 @@ class ErrorHandling {
         return respond(req, HttpStatus.CONFLICT, messages.getMessage("error.stale", null, locale));
     }
 
+    @ExceptionHandler(org.fuzhi.platform.RuleViolationException.class)
+    Object rule(HttpServletRequest req, org.fuzhi.platform.RuleViolationException e, Locale locale) {
+        return respond(req, HttpStatus.CONFLICT, messages.getMessage(e.messageKey(), e.args(), locale));
+    }
+
     @ExceptionHandler(Imports.RefusedException.class)
     Object refused(HttpServletRequest req, Imports.RefusedException e) {
         if (isApi(req)) {

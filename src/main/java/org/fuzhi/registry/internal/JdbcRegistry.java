@@ -243,14 +243,18 @@ class JdbcRegistry implements Registry {
     @Override
     public void forEachAssessmentSubject(Scope scope, java.util.function.Consumer<AssessmentSubject> consumer) {
         ScopeFilter f = studentScope(scope);
+        // Household sizes in one grouped pass: H2 re-runs a joined or correlated COUNT for every student.
+        Map<Long, Long> members = new HashMap<>();
+        jdbc.sql("SELECT household_id, COUNT(*) AS n FROM person WHERE household_id IS NOT NULL GROUP BY household_id")
+                .query(rs -> {
+                    members.put(rs.getLong(1), rs.getLong(2));
+                });
         jdbc.sql("""
                 SELECT e.id, e.stage, e.grade, e.boarding, p.disability, p.left_behind, p.single_parent, p.orphan,
-                       h.id AS hid, h.poverty_category, h.on_roster, h.income_per_head, h.housing_safe,
-                       mc.members
-                """ + STUDENT_FROM + """
-                 LEFT JOIN (SELECT household_id, COUNT(*) AS members FROM person
-                            WHERE household_id IS NOT NULL GROUP BY household_id) mc ON mc.household_id = h.id
-                """ + " WHERE e.status = 'IN_SCHOOL' AND " + f.sql() + " ORDER BY e.id")
+                       p.id AS pid, p.name, p.roster_category, e.school_code, e.school_region_code, e.outside_county,
+                       h.region_code AS household_region, h.id AS hid, h.poverty_category, h.on_roster, h.income_per_head, h.housing_safe,
+                       h.id AS members_of
+                """ + STUDENT_FROM + " WHERE e.status = 'IN_SCHOOL' AND " + f.sql() + " ORDER BY e.id")
                 .withFetchSize(1000).params(f.params()).query(rs -> {
                     Map<String, Object> v = new HashMap<>();
                     Stage stage = Stage.valueOf(rs.getString("stage"));
@@ -268,8 +272,13 @@ class JdbcRegistry implements Registry {
                     v.put("household.onRoster", hasHousehold ? rs.getBoolean("on_roster") : null);
                     v.put("household.incomePerHead", rs.getBigDecimal("income_per_head"));
                     v.put("household.housingSafe", hasHousehold ? (Boolean) rs.getObject("housing_safe") : null);
-                    v.put("household.members", hasHousehold ? rs.getLong("members") : null);
-                    consumer.accept(new AssessmentSubject(rs.getLong("id"), stage.statGroup().name(), category, v));
+                    v.put("household.members", hasHousehold ? members.getOrDefault(rs.getLong("hid"), 0L) : null);
+                    var placement = new Placement(rs.getLong("pid"), rs.getString("name"),
+                            rs.getString("household_region"), rs.getString("school_code"),
+                            rs.getString("school_region_code"), rs.getBoolean("outside_county"), stage.name(), (Integer) rs.getObject("grade", Integer.class),
+                            rs.getString("roster_category"));
+                    consumer.accept(new AssessmentSubject(rs.getLong("id"), stage.statGroup().name(), category, v,
+                            placement));
                 });
     }
 

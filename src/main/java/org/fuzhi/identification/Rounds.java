@@ -1,0 +1,131 @@
+package org.fuzhi.identification;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.fuzhi.common.Page;
+import org.fuzhi.platform.CurrentUser;
+
+/**
+ * 识别轮次 — an identification round per school year and term, and its verification workflow:
+ * survey (村普查) → township verifies (镇处核实) → school confirms (学校确认) → aid center verifies (资助中心汇总核实)
+ * → public notice (公示, masked, at least {@link #NOTICE_WORKING_DAYS} working days, taken down automatically) → final.
+ * Every transition checks role and scope and is audited; a unit can finish only when every unit below it has;
+ * a final round is locked.
+ */
+public interface Rounds {
+
+    int NOTICE_WORKING_DAYS = 5;
+
+    enum Stage { VERIFYING, NOTICE, FINAL }
+
+    /** The verification steps in order; each is done by one role for one kind of unit. */
+    enum Step { SURVEY, TOWNSHIP, SCHOOL, CENTER }
+
+    enum TaskStatus { PENDING, DONE, RETURNED }
+
+    /** Why a student is in the round: on the poverty roster, or rated hardship by the model (台账, second priority). */
+    enum Source { ROSTER, HARDSHIP }
+
+    enum ChangeKind { NEW, EXITED, LEVEL_CHANGED, MOVED_SCHOOL }
+
+    /** Links, assesses and classifies the students of the scope, opens dropout cases and diffs with the last round. */
+    RoundView create(CurrentUser user, NewRound round);
+
+    /** Re-runs a round that is still being verified on the current data; every unit verifies again. */
+    RoundView rerun(CurrentUser user, long roundId, int expectedVersion);
+
+    List<RoundView> list(CurrentUser user);
+
+    RoundView round(CurrentUser user, long roundId);
+
+    /** The tasks the user may see: everything for county-wide roles, otherwise those of their units. */
+    List<TaskView> tasks(CurrentUser user, long roundId);
+
+    /** Progress per step over all units of the round (counts only, visible to every participant). */
+    Map<Step, Progress> progress(CurrentUser user, long roundId);
+
+    Page<EntryView> entries(CurrentUser user, long roundId, EntryQuery query, int page, int size);
+
+    Summary summary(CurrentUser user, long roundId);
+
+    /** The changes of the latest run against the previous snapshot that concern the user's scope. */
+    List<ChangeView> changes(CurrentUser user, long roundId);
+
+    /** Approves the unit's step (村 submits its survey, 镇 verifies, 学校 confirms, 中心 verifies). */
+    TaskView complete(CurrentUser user, long taskId, int expectedVersion, String remark);
+
+    /** Sends a finished lower unit's step back with a reason; the returning unit cannot finish until it is redone. */
+    TaskView sendBack(CurrentUser user, long taskId, int expectedVersion, String reason);
+
+    /** Ends a notice early because of an objection: the aid center's verification is returned with the reason. */
+    RoundView withdrawNotice(CurrentUser user, long roundId, int expectedVersion, String reason);
+
+    /** Makes the round final once its notice has been taken down; the round is locked from then on. */
+    RoundView finish(CurrentUser user, long roundId, int expectedVersion);
+
+    /** Rounds whose public notice is up today (anonymous). */
+    List<NoticeView> currentNotices();
+
+    /** The masked public list of a round whose notice is up today; empty when it is not (taken down or never up). */
+    Optional<NoticePage> publicNotice(long roundId, int page, int size);
+
+    record NewRound(String name, int schoolYear, String term, String scopeCode) {
+    }
+
+    record RoundView(long id, String name, int schoolYear, String term, String scopeCode, String scopeName,
+                     String modelVersion, Stage stage, int runs, Long baselineRoundId, LocalDate noticeStart,
+                     LocalDate noticeEnd, boolean noticeUp, String createdBy, Instant createdAt, Instant lastRunAt,
+                     Instant finishedAt, int version) {
+    }
+
+    /**
+     * @param mayComplete whether the viewing user may approve this task now
+     * @param maySendBack whether the viewing user may return this task now
+     * @param blockers    how many units below this one have not finished
+     */
+    record TaskView(long id, long roundId, Step step, String unitCode, String unitName, TaskStatus status,
+                    String remark, String reason, String decidedBy, Instant decidedAt, int version, long entries,
+                    long blockers, boolean mayComplete, boolean maySendBack) {
+    }
+
+    record Progress(long total, long done, long returned) {
+    }
+
+    record EntryQuery(Source source, String level, String schoolCode, String text) {
+        public static EntryQuery all() {
+            return new EntryQuery(null, null, null, null);
+        }
+    }
+
+    /** @param name masked for roles that may not see children's names in full */
+    record EntryView(long studentId, String name, Source source, String category, String villageCode,
+                     String villageName, String schoolCode, String schoolName, boolean outsideCounty, String stage,
+                     Integer grade, double score, String level, List<String> deprived) {
+    }
+
+    /**
+     * @param rosterByStage   roster students in school by stage group
+     * @param levels          students per level (both sources)
+     * @param openCases       open dropout-prevention cases inside the scope
+     */
+    record Summary(long entries, long roster, long hardship, long outsideCounty, Map<String, Long> rosterByStage,
+                   Map<String, Long> levels, long openCases, Map<ChangeKind, Long> changes) {
+    }
+
+    record ChangeView(ChangeKind kind, String name, String oldSchool, String newSchool, String oldLevel,
+                      String newLevel) {
+    }
+
+    record NoticeView(long roundId, String name, String scopeName, LocalDate noticeStart, LocalDate noticeEnd) {
+    }
+
+    /** One public line: masked name, school and grade only — no ID, address, birth date or hardship details. */
+    record NoticeLine(String name, String school, String stage, Integer grade) {
+    }
+
+    record NoticePage(NoticeView notice, Page<NoticeLine> lines) {
+    }
+}

@@ -1,0 +1,932 @@
+package org.fuzhi.identification.internal;
+
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.fuzhi.common.Masking;
+import org.fuzhi.common.Page;
+import org.fuzhi.common.RegionCode;
+import org.fuzhi.identification.Assessment;
+import org.fuzhi.identification.AssessmentResult;
+import org.fuzhi.identification.Linkage;
+import org.fuzhi.identification.LiveEvaluation;
+import org.fuzhi.identification.Rounds;
+import org.fuzhi.platform.AuditLog;
+import org.fuzhi.platform.CurrentUser;
+import org.fuzhi.platform.NotFoundException;
+import org.fuzhi.platform.Role;
+import org.fuzhi.platform.RuleViolationException;
+import org.fuzhi.platform.Scope;
+import org.fuzhi.platform.ScopeFilter;
+import org.fuzhi.platform.StaleEditException;
+import org.fuzhi.region.Directory;
+import org.fuzhi.region.RegionView;
+import org.fuzhi.region.SchoolView;
+import org.fuzhi.registry.Registry;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.security.access.AccessDeniedException;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+@Service
+class RoundService implements Rounds {
+
+    static final ZoneId ZONE = ZoneId.of("Asia/Shanghai");
+    private static final int BATCH = 1000;
+
+    private final JdbcClient jdbc;
+    private final JdbcTemplate template;
+    private final Registry registry;
+    private final Directory directory;
+    private final Linkage linkage;
+    private final LiveEvaluation models;
+    private final AlkireFoster engine;
+    private final DropoutCases cases;
+    private final NoticeCalendar calendar;
+    private final AuditLog audit;
+    private final Clock clock;
+
+    RoundService(JdbcClient jdbc, JdbcTemplate template, Registry registry, Directory directory, Linkage linkage, LiveEvaluation models,
+                 AlkireFoster engine, DropoutCases cases, NoticeCalendar calendar, AuditLog audit,
+                 Optional<Clock> clock) {
+        this.jdbc = jdbc;
+        this.template = template;
+        this.registry = registry;
+        this.directory = directory;
+        this.linkage = linkage;
+        this.models = models;
+        this.engine = engine;
+        this.cases = cases;
+        this.calendar = calendar;
+        this.audit = audit;
+        this.clock = clock.orElse(Clock.system(ZONE));
+    }
+
+    private LocalDate today() {
+        return LocalDate.now(clock.withZone(ZONE));
+    }
+
+    // ---------------------------------------------------------------- rows
+
+    private record RoundRow(long id, String name, int schoolYear, String term, String scopeCode, String modelVersion,
+                            Stage stage, int runs, Long baseline, LocalDate noticeStart, LocalDate noticeEnd,
+                            String createdBy, Instant createdAt, Instant lastRunAt, Instant finishedAt, int version) {
+    }
+
+    private record TaskRow(long id, Step step, String unit, TaskStatus status, String remark, String reason,
+                           String decidedBy, Instant decidedAt, int version) {
+    }
+
+    /** One identified student as the run computes it. */
+    private record Entry(long studentId, long personId, Source source, String category, String name,
+                         String villageCode, String schoolCode, String schoolRegionCode, boolean outsideCounty,
+                         String stage, Integer grade, double score, String level, List<String> deprived) {
+    }
+
+    private record Snapshot(String name, String villageCode, String schoolCode, String level) {
+    }
+
+    private Optional<RoundRow> findRound(long id) {
+        return jdbc.sql("SELECT * FROM ident_round WHERE id = :id").param("id", id).query((rs, n) -> new RoundRow(
+                rs.getLong("id"), rs.getString("name"), rs.getInt("school_year"), rs.getString("term"),
+                rs.getString("scope_code"), rs.getString("model_version"), Stage.valueOf(rs.getString("stage")),
+                rs.getInt("runs"), (Long) rs.getObject("baseline_round_id", Long.class),
+                date(rs.getDate("notice_start")), date(rs.getDate("notice_end")), rs.getString("created_by"),
+                instant(rs.getTimestamp("created_at")), instant(rs.getTimestamp("last_run_at")),
+                instant(rs.getTimestamp("finished_at")), rs.getInt("version"))).optional();
+    }
+
+    private static LocalDate date(java.sql.Date d) {
+        return d == null ? null : d.toLocalDate();
+    }
+
+    private static Instant instant(Timestamp t) {
+        return t == null ? null : t.toInstant();
+    }
+
+    /** The round, if the user may see it at all: its scope and the user's overlap. */
+    private RoundRow visibleRound(CurrentUser user, long id) {
+        RoundRow r = findRound(id).orElseThrow(() -> new NotFoundException("round"));
+        if (!user.role().seesChildren() || !overlaps(user.scope(), r.scopeCode())) {
+            throw new AccessDeniedException("round outside scope");
+        }
+        return r;
+    }
+
+    private boolean overlaps(Scope scope, String roundScope) {
+        return switch (scope.type()) {
+            case NONE -> false;
+            case REGION -> scope.containsRegion(roundScope) || new RegionCode(roundScope).contains(scope.code());
+            case SCHOOL -> true; // a school takes part in any round that lists its students; entries are filtered
+        };
+    }
+
+    private List<TaskRow> taskRows(long roundId) {
+        return jdbc.sql("SELECT * FROM ident_task WHERE round_id = :r ORDER BY id").param("r", roundId)
+                .query((rs, n) -> new TaskRow(rs.getLong("id"), Step.valueOf(rs.getString("step")),
+                        rs.getString("unit_code"), TaskStatus.valueOf(rs.getString("status")), rs.getString("remark"),
+                        rs.getString("reason"), rs.getString("decided_by"), instant(rs.getTimestamp("decided_at")),
+                        rs.getInt("version"))).list();
+    }
+
+    // ---------------------------------------------------------------- create and run
+
+    @Override
+    @Transactional
+    public RoundView create(CurrentUser user, NewRound nr) {
+        user.require(user.role() == Role.CENTER);
+        String name = nr.name() == null ? "" : nr.name().strip();
+        if (name.isEmpty() || name.length() > 100) {
+            throw new RuleViolationException("round.rule.name");
+        }
+        if (nr.schoolYear() < 2000 || nr.schoolYear() > 2100) {
+            throw new RuleViolationException("round.rule.schoolYear");
+        }
+        if (!"AUTUMN".equals(nr.term()) && !"SPRING".equals(nr.term())) {
+            throw new RuleViolationException("round.rule.term");
+        }
+        String scope = nr.scopeCode() == null ? "" : nr.scopeCode().strip();
+        if (!RegionCode.isValid(scope) || new RegionCode(scope).level().ordinal() < RegionCode.Level.COUNTY.ordinal()) {
+            throw new RuleViolationException("round.rule.scope");
+        }
+        if (!user.scope().containsRegion(scope)) {
+            throw new AccessDeniedException("round scope outside the user's scope");
+        }
+        long same = jdbc.sql("""
+                SELECT COUNT(*) FROM ident_round WHERE scope_code = :s AND school_year = :y AND term = :t""")
+                .param("s", scope).param("y", nr.schoolYear()).param("t", nr.term()).query(Long.class).single();
+        if (same > 0) {
+            throw new RuleViolationException("round.rule.duplicate");
+        }
+        // The diff of a new round is against the last finished round of the same area (or the last one at all).
+        Long baseline = jdbc.sql("""
+                SELECT id FROM ident_round WHERE scope_code = :s
+                ORDER BY CASE WHEN stage = 'FINAL' THEN 0 ELSE 1 END, id DESC LIMIT 1""")
+                .param("s", scope).query(Long.class).optional().orElse(null);
+        Instant now = clock.instant();
+        jdbc.sql("""
+                INSERT INTO ident_round (name, school_year, term, scope_code, model_version, stage, runs,
+                                         baseline_round_id, created_by, created_at, last_run_at)
+                VALUES (:n, :y, :t, :s, :m, 'VERIFYING', 1, :b, :u, :now, :now)""")
+                .param("n", name).param("y", nr.schoolYear()).param("t", nr.term()).param("s", scope)
+                .param("m", models.defaultModel().version()).param("b", baseline).param("u", user.username())
+                .param("now", Timestamp.from(now)).update();
+        long id = lastRoundId(scope, nr);
+        // With nothing to compare to, a first round has no changes (everyone "new" would only be noise).
+        Map<Long, Snapshot> before = baseline == null ? null : snapshot(baseline);
+        RunStats stats = run(user, id, scope, 1, before);
+        audit.record("ROUND_CREATE", "round", String.valueOf(id), Map.of("scope", scope, "name", name,
+                "entries", stats.entries(), "changes", stats.changes(), "casesOpened", stats.casesOpened()));
+        return round(user, id);
+    }
+
+    private long lastRoundId(String scope, NewRound nr) {
+        return jdbc.sql("SELECT id FROM ident_round WHERE scope_code = :s AND school_year = :y AND term = :t")
+                .param("s", scope).param("y", nr.schoolYear()).param("t", nr.term()).query(Long.class).single();
+    }
+
+    @Override
+    @Transactional
+    public RoundView rerun(CurrentUser user, long roundId, int expectedVersion) {
+        user.require(user.role() == Role.CENTER);
+        RoundRow r = visibleRound(user, roundId);
+        requireVerifying(r);
+        Map<Long, Snapshot> before = snapshot(roundId);
+        bumpRound(roundId, expectedVersion, "runs = runs + 1, last_run_at = :now", Map.of("now",
+                Timestamp.from(clock.instant())));
+        RunStats stats = run(user, roundId, r.scopeCode(), r.runs() + 1, before);
+        audit.record("ROUND_RERUN", "round", String.valueOf(roundId), Map.of("run", r.runs() + 1,
+                "entries", stats.entries(), "changes", stats.changes(), "casesOpened", stats.casesOpened()));
+        return round(user, roundId);
+    }
+
+    record RunStats(long entries, long changes, long casesOpened) {
+    }
+
+    /** Link, assess, classify, diff; then the tasks of every unit concerned start afresh. */
+    RunStats run(CurrentUser user, long roundId, String scopeCode, int runNo, Map<Long, Snapshot> before) {
+        Scope scope = Scope.region(scopeCode);
+        // Linkage runs over the whole of the center's area even for a village round: derived poverty status is
+        // kept per area, and a narrower run would drop the status of pupils who live elsewhere.
+        linkage.run(user);
+        List<Registry.AssessmentSubject> subjects = new ArrayList<>();
+        List<Assessment.Subject> records = new ArrayList<>();
+        registry.forEachAssessmentSubject(scope, s -> {
+            subjects.add(s);
+            records.add(new Assessment.Subject(String.valueOf(s.studentId()), 1, s.stageGroup(), s.values()));
+        });
+        AssessmentResult result = engine.evaluate(models.defaultModel().model(), records);
+        String lowestBand = lowestBand();
+        List<Entry> entries = new ArrayList<>();
+        for (int i = 0; i < subjects.size(); i++) {
+            var s = subjects.get(i);
+            var p = s.placement();
+            var rr = result.records().get(i);
+            Source source;
+            String level;
+            if (p.rosterCategory() != null) {
+                // Roster children are entitled by the roster itself; the model grades them, never drops them.
+                source = Source.ROSTER;
+                level = rr.poor() && rr.level() != null ? rr.level() : lowestBand;
+            } else if (rr.poor()) {
+                source = Source.HARDSHIP;
+                level = rr.level();
+            } else {
+                continue;
+            }
+            entries.add(new Entry(s.studentId(), p.personId(), source, p.rosterCategory(), p.name(), p.villageCode(),
+                    p.schoolCode(), p.schoolRegionCode(), p.outsideCounty(), p.stage(), p.grade(), rr.score(), level,
+                    rr.deprived()));
+        }
+        jdbc.sql("DELETE FROM ident_entry WHERE round_id = :r").param("r", roundId).update();
+        insertEntries(roundId, entries);
+        long changes = before == null ? 0 : diff(roundId, runNo, before, entries);
+        createTasks(roundId, scopeCode, entries);
+        long opened = cases.openSuspected(scope, roundId);
+        return new RunStats(entries.size(), changes, opened);
+    }
+
+    private String lowestBand() {
+        var bands = models.defaultModel().model().bands();
+        return bands.stream().min(java.util.Comparator.comparingDouble(b -> b.min())).map(b -> b.level()).orElse(null);
+    }
+
+    private void insertEntries(long roundId, List<Entry> entries) {
+        String sql = """
+                INSERT INTO ident_entry (round_id, student_id, person_id, source, category, name, village_code,
+                    school_code, school_region_code, outside_county, stage, grade, score, level, deprived)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+        for (int from = 0; from < entries.size(); from += BATCH) {
+            List<Entry> chunk = entries.subList(from, Math.min(entries.size(), from + BATCH));
+            jdbcTemplate().batchUpdate(sql, chunk, chunk.size(), (ps, e) -> {
+                ps.setLong(1, roundId);
+                ps.setLong(2, e.studentId());
+                ps.setLong(3, e.personId());
+                ps.setString(4, e.source().name());
+                ps.setString(5, e.category());
+                ps.setString(6, e.name());
+                ps.setString(7, e.villageCode());
+                ps.setString(8, e.schoolCode());
+                ps.setString(9, e.schoolRegionCode());
+                ps.setBoolean(10, e.outsideCounty());
+                ps.setString(11, e.stage());
+                ps.setObject(12, e.grade(), java.sql.Types.INTEGER);
+                ps.setBigDecimal(13, java.math.BigDecimal.valueOf(e.score()).setScale(4, java.math.RoundingMode.HALF_UP));
+                ps.setString(14, e.level());
+                ps.setString(15, String.join(",", e.deprived()));
+            });
+        }
+    }
+
+    private JdbcTemplate jdbcTemplate() {
+        return template;
+    }
+
+    private Map<Long, Snapshot> snapshot(long roundId) {
+        Map<Long, Snapshot> out = new HashMap<>();
+        jdbc.sql("SELECT person_id, name, village_code, school_code, level FROM ident_entry WHERE round_id = :r")
+                .param("r", roundId).query(rs -> {
+                    out.put(rs.getLong("person_id"), new Snapshot(rs.getString("name"), rs.getString("village_code"),
+                            rs.getString("school_code"), rs.getString("level")));
+                });
+        return out;
+    }
+
+    private long diff(long roundId, int runNo, Map<Long, Snapshot> before, List<Entry> entries) {
+        record Change(long personId, ChangeKind kind, String name, String village, String oldSchool, String newSchool,
+                      String oldLevel, String newLevel) {
+        }
+        List<Change> changes = new ArrayList<>();
+        Set<Long> now = new java.util.HashSet<>();
+        for (Entry e : entries) {
+            now.add(e.personId());
+            Snapshot b = before.get(e.personId());
+            if (b == null) {
+                changes.add(new Change(e.personId(), ChangeKind.NEW, e.name(), e.villageCode(), null, e.schoolCode(),
+                        null, e.level()));
+                continue;
+            }
+            if (!Objects.equals(b.schoolCode(), e.schoolCode())) {
+                changes.add(new Change(e.personId(), ChangeKind.MOVED_SCHOOL, e.name(), e.villageCode(), b.schoolCode(),
+                        e.schoolCode(), b.level(), e.level()));
+            }
+            if (!Objects.equals(b.level(), e.level())) {
+                changes.add(new Change(e.personId(), ChangeKind.LEVEL_CHANGED, e.name(), e.villageCode(), b.schoolCode(),
+                        e.schoolCode(), b.level(), e.level()));
+            }
+        }
+        before.forEach((pid, b) -> {
+            if (!now.contains(pid)) {
+                changes.add(new Change(pid, ChangeKind.EXITED, b.name(), b.villageCode(), b.schoolCode(), null,
+                        b.level(), null));
+            }
+        });
+        String sql = """
+                INSERT INTO ident_change (round_id, run_no, person_id, kind, name, village_code, old_school, new_school,
+                                          old_level, new_level) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+        for (int from = 0; from < changes.size(); from += BATCH) {
+            List<Change> chunk = changes.subList(from, Math.min(changes.size(), from + BATCH));
+            jdbcTemplate().batchUpdate(sql, chunk, chunk.size(), (ps, c) -> {
+                ps.setLong(1, roundId);
+                ps.setInt(2, runNo);
+                ps.setLong(3, c.personId());
+                ps.setString(4, c.kind().name());
+                ps.setString(5, c.name());
+                ps.setString(6, c.village());
+                ps.setString(7, c.oldSchool());
+                ps.setString(8, c.newSchool());
+                ps.setString(9, c.oldLevel());
+                ps.setString(10, c.newLevel());
+            });
+        }
+        return changes.size();
+    }
+
+    /** One task per village surveyed, township, school in the county that confirms, and the aid center. */
+    private void createTasks(long roundId, String scopeCode, List<Entry> entries) {
+        jdbc.sql("DELETE FROM ident_task WHERE round_id = :r").param("r", roundId).update();
+        String prefix = new RegionCode(scopeCode).prefix();
+        Set<String> villages = new TreeSet<>();
+        Set<String> townships = new TreeSet<>();
+        Set<String> schools = new TreeSet<>();
+        for (Entry e : entries) {
+            if (e.villageCode() != null && e.villageCode().startsWith(prefix)
+                    && new RegionCode(e.villageCode()).level() == RegionCode.Level.VILLAGE) {
+                villages.add(e.villageCode());
+                townships.add(new RegionCode(e.villageCode()).parentCode());
+            }
+            if (!e.outsideCounty()) {
+                schools.add(e.schoolCode());
+            }
+        }
+        String county = scopeCode.substring(0, 6) + "000000";
+        List<Object[]> rows = new ArrayList<>();
+        villages.forEach(v -> rows.add(new Object[]{roundId, Step.SURVEY.name(), v}));
+        townships.forEach(t -> rows.add(new Object[]{roundId, Step.TOWNSHIP.name(), t}));
+        schools.forEach(s -> rows.add(new Object[]{roundId, Step.SCHOOL.name(), s}));
+        rows.add(new Object[]{roundId, Step.CENTER.name(), county});
+        jdbcTemplate().batchUpdate("INSERT INTO ident_task (round_id, step, unit_code, status) VALUES (?, ?, ?, 'PENDING')",
+                rows);
+    }
+
+    // ---------------------------------------------------------------- task graph
+
+    /** The tasks of a round with who depends on whom, built once per request. */
+    private final class Graph {
+        final RoundRow round;
+        final List<TaskRow> tasks;
+        final Map<String, TaskRow> byKey = new HashMap<>();
+        final Map<String, Set<String>> townshipsOfSchool = new HashMap<>();
+        final Map<String, Long> entriesByVillage = new HashMap<>();
+        final Map<String, Long> entriesBySchool = new HashMap<>();
+        long entries;
+
+        Graph(RoundRow round) {
+            this.round = round;
+            this.tasks = taskRows(round.id());
+            tasks.forEach(t -> byKey.put(t.step() + ":" + t.unit(), t));
+            jdbc.sql("""
+                    SELECT school_code, village_code, COUNT(*) AS n FROM ident_entry WHERE round_id = :r
+                    GROUP BY school_code, village_code""").param("r", round.id()).query(rs -> {
+                String school = rs.getString("school_code");
+                String village = rs.getString("village_code");
+                long n = rs.getLong("n");
+                entries += n;
+                entriesBySchool.merge(school, n, Long::sum);
+                if (village != null) {
+                    entriesByVillage.merge(village, n, Long::sum);
+                    if (byKey.containsKey(Step.SURVEY + ":" + village)) {
+                        townshipsOfSchool.computeIfAbsent(school, k -> new TreeSet<>())
+                                .add(new RegionCode(village).parentCode());
+                    }
+                }
+            });
+        }
+
+        List<TaskRow> children(TaskRow t) {
+            return switch (t.step()) {
+                case SURVEY -> List.of();
+                case TOWNSHIP -> {
+                    String p = t.unit().substring(0, 9);
+                    yield tasks.stream().filter(c -> c.step() == Step.SURVEY && c.unit().startsWith(p)).toList();
+                }
+                case SCHOOL -> townshipsOfSchool.getOrDefault(t.unit(), Set.of()).stream()
+                        .map(tw -> byKey.get(Step.TOWNSHIP + ":" + tw)).filter(Objects::nonNull).toList();
+                case CENTER -> tasks.stream().filter(c -> c.step() != Step.CENTER).toList();
+            };
+        }
+
+        List<TaskRow> parents(TaskRow t) {
+            return switch (t.step()) {
+                case SURVEY -> {
+                    TaskRow p = byKey.get(Step.TOWNSHIP + ":" + new RegionCode(t.unit()).parentCode());
+                    yield p == null ? List.of() : List.of(p);
+                }
+                case TOWNSHIP -> {
+                    List<TaskRow> schools = tasks.stream().filter(c -> c.step() == Step.SCHOOL
+                            && townshipsOfSchool.getOrDefault(c.unit(), Set.of()).contains(t.unit())).toList();
+                    yield schools.isEmpty() ? center() : schools;
+                }
+                case SCHOOL -> center();
+                case CENTER -> List.of();
+            };
+        }
+
+        private List<TaskRow> center() {
+            return tasks.stream().filter(c -> c.step() == Step.CENTER).toList();
+        }
+
+        long blockers(TaskRow t) {
+            return children(t).stream().filter(c -> c.status() != TaskStatus.DONE).count();
+        }
+
+        long entries(TaskRow t) {
+            return switch (t.step()) {
+                case SURVEY -> entriesByVillage.getOrDefault(t.unit(), 0L);
+                case TOWNSHIP -> {
+                    String p = t.unit().substring(0, 9);
+                    yield entriesByVillage.entrySet().stream().filter(e -> e.getKey().startsWith(p))
+                            .mapToLong(Map.Entry::getValue).sum();
+                }
+                case SCHOOL -> entriesBySchool.getOrDefault(t.unit(), 0L);
+                case CENTER -> entries;
+            };
+        }
+
+        TaskRow task(long id) {
+            return tasks.stream().filter(t -> t.id() == id).findFirst()
+                    .orElseThrow(() -> new NotFoundException("task"));
+        }
+    }
+
+    private static Role roleFor(Step step) {
+        return switch (step) {
+            case SURVEY -> Role.VILLAGE;
+            case TOWNSHIP -> Role.TOWNSHIP;
+            case SCHOOL -> Role.SCHOOL_REVIEWER;
+            case CENTER -> Role.CENTER;
+        };
+    }
+
+    /** Whether the user is the unit that carries out this task. */
+    private static boolean owns(CurrentUser user, TaskRow t) {
+        if (user.role() != roleFor(t.step())) {
+            return false;
+        }
+        return t.step() == Step.SCHOOL
+                ? user.scope().type() == Scope.Type.SCHOOL && t.unit().equals(user.scope().code())
+                : user.scope().containsRegion(t.unit());
+    }
+
+    private boolean mayComplete(CurrentUser user, Graph g, TaskRow t) {
+        return g.round.stage() == Stage.VERIFYING && owns(user, t) && t.status() != TaskStatus.DONE
+                && g.blockers(t) == 0;
+    }
+
+    private boolean maySendBack(CurrentUser user, Graph g, TaskRow t) {
+        if (g.round.stage() != Stage.VERIFYING || t.status() != TaskStatus.DONE) {
+            return false;
+        }
+        List<TaskRow> parents = g.parents(t);
+        return parents.stream().anyMatch(p -> owns(user, p) && p.status() != TaskStatus.DONE)
+                && parents.stream().noneMatch(p -> p.status() == TaskStatus.DONE);
+    }
+
+    // ---------------------------------------------------------------- transitions
+
+    @Override
+    @Transactional
+    public TaskView complete(CurrentUser user, long taskId, int expectedVersion, String remark) {
+        Graph g = graphOfTask(user, taskId);
+        TaskRow t = g.task(taskId);
+        requireVerifying(g.round);
+        if (!owns(user, t)) {
+            throw new AccessDeniedException("task of another unit or step");
+        }
+        if (t.status() == TaskStatus.DONE) {
+            throw new RuleViolationException("round.rule.alreadyDone");
+        }
+        long blockers = g.blockers(t);
+        if (blockers > 0) {
+            throw new RuleViolationException("round.rule.blocked", blockers);
+        }
+        String note = remark == null || remark.isBlank() ? null : remark.strip();
+        if (note != null && note.length() > 500) {
+            throw new RuleViolationException("round.rule.remarkLength");
+        }
+        updateTask(t, expectedVersion, TaskStatus.DONE, note, t.reason(), user);
+        audit.record("ROUND_TASK_COMPLETE", "round", String.valueOf(g.round.id()),
+                details("step", t.step().name(), "unit", t.unit(), "remark", note));
+        if (t.step() == Step.CENTER) {
+            LocalDate start = today();
+            LocalDate end = calendar.lastDay(start, NOTICE_WORKING_DAYS);
+            bumpRound(g.round.id(), g.round.version(), "stage = 'NOTICE', notice_start = :s, notice_end = :e",
+                    Map.of("s", java.sql.Date.valueOf(start), "e", java.sql.Date.valueOf(end)));
+            audit.record("ROUND_NOTICE_START", "round", String.valueOf(g.round.id()),
+                    Map.of("from", start.toString(), "to", end.toString()));
+        }
+        return taskView(user, graphOfTask(user, taskId), taskId);
+    }
+
+    @Override
+    @Transactional
+    public TaskView sendBack(CurrentUser user, long taskId, int expectedVersion, String reason) {
+        Graph g = graphOfTask(user, taskId);
+        TaskRow t = g.task(taskId);
+        requireVerifying(g.round);
+        String why = reason == null ? "" : reason.strip();
+        if (why.isEmpty()) {
+            throw new RuleViolationException("round.rule.reasonRequired");
+        }
+        if (why.length() > 500) {
+            throw new RuleViolationException("round.rule.reasonLength");
+        }
+        List<TaskRow> parents = g.parents(t);
+        TaskRow own = parents.stream().filter(p -> owns(user, p)).findFirst()
+                .orElseThrow(() -> new AccessDeniedException("not the unit above this task"));
+        if (t.status() != TaskStatus.DONE) {
+            throw new RuleViolationException("round.rule.notDone");
+        }
+        if (own.status() == TaskStatus.DONE) {
+            throw new RuleViolationException("round.rule.ownDone");
+        }
+        for (TaskRow p : parents) {
+            if (p.status() == TaskStatus.DONE) {
+                throw new RuleViolationException("round.rule.reliedOn", unitName(p));
+            }
+        }
+        updateTask(t, expectedVersion, TaskStatus.RETURNED, t.remark(), why, user);
+        audit.record("ROUND_TASK_RETURN", "round", String.valueOf(g.round.id()),
+                Map.of("step", t.step().name(), "unit", t.unit(), "reason", why));
+        return taskView(user, graphOfTask(user, taskId), taskId);
+    }
+
+    @Override
+    @Transactional
+    public RoundView withdrawNotice(CurrentUser user, long roundId, int expectedVersion, String reason) {
+        user.require(user.role() == Role.CENTER);
+        RoundRow r = visibleRound(user, roundId);
+        requireNotFinal(r);
+        if (r.stage() != Stage.NOTICE) {
+            throw new RuleViolationException("round.rule.notInNotice");
+        }
+        String why = reason == null ? "" : reason.strip();
+        if (why.isEmpty() || why.length() > 500) {
+            throw new RuleViolationException("round.rule.reasonRequired");
+        }
+        TaskRow center = taskRows(roundId).stream().filter(t -> t.step() == Step.CENTER).findFirst().orElseThrow();
+        if (!owns(user, center)) {
+            throw new AccessDeniedException("not this round's aid center");
+        }
+        bumpRound(roundId, expectedVersion, "stage = 'VERIFYING', notice_start = NULL, notice_end = NULL", Map.of());
+        updateTask(center, center.version(), TaskStatus.RETURNED, center.remark(), why, user);
+        audit.record("ROUND_NOTICE_WITHDRAW", "round", String.valueOf(roundId), Map.of("reason", why));
+        return round(user, roundId);
+    }
+
+    @Override
+    @Transactional
+    public RoundView finish(CurrentUser user, long roundId, int expectedVersion) {
+        user.require(user.role() == Role.CENTER);
+        RoundRow r = visibleRound(user, roundId);
+        requireNotFinal(r);
+        if (r.stage() != Stage.NOTICE) {
+            throw new RuleViolationException("round.rule.notInNotice");
+        }
+        if (!today().isAfter(r.noticeEnd())) {
+            throw new RuleViolationException("round.rule.noticeRunning", r.noticeEnd().toString());
+        }
+        if (!user.scope().containsRegion(r.scopeCode())) {
+            throw new AccessDeniedException("not this round's aid center");
+        }
+        bumpRound(roundId, expectedVersion, "stage = 'FINAL', finished_at = :now",
+                Map.of("now", Timestamp.from(clock.instant())));
+        audit.record("ROUND_FINAL", "round", String.valueOf(roundId), Map.of("noticeEnd", r.noticeEnd().toString()));
+        return round(user, roundId);
+    }
+
+    private static Map<String, Object> details(Object... kv) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            if (kv[i + 1] != null) {
+                m.put((String) kv[i], kv[i + 1]);
+            }
+        }
+        return m;
+    }
+
+    private void requireNotFinal(RoundRow r) {
+        if (r.stage() == Stage.FINAL) {
+            throw new RuleViolationException("round.rule.locked");
+        }
+    }
+
+    private void requireVerifying(RoundRow r) {
+        requireNotFinal(r);
+        if (r.stage() == Stage.NOTICE) {
+            throw new RuleViolationException("round.rule.inNotice");
+        }
+    }
+
+    private void updateTask(TaskRow t, int expectedVersion, TaskStatus status, String remark, String reason,
+                            CurrentUser user) {
+        int n = jdbc.sql("""
+                UPDATE ident_task SET status = :st, remark = :rm, reason = :rs, decided_by = :u, decided_at = :now,
+                       version = version + 1
+                WHERE id = :id AND version = :v""").param("st", status.name()).param("rm", remark)
+                .param("rs", reason).param("u", user.username()).param("now", Timestamp.from(clock.instant()))
+                .param("id", t.id()).param("v", expectedVersion).update();
+        if (n == 0) {
+            throw new StaleEditException("task");
+        }
+    }
+
+    private void bumpRound(long id, int expectedVersion, String set, Map<String, Object> params) {
+        int n = jdbc.sql("UPDATE ident_round SET " + set + ", version = version + 1 WHERE id = :id AND version = :v")
+                .params(params).param("id", id).param("v", expectedVersion).update();
+        if (n == 0) {
+            throw new StaleEditException("round");
+        }
+    }
+
+    private Graph graphOfTask(CurrentUser user, long taskId) {
+        long roundId = jdbc.sql("SELECT round_id FROM ident_task WHERE id = :id").param("id", taskId)
+                .query(Long.class).optional().orElseThrow(() -> new NotFoundException("task"));
+        return new Graph(visibleRound(user, roundId));
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    @Override
+    @Transactional(readOnly = true)
+    public List<RoundView> list(CurrentUser user) {
+        if (!user.role().seesChildren()) {
+            return List.of();
+        }
+        List<RoundRow> rows = jdbc.sql("SELECT id FROM ident_round ORDER BY id DESC").query(Long.class).list()
+                .stream().map(id -> findRound(id).orElseThrow()).filter(r -> overlaps(user.scope(), r.scopeCode()))
+                .toList();
+        return rows.stream().map(this::view).toList();
+    }
+
+    @Override
+    @Transactional(readOnly = true)
+    public RoundView round(CurrentUser user, long roundId) {
+        return view(visibleRound(user, roundId));
+    }
+
+    private RoundView view(RoundRow r) {
+        return new RoundView(r.id(), r.name(), r.schoolYear(), r.term(), r.scopeCode(), regionName(r.scopeCode()),
+                r.modelVersion(), r.stage(), r.runs(), r.baseline(), r.noticeStart(), r.noticeEnd(), noticeUp(r),
+                r.createdBy(), r.createdAt(), r.lastRunAt(), r.finishedAt(), r.version());
+    }
+
+    private boolean noticeUp(RoundRow r) {
+        LocalDate today = today();
+        return r.stage() == Stage.NOTICE && !today.isBefore(r.noticeStart()) && !today.isAfter(r.noticeEnd());
+    }
+
+    @Override
+    @Transactional(readOnly = true)
+    public List<TaskView> tasks(CurrentUser user, long roundId) {
+        Graph g = new Graph(visibleRound(user, roundId));
+        boolean countyWide = user.scope().type() == Scope.Type.REGION
+                && user.scope().containsRegion(g.round.scopeCode());
+        List<TaskView> out = new ArrayList<>();
+        for (TaskRow t : g.tasks) {
+            boolean visible = countyWide || owns(user, t) || switch (user.scope().type()) {
+                case REGION -> t.step() != Step.SCHOOL && t.step() != Step.CENTER && user.scope().containsRegion(t.unit());
+                case SCHOOL -> g.parents(t).stream().anyMatch(p -> p.step() == Step.SCHOOL
+                        && p.unit().equals(user.scope().code()));
+                case NONE -> false;
+            };
+            if (visible) {
+                out.add(taskView(user, g, t.id()));
+            }
+        }
+        return out;
+    }
+
+    private TaskView taskView(CurrentUser user, Graph g, long taskId) {
+        TaskRow t = g.task(taskId);
+        return new TaskView(t.id(), g.round.id(), t.step(), t.unit(), unitName(t), t.status(), t.remark(), t.reason(),
+                t.decidedBy(), t.decidedAt(), t.version(), g.entries(t), g.blockers(t), mayComplete(user, g, t),
+                maySendBack(user, g, t));
+    }
+
+    @Override
+    @Transactional(readOnly = true)
+    public Map<Step, Progress> progress(CurrentUser user, long roundId) {
+        visibleRound(user, roundId);
+        Map<Step, long[]> counts = new EnumMap<>(Step.class);
+        for (Step s : Step.values()) {
+            counts.put(s, new long[3]);
+        }
+        for (TaskRow t : taskRows(roundId)) {
+            long[] c = counts.get(t.step());
+            c[0]++;
+            if (t.status() == TaskStatus.DONE) {
+                c[1]++;
+            } else if (t.status() == TaskStatus.RETURNED) {
+                c[2]++;
+            }
+        }
+        Map<Step, Progress> out = new EnumMap<>(Step.class);
+        counts.forEach((s, c) -> out.put(s, new Progress(c[0], c[1], c[2])));
+        return out;
+    }
+
+    private static ScopeFilter entryScope(CurrentUser user) {
+        return ScopeFilter.of(user.childDataScope(), "x.school_code", "x.school_region_code", "x.village_code");
+    }
+
+    private static boolean maskNames(CurrentUser user) {
+        return !user.role().mayUnmask() && user.role() != Role.VILLAGE && user.role() != Role.TOWNSHIP;
+    }
+
+    @Override
+    @Transactional(readOnly = true)
+    public Page<EntryView> entries(CurrentUser user, long roundId, EntryQuery q, int page, int size) {
+        visibleRound(user, roundId);
+        ScopeFilter f = entryScope(user);
+        StringBuilder where = new StringBuilder(" FROM ident_entry x WHERE x.round_id = :r AND ").append(f.sql());
+        Map<String, Object> params = new HashMap<>(f.params());
+        params.put("r", roundId);
+        if (q.source() != null) {
+            where.append(" AND x.source = :src");
+            params.put("src", q.source().name());
+        }
+        if (q.level() != null && !q.level().isBlank()) {
+            where.append(" AND x.level = :lvl");
+            params.put("lvl", q.level());
+        }
+        if (q.schoolCode() != null && !q.schoolCode().isBlank()) {
+            where.append(" AND x.school_code = :sc");
+            params.put("sc", q.schoolCode());
+        }
+        if (q.text() != null && !q.text().isBlank()) {
+            where.append(" AND x.name LIKE :txt");
+            params.put("txt", "%" + q.text().strip() + "%");
+        }
+        long total = jdbc.sql("SELECT COUNT(*)" + where).params(params).query(Long.class).single();
+        boolean mask = maskNames(user);
+        Names names = new Names();
+        List<EntryView> items = jdbc.sql("SELECT x.*" + where
+                        + " ORDER BY x.source, x.school_code, x.stage, x.grade, x.name, x.person_id LIMIT :lim OFFSET :off")
+                .params(params).param("lim", size).param("off", (long) page * size)
+                .query((rs, n) -> {
+                    String deprived = rs.getString("deprived");
+                    String village = rs.getString("village_code");
+                    String school = rs.getString("school_code");
+                    return new EntryView(rs.getLong("student_id"), mask ? Masking.name(rs.getString("name"))
+                            : rs.getString("name"), Source.valueOf(rs.getString("source")), rs.getString("category"),
+                            village, names.region(village), school, names.school(school),
+                            rs.getBoolean("outside_county"), rs.getString("stage"),
+                            (Integer) rs.getObject("grade", Integer.class), rs.getDouble("score"), rs.getString("level"),
+                            deprived == null || deprived.isEmpty() ? List.of() : Arrays.asList(deprived.split(",")));
+                }).list();
+        return new Page<>(items, total, page, size);
+    }
+
+    @Override
+    @Transactional(readOnly = true)
+    public Summary summary(CurrentUser user, long roundId) {
+        RoundRow r = visibleRound(user, roundId);
+        ScopeFilter f = entryScope(user);
+        long[] c = new long[4];
+        Map<String, Long> byStage = new TreeMap<>();
+        Map<String, Long> levels = new TreeMap<>();
+        jdbc.sql("""
+                SELECT x.source, x.stage, x.level, x.outside_county, COUNT(*) AS n FROM ident_entry x
+                WHERE x.round_id = :r AND""" + " " + f.sql() + " GROUP BY x.source, x.stage, x.level, x.outside_county")
+                .params(f.params()).param("r", roundId).query(rs -> {
+                    long n = rs.getLong("n");
+                    c[0] += n;
+                    boolean roster = "ROSTER".equals(rs.getString("source"));
+                    c[roster ? 1 : 2] += n;
+                    if (rs.getBoolean("outside_county")) {
+                        c[3] += n;
+                    }
+                    if (roster) {
+                        byStage.merge(org.fuzhi.common.Stage.valueOf(rs.getString("stage")).statGroup().name(), n, Long::sum);
+                    }
+                    String level = rs.getString("level");
+                    levels.merge(level == null ? "" : level, n, Long::sum);
+                });
+        Map<ChangeKind, Long> changes = new EnumMap<>(ChangeKind.class);
+        for (ChangeView ch : changes(user, roundId)) {
+            changes.merge(ch.kind(), 1L, Long::sum);
+        }
+        return new Summary(c[0], c[1], c[2], c[3], byStage, levels, cases.openCount(user.childDataScope(),
+                r.scopeCode()), changes);
+    }
+
+    @Override
+    @Transactional(readOnly = true)
+    public List<ChangeView> changes(CurrentUser user, long roundId) {
+        RoundRow r = visibleRound(user, roundId);
+        Scope scope = user.childDataScope();
+        String filter;
+        Map<String, Object> params = new HashMap<>();
+        switch (scope.type()) {
+            case SCHOOL -> {
+                filter = "(old_school = :sc OR new_school = :sc)";
+                params.put("sc", scope.code());
+            }
+            case REGION -> {
+                filter = scope.containsRegion(r.scopeCode()) ? "1=1" : "village_code LIKE :p";
+                params.put("p", scope.regionPrefix() + "%");
+            }
+            default -> filter = "1=0";
+        }
+        boolean mask = maskNames(user);
+        Names names = new Names();
+        return jdbc.sql("SELECT * FROM ident_change WHERE round_id = :r AND run_no = :run AND " + filter
+                        + " ORDER BY kind, name, id").params(params).param("r", roundId).param("run", r.runs())
+                .query((rs, n) -> new ChangeView(ChangeKind.valueOf(rs.getString("kind")),
+                        mask ? Masking.name(rs.getString("name")) : rs.getString("name"),
+                        names.school(rs.getString("old_school")), names.school(rs.getString("new_school")),
+                        rs.getString("old_level"), rs.getString("new_level"))).list();
+    }
+
+    // ---------------------------------------------------------------- public notice
+
+    @Override
+    @Transactional(readOnly = true)
+    public List<NoticeView> currentNotices() {
+        java.sql.Date today = java.sql.Date.valueOf(today());
+        return jdbc.sql("""
+                SELECT id FROM ident_round WHERE stage = 'NOTICE' AND notice_start <= :d AND notice_end >= :d
+                ORDER BY notice_start DESC, id DESC""").param("d", today).query(Long.class).list().stream()
+                .map(id -> notice(findRound(id).orElseThrow())).toList();
+    }
+
+    private NoticeView notice(RoundRow r) {
+        return new NoticeView(r.id(), r.name(), regionName(r.scopeCode()), r.noticeStart(), r.noticeEnd());
+    }
+
+    @Override
+    @Transactional(readOnly = true)
+    public Optional<NoticePage> publicNotice(long roundId, int page, int size) {
+        Optional<RoundRow> found = findRound(roundId).filter(this::noticeUp);
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        long total = jdbc.sql("SELECT COUNT(*) FROM ident_entry WHERE round_id = :r").param("r", roundId)
+                .query(Long.class).single();
+        Names names = new Names();
+        // Only what a notice may show: masked name, school, grade. No ID, address, birth date, category or level.
+        List<NoticeLine> lines = jdbc.sql("""
+                SELECT name, school_code, stage, grade FROM ident_entry WHERE round_id = :r
+                ORDER BY school_code, stage, grade, person_id LIMIT :lim OFFSET :off""")
+                .param("r", roundId).param("lim", size).param("off", (long) page * size)
+                .query((rs, n) -> new NoticeLine(Masking.name(rs.getString("name")), names.school(rs.getString("school_code")),
+                        rs.getString("stage"), (Integer) rs.getObject("grade", Integer.class))).list();
+        return Optional.of(new NoticePage(notice(found.get()), new Page<>(lines, total, page, size)));
+    }
+
+    // ---------------------------------------------------------------- names
+
+    private String unitName(TaskRow t) {
+        return switch (t.step()) {
+            case SCHOOL -> directory.school(t.unit()).map(SchoolView::name).orElse(t.unit());
+            // village names repeat from township to township (新华社区 in each): name the township too
+            case SURVEY -> regionName(new RegionCode(t.unit()).parentCode()) + " " + regionName(t.unit());
+            default -> regionName(t.unit());
+        };
+    }
+
+    private String regionName(String code) {
+        return code == null ? null : directory.region(code).map(RegionView::name).orElse(code);
+    }
+
+    /** Region and school names for one request, looked up once each. */
+    private final class Names {
+        private final Map<String, String> regions = new HashMap<>();
+        private final Map<String, String> schools = new HashMap<>();
+
+        String region(String code) {
+            return code == null ? null : regions.computeIfAbsent(code, RoundService.this::regionName);
+        }
+
+        String school(String code) {
+            return code == null ? null : schools.computeIfAbsent(code,
+                    c -> directory.school(c).map(SchoolView::name).orElse(c));
+        }
+    }
+}

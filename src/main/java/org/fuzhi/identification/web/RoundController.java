@@ -1,0 +1,228 @@
+package org.fuzhi.identification.web;
+
+import io.swagger.v3.oas.annotations.Operation;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.fuzhi.common.Page;
+import org.fuzhi.identification.Rounds;
+import org.fuzhi.platform.CurrentUser;
+import org.fuzhi.platform.RuleViolationException;
+import org.fuzhi.platform.StaleEditException;
+import org.springframework.context.MessageSource;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseBody;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+
+/** Identification rounds: create and re-run, the verification steps of every unit, results, notice, final. */
+@Controller
+class RoundController {
+
+    private final Rounds rounds;
+    private final MessageSource messages;
+
+    RoundController(Rounds rounds, MessageSource messages) {
+        this.rounds = rounds;
+        this.messages = messages;
+    }
+
+    // ------------------------------------------------------------------ pages
+
+    @GetMapping("/identification/rounds")
+    String list(Model model) {
+        model.addAttribute("rounds", rounds.list(CurrentUser.get()));
+        LocalDate today = LocalDate.now(java.time.ZoneId.of("Asia/Shanghai"));
+        int year = today.getMonthValue() >= 8 ? today.getYear() : today.getYear() - 1;
+        model.addAttribute("defaultYear", year);
+        model.addAttribute("defaultTerm", today.getMonthValue() >= 8 || today.getMonthValue() == 1 ? "AUTUMN" : "SPRING");
+        return "identification/rounds";
+    }
+
+    @PostMapping("/identification/rounds")
+    String create(@RequestParam String name, @RequestParam int schoolYear, @RequestParam String term,
+                  @RequestParam String scopeCode, RedirectAttributes redirect, Locale locale) {
+        try {
+            var r = rounds.create(CurrentUser.get(), new Rounds.NewRound(name, schoolYear, term, scopeCode));
+            redirect.addFlashAttribute("done", messages.getMessage("round.created", null, locale));
+            return "redirect:/identification/rounds/" + r.id();
+        } catch (RuleViolationException e) {
+            redirect.addFlashAttribute("error", messages.getMessage(e.messageKey(), e.args(), locale));
+            return "redirect:/identification/rounds";
+        }
+    }
+
+    @GetMapping("/identification/rounds/{id}")
+    String round(@PathVariable long id, @RequestParam(required = false) Rounds.Source source,
+                 @RequestParam(required = false) String level, @RequestParam(required = false) String q,
+                 @RequestParam(required = false) Rounds.Step step,
+                 @RequestParam(defaultValue = "0") int page, Model model) {
+        var user = CurrentUser.get();
+        model.addAttribute("round", rounds.round(user, id));
+        model.addAttribute("progress", rounds.progress(user, id));
+        List<Rounds.TaskView> tasks = rounds.tasks(user, id);
+        // A county sees hundreds of units: one step at a time, the ones that need someone first.
+        boolean manySteps = tasks.stream().map(Rounds.TaskView::step).distinct().count() > 2;
+        Rounds.Step shown = step;
+        if (manySteps && shown == null) {
+            shown = tasks.stream().filter(t -> t.status() != Rounds.TaskStatus.DONE).map(Rounds.TaskView::step)
+                    .min(java.util.Comparator.naturalOrder()).orElse(Rounds.Step.CENTER);
+        }
+        Rounds.Step filter = manySteps ? shown : null;
+        model.addAttribute("tasks", tasks.stream().filter(t -> filter == null || t.step() == filter)
+                .sorted(java.util.Comparator.comparingInt(RoundController::urgency)).toList());
+        model.addAttribute("stepTabs", manySteps);
+        model.addAttribute("shownStep", filter);
+        model.addAttribute("summary", rounds.summary(user, id));
+        model.addAttribute("changes", rounds.changes(user, id));
+        model.addAttribute("entries", rounds.entries(user, id, new Rounds.EntryQuery(source, level, null, q),
+                Math.max(page, 0), 50));
+        model.addAttribute("source", source);
+        model.addAttribute("level", level);
+        model.addAttribute("q", q);
+        return "identification/round";
+    }
+
+    private static int urgency(Rounds.TaskView t) {
+        if (t.mayComplete() || t.maySendBack()) {
+            return 0;
+        }
+        return switch (t.status()) {
+            case RETURNED -> 1;
+            case PENDING -> 2;
+            case DONE -> 3;
+        };
+    }
+
+    @PostMapping("/identification/rounds/{id}/tasks/{taskId}/complete")
+    String complete(@PathVariable long id, @PathVariable long taskId, @RequestParam int version,
+                    @RequestParam(required = false) String remark, RedirectAttributes redirect, Locale locale) {
+        return act(id, redirect, locale, "round.taskCompleted",
+                () -> rounds.complete(CurrentUser.get(), taskId, version, remark));
+    }
+
+    @PostMapping("/identification/rounds/{id}/tasks/{taskId}/return")
+    String sendBack(@PathVariable long id, @PathVariable long taskId, @RequestParam int version,
+                    @RequestParam(required = false) String reason, RedirectAttributes redirect, Locale locale) {
+        return act(id, redirect, locale, "round.taskReturned",
+                () -> rounds.sendBack(CurrentUser.get(), taskId, version, reason));
+    }
+
+    @PostMapping("/identification/rounds/{id}/rerun")
+    String rerun(@PathVariable long id, @RequestParam int version, RedirectAttributes redirect, Locale locale) {
+        return act(id, redirect, locale, "round.rerunDone", () -> rounds.rerun(CurrentUser.get(), id, version));
+    }
+
+    @PostMapping("/identification/rounds/{id}/withdraw-notice")
+    String withdraw(@PathVariable long id, @RequestParam int version, @RequestParam(required = false) String reason,
+                    RedirectAttributes redirect, Locale locale) {
+        return act(id, redirect, locale, "round.noticeWithdrawn",
+                () -> rounds.withdrawNotice(CurrentUser.get(), id, version, reason));
+    }
+
+    @PostMapping("/identification/rounds/{id}/finish")
+    String finish(@PathVariable long id, @RequestParam int version, RedirectAttributes redirect, Locale locale) {
+        return act(id, redirect, locale, "round.finished", () -> rounds.finish(CurrentUser.get(), id, version));
+    }
+
+    /** Runs a transition and reports its outcome on the round page; a broken rule is shown, nothing is lost. */
+    private String act(long id, RedirectAttributes redirect, Locale locale, String okKey, Runnable action) {
+        try {
+            action.run();
+            redirect.addFlashAttribute("done", messages.getMessage(okKey, null, locale));
+        } catch (RuleViolationException e) {
+            redirect.addFlashAttribute("error", messages.getMessage(e.messageKey(), e.args(), locale));
+        } catch (StaleEditException e) {
+            redirect.addFlashAttribute("error", messages.getMessage("error.stale", null, locale));
+        }
+        return "redirect:/identification/rounds/" + id;
+    }
+
+    // ------------------------------------------------------------------ API
+
+    @GetMapping("/api/v1/identification/rounds")
+    @ResponseBody
+    List<Rounds.RoundView> apiList() {
+        return rounds.list(CurrentUser.get());
+    }
+
+    @PostMapping("/api/v1/identification/rounds")
+    @ResponseBody
+    @Operation(summary = "Create an identification round: link, assess, classify, open dropout cases, diff")
+    Rounds.RoundView apiCreate(@RequestBody Rounds.NewRound body) {
+        return rounds.create(CurrentUser.get(), body);
+    }
+
+    @GetMapping("/api/v1/identification/rounds/{id}")
+    @ResponseBody
+    Map<String, Object> apiRound(@PathVariable long id) {
+        var user = CurrentUser.get();
+        return Map.of("round", rounds.round(user, id), "progress", rounds.progress(user, id),
+                "summary", rounds.summary(user, id));
+    }
+
+    @GetMapping("/api/v1/identification/rounds/{id}/tasks")
+    @ResponseBody
+    List<Rounds.TaskView> apiTasks(@PathVariable long id) {
+        return rounds.tasks(CurrentUser.get(), id);
+    }
+
+    @GetMapping("/api/v1/identification/rounds/{id}/entries")
+    @ResponseBody
+    Page<Rounds.EntryView> apiEntries(@PathVariable long id, @RequestParam(required = false) Rounds.Source source,
+                                      @RequestParam(required = false) String level,
+                                      @RequestParam(required = false) String schoolCode,
+                                      @RequestParam(defaultValue = "0") int page,
+                                      @RequestParam(defaultValue = "100") int size) {
+        return rounds.entries(CurrentUser.get(), id, new Rounds.EntryQuery(source, level, schoolCode, null),
+                Math.max(page, 0), Math.min(Math.max(size, 1), 1000));
+    }
+
+    @GetMapping("/api/v1/identification/rounds/{id}/changes")
+    @ResponseBody
+    List<Rounds.ChangeView> apiChanges(@PathVariable long id) {
+        return rounds.changes(CurrentUser.get(), id);
+    }
+
+    record Decision(String remark, String reason) {
+    }
+
+    @PostMapping("/api/v1/identification/rounds/tasks/{taskId}/complete")
+    @ResponseBody
+    Rounds.TaskView apiComplete(@PathVariable long taskId, @RequestParam int version,
+                                @RequestBody(required = false) Decision body) {
+        return rounds.complete(CurrentUser.get(), taskId, version, body == null ? null : body.remark());
+    }
+
+    @PostMapping("/api/v1/identification/rounds/tasks/{taskId}/return")
+    @ResponseBody
+    Rounds.TaskView apiReturn(@PathVariable long taskId, @RequestParam int version,
+                              @RequestBody(required = false) Decision body) {
+        return rounds.sendBack(CurrentUser.get(), taskId, version, body == null ? null : body.reason());
+    }
+
+    @PostMapping("/api/v1/identification/rounds/{id}/rerun")
+    @ResponseBody
+    Rounds.RoundView apiRerun(@PathVariable long id, @RequestParam int version) {
+        return rounds.rerun(CurrentUser.get(), id, version);
+    }
+
+    @PostMapping("/api/v1/identification/rounds/{id}/withdraw-notice")
+    @ResponseBody
+    Rounds.RoundView apiWithdraw(@PathVariable long id, @RequestParam int version,
+                                 @RequestBody(required = false) Decision body) {
+        return rounds.withdrawNotice(CurrentUser.get(), id, version, body == null ? null : body.reason());
+    }
+
+    @PostMapping("/api/v1/identification/rounds/{id}/finish")
+    @ResponseBody
+    Rounds.RoundView apiFinish(@PathVariable long id, @RequestParam int version) {
+        return rounds.finish(CurrentUser.get(), id, version);
+    }
+}

@@ -1,0 +1,386 @@
+package org.fuzhi.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import org.fuzhi.common.Masking;
+import org.junit.jupiter.api.Test;
+import org.springframework.http.MediaType;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.ResultActions;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Identification rounds, their verification workflow, the public notice, the hardship ledger, the diff of a re-run
+ * and dropout-prevention cases, as county users meet them. Part of the web suite, so it runs on H2 and PostgreSQL
+ * against the same demo county (whose first round is created on start).
+ */
+interface IdentificationWebTests {
+
+    JsonMapper JSON = JsonMapper.builder().build();
+
+    MockMvc mvc();
+
+    JdbcClient jdbc();
+
+    String bearer(String username) throws Exception;
+
+    default JsonNode json(ResultActions r) throws Exception {
+        return JSON.readTree(r.andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8));
+    }
+
+    default String villageOf(String username) {
+        return jdbc().sql("SELECT scope_code FROM app_user WHERE username = :u").param("u", username)
+                .query(String.class).single();
+    }
+
+    default JsonNode createRound(String name, int year, String term, String scope) throws Exception {
+        return json(mvc().perform(post("/api/v1/identification/rounds").header("Authorization", bearer("zizhu"))
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"name\":\"" + name + "\",\"schoolYear\":" + year + ",\"term\":\"" + term
+                                + "\",\"scopeCode\":\"" + scope + "\"}"))
+                .andExpect(status().isOk()));
+    }
+
+    default List<JsonNode> tasks(long roundId, String user) throws Exception {
+        List<JsonNode> out = new ArrayList<>();
+        json(mvc().perform(get("/api/v1/identification/rounds/" + roundId + "/tasks").header("Authorization",
+                bearer(user))).andExpect(status().isOk())).forEach(out::add);
+        return out;
+    }
+
+    default JsonNode task(long roundId, String step, String unit) throws Exception {
+        return tasks(roundId, "zizhu").stream().filter(t -> t.get("step").asString().equals(step)
+                && (unit == null || t.get("unitCode").asString().equals(unit))).findFirst().orElseThrow();
+    }
+
+    default ResultActions complete(JsonNode task, String user) throws Exception {
+        return mvc().perform(post("/api/v1/identification/rounds/tasks/" + task.get("id").asLong() + "/complete")
+                .param("version", task.get("version").asString()).header("Authorization", bearer(user))
+                .contentType(MediaType.APPLICATION_JSON).content("{\"remark\":\"已逐户核对\"}"));
+    }
+
+    default ResultActions sendBack(JsonNode task, String user, String reason) throws Exception {
+        return mvc().perform(post("/api/v1/identification/rounds/tasks/" + task.get("id").asLong() + "/return")
+                .param("version", task.get("version").asString()).header("Authorization", bearer(user))
+                .contentType(MediaType.APPLICATION_JSON)
+                .content(reason == null ? "{}" : "{\"reason\":\"" + reason + "\"}"));
+    }
+
+    default ResultActions refusedWith(ResultActions r, String message) throws Exception {
+        return r.andExpect(status().isConflict()).andExpect(jsonPath("$.message").value(message));
+    }
+
+    @Test
+    default void aRoundWalksThroughEveryStepIsNoticedMaskedAndThenLocked() throws Exception {
+        String village = villageOf("cunwei");
+        String township = villageOf("xiangzhen");
+        JsonNode round = createRound("村级补充识别", 2025, "AUTUMN", village);
+        long id = round.get("id").asLong();
+        assertThat(round.get("stage").asString()).isEqualTo("VERIFYING");
+
+        List<JsonNode> all = tasks(id, "zizhu");
+        assertThat(all.stream().filter(t -> t.get("step").asString().equals("SURVEY"))).hasSize(1);
+        assertThat(all.stream().filter(t -> t.get("step").asString().equals("TOWNSHIP"))).hasSize(1);
+        List<String> schools = all.stream().filter(t -> t.get("step").asString().equals("SCHOOL"))
+                .map(t -> t.get("unitCode").asString()).toList();
+        assertThat(schools).isNotEmpty();
+
+        // The township cannot verify before the village has surveyed; the wrong role or unit may not act at all.
+        refusedWith(complete(task(id, "TOWNSHIP", township), "xiangzhen"), "还有 1 个下级单位未完成，全部完成后才能通过。");
+        complete(task(id, "SURVEY", village), "xuexiao-shenhe").andExpect(status().isForbidden());
+        complete(task(id, "SURVEY", village), "xiangzhen").andExpect(status().isForbidden());
+        String otherVillage = jdbc().sql("""
+                SELECT MIN(code) FROM region WHERE level = 'VILLAGE' AND code <> :v""").param("v", village)
+                .query(String.class).single();
+        complete(task(id, "SURVEY", village), "cun-" + otherVillage).andExpect(status().isForbidden());
+
+        complete(task(id, "SURVEY", village), "cunwei").andExpect(status().isOk())
+                .andExpect(jsonPath("$.status").value("DONE"));
+        refusedWith(complete(task(id, "SURVEY", village), "cunwei"), "该任务已经通过。");
+        // Returning needs a reason; the returned village must survey again before the township can finish.
+        refusedWith(sendBack(task(id, "SURVEY", village), "xiangzhen", null), "退回时必须填写原因。");
+        sendBack(task(id, "SURVEY", village), "xiangzhen", "第3组有一户未入户核实").andExpect(status().isOk())
+                .andExpect(jsonPath("$.status").value("RETURNED"))
+                .andExpect(jsonPath("$.reason").value("第3组有一户未入户核实"));
+        refusedWith(complete(task(id, "TOWNSHIP", township), "xiangzhen"), "还有 1 个下级单位未完成，全部完成后才能通过。");
+        complete(task(id, "SURVEY", village), "cunwei").andExpect(status().isOk());
+        complete(task(id, "TOWNSHIP", township), "xiangzhen").andExpect(status().isOk());
+        refusedWith(sendBack(task(id, "SURVEY", village), "xiangzhen", "再看看"),
+                "您已经通过了本单位的任务，不能再退回下级。");
+
+        // The center cannot verify before every school has confirmed.
+        refusedWith(complete(task(id, "CENTER", null), "zizhu"),
+                "还有 " + schools.size() + " 个下级单位未完成，全部完成后才能通过。");
+        String first = schools.get(0);
+        sendBack(task(id, "TOWNSHIP", township), "xiao-" + first, "学生王某已转学").andExpect(status().isOk());
+        complete(task(id, "TOWNSHIP", township), "xiangzhen").andExpect(status().isOk());
+        JsonNode firstDone = json(complete(task(id, "SCHOOL", first), "xiao-" + first).andExpect(status().isOk()));
+        refusedWith(sendBack(task(id, "TOWNSHIP", township), "xiao-" + first, "不对"),
+                "您已经通过了本单位的任务，不能再退回下级。");
+        if (schools.size() > 1) {
+            // Another school may not pull the verification away from under a school that confirmed on it.
+            refusedWith(sendBack(task(id, "TOWNSHIP", township), "xiao-" + schools.get(1), "不对"),
+                    firstDone.get("unitName").asString() + " 已经在此基础上通过，不能再退回；如需更正，请联系资助中心。");
+        }
+        for (String school : schools.subList(1, schools.size())) {
+            complete(task(id, "SCHOOL", school), "xiao-" + school).andExpect(status().isOk());
+        }
+
+        // The center's verification puts the round on public notice for five working days.
+        complete(task(id, "CENTER", null), "zizhu").andExpect(status().isOk());
+        JsonNode noticed = json(mvc().perform(get("/api/v1/identification/rounds/" + id)
+                .header("Authorization", bearer("zizhu"))).andExpect(status().isOk())).get("round");
+        assertThat(noticed.get("stage").asString()).isEqualTo("NOTICE");
+        LocalDate start = LocalDate.parse(noticed.get("noticeStart").asString());
+        LocalDate end = LocalDate.parse(noticed.get("noticeEnd").asString());
+        assertThat(start).isEqualTo(LocalDate.now(ZoneId.of("Asia/Shanghai")));
+        long working = start.datesUntil(end.plusDays(1)).filter(d -> d.getDayOfWeek().getValue() < 6).count();
+        assertThat(working).isEqualTo(5);
+        refusedWith(complete(task(id, "SURVEY", village), "cunwei"),
+                "本轮正在公示，不能再修改；如有异议，请由资助中心撤回公示。");
+        refusedWith(mvc().perform(post("/api/v1/identification/rounds/" + id + "/finish")
+                .param("version", noticed.get("version").asString()).header("Authorization", bearer("zizhu"))),
+                "公示期到 " + end + " 才结束，期满后才能定稿。");
+
+        // Anyone may read the notice without signing in: names masked, no ID numbers, birth dates or levels.
+        String page = mvc().perform(get("/public/notices/" + id)).andExpect(status().isOk()).andReturn()
+                .getResponse().getContentAsString(StandardCharsets.UTF_8);
+        List<String> names = jdbc().sql("SELECT name FROM ident_entry WHERE round_id = :r").param("r", id)
+                .query(String.class).list();
+        assertThat(names).isNotEmpty();
+        for (String n : names) {
+            assertThat(page).contains(Masking.name(n));
+            if (n.length() > 1) {
+                assertThat(page).doesNotContain(">" + n + "<");
+            }
+        }
+        assertThat(page).doesNotContainPattern("\\d{17}[0-9X]").doesNotContain("特别困难").doesNotContain("脱贫户");
+        assertThat(mvc().perform(get("/public/notices")).andExpect(status().isOk()).andReturn().getResponse()
+                .getContentAsString(StandardCharsets.UTF_8)).contains("村级补充识别");
+
+        // Five working days later the notice is taken down by itself and the center makes the round final.
+        jdbc().sql("UPDATE ident_round SET notice_start = :s, notice_end = :e WHERE id = :id")
+                .param("s", java.sql.Date.valueOf(start.minusDays(9))).param("e", java.sql.Date.valueOf(start.minusDays(1)))
+                .param("id", id).update();
+        assertThat(mvc().perform(get("/public/notices/" + id)).andExpect(status().isNotFound()).andReturn()
+                .getResponse().getContentAsString(StandardCharsets.UTF_8)).contains("已自动撤下");
+        mvc().perform(post("/api/v1/identification/rounds/" + id + "/finish").param("version",
+                        noticed.get("version").asString()).header("Authorization", bearer("zizhu")))
+                .andExpect(status().isOk()).andExpect(jsonPath("$.stage").value("FINAL"));
+
+        // A final round is locked.
+        refusedWith(mvc().perform(post("/api/v1/identification/rounds/" + id + "/rerun").param("version", "99")
+                .header("Authorization", bearer("zizhu"))), "本轮已定稿，数据已锁定。");
+        refusedWith(complete(task(id, "SURVEY", village), "cunwei"), "本轮已定稿，数据已锁定。");
+        refusedWith(sendBack(task(id, "TOWNSHIP", township), "xiao-" + first, "太晚了"), "本轮已定稿，数据已锁定。");
+
+        long audited = jdbc().sql("""
+                SELECT COUNT(*) FROM audit_event WHERE target_type = 'round' AND target_id = :id
+                AND action IN ('ROUND_TASK_COMPLETE', 'ROUND_TASK_RETURN', 'ROUND_NOTICE_START', 'ROUND_FINAL')""")
+                .param("id", String.valueOf(id)).query(Long.class).single();
+        assertThat(audited).isEqualTo(1 + 1 + 2 + 1 + schools.size() + 1 + 1 + 1 + 1);
+    }
+
+    @Test
+    default void theDemoRoundProducesTheCountyFiguresAndAHardshipLedger() throws Exception {
+        long id = jdbc().sql("SELECT MIN(id) FROM ident_round").query(Long.class).single();
+        JsonNode summary = json(mvc().perform(get("/api/v1/identification/rounds/" + id)
+                .header("Authorization", bearer("zizhu"))).andExpect(status().isOk())).get("summary");
+        assertThat(summary.get("roster").asLong()).isEqualTo(6680);
+        JsonNode byStage = summary.get("rosterByStage");
+        assertThat(byStage.get("KINDERGARTEN").asLong()).isEqualTo(1238);
+        assertThat(byStage.get("PRIMARY").asLong()).isEqualTo(3087);
+        assertThat(byStage.get("JUNIOR").asLong()).isEqualTo(891);
+        assertThat(byStage.get("SENIOR").asLong()).isEqualTo(446);
+        assertThat(byStage.get("VOCATIONAL").asLong()).isEqualTo(226);
+        assertThat(byStage.get("HIGHER").asLong()).isEqualTo(792);
+        assertThat(summary.get("outsideCounty").asLong()).isPositive();
+        assertThat(summary.get("hardship").asLong()).isPositive();
+        assertThat(summary.get("openCases").asLong()).isGreaterThanOrEqualTo(1);
+
+        // The ledger holds students the roster misses, each with the level and the indicators that put them there.
+        JsonNode ledger = json(mvc().perform(get("/api/v1/identification/rounds/" + id + "/entries")
+                .param("source", "HARDSHIP").param("size", "1000").header("Authorization", bearer("zizhu")))
+                .andExpect(status().isOk()));
+        assertThat(ledger.get("total").asLong()).isEqualTo(summary.get("hardship").asLong());
+        for (JsonNode e : ledger.get("items")) {
+            assertThat(e.get("category").isNull()).isTrue();
+            assertThat(e.get("level").asString()).isIn("特别困难", "困难", "一般困难");
+            assertThat(e.get("score").asDouble()).isGreaterThanOrEqualTo(0.3);
+            assertThat(e.get("deprived").size()).isPositive();
+            long onRoster = jdbc().sql("SELECT COUNT(*) FROM person WHERE id = (SELECT person_id FROM enrolment "
+                    + "WHERE id = :s) AND roster_category IS NOT NULL").param("s", e.get("studentId").asLong())
+                    .query(Long.class).single();
+            assertThat(onRoster).isZero();
+        }
+    }
+
+    @Test
+    default void aSchoolAndAVillageSeeOnlyTheirOwnPartOfARound() throws Exception {
+        long id = jdbc().sql("SELECT MIN(id) FROM ident_round").query(Long.class).single();
+        String school = villageOf("xuexiao-shenhe");
+        JsonNode mine = json(mvc().perform(get("/api/v1/identification/rounds/" + id + "/entries")
+                .param("size", "1000").header("Authorization", bearer("xuexiao-shenhe"))).andExpect(status().isOk()));
+        long inSchool = jdbc().sql("SELECT COUNT(*) FROM ident_entry WHERE round_id = :r AND school_code = :s")
+                .param("r", id).param("s", school).query(Long.class).single();
+        assertThat(mine.get("total").asLong()).isEqualTo(inSchool).isPositive();
+        mine.get("items").forEach(e -> assertThat(e.get("schoolCode").asString()).isEqualTo(school));
+        // Schools confirm their own task only and see the township tasks they depend on, nothing else.
+        tasks(id, "xuexiao-shenhe").forEach(t -> assertThat(t.get("step").asString()).isIn("SCHOOL", "TOWNSHIP"));
+
+        String village = villageOf("cunwei");
+        JsonNode villageEntries = json(mvc().perform(get("/api/v1/identification/rounds/" + id + "/entries")
+                .param("size", "1000").header("Authorization", bearer("cunwei"))).andExpect(status().isOk()));
+        long inVillage = jdbc().sql("SELECT COUNT(*) FROM ident_entry WHERE round_id = :r"
+                        + " AND (village_code = :v OR school_region_code = :v)")
+                .param("r", id).param("v", village).query(Long.class).single();
+        assertThat(villageEntries.get("total").asLong()).isEqualTo(inVillage).isPositive();
+
+        String ui = mvc().perform(get("/identification/rounds/" + id).header("Authorization", bearer("cunwei")))
+                .andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
+        assertThat(ui).doesNotContain("特殊教育学校审核");
+        mvc().perform(get("/api/v1/identification/rounds/" + id).header("Authorization", bearer("juanzeng")))
+                .andExpect(status().isForbidden());
+        mvc().perform(get("/api/v1/identification/rounds/" + id + "/entries").header("Authorization",
+                bearer("admin"))).andExpect(status().isForbidden());
+        // Leaders and evaluators read the round with names masked.
+        JsonNode masked = json(mvc().perform(get("/api/v1/identification/rounds/" + id + "/entries")
+                .param("size", "5").header("Authorization", bearer("pinggu"))).andExpect(status().isOk()));
+        masked.get("items").forEach(e -> assertThat(e.get("name").asString()).contains("*"));
+    }
+
+    @Test
+    default void aRerunShowsTheSchoolsConcernedWhatChanged() throws Exception {
+        // A village other than the walk-through's, so the two tests do not share units.
+        String village = jdbc().sql("""
+                SELECT MAX(h.region_code) FROM household h JOIN person p ON p.household_id = h.id
+                JOIN enrolment e ON e.person_id = p.id
+                WHERE p.roster_category IS NOT NULL AND e.status = 'IN_SCHOOL' AND e.outside_county = FALSE""")
+                .query(String.class).single();
+        JsonNode round = createRound("动态调整", 2024, "SPRING", village);
+        long id = round.get("id").asLong();
+        record Moved(long enrolment, String from) {
+        }
+        Moved moved = jdbc().sql("""
+                SELECT e.id, e.school_code FROM ident_entry x JOIN enrolment e ON e.id = x.student_id
+                WHERE x.round_id = :r AND x.outside_county = FALSE ORDER BY e.id LIMIT 1""").param("r", id)
+                .query((rs, n) -> new Moved(rs.getLong(1), rs.getString(2))).single();
+        String to = jdbc().sql("""
+                SELECT MIN(code) FROM school WHERE code <> :s AND region_code LIKE :county""")
+                .param("s", moved.from()).param("county", village.substring(0, 6) + "%").query(String.class).single();
+        jdbc().sql("UPDATE enrolment SET school_code = :to WHERE id = :id").param("to", to).param("id", moved.enrolment())
+                .update();
+        try {
+            complete(task(id, "SURVEY", village), "cun-" + village).andExpect(status().isOk());
+            mvc().perform(post("/api/v1/identification/rounds/" + id + "/rerun").param("version",
+                            round.get("version").asString()).header("Authorization", bearer("zizhu")))
+                    .andExpect(status().isOk()).andExpect(jsonPath("$.runs").value(2));
+            // Every unit verifies again on the new data.
+            assertThat(task(id, "SURVEY", village).get("status").asString()).isEqualTo("PENDING");
+            JsonNode seen = json(mvc().perform(get("/api/v1/identification/rounds/" + id + "/changes")
+                    .header("Authorization", bearer("xiao-" + to))).andExpect(status().isOk()));
+            assertThat(seen.size()).isEqualTo(1);
+            assertThat(seen.get(0).get("kind").asString()).isEqualTo("MOVED_SCHOOL");
+            json(mvc().perform(get("/api/v1/identification/rounds/" + id + "/changes")
+                    .header("Authorization", bearer("xiao-" + moved.from())))).forEach(c ->
+                    assertThat(c.get("kind").asString()).isEqualTo("MOVED_SCHOOL"));
+            String unconcerned = jdbc().sql("""
+                    SELECT MIN(code) FROM school WHERE code NOT IN (:a, :b) AND region_code LIKE :county""")
+                    .param("a", to).param("b", moved.from()).param("county", village.substring(0, 6) + "%")
+                    .query(String.class).single();
+            assertThat(json(mvc().perform(get("/api/v1/identification/rounds/" + id + "/changes")
+                    .header("Authorization", bearer("xiao-" + unconcerned)))).size()).isZero();
+        } finally {
+            jdbc().sql("UPDATE enrolment SET school_code = :s WHERE id = :id").param("s", moved.from())
+                    .param("id", moved.enrolment()).update();
+        }
+    }
+
+    @Test
+    default void dropoutCasesFollowTheirWorkflowAndCloseOnlyOnEvidence() throws Exception {
+        JsonNode open = json(mvc().perform(get("/api/v1/identification/cases").param("status", "SUSPECTED")
+                .header("Authorization", bearer("zizhu"))).andExpect(status().isOk()));
+        assertThat(open.get("total").asLong()).isGreaterThanOrEqualTo(2);
+        JsonNode c = open.get("items").get(0);
+        long caseId = c.get("id").asLong();
+        String path = "/api/v1/identification/cases/" + caseId;
+        String tomorrow = LocalDate.now(ZoneId.of("Asia/Shanghai")).plusDays(1).toString();
+        refusedWith(mvc().perform(post(path + "/visits").param("version", c.get("version").asString())
+                .header("Authorization", bearer("zizhu")).contentType(MediaType.APPLICATION_JSON)
+                .content("{\"visitedOn\":\"" + tomorrow + "\",\"visitors\":\"李老师\",\"notes\":\"家访\","
+                        + "\"outcome\":\"NOT_MET\"}")), "走访日期不能晚于今天。");
+        refusedWith(mvc().perform(post(path + "/visits").param("version", c.get("version").asString())
+                .header("Authorization", bearer("zizhu")).contentType(MediaType.APPLICATION_JSON)
+                .content("{\"visitedOn\":\"2026-10-10\",\"visitors\":\" \",\"notes\":\"家访\",\"outcome\":\"NOT_MET\"}")),
+                "请填写走访人（最多 200 个字）。");
+        JsonNode v1 = json(mvc().perform(post(path + "/visits").param("version", c.get("version").asString())
+                .header("Authorization", bearer("zizhu")).contentType(MediaType.APPLICATION_JSON)
+                .content("{\"visitedOn\":\"2026-10-10\",\"visitors\":\"李老师、村主任\",\"notes\":\"家长在外务工，孩子在家\","
+                        + "\"outcome\":\"PROMISED_RETURN\"}")).andExpect(status().isOk()));
+        assertThat(v1.get("visits").asInt()).isEqualTo(1);
+        // Stale version: someone else logged a visit in between.
+        mvc().perform(post(path + "/confirm").param("version", c.get("version").asString())
+                .header("Authorization", bearer("zizhu"))).andExpect(status().isConflict());
+        JsonNode confirmed = json(mvc().perform(post(path + "/confirm").param("version", v1.get("version").asString())
+                .header("Authorization", bearer("zizhu"))).andExpect(status().isOk()));
+        assertThat(confirmed.get("status").asString()).isEqualTo("DROPOUT");
+        String v = confirmed.get("version").asString();
+        refusedWith(mvc().perform(post(path + "/confirm").param("version", v).header("Authorization", bearer("zizhu"))),
+                "只有疑似辍学的个案可以确认辍学。");
+        refusedWith(close(path, v, "FOUND_IN_SCHOOL", ""), "已确认辍学的个案不能按“核实在校”结案，应按“已劝返复学”结案。");
+        refusedWith(close(path, v, "BACK_IN_SCHOOL", ""), "学籍中还没有显示该儿童在读，请学校先办理入学或复学，再结案。");
+        refusedWith(close(path, v, "EXEMPT", ""), "依法免学、缓学或送教上门，须写明依据（如评估意见、批准文件）。");
+        close(path, v, "EXEMPT", "县残联评估意见：送教上门").andExpect(status().isOk())
+                .andExpect(jsonPath("$.status").value("CLOSED"));
+        refusedWith(mvc().perform(post(path + "/visits").param("version", String.valueOf(Integer.parseInt(v) + 1))
+                .header("Authorization", bearer("zizhu")).contentType(MediaType.APPLICATION_JSON)
+                .content("{\"visitedOn\":\"2026-10-11\",\"visitors\":\"李老师\",\"notes\":\"回访\",\"outcome\":\"OTHER\"}")),
+                "个案已结案，不能再登记或修改。");
+
+        // Back in school closes a case only once the registry shows the child enrolled 在读.
+        JsonNode second = json(mvc().perform(get("/api/v1/identification/cases").param("status", "SUSPECTED")
+                .header("Authorization", bearer("zizhu")))).get("items").get(0);
+        long secondId = second.get("id").asLong();
+        Long person = jdbc().sql("SELECT person_id FROM dropout_case WHERE id = :id").param("id", secondId)
+                .query(Long.class).optional().orElse(null);
+        assertThat(person).isNotNull();
+        String school = villageOf("xuexiao");
+        jdbc().sql("""
+                INSERT INTO enrolment (person_id, student_no, school_code, school_region_code, stage, grade, status)
+                SELECT :p, 'T' || CAST(:p AS VARCHAR(18)), code, region_code, 'PRIMARY', 3, 'IN_SCHOOL' FROM school
+                WHERE code = :s""").param("p", person).param("s", school).update();
+        try {
+            close("/api/v1/identification/cases/" + secondId, second.get("version").asString(), "BACK_IN_SCHOOL",
+                    "已在城关中心小学复学").andExpect(status().isOk()).andExpect(jsonPath("$.closeReason").value("BACK_IN_SCHOOL"));
+        } finally {
+            jdbc().sql("DELETE FROM enrolment WHERE person_id = :p").param("p", person).update();
+        }
+
+        // Outside the village's scope a case cannot be read; schools do not handle cases.
+        String caseVillage = jdbc().sql("SELECT village_code FROM dropout_case WHERE id = :id").param("id", caseId)
+                .query(String.class).single();
+        String other = jdbc().sql("SELECT MIN(code) FROM region WHERE level = 'VILLAGE' AND code <> :v")
+                .param("v", caseVillage).query(String.class).single();
+        mvc().perform(get(path).header("Authorization", bearer("cun-" + other))).andExpect(status().isForbidden());
+        mvc().perform(get(path).header("Authorization", bearer("cun-" + caseVillage))).andExpect(status().isOk())
+                .andExpect(jsonPath("$.visits.length()").value(1));
+        mvc().perform(get("/api/v1/identification/cases").header("Authorization", bearer("xuexiao")))
+                .andExpect(status().isForbidden());
+    }
+
+    private ResultActions close(String path, String version, String reason, String note) throws Exception {
+        return mvc().perform(post(path + "/close").param("version", version).header("Authorization", bearer("zizhu"))
+                .contentType(MediaType.APPLICATION_JSON).content("{\"reason\":\"" + reason + "\",\"note\":\"" + note + "\"}"));
+    }
+}
