@@ -219,6 +219,99 @@ class BrowserFlowsTest {
         shot("10-review-decided");
     }
 
+    /** Signs in as another account in a fresh browser context, as a second person at another desk would. */
+    void as(String username) {
+        context.close();
+        newContext();
+        login(username);
+    }
+
+    void completeTask(long round, String step) {
+        page.navigate(url("/identification/rounds/" + round));
+        page.locator("tr[data-step=" + step + "] form.task-complete button").first().click();
+        assertThat(page.locator("#round-done")).hasText("已通过。");
+    }
+
+    @Test
+    void aRoundGoesThroughEveryStepToAMaskedPublicNoticeAndFinal() {
+        String village = jdbc.sql("SELECT scope_code FROM app_user WHERE username = 'cunwei'").query(String.class).single();
+        login("zizhu");
+        page.click("text=识别轮次");
+        page.fill("#round-name", "城东片区补充识别");
+        page.fill("#round-year", "2025");
+        page.fill("#round-scope", village);
+        page.click("#round-create");
+        assertThat(page.locator("#round-stage")).hasText("核实中");
+        long round = Long.parseLong(page.url().replaceAll(".*/rounds/(\\d+).*", "$1"));
+        shot("11-round-created");
+
+        as("cunwei");
+        completeTask(round, "SURVEY");
+        as("xiangzhen");
+        page.navigate(url("/identification/rounds/" + round));
+        page.fill("tr[data-step=SURVEY] form.task-return input[name=reason]", "第二组有一户未入户核实");
+        page.click("tr[data-step=SURVEY] form.task-return button");
+        assertThat(page.locator("#round-done")).hasText("已退回，并通知该单位。");
+        shot("12-round-returned");
+        as("cunwei");
+        page.navigate(url("/identification/rounds/" + round));
+        assertThat(page.locator("tr[data-step=SURVEY]")).containsText("退回原因：第二组有一户未入户核实");
+        completeTask(round, "SURVEY");
+        as("xiangzhen");
+        completeTask(round, "TOWNSHIP");
+        List<String> schools = jdbc.sql("SELECT unit_code FROM ident_task WHERE round_id = :r AND step = 'SCHOOL'")
+                .param("r", round).query(String.class).list();
+        for (String school : schools) {
+            as("xiao-" + school);
+            completeTask(round, "SCHOOL");
+        }
+        as("zizhu");
+        completeTask(round, "CENTER");
+        assertThat(page.locator("#round-stage")).hasText("公示中");
+        shot("13-round-notice");
+
+        // The public notice, as an anonymous visitor: masked names, school and grade only.
+        context.close();
+        newContext();
+        page.navigate(url("/public/notices"));
+        page.click("text=城东片区补充识别");
+        assertThat(page.locator("#notice-table tbody tr").first()).containsText("*");
+        String text = page.locator("#notice-table").innerText();
+        assertThat(text).doesNotContainPattern("\\d{17}[0-9X]").doesNotContain("困难").doesNotContain("脱贫");
+        shot("14-public-notice");
+
+        // Five working days later the notice has been taken down and the center makes the round final.
+        jdbc.sql("UPDATE ident_round SET notice_start = notice_start - 9, notice_end = notice_start - 1 WHERE id = :r")
+                .param("r", round).update();
+        page.navigate(url("/public/notices/" + round));
+        assertThat(page.locator("#notice-down")).containsText("已自动撤下");
+        login("zizhu");
+        page.navigate(url("/identification/rounds/" + round));
+        page.click("#round-finish");
+        assertThat(page.locator("#round-stage")).hasText("已定稿");
+        assertThat(page.locator("#round-rerun")).hasCount(0);
+        shot("15-round-final");
+    }
+
+    @Test
+    void aVillageCadreLogsAPersuasionVisitOnADropoutCase() {
+        String village = jdbc.sql("SELECT MIN(village_code) FROM dropout_case WHERE status = 'SUSPECTED'")
+                .query(String.class).single();
+        login("cun-" + village);
+        page.click("text=控辍保学");
+        shot("16-dropout-cases");
+        page.locator("#dropout-table a.btn").first().click();
+        page.fill("#visitors", "村主任、班主任");
+        page.fill("#notes", "孩子随父母在外，已联系家长，答应开学返校");
+        page.selectOption("#outcome", "PROMISED_RETURN");
+        page.click("#visit-save");
+        assertThat(page.locator("#case-done")).hasText("走访记录已保存。");
+        assertThat(page.locator("#visit-table")).containsText("答应开学返校");
+        page.click("#case-close");
+        assertThat(page.locator("#case-error")).containsText("学籍中还没有显示该儿童在读");
+        shot("17-dropout-case");
+    }
+
     @Test
     void theEnglishUiHasNoChineseLabels() {
         login("zizhu");

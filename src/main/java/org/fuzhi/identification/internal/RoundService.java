@@ -705,8 +705,10 @@ class RoundService implements Rounds {
     @Transactional(readOnly = true)
     public List<TaskView> tasks(CurrentUser user, long roundId) {
         Graph g = new Graph(visibleRound(user, roundId));
-        boolean countyWide = user.scope().type() == Scope.Type.REGION
-                && user.scope().containsRegion(g.round.scopeCode());
+        // County-level roles follow every unit; a village or township sees its own units even in a round that is
+        // no bigger than itself.
+        boolean countyWide = (user.role() == Role.CENTER || user.role() == Role.LEADER || user.role() == Role.EVALUATOR)
+                && user.scope().type() == Scope.Type.REGION && user.scope().containsRegion(g.round.scopeCode());
         List<TaskView> out = new ArrayList<>();
         for (TaskRow t : g.tasks) {
             boolean visible = countyWide || owns(user, t) || switch (user.scope().type()) {
