@@ -5,12 +5,12 @@ import java.util.Map;
 import org.fuzhi.platform.CurrentUser;
 
 /**
- * Assessment of the live registry: the default model (or a draft) applied to every in-school student of the
+ * Assessment of the live registry: the published model (or a draft) applied to every in-school student of the
  * user's scope, with Alkire–Foster aggregates by stage and by poverty category. Nothing is saved.
  */
 public interface LiveEvaluation {
 
-    /** The shipped default model (两不愁三保障 and the Jiangxi plan's dimensions). */
+    /** The published model (at first the shipped default: 两不愁三保障 and the Jiangxi plan's dimensions). */
     ModelDefinition defaultModel();
 
     /**
@@ -18,8 +18,12 @@ public interface LiveEvaluation {
      */
     Result evaluate(CurrentUser user, AssessmentModel draft);
 
-    record ModelDefinition(String version, String name, AssessmentModel model) {
+    /** @param costs yearly aid by stage group and level, for the cost impact of a draft */
+    record ModelDefinition(String version, String name, AssessmentModel model, List<Models.Cost> costs) {
     }
+
+    /** A draft compared with the published model, its own cost table applied to its own result. */
+    Result evaluate(CurrentUser user, AssessmentModel draft, List<Models.Cost> draftCosts);
 
     /**
      * @param levels     students per level under the evaluated model ("" for not poor)
@@ -27,7 +31,11 @@ public interface LiveEvaluation {
      */
     record Result(String modelVersion, long students, AssessmentResult.Aggregates aggregates,
                   Map<String, AssessmentResult.Aggregates> byStage, Map<String, AssessmentResult.Aggregates> byCategory,
-                  Map<String, Long> levels, Comparison comparison) {
+                  Map<String, Long> levels, Comparison comparison, Cost cost) {
+    }
+
+    /** Yearly aid (元) for the poor students under the published model and under the draft. */
+    record Cost(java.math.BigDecimal published, java.math.BigDecimal draft, java.math.BigDecimal change) {
     }
 
     /** Students whose result differs between the default and the draft; samples list at most 50 student ids. */

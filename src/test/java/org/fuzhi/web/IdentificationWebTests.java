@@ -3,6 +3,7 @@ package org.fuzhi.web;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
@@ -377,6 +378,78 @@ interface IdentificationWebTests {
                 .andExpect(jsonPath("$.visits.length()").value(1));
         mvc().perform(get("/api/v1/identification/cases").header("Authorization", bearer("xuexiao")))
                 .andExpect(status().isForbidden());
+    }
+
+    @Test
+    default void aDraftModelIsTriedOnLiveDataWithItsCostThenPublishedAndUsedByTheNextRound() throws Exception {
+        JsonNode current = json(mvc().perform(get("/api/v1/identification/models").header("Authorization",
+                bearer("zizhu")))).valueStream().filter(m -> m.get("status").asString().equals("PUBLISHED"))
+                .findFirst().orElseThrow();
+        JsonNode draft = json(mvc().perform(post("/api/v1/identification/models/" + current.get("id").asLong()
+                + "/drafts").header("Authorization", bearer("zizhu"))).andExpect(status().isOk()));
+        assertThat(draft.get("status").asString()).isEqualTo("DRAFT");
+        long draftId = draft.get("id").asLong();
+        tools.jackson.databind.node.ObjectNode def = (tools.jackson.databind.node.ObjectNode) draft.get("definition");
+        tools.jackson.databind.node.ArrayNode indicators = (tools.jackson.databind.node.ArrayNode) def.get("indicators");
+        tools.jackson.databind.node.ObjectNode extra = indicators.addObject();
+        extra.put("code", "bigFamily").put("dimension", "economy").put("weight", 0.1)
+                .put("expression", "household.foo >= 6");
+        // An unknown attribute is refused with the row and the column named; nothing is saved.
+        mvc().perform(put("/api/v1/identification/models/" + draftId).param("lockVersion", "0")
+                        .header("Authorization", bearer("zizhu")).contentType(MediaType.APPLICATION_JSON)
+                        .content(JSON.writeValueAsString(def)))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.field").value("model.indicators[" + (indicators.size() - 1) + "].expression"))
+                .andExpect(jsonPath("$.message").value(org.hamcrest.Matchers.startsWith(
+                        "第 " + indicators.size() + " 个指标的“条件表达式”：")));
+        indicators.remove(indicators.size() - 1);
+        // k below the lowest level's score is refused: every student rated hardship must get a level.
+        def.put("k", 0.2);
+        refusedModel(draftId, def, "model.bands", "等级：最低一级的最低得分不能高于贫困临界值 k。");
+        def.put("k", 0.25);
+        ((tools.jackson.databind.node.ObjectNode) def.get("bands").get(2)).put("min", 0.25);
+        JsonNode saved = json(mvc().perform(put("/api/v1/identification/models/" + draftId).param("lockVersion", "0")
+                        .header("Authorization", bearer("zizhu")).contentType(MediaType.APPLICATION_JSON)
+                        .content(JSON.writeValueAsString(def))).andExpect(status().isOk()));
+        // A lower cut-off lets more students in and costs more; nothing is saved by trying.
+        JsonNode whatIf = json(mvc().perform(post("/api/v1/identification/models/" + draftId + "/what-if")
+                .header("Authorization", bearer("pinggu"))).andExpect(status().isOk()));
+        assertThat(whatIf.get("comparison").get("entered").asLong()).isPositive();
+        assertThat(whatIf.get("comparison").get("left").asLong()).isZero();
+        assertThat(whatIf.get("cost").get("change").decimalValue()).isPositive();
+        assertThat(whatIf.get("cost").get("draft").decimalValue())
+                .isEqualByComparingTo(whatIf.get("cost").get("published").decimalValue()
+                        .add(whatIf.get("cost").get("change").decimalValue()));
+        mvc().perform(post("/api/v1/identification/models/" + draftId + "/publish").param("lockVersion", "1")
+                .header("Authorization", bearer("pinggu"))).andExpect(status().isForbidden());
+        mvc().perform(post("/api/v1/identification/models/" + draftId + "/publish").param("lockVersion", "1")
+                .header("Authorization", bearer("zizhu"))).andExpect(status().isOk())
+                .andExpect(jsonPath("$.status").value("PUBLISHED"));
+        try {
+            refusedWith(mvc().perform(put("/api/v1/identification/models/" + draftId).param("lockVersion", "2")
+                    .header("Authorization", bearer("zizhu")).contentType(MediaType.APPLICATION_JSON)
+                    .content(JSON.writeValueAsString(def))), "只有草稿可以修改或发布；请以此版本为基础新建草稿。");
+            mvc().perform(get("/api/v1/identification/models/" + current.get("id").asLong())
+                    .header("Authorization", bearer("zizhu"))).andExpect(jsonPath("$.status").value("RETIRED"));
+            String village = jdbc().sql("SELECT MIN(code) FROM region WHERE level = 'VILLAGE'").query(String.class)
+                    .single();
+            assertThat(createRound("新模型试点", 2023, "AUTUMN", village).get("modelVersion").asString())
+                    .isEqualTo(saved.get("version").asString());
+        } finally {
+            // Put the shipped definition back as the published version for the rest of the suite.
+            JsonNode back = json(mvc().perform(post("/api/v1/identification/models/" + current.get("id").asLong()
+                    + "/drafts").header("Authorization", bearer("zizhu"))));
+            mvc().perform(post("/api/v1/identification/models/" + back.get("id").asLong() + "/publish")
+                    .param("lockVersion", "0").header("Authorization", bearer("zizhu"))).andExpect(status().isOk());
+        }
+    }
+
+    private void refusedModel(long id, JsonNode def, String field, String message) throws Exception {
+        mvc().perform(put("/api/v1/identification/models/" + id).param("lockVersion", "0")
+                        .header("Authorization", bearer("zizhu")).contentType(MediaType.APPLICATION_JSON)
+                        .content(JSON.writeValueAsString(def)))
+                .andExpect(status().isBadRequest()).andExpect(jsonPath("$.field").value(field))
+                .andExpect(jsonPath("$.message").value(message));
     }
 
     private ResultActions close(String path, String version, String reason, String note) throws Exception {

@@ -78,6 +78,12 @@ class AlkireFoster implements Assessment {
         return new AssessmentResult(results, all.aggregates(indicators, w), byGroup);
     }
 
+    /** Checks a model before it is stored: every rule of {@link #evaluate}, with the given attributes known. */
+    void check(AssessmentModel model, Set<String> attributes) {
+        validate(model, List.of());
+        compile(model, attributes);
+    }
+
     /** Ten decimals: enough for any report, and 49.99999999999999 reads as 50. */
     static double round(double x) {
         return Math.round(x * 1e10) / 1e10;

@@ -1,8 +1,6 @@
 package org.fuzhi.identification.internal;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -12,11 +10,11 @@ import org.fuzhi.identification.Assessment;
 import org.fuzhi.identification.AssessmentModel;
 import org.fuzhi.identification.AssessmentResult;
 import org.fuzhi.identification.LiveEvaluation;
+import org.fuzhi.identification.Models;
 import org.fuzhi.platform.AuditLog;
 import org.fuzhi.platform.CurrentUser;
 import org.fuzhi.registry.Registry;
 import org.springframework.stereotype.Service;
-import tools.jackson.databind.json.JsonMapper;
 
 @Service
 class LiveAssessment implements LiveEvaluation {
@@ -26,46 +24,36 @@ class LiveAssessment implements LiveEvaluation {
     private final Registry registry;
     private final AlkireFoster engine;
     private final AuditLog audit;
-    private final ModelDefinition defaultModel;
+    private final ModelStore store;
 
-    LiveAssessment(Registry registry, AlkireFoster engine, AuditLog audit) {
+    LiveAssessment(Registry registry, AlkireFoster engine, AuditLog audit, ModelStore store) {
         this.registry = registry;
         this.engine = engine;
         this.audit = audit;
-        this.defaultModel = load();
-    }
-
-    /** The default model file, as a county would edit it: JSON with indicators written in the indicator language. */
-    record ModelFile(String version, String name, double k, List<AssessmentModel.Band> bands,
-                     List<IndicatorFile> indicators) {
-    }
-
-    record IndicatorFile(String code, String dimension, double weight, String expression) {
-    }
-
-    private static ModelDefinition load() {
-        try (InputStream in = LiveAssessment.class.getResourceAsStream("/identification/default-model.json")) {
-            ModelFile f = JsonMapper.builder().build().readValue(in, ModelFile.class);
-            var indicators = f.indicators().stream()
-                    .map(i -> AssessmentModel.Indicator.of(i.code(), i.dimension(), i.weight(), i.expression())).toList();
-            return new ModelDefinition(f.version(), f.name(), new AssessmentModel(f.k(), indicators, f.bands()));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        this.store = store;
     }
 
     @Override
     public ModelDefinition defaultModel() {
-        return defaultModel;
+        var v = store.current();
+        return new ModelDefinition(v.version(), v.name(), ModelStore.toModel(v.definition()), v.definition().costs());
     }
 
     @Override
     public Result evaluate(CurrentUser user, AssessmentModel draft) {
+        return evaluate(user, draft, null);
+    }
+
+    @Override
+    public Result evaluate(CurrentUser user, AssessmentModel draft, List<Models.Cost> draftCosts) {
+        ModelDefinition defaultModel = defaultModel();
         List<Assessment.Subject> byStage = new ArrayList<>();
         List<Assessment.Subject> byCategory = new ArrayList<>();
         List<Long> ids = new ArrayList<>();
+        List<String> stageOf = new ArrayList<>();
         registry.forEachAssessmentSubject(user.childDataScope(), s -> {
             ids.add(s.studentId());
+            stageOf.add(s.stageGroup());
             String id = String.valueOf(s.studentId());
             byStage.add(new Assessment.Subject(id, 1, s.stageGroup(), s.values()));
             byCategory.add(new Assessment.Subject(id, 1, s.povertyCategory() == null ? "NONE" : s.povertyCategory(),
@@ -81,10 +69,30 @@ class LiveAssessment implements LiveEvaluation {
             levels.merge(r.poor() ? r.level() == null ? "" : r.level() : "", 1L, Long::sum);
         }
         Comparison comparison = draft == null ? null : compare(baseResult, result, ids);
+        BigDecimal published = cost(baseResult, stageOf, defaultModel.costs());
+        BigDecimal evaluatedCost = draft == null ? published
+                : cost(result, stageOf, draftCosts == null ? defaultModel.costs() : draftCosts);
+        Cost cost = new Cost(published, evaluatedCost, evaluatedCost.subtract(published));
         audit.record("ASSESSMENT_EVALUATE", "assessment-model", draft == null ? defaultModel.version() : "draft",
                 Map.of("students", ids.size()));
         return new Result(draft == null ? defaultModel.version() : "draft", ids.size(), result.aggregates(),
-                result.byGroup(), categories.byGroup(), levels, comparison);
+                result.byGroup(), categories.byGroup(), levels, comparison, cost);
+    }
+
+    /** The yearly aid the poor students of a result would receive under a cost table (stage group × level). */
+    private static BigDecimal cost(AssessmentResult result, List<String> stageOf, List<Models.Cost> table) {
+        Map<String, BigDecimal> amount = new java.util.HashMap<>();
+        if (table != null) {
+            table.forEach(c -> amount.put(c.stage() + "|" + c.level(), c.amount()));
+        }
+        BigDecimal total = BigDecimal.ZERO;
+        for (int i = 0; i < result.records().size(); i++) {
+            var r = result.records().get(i);
+            if (r.poor() && r.level() != null) {
+                total = total.add(amount.getOrDefault(stageOf.get(i) + "|" + r.level(), BigDecimal.ZERO));
+            }
+        }
+        return total;
     }
 
     private static Comparison compare(AssessmentResult before, AssessmentResult after, List<Long> ids) {

@@ -1,0 +1,51 @@
+package org.fuzhi.identification;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+import org.fuzhi.platform.CurrentUser;
+
+/**
+ * 评估模型版本 — the assessment model as the county edits it: a draft is copied from a version, edited, tried on live
+ * data against the published version (who enters, leaves, changes level, and what it costs), then published. One
+ * version is published at a time; rounds record the version they used. Published versions never change.
+ */
+public interface Models {
+
+    enum Status { DRAFT, PUBLISHED, RETIRED }
+
+    List<ModelVersion> list(CurrentUser user);
+
+    ModelVersion get(CurrentUser user, long id);
+
+    /** The published version (the shipped default until the county publishes its own). */
+    ModelVersion current();
+
+    ModelVersion newDraft(CurrentUser user, long fromId);
+
+    /** @throws Assessment.InvalidModelException naming the field and the rule */
+    ModelVersion saveDraft(CurrentUser user, long id, int lockVersion, Definition definition);
+
+    ModelVersion publish(CurrentUser user, long id, int lockVersion);
+
+    /** The draft against the published version on the in-school students of the user's scope. Nothing is saved. */
+    LiveEvaluation.Result whatIf(CurrentUser user, long draftId);
+
+    /**
+     * @param costs yearly aid per student by stage group and level (元), for the cost impact of a change; the aid
+     *              catalog's own amounts replace them when the aid module computes entitlements
+     */
+    record Definition(String name, double k, List<AssessmentModel.Band> bands, List<IndicatorDef> indicators,
+                      List<Cost> costs) {
+    }
+
+    record IndicatorDef(String code, String dimension, double weight, String expression) {
+    }
+
+    record Cost(String stage, String level, BigDecimal amount) {
+    }
+
+    record ModelVersion(long id, String version, String name, Status status, Definition definition, String basedOn,
+                        String createdBy, Instant createdAt, Instant publishedAt, int lockVersion) {
+    }
+}

@@ -1,0 +1,241 @@
+package org.fuzhi.identification.web;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.fuzhi.identification.Assessment;
+import org.fuzhi.identification.AssessmentModel;
+import org.fuzhi.identification.LiveEvaluation;
+import org.fuzhi.identification.Models;
+import org.fuzhi.platform.CurrentUser;
+import org.fuzhi.platform.RuleViolationException;
+import org.fuzhi.platform.StaleEditException;
+import org.springframework.context.MessageSource;
+import org.springframework.http.ResponseEntity;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseBody;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+
+/** The assessment model editor: versions, drafts, what-if on live data with the cost impact, publishing. */
+@Controller
+class ModelController {
+
+    static final List<String> DIMENSIONS = List.of("economy", "schooling", "health", "special");
+    private static final Pattern ROW = Pattern.compile("model\\.(indicators|bands|costs)\\[(\\d+)]\\.(\\w+)");
+
+    private final Models models;
+    private final MessageSource messages;
+
+    ModelController(Models models, MessageSource messages) {
+        this.models = models;
+        this.messages = messages;
+    }
+
+    @GetMapping("/identification/models")
+    String list(Model model) {
+        model.addAttribute("versions", models.list(CurrentUser.get()));
+        return "identification/models";
+    }
+
+    @PostMapping("/identification/models/{id}/draft")
+    String draft(@PathVariable long id) {
+        return "redirect:/identification/models/" + models.newDraft(CurrentUser.get(), id).id();
+    }
+
+    @GetMapping("/identification/models/{id}")
+    String edit(@PathVariable long id, Model model) {
+        Models.ModelVersion v = models.get(CurrentUser.get(), id);
+        return editor(model, v, v.definition());
+    }
+
+    private String editor(Model model, Models.ModelVersion v, Models.Definition shown) {
+        model.addAttribute("version", v);
+        model.addAttribute("def", shown);
+        model.addAttribute("dimensions", DIMENSIONS);
+        model.addAttribute("current", models.current());
+        // three empty rows so a new indicator can be typed in without any script
+        model.addAttribute("blankRows", 3);
+        return "identification/model";
+    }
+
+    @PostMapping("/identification/models/{id}")
+    String save(@PathVariable long id, @RequestParam int lockVersion, @RequestParam(required = false) String name,
+                @RequestParam(required = false) String k,
+                @RequestParam(required = false) List<String> code, @RequestParam(required = false) List<String> dimension,
+                @RequestParam(required = false) List<String> weight,
+                @RequestParam(required = false) List<String> expression,
+                @RequestParam(required = false) List<String> bandLevel, @RequestParam(required = false) List<String> bandMin,
+                @RequestParam(required = false) List<String> costStage, @RequestParam(required = false) List<String> costLevel,
+                @RequestParam(required = false) List<String> costAmount,
+                Model model, RedirectAttributes redirect, Locale locale) {
+        var user = CurrentUser.get();
+        Models.Definition typed = new Models.Definition(name == null ? "" : name.strip(), number(k),
+                bands(bandLevel, bandMin), indicators(code, dimension, weight, expression),
+                costs(costStage, costLevel, costAmount));
+        try {
+            models.saveDraft(user, id, lockVersion, typed);
+            redirect.addFlashAttribute("done", messages.getMessage("model.saved", null, locale));
+            return "redirect:/identification/models/" + id;
+        } catch (Assessment.InvalidModelException e) {
+            model.addAttribute("error", describe(e, locale));
+        } catch (RuleViolationException e) {
+            model.addAttribute("error", messages.getMessage(e.messageKey(), e.args(), locale));
+        } catch (StaleEditException e) {
+            model.addAttribute("error", messages.getMessage("error.stale", null, locale));
+        }
+        // What the user typed comes back with the message, so nothing is lost.
+        return editor(model, models.get(user, id), typed);
+    }
+
+    @PostMapping("/identification/models/{id}/what-if")
+    String whatIf(@PathVariable long id, Model model, Locale locale) {
+        var user = CurrentUser.get();
+        Models.ModelVersion v = models.get(user, id);
+        try {
+            model.addAttribute("whatIf", models.whatIf(user, id));
+        } catch (Assessment.InvalidModelException e) {
+            model.addAttribute("error", describe(e, locale));
+        }
+        return editor(model, v, v.definition());
+    }
+
+    @PostMapping("/identification/models/{id}/publish")
+    String publish(@PathVariable long id, @RequestParam int lockVersion, RedirectAttributes redirect, Locale locale) {
+        try {
+            models.publish(CurrentUser.get(), id, lockVersion);
+            redirect.addFlashAttribute("done", messages.getMessage("model.published", null, locale));
+        } catch (Assessment.InvalidModelException e) {
+            redirect.addFlashAttribute("error", describe(e, locale));
+        } catch (RuleViolationException e) {
+            redirect.addFlashAttribute("error", messages.getMessage(e.messageKey(), e.args(), locale));
+        } catch (StaleEditException e) {
+            redirect.addFlashAttribute("error", messages.getMessage("error.stale", null, locale));
+        }
+        return "redirect:/identification/models/" + id;
+    }
+
+    /** "第 3 个指标 · 表达式：…" — the row and column of the form, then the rule. */
+    private String describe(Assessment.InvalidModelException e, Locale locale) {
+        String rule = messages.getMessage(e.messageKey(), e.args(), locale);
+        Matcher m = ROW.matcher(e.field());
+        String where;
+        if (m.matches()) {
+            where = messages.getMessage("model.where." + m.group(1),
+                    new Object[]{Integer.parseInt(m.group(2)) + 1,
+                            messages.getMessage("model.column." + m.group(3), null, m.group(3), locale)}, locale);
+        } else if (e.field().startsWith("records[")) {
+            int n = Integer.parseInt(e.field().replaceAll("\\D", ""));
+            where = messages.getMessage("model.where.records", new Object[]{n + 1}, locale);
+        } else {
+            where = messages.getMessage("model.column." + e.field().replace("model.", ""), null, e.field(), locale);
+        }
+        return messages.getMessage("assessment.fieldMessage", new Object[]{where, rule}, locale);
+    }
+
+    private static double number(String s) {
+        try {
+            return s == null || s.isBlank() ? Double.NaN : Double.parseDouble(s.strip());
+        } catch (NumberFormatException e) {
+            return Double.NaN;
+        }
+    }
+
+    private static String at(List<String> list, int i) {
+        return list != null && i < list.size() && list.get(i) != null ? list.get(i).strip() : "";
+    }
+
+    static List<Models.IndicatorDef> indicators(List<String> code, List<String> dimension, List<String> weight,
+                                                List<String> expression) {
+        List<Models.IndicatorDef> out = new ArrayList<>();
+        int n = code == null ? 0 : code.size();
+        for (int i = 0; i < n; i++) {
+            if (at(code, i).isEmpty() && at(expression, i).isEmpty() && at(weight, i).isEmpty()) {
+                continue; // an unused blank row
+            }
+            out.add(new Models.IndicatorDef(at(code, i), at(dimension, i), number(at(weight, i)), at(expression, i)));
+        }
+        return out;
+    }
+
+    private static List<AssessmentModel.Band> bands(List<String> level, List<String> min) {
+        List<AssessmentModel.Band> out = new ArrayList<>();
+        int n = level == null ? 0 : level.size();
+        for (int i = 0; i < n; i++) {
+            if (!at(level, i).isEmpty() || !at(min, i).isEmpty()) {
+                out.add(new AssessmentModel.Band(at(level, i), number(at(min, i))));
+            }
+        }
+        return out;
+    }
+
+    private static List<Models.Cost> costs(List<String> stage, List<String> level, List<String> amount) {
+        List<Models.Cost> out = new ArrayList<>();
+        int n = stage == null ? 0 : stage.size();
+        for (int i = 0; i < n; i++) {
+            BigDecimal a;
+            try {
+                a = at(amount, i).isEmpty() ? BigDecimal.ZERO : new BigDecimal(at(amount, i));
+            } catch (NumberFormatException e) {
+                a = null;
+            }
+            out.add(new Models.Cost(at(stage, i), at(level, i), a));
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ API
+
+    @GetMapping("/api/v1/identification/models")
+    @ResponseBody
+    List<Models.ModelVersion> apiList() {
+        return models.list(CurrentUser.get());
+    }
+
+    @GetMapping("/api/v1/identification/models/{id:\\d+}")
+    @ResponseBody
+    Models.ModelVersion apiGet(@PathVariable long id) {
+        return models.get(CurrentUser.get(), id);
+    }
+
+    @PostMapping("/api/v1/identification/models/{id:\\d+}/drafts")
+    @ResponseBody
+    Models.ModelVersion apiDraft(@PathVariable long id) {
+        return models.newDraft(CurrentUser.get(), id);
+    }
+
+    @PutMapping("/api/v1/identification/models/{id:\\d+}")
+    @ResponseBody
+    Models.ModelVersion apiSave(@PathVariable long id, @RequestParam int lockVersion,
+                                @RequestBody Models.Definition body) {
+        return models.saveDraft(CurrentUser.get(), id, lockVersion, body);
+    }
+
+    @PostMapping("/api/v1/identification/models/{id:\\d+}/what-if")
+    @ResponseBody
+    LiveEvaluation.Result apiWhatIf(@PathVariable long id) {
+        return models.whatIf(CurrentUser.get(), id);
+    }
+
+    @PostMapping("/api/v1/identification/models/{id:\\d+}/publish")
+    @ResponseBody
+    Models.ModelVersion apiPublish(@PathVariable long id, @RequestParam int lockVersion) {
+        return models.publish(CurrentUser.get(), id, lockVersion);
+    }
+
+    @ExceptionHandler(Assessment.InvalidModelException.class)
+    ResponseEntity<java.util.Map<String, Object>> invalid(Assessment.InvalidModelException e, Locale locale) {
+        return ResponseEntity.badRequest().body(java.util.Map.of("status", 400, "field", e.field(),
+                "message", describe(e, locale)));
+    }
+}
