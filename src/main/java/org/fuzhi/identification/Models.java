@@ -16,6 +16,9 @@ public interface Models {
 
     List<ModelVersion> list(CurrentUser user);
 
+    /** The attribute names an indicator may use, in order. */
+    java.util.Set<String> attributes();
+
     ModelVersion get(CurrentUser user, long id);
 
     /** The published version (the shipped default until the county publishes its own). */

@@ -69,6 +69,12 @@ public interface Registry {
     /** Registered persons with these (normalised) ID numbers, by ID number. For record linkage only. */
     Map<String, PersonRef> personsByIdNumber(java.util.Collection<String> idNumbers);
 
+    /** Registered persons with these (normalised) ID numbers and their households, by ID number; any number of IDs. */
+    Map<String, PersonHousehold> householdsByIdNumber(java.util.Collection<String> idNumbers);
+
+    record PersonHousehold(long personId, Long householdId) {
+    }
+
     /** The enrolment status of each person that has an enrolment (persons without one are absent). */
     Map<Long, EnrolmentStatus> enrolmentStatusOf(java.util.Collection<Long> personIds);
 
@@ -94,7 +100,7 @@ public interface Registry {
      * @param villageCode    the region of the student's household (null without a household record)
      * @param rosterCategory the category of the roster member linked to the person (null when not on the roster)
      */
-    record Placement(long personId, String name, String villageCode, String schoolCode, String schoolRegionCode,
+    record Placement(long personId, Long householdId, String name, String villageCode, String schoolCode, String schoolRegionCode,
                      boolean outsideCounty,
                      String stage, Integer grade, String rosterCategory) {
     }

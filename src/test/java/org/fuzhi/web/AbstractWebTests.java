@@ -739,6 +739,46 @@ abstract class AbstractWebTests implements IdentificationWebTests {
     }
 
     @Test
+    void departmentListsImportAndBecomeAssessmentAttributes() throws Exception {
+        record Pupil(String idNumber, long household, String region) {
+        }
+        Pupil pupil = jdbc.sql("""
+                SELECT p.id_number, p.household_id, h.region_code FROM person p JOIN enrolment e ON e.person_id = p.id
+                JOIN household h ON h.id = p.household_id
+                WHERE p.roster_category IS NULL AND e.status = 'IN_SCHOOL' ORDER BY p.id LIMIT 1""")
+                .query((rs, n) -> new Pupil(rs.getString(1), rs.getLong(2), rs.getString(3))).single();
+        String parent = jdbc.sql("SELECT MIN(id_number) FROM person WHERE household_id = :h").param("h", pupil.household())
+                .query(String.class).single();
+        String csv = "名单类型,姓名,身份证号或残疾人证号,所在区划代码,年度\n"
+                + "农村低保,测试户主," + parent + "," + pupil.region() + ",2026\n"
+                + "残疾人,测试学生," + pupil.idNumber() + "21," + pupil.region() + ",2026\n"   // 20-digit card
+                + "五保,测试甲," + parent + "," + pupil.region() + ",2026\n"
+                + "农村低保,测试乙,12345," + pupil.region() + ",2026\n";
+        mvc.perform(multipart("/api/v1/imports/source-list").file(csvFile("lists.csv", csv, StandardCharsets.UTF_8))
+                        .header("Authorization", bearer("zizhu")))
+                .andExpect(status().isOk()).andExpect(jsonPath("$.accepted").value(2))
+                .andExpect(jsonPath("$.rejected").value(2))
+                .andExpect(jsonPath("$.errors[0].field").value("名单类型"))
+                .andExpect(jsonPath("$.errors[1].field").value("身份证号或残疾人证号"));
+        try {
+            long inHousehold = jdbc.sql("""
+                    SELECT COUNT(*) FROM person p JOIN enrolment e ON e.person_id = p.id
+                    WHERE p.household_id = :h AND e.status = 'IN_SCHOOL'""").param("h", pupil.household())
+                    .query(Long.class).single();
+            // 低保 is granted per household: every pupil of the household carries it; disability only the pupil.
+            for (String[] c : new String[][]{{"list.dibao", String.valueOf(inHousehold)}, {"list.disability", "1"}}) {
+                String draft = "{\"model\":{\"k\":1,\"indicators\":[{\"code\":\"x\",\"weight\":1,\"expression\":\""
+                        + c[0] + " == true\"}],\"bands\":[{\"level\":\"困难\",\"min\":1}]}}";
+                mvc.perform(post("/api/v1/identification/evaluate/live").contentType(MediaType.APPLICATION_JSON)
+                                .content(draft).header("Authorization", bearer("zizhu")))
+                        .andExpect(status().isOk()).andExpect(jsonPath("$.aggregates.q").value(Double.parseDouble(c[1])));
+            }
+        } finally {
+            jdbc.sql("UPDATE source_list_member SET is_current = FALSE").update();
+        }
+    }
+
+    @Test
     void swaggerUiIsServed() throws Exception {
         mvc.perform(get("/swagger-ui/index.html")).andExpect(status().isOk());
     }

@@ -25,8 +25,10 @@ class LiveAssessment implements LiveEvaluation {
     private final AlkireFoster engine;
     private final AuditLog audit;
     private final ModelStore store;
+    private final SourceListFlags lists;
 
-    LiveAssessment(Registry registry, AlkireFoster engine, AuditLog audit, ModelStore store) {
+    LiveAssessment(Registry registry, AlkireFoster engine, AuditLog audit, ModelStore store, SourceListFlags lists) {
+        this.lists = lists;
         this.registry = registry;
         this.engine = engine;
         this.audit = audit;
@@ -51,7 +53,9 @@ class LiveAssessment implements LiveEvaluation {
         List<Assessment.Subject> byCategory = new ArrayList<>();
         List<Long> ids = new ArrayList<>();
         List<String> stageOf = new ArrayList<>();
+        var listed = lists.load();
         registry.forEachAssessmentSubject(user.childDataScope(), s -> {
+            SourceListFlags.annotate(listed, s);
             ids.add(s.studentId());
             stageOf.add(s.stageGroup());
             String id = String.valueOf(s.studentId());

@@ -34,6 +34,15 @@ class ModelStore implements Models {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
+    /** What an indicator may read: the registry's attributes and the other departments' lists. */
+    static final Set<String> ATTRIBUTES;
+
+    static {
+        Set<String> all = new java.util.TreeSet<>(Registry.ASSESSMENT_ATTRIBUTES);
+        all.addAll(org.fuzhi.identification.SourceList.ATTRIBUTES);
+        ATTRIBUTES = java.util.Collections.unmodifiableSet(all);
+    }
+
     private final JdbcClient jdbc;
     private final AlkireFoster engine;
     private final AuditLog audit;
@@ -72,6 +81,11 @@ class ModelStore implements Models {
                 Status.valueOf(rs.getString("status")), JSON.readValue(rs.getString("definition"), Definition.class),
                 rs.getString("based_on"), rs.getString("created_by"), rs.getTimestamp("created_at").toInstant(),
                 published == null ? null : published.toInstant(), rs.getInt("lock_version"));
+    }
+
+    @Override
+    public Set<String> attributes() {
+        return ATTRIBUTES;
     }
 
     @Override
@@ -185,7 +199,7 @@ class ModelStore implements Models {
         if (d.name() == null || d.name().isBlank() || d.name().length() > 200) {
             throw new Assessment.InvalidModelException("model.name", "assessment.rule.required");
         }
-        engine.check(toModel(d), Registry.ASSESSMENT_ATTRIBUTES);
+        engine.check(toModel(d), ATTRIBUTES);
         // Every student at or above k must land in a level, or the round would list hardship with no level.
         double lowest = d.bands().stream().mapToDouble(AssessmentModel.Band::min).min().orElse(0);
         if (lowest > d.k() + 1e-9) {

@@ -57,12 +57,13 @@ class RoundService implements Rounds {
     private final LiveEvaluation models;
     private final AlkireFoster engine;
     private final DropoutCases cases;
+    private final SourceListFlags lists;
     private final NoticeCalendar calendar;
     private final AuditLog audit;
     private final Clock clock;
 
     RoundService(JdbcClient jdbc, JdbcTemplate template, Registry registry, Directory directory, Linkage linkage, LiveEvaluation models,
-                 AlkireFoster engine, DropoutCases cases, NoticeCalendar calendar, AuditLog audit,
+                 AlkireFoster engine, DropoutCases cases, SourceListFlags lists, NoticeCalendar calendar, AuditLog audit,
                  Optional<Clock> clock) {
         this.jdbc = jdbc;
         this.template = template;
@@ -72,6 +73,7 @@ class RoundService implements Rounds {
         this.models = models;
         this.engine = engine;
         this.cases = cases;
+        this.lists = lists;
         this.calendar = calendar;
         this.audit = audit;
         this.clock = clock.orElse(Clock.system(ZONE));
@@ -226,7 +228,9 @@ class RoundService implements Rounds {
         linkage.run(user);
         List<Registry.AssessmentSubject> subjects = new ArrayList<>();
         List<Assessment.Subject> records = new ArrayList<>();
+        var listed = lists.load();
         registry.forEachAssessmentSubject(scope, s -> {
+            SourceListFlags.annotate(listed, s);
             subjects.add(s);
             records.add(new Assessment.Subject(String.valueOf(s.studentId()), 1, s.stageGroup(), s.values()));
         });

@@ -63,6 +63,7 @@ class ModelController {
         model.addAttribute("version", v);
         model.addAttribute("def", shown);
         model.addAttribute("dimensions", DIMENSIONS);
+        model.addAttribute("attributes", new java.util.ArrayList<>(models.attributes()));
         model.addAttribute("current", models.current());
         // three empty rows so a new indicator can be typed in without any script
         model.addAttribute("blankRows", 3);

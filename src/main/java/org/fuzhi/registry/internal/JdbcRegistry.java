@@ -218,6 +218,20 @@ class JdbcRegistry implements Registry {
     }
 
     @Override
+    public Map<String, PersonHousehold> householdsByIdNumber(java.util.Collection<String> idNumbers) {
+        Map<String, PersonHousehold> out = new HashMap<>();
+        List<String> ids = List.copyOf(idNumbers);
+        for (int i = 0; i < ids.size(); i += 1000) {
+            jdbc.sql("SELECT id_number, id, household_id FROM person WHERE id_number IN (:ids)")
+                    .param("ids", ids.subList(i, Math.min(ids.size(), i + 1000))).query(rs -> {
+                        long hid = rs.getLong(3);
+                        out.put(rs.getString(1), new PersonHousehold(rs.getLong(2), rs.wasNull() ? null : hid));
+                    });
+        }
+        return out;
+    }
+
+    @Override
     public Map<Long, EnrolmentStatus> enrolmentStatusOf(java.util.Collection<Long> personIds) {
         Map<Long, EnrolmentStatus> out = new HashMap<>();
         List<Long> ids = List.copyOf(personIds);
@@ -273,7 +287,8 @@ class JdbcRegistry implements Registry {
                     v.put("household.incomePerHead", rs.getBigDecimal("income_per_head"));
                     v.put("household.housingSafe", hasHousehold ? (Boolean) rs.getObject("housing_safe") : null);
                     v.put("household.members", hasHousehold ? members.getOrDefault(rs.getLong("hid"), 0L) : null);
-                    var placement = new Placement(rs.getLong("pid"), rs.getString("name"),
+                    long householdId = rs.getLong("hid");
+                    var placement = new Placement(rs.getLong("pid"), rs.wasNull() ? null : householdId, rs.getString("name"),
                             rs.getString("household_region"), rs.getString("school_code"),
                             rs.getString("school_region_code"), rs.getBoolean("outside_county"), stage.name(), (Integer) rs.getObject("grade", Integer.class),
                             rs.getString("roster_category"));
