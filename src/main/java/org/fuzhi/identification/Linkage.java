@@ -22,6 +22,18 @@ public interface Linkage {
     /** Current roster members and how each was (or was not) linked. */
     Stats stats(CurrentUser user);
 
+    /**
+     * The m/u probabilities and weights of the last run: estimated by EM from its candidate pairs, or the defaults
+     * when there were too few pairs or the estimate was implausible.
+     */
+    Weights weights();
+
+    /** @param matchShare the estimated share of candidate pairs that are true matches (NaN for the defaults) */
+    record Weights(String source, double matchShare, int iterations, double upper, double lower, List<Row> rows) {
+        public record Row(String field, String level, double m, double u, double weight) {
+        }
+    }
+
     record Stats(long members, long exact, long probabilistic, long clerical, long review, long unlinked,
                  long rejected) {
     }

@@ -667,6 +667,11 @@ abstract class AbstractWebTests implements IdentificationWebTests {
             String auth = bearer("zizhu");
             mvc.perform(post("/api/v1/identification/linkage/run").header("Authorization", auth))
                     .andExpect(status().isOk()).andExpect(jsonPath("$.review").value(org.hamcrest.Matchers.greaterThan(0)));
+            // The weights were estimated from this run's candidate pairs (EM), with the defaults as a prior.
+            mvc.perform(get("/api/v1/identification/linkage/weights").header("Authorization", auth))
+                    .andExpect(jsonPath("$.source").value("ESTIMATED"))
+                    .andExpect(jsonPath("$.rows[?(@.field == 'name' && @.level == 'EXACT')].weight")
+                            .value(org.hamcrest.Matchers.contains(org.hamcrest.Matchers.greaterThan(5.0))));
             mvc.perform(get("/api/v1/identification/review").header("Authorization", auth))
                     .andExpect(jsonPath("$.items[?(@.rosterMemberId == " + memberId + ")].personId").value((int) (long) (Long) person[3]))
                     .andExpect(jsonPath("$.items[?(@.rosterMemberId == " + memberId + ")].evidence[?(@.field == 'name')].agreement")

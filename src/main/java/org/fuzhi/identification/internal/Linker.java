@@ -38,6 +38,7 @@ class Linker implements Linkage {
     private final AuditLog audit;
     private final double upper;
     private final double lower;
+    private volatile MatchWeights lastWeights = MatchWeights.DEFAULT;
 
     Linker(JdbcClient jdbc, JdbcTemplate batch, Registry registry, AuditLog audit,
            @Value("${fuzhi.linkage.upper:10}") double upper, @Value("${fuzhi.linkage.lower:3}") double lower) {
@@ -70,6 +71,9 @@ class Linker implements Linkage {
                 + "(SELECT r.id FROM roster_member r WHERE " + f.sql() + ")").params(f.params()).update();
         List<Member> chunk = new ArrayList<>(CHUNK);
         long[] lastId = {0};
+        // Pass 1: exact ID links, and the agreement patterns of every candidate pair of the rest for EM.
+        List<Member> fuzzy = new ArrayList<>();
+        MatchWeights.Patterns patterns = new MatchWeights.Patterns();
         while (true) {
             chunk.clear();
             jdbc.sql("""
@@ -86,20 +90,31 @@ class Linker implements Linkage {
                 break;
             }
             lastId[0] = chunk.get(chunk.size() - 1).id();
-            store(link(chunk));
+            List<Member> rest = new ArrayList<>();
+            store(exact(chunk, rest));
+            fuzzy.addAll(rest);
+            candidates(rest).forEach((m, persons) -> persons.forEach(p -> patterns.add(Scoring.compare(m, p).levels())));
+        }
+        // Pass 2: m/u estimated from this run's pairs (or the defaults), then every remaining member is decided.
+        MatchWeights weights = MatchWeights.estimate(patterns);
+        lastWeights = weights;
+        for (int i = 0; i < fuzzy.size(); i += CHUNK) {
+            List<Member> part = fuzzy.subList(i, Math.min(fuzzy.size(), i + CHUNK));
+            store(decide(part, candidates(part), weights));
         }
         refreshPovertyStatus(user);
         Stats stats = stats(user);
         audit.record("LINKAGE_RUN", "roster", null, Map.of("members", stats.members(), "exact", stats.exact(),
-                "probabilistic", stats.probabilistic(), "review", stats.review(), "unlinked", stats.unlinked()));
+                "probabilistic", stats.probabilistic(), "review", stats.review(), "unlinked", stats.unlinked(),
+                "weights", weights.source(), "pairs", patterns.pairs));
         return stats;
     }
 
-    List<Link> link(List<Member> members) {
+    /** Links the members whose normalised ID is registered; the others go to {@code rest}. */
+    List<Link> exact(List<Member> members, List<Member> rest) {
         List<Link> out = new ArrayList<>();
         Map<String, PersonRef> exact = registry.personsByIdNumber(members.stream().map(Member::idNumber)
                 .filter(java.util.Objects::nonNull).distinct().toList());
-        List<Member> rest = new ArrayList<>();
         for (Member m : members) {
             PersonRef p = m.idNumber() == null ? null : exact.get(m.idNumber());
             if (p != null) {
@@ -108,9 +123,14 @@ class Linker implements Linkage {
                 rest.add(m);
             }
         }
+        return out;
+    }
+
+    /** Blocking: the registered persons born on the member's birth date or one of its usual mistypings. */
+    Map<Member, List<PersonRef>> candidates(List<Member> members) {
         Set<LocalDate> dates = new LinkedHashSet<>();
         Map<Long, Set<LocalDate>> datesOf = new HashMap<>();
-        for (Member m : rest) {
+        for (Member m : members) {
             Set<LocalDate> ds = Scoring.blockingDates(m.birth(), m.raw());
             datesOf.put(m.id(), ds);
             dates.addAll(ds);
@@ -119,12 +139,23 @@ class Linker implements Linkage {
         for (PersonRef p : registry.personsBornOn(dates)) {
             born.computeIfAbsent(p.birthDate(), d -> new ArrayList<>()).add(p);
         }
-        for (Member m : rest) {
-            List<Scoring.Scored> scored = new ArrayList<>();
+        Map<Member, List<PersonRef>> out = new java.util.LinkedHashMap<>();
+        for (Member m : members) {
+            List<PersonRef> list = new ArrayList<>();
             for (LocalDate d : datesOf.get(m.id())) {
-                for (PersonRef p : born.getOrDefault(d, List.of())) {
-                    scored.add(Scoring.score(m, p));
-                }
+                list.addAll(born.getOrDefault(d, List.of()));
+            }
+            out.put(m, list);
+        }
+        return out;
+    }
+
+    List<Link> decide(List<Member> members, Map<Member, List<PersonRef>> candidates, MatchWeights weights) {
+        List<Link> out = new ArrayList<>();
+        for (Member m : members) {
+            List<Scoring.Scored> scored = new ArrayList<>();
+            for (PersonRef p : candidates.get(m)) {
+                scored.add(Scoring.score(m, p, weights));
             }
             scored.sort(Comparator.comparingDouble(Scoring.Scored::weight).reversed());
             if (scored.isEmpty()) {
@@ -155,6 +186,15 @@ class Linker implements Linkage {
             ps.setString(6, l.evidence());
             ps.setTimestamp(7, now);
         });
+    }
+
+    @Override
+    public Weights weights() {
+        MatchWeights w = lastWeights;
+        List<Weights.Row> rows = new ArrayList<>();
+        w.mu().forEach((field, levels) -> levels.forEach((level, mu) ->
+                rows.add(new Weights.Row(field, level, mu[0], mu[1], w.weight(field, level)))));
+        return new Weights(w.source(), w.matchShare(), w.iterations(), upper, lower, rows);
     }
 
     @Override

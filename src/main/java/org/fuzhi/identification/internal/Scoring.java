@@ -3,8 +3,10 @@ package org.fuzhi.identification.internal;
 import java.time.DateTimeException;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.fuzhi.identification.Linkage;
 import org.fuzhi.registry.Registry.PersonRef;
@@ -12,8 +14,8 @@ import org.fuzhi.registry.Registry.PersonRef;
 /**
  * Fellegi–Sunter comparison of a roster member with a registry person. Each field's agreement level adds
  * log2(m/u): m is how often true matches show that level, u how often non-matches in the same block do.
- * The m/u values are starting points taken from typical roster error rates (about 2% homophone names and
- * 3% mistyped ID digits); they can be re-estimated from the linked pairs.
+ * The m/u values ({@link MatchWeights}) start from typical roster error rates (about 2% homophone names and
+ * 3% mistyped ID digits) and are re-estimated from each run's candidate pairs.
  */
 final class Scoring {
 
@@ -23,63 +25,56 @@ final class Scoring {
     record Scored(PersonRef person, double weight, String evidence) {
     }
 
-    private static double w(double m, double u) {
-        return Math.log(m / u) / Math.log(2);
+    /**
+     * How a member and a person compare, field by field: the level each field's weight is looked up by, and the
+     * finer level shown as evidence (an ID near miss says which kind). Fields missing on either side are absent.
+     */
+    record Comparison(Map<String, String> levels, Map<String, String> detail) {
     }
 
-    static final double ID_NEAR = w(0.9, 0.00001);
-    static final double ID_DIFF = w(0.1, 0.99999);
-    static final double NAME_EXACT = w(0.85, 0.002);
-    static final double NAME_HOMOPHONE = w(0.1, 0.001);
-    static final double NAME_SIMILAR = w(0.04, 0.01);
-    static final double NAME_DIFF = w(0.01, 0.987);
-    static final double BIRTH_EXACT = w(0.95, 0.3);
-    static final double BIRTH_VARIANT = w(0.05, 0.7);
-    static final double GENDER_AGREE = w(0.98, 0.5);
-    static final double GENDER_DIFF = w(0.02, 0.5);
-    static final double VILLAGE_SAME = w(0.85, 0.02);
-    static final double TOWNSHIP_SAME = w(0.1, 0.08);
-    static final double VILLAGE_DIFF = w(0.05, 0.9);
-
-    static Scored score(Linker.Member m, PersonRef p) {
-        StringBuilder ev = new StringBuilder();
-        double total = 0;
+    static Comparison compare(Linker.Member m, PersonRef p) {
+        Map<String, String> levels = new LinkedHashMap<>();
+        Map<String, String> detail = new LinkedHashMap<>();
         // ID: a near miss (one digit, a swap, the check digit) is strong evidence; a different ID is weak
         // evidence against, because roster IDs are often someone else's (a parent's) or mistyped at random.
         String digits = m.raw() == null ? "" : m.raw().replaceAll("[^0-9Xx]", "").toUpperCase();
         if (digits.length() == 18) {
             String idLevel = idAgreement(digits, p.idNumber());
-            double wt = idLevel.equals("DIFFERENT") ? ID_DIFF : ID_NEAR;
-            total += wt;
-            append(ev, "id", idLevel, wt);
+            levels.put("id", idLevel.equals("DIFFERENT") ? "DIFFERENT" : "NEAR");
+            detail.put("id", idLevel);
         }
-        NameMatcher.Agreement name = NameMatcher.compare(m.name(), p.name());
-        double nw = switch (name) {
-            case EXACT -> NAME_EXACT;
-            case HOMOPHONE -> NAME_HOMOPHONE;
-            case SIMILAR -> NAME_SIMILAR;
-            case DIFFERENT -> NAME_DIFF;
-        };
-        total += nw;
-        append(ev, "name", name.name(), nw);
-        boolean sameBirth = p.birthDate().equals(m.birth());
-        total += sameBirth ? BIRTH_EXACT : BIRTH_VARIANT;
-        append(ev, "birth", sameBirth ? "EXACT" : "VARIANT", sameBirth ? BIRTH_EXACT : BIRTH_VARIANT);
+        String name = NameMatcher.compare(m.name(), p.name()).name();
+        levels.put("name", name);
+        detail.put("name", name);
+        String birth = p.birthDate().equals(m.birth()) ? "EXACT" : "VARIANT";
+        levels.put("birth", birth);
+        detail.put("birth", birth);
         if (m.gender() != null) {
-            boolean g = m.gender().equals(p.gender().name());
-            total += g ? GENDER_AGREE : GENDER_DIFF;
-            append(ev, "gender", g ? "AGREE" : "DIFFERENT", g ? GENDER_AGREE : GENDER_DIFF);
+            String g = m.gender().equals(p.gender().name()) ? "AGREE" : "DIFFERENT";
+            levels.put("gender", g);
+            detail.put("gender", g);
         }
         if (m.village() != null && p.villageCode() != null) {
             String level = m.village().equals(p.villageCode()) ? "SAME"
                     : m.village().regionMatches(0, p.villageCode(), 0, 9) ? "TOWNSHIP" : "DIFFERENT";
-            double vw = switch (level) {
-                case "SAME" -> VILLAGE_SAME;
-                case "TOWNSHIP" -> TOWNSHIP_SAME;
-                default -> VILLAGE_DIFF;
-            };
-            total += vw;
-            append(ev, "village", level, vw);
+            levels.put("village", level);
+            detail.put("village", level);
+        }
+        return new Comparison(levels, detail);
+    }
+
+    static Scored score(Linker.Member m, PersonRef p) {
+        return score(m, p, MatchWeights.DEFAULT);
+    }
+
+    static Scored score(Linker.Member m, PersonRef p, MatchWeights weights) {
+        Comparison c = compare(m, p);
+        StringBuilder ev = new StringBuilder();
+        double total = 0;
+        for (var e : c.levels().entrySet()) {
+            double wt = weights.weight(e.getKey(), e.getValue());
+            total += wt;
+            append(ev, e.getKey(), c.detail().get(e.getKey()), wt);
         }
         return new Scored(p, total, ev.toString());
     }

@@ -35,6 +35,7 @@ class LinkageController {
         var user = CurrentUser.get();
         model.addAttribute("stats", linkage.stats(user));
         model.addAttribute("queue", linkage.reviewQueue(user, Math.max(page, 0), 20));
+        model.addAttribute("weights", linkage.weights());
         return "identification/linkage";
     }
 
@@ -68,6 +69,14 @@ class LinkageController {
     @ResponseBody
     Linkage.Stats apiStats() {
         return linkage.stats(CurrentUser.get());
+    }
+
+    @GetMapping("/api/v1/identification/linkage/weights")
+    @ResponseBody
+    @Operation(summary = "The m/u probabilities and field weights of the last run (EM estimate or defaults)")
+    Linkage.Weights apiWeights() {
+        CurrentUser.get().require(CurrentUser.get().role() == org.fuzhi.platform.Role.CENTER);
+        return linkage.weights();
     }
 
     @GetMapping("/api/v1/identification/review")
