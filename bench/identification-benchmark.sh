@@ -40,7 +40,7 @@ bench() {
     -d "{\"name\":\"benchmark 2\",\"schoolYear\":2028,\"term\":\"SPRING\",\"scopeCode\":\"$COUNTY\"}")
   echo "$label: next term's round with diff against the last one: ${out##* } s"
   curl -sf "http://127.0.0.1:$PORT/api/v1/identification/rounds/$id" -H "Authorization: Bearer $token" \
-    | sed 's/.*"summary":\({[^}]*}\).*/  summary: \1/'
+    | sed 's/.*"summary":\({[^}]*}\).*/  summary: \1/'; echo
   local rss
   rss=$(ps -o rss= -p $APP | tr -d ' ')
   echo "$label: server RSS after the runs: $((rss / 1024)) MB (-Xmx1g)"
@@ -51,7 +51,7 @@ bench() {
 bench h2 --spring.datasource.url="jdbc:h2:file:$DIR/fuzhi;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH"
 if pg_isready -q -h 127.0.0.1 2>/dev/null; then
   psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS fuzhi_bench_ident" \
-    -c "CREATE DATABASE fuzhi_bench_ident" >/dev/null
+    -c "CREATE DATABASE fuzhi_bench_ident" >/dev/null 2>&1
   bench postgresql --spring.datasource.url="jdbc:postgresql://127.0.0.1:5432/fuzhi_bench_ident" \
     --spring.datasource.username=postgres --spring.datasource.password=
 else
