@@ -51,6 +51,10 @@ public interface Rounds {
 
     Summary summary(CurrentUser user, long roundId);
 
+    /** Writes the entries the user may see as .xlsx (names masked as on screen); audited with the row count. */
+    long exportEntries(CurrentUser user, long roundId, EntryQuery query, java.io.OutputStream out,
+                       java.util.Locale locale);
+
     /** The changes of the latest run against the previous snapshot that concern the user's scope. */
     List<ChangeView> changes(CurrentUser user, long roundId);
 

@@ -784,6 +784,30 @@ abstract class AbstractWebTests implements IdentificationWebTests {
     }
 
     @Test
+    void theHardshipLedgerAndRoundResultsExportWithinScopeAndMasked() throws Exception {
+        long round = jdbc.sql("SELECT MIN(id) FROM ident_round").query(Long.class).single();
+        List<List<String>> ledger = readXlsx(mvc.perform(get("/api/v1/identification/rounds/" + round
+                        + "/entries/export").param("source", "HARDSHIP").header("Authorization", bearer("pinggu")))
+                .andExpect(status().isOk()).andReturn().getResponse().getContentAsByteArray());
+        long hardship = jdbc.sql("SELECT COUNT(*) FROM ident_entry WHERE round_id = :r AND source = 'HARDSHIP'")
+                .param("r", round).query(Long.class).single();
+        assertThat(ledger).hasSize((int) hardship + 1);
+        assertThat(ledger.get(0)).contains("姓名", "困难等级", "困难指标");
+        ledger.subList(1, ledger.size()).forEach(r -> assertThat(r.get(0)).contains("*"));
+        String school = schoolOf("xuexiao-shenhe");
+        List<List<String>> mine = readXlsx(mvc.perform(get("/api/v1/identification/rounds/" + round
+                        + "/entries/export").header("Authorization", bearer("xuexiao-shenhe")))
+                .andExpect(status().isOk()).andReturn().getResponse().getContentAsByteArray());
+        long inSchool = jdbc.sql("SELECT COUNT(*) FROM ident_entry WHERE round_id = :r AND school_code = :s")
+                .param("r", round).param("s", school).query(Long.class).single();
+        assertThat(mine).hasSize((int) inSchool + 1);
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM audit_event WHERE action = 'ROUND_EXPORT'").query(Long.class)
+                .single()).isGreaterThanOrEqualTo(2);
+        mvc.perform(get("/api/v1/identification/rounds/" + round + "/entries/export")
+                .header("Authorization", bearer("juanzeng"))).andExpect(status().isForbidden());
+    }
+
+    @Test
     void swaggerUiIsServed() throws Exception {
         mvc.perform(get("/swagger-ui/index.html")).andExpect(status().isOk());
     }

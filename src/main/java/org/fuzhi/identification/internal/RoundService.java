@@ -21,6 +21,7 @@ import org.fuzhi.common.Masking;
 import org.fuzhi.common.Page;
 import org.fuzhi.common.RegionCode;
 import org.fuzhi.identification.Assessment;
+import org.fuzhi.identification.AssessmentModel;
 import org.fuzhi.identification.AssessmentResult;
 import org.fuzhi.identification.Linkage;
 import org.fuzhi.identification.LiveEvaluation;
@@ -61,10 +62,12 @@ class RoundService implements Rounds {
     private final NoticeCalendar calendar;
     private final AuditLog audit;
     private final Clock clock;
+    private final org.springframework.context.MessageSource messages;
 
     RoundService(JdbcClient jdbc, JdbcTemplate template, Registry registry, Directory directory, Linkage linkage, LiveEvaluation models,
                  AlkireFoster engine, DropoutCases cases, SourceListFlags lists, NoticeCalendar calendar, AuditLog audit,
-                 Optional<Clock> clock) {
+                 Optional<Clock> clock, org.springframework.context.MessageSource messages) {
+        this.messages = messages;
         this.jdbc = jdbc;
         this.template = template;
         this.registry = registry;
@@ -398,6 +401,7 @@ class RoundService implements Rounds {
         final Map<String, Set<String>> townshipsOfSchool = new HashMap<>();
         final Map<String, Long> entriesByVillage = new HashMap<>();
         final Map<String, Long> entriesBySchool = new HashMap<>();
+        final Names names = new Names();
         long entries;
 
         Graph(RoundRow round) {
@@ -571,7 +575,7 @@ class RoundService implements Rounds {
         }
         for (TaskRow p : parents) {
             if (p.status() == TaskStatus.DONE) {
-                throw new RuleViolationException("round.rule.reliedOn", unitName(p));
+                throw new RuleViolationException("round.rule.reliedOn", unitName(p, g.names));
             }
         }
         updateTask(t, expectedVersion, TaskStatus.RETURNED, t.remark(), why, user);
@@ -730,7 +734,7 @@ class RoundService implements Rounds {
 
     private TaskView taskView(CurrentUser user, Graph g, long taskId) {
         TaskRow t = g.task(taskId);
-        return new TaskView(t.id(), g.round.id(), t.step(), t.unit(), unitName(t), t.status(), t.remark(), t.reason(),
+        return new TaskView(t.id(), g.round.id(), t.step(), t.unit(), unitName(t, g.names), t.status(), t.remark(), t.reason(),
                 t.decidedBy(), t.decidedAt(), t.version(), g.entries(t), g.blockers(t), mayComplete(user, g, t),
                 maySendBack(user, g, t));
     }
@@ -816,7 +820,7 @@ class RoundService implements Rounds {
         ScopeFilter f = entryScope(user);
         long[] c = new long[4];
         Map<String, Long> byStage = new TreeMap<>();
-        Map<String, Long> levels = new TreeMap<>();
+        Map<String, Long> levels = new HashMap<>();
         jdbc.sql("""
                 SELECT x.source, x.stage, x.level, x.outside_county, COUNT(*) AS n FROM ident_entry x
                 WHERE x.round_id = :r AND""" + " " + f.sql() + " GROUP BY x.source, x.stage, x.level, x.outside_county")
@@ -838,7 +842,23 @@ class RoundService implements Rounds {
         for (ChangeView ch : changes(user, roundId)) {
             changes.merge(ch.kind(), 1L, Long::sum);
         }
-        return new Summary(c[0], c[1], c[2], c[3], byStage, levels, cases.openCount(user.childDataScope(),
+        // In the order people read them: stages from kindergarten up, levels from the most severe down.
+        Map<String, Long> stages = new LinkedHashMap<>();
+        for (org.fuzhi.common.Stage.StatGroup g : org.fuzhi.common.Stage.StatGroup.values()) {
+            if (byStage.containsKey(g.name())) {
+                stages.put(g.name(), byStage.get(g.name()));
+            }
+        }
+        Map<String, Long> orderedLevels = new LinkedHashMap<>();
+        models.defaultModel().model().bands().stream()
+                .sorted(java.util.Comparator.comparingDouble(AssessmentModel.Band::min).reversed())
+                .forEach(b -> {
+                    if (levels.containsKey(b.level())) {
+                        orderedLevels.put(b.level(), levels.remove(b.level()));
+                    }
+                });
+        orderedLevels.putAll(new TreeMap<>(levels));
+        return new Summary(c[0], c[1], c[2], c[3], stages, orderedLevels, cases.openCount(user.childDataScope(),
                 r.scopeCode()), changes);
     }
 
@@ -868,6 +888,41 @@ class RoundService implements Rounds {
                         mask ? Masking.name(rs.getString("name")) : rs.getString("name"),
                         names.school(rs.getString("old_school")), names.school(rs.getString("new_school")),
                         rs.getString("old_level"), rs.getString("new_level"))).list();
+    }
+
+    @Override
+    @Transactional // the export is recorded in the audit log
+    public long exportEntries(CurrentUser user, long roundId, EntryQuery q, java.io.OutputStream out,
+                              java.util.Locale locale) {
+        RoundRow r = visibleRound(user, roundId);
+        List<String> header = List.of("student.name", "round.source", "round.category", "student.school",
+                "student.stage", "student.grade", "household.region", "round.level", "round.score", "round.deprived")
+                .stream().map(k -> messages.getMessage(k, null, locale)).toList();
+        long rows = 0;
+        try (var x = new org.fuzhi.platform.Xlsx(out, r.name(), header)) {
+            for (int page = 0; ; page++) {
+                Page<EntryView> p = entries(user, roundId, q, page, 1000);
+                for (EntryView e : p.items()) {
+                    x.row(java.util.Arrays.asList(e.name(),
+                            messages.getMessage("enum.Source." + e.source(), null, locale),
+                            e.category() == null ? "" : messages.getMessage("enum.PovertyCategory." + e.category(),
+                                    null, e.category(), locale),
+                            e.schoolName(), messages.getMessage("enum.Stage." + e.stage(), null, e.stage(), locale),
+                            e.grade() == null ? "" : String.valueOf(e.grade()),
+                            e.villageName() == null ? "" : e.villageName(), e.level() == null ? "" : e.level(),
+                            String.format(java.util.Locale.ROOT, "%.2f", e.score()),
+                            String.join("、", e.deprived().stream().map(d -> messages.getMessage("indicator." + d,
+                                    null, d, locale)).toList())));
+                    rows++;
+                }
+                if (!p.hasNext()) {
+                    break;
+                }
+            }
+        }
+        audit.record("ROUND_EXPORT", "round", String.valueOf(roundId),
+                details("rows", rows, "source", q.source() == null ? null : q.source().name()));
+        return rows;
     }
 
     // ---------------------------------------------------------------- public notice
@@ -908,12 +963,12 @@ class RoundService implements Rounds {
 
     // ---------------------------------------------------------------- names
 
-    private String unitName(TaskRow t) {
+    private String unitName(TaskRow t, Names names) {
         return switch (t.step()) {
-            case SCHOOL -> directory.school(t.unit()).map(SchoolView::name).orElse(t.unit());
+            case SCHOOL -> names.school(t.unit());
             // village names repeat from township to township (新华社区 in each): name the township too
-            case SURVEY -> regionName(new RegionCode(t.unit()).parentCode()) + " " + regionName(t.unit());
-            default -> regionName(t.unit());
+            case SURVEY -> names.region(new RegionCode(t.unit()).parentCode()) + " " + names.region(t.unit());
+            default -> names.region(t.unit());
         };
     }
 

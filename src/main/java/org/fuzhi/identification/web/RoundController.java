@@ -144,6 +144,19 @@ class RoundController {
         return "redirect:/identification/rounds/" + id;
     }
 
+    @GetMapping({"/identification/rounds/{id}/export", "/api/v1/identification/rounds/{id}/entries/export"})
+    void export(@PathVariable long id, @RequestParam(required = false) Rounds.Source source,
+                @RequestParam(required = false) String level, @RequestParam(required = false) String q,
+                jakarta.servlet.http.HttpServletResponse response, Locale locale) throws java.io.IOException {
+        var user = CurrentUser.get();
+        rounds.round(user, id);
+        String name = messages.getMessage(source == Rounds.Source.HARDSHIP ? "round.export.hardship"
+                : "round.export.entries", null, locale);
+        org.fuzhi.platform.Downloads.prepare(response, org.fuzhi.platform.Downloads.XLSX, name + ".xlsx");
+        rounds.exportEntries(user, id, new Rounds.EntryQuery(source, level, null, q), response.getOutputStream(),
+                locale);
+    }
+
     // ------------------------------------------------------------------ API
 
     @GetMapping("/api/v1/identification/rounds")
