@@ -78,6 +78,59 @@ class AlkireFoster implements Assessment {
         return new AssessmentResult(results, all.aggregates(indicators, w), byGroup);
     }
 
+    /**
+     * Scores one record at a time, for callers that stream a population and keep only what they need (an
+     * identification round keeps its entries, not every student). Same rules and results as {@link #evaluate}.
+     */
+    final class Scorer {
+        private final AssessmentModel model;
+        private final Expression[] expressions;
+        private final double[] w;
+        private final List<AssessmentModel.Band> bands;
+        private int record;
+
+        private Scorer(AssessmentModel model, Set<String> attributes) {
+            validate(model, List.of());
+            this.model = model;
+            this.expressions = compile(model, attributes);
+            double total = model.indicators().stream().mapToDouble(Indicator::weight).sum();
+            this.w = model.indicators().stream().mapToDouble(i -> i.weight() / total).toArray();
+            this.bands = new ArrayList<>(model.bands() == null ? List.of() : model.bands());
+            bands.sort(Comparator.comparingDouble(AssessmentModel.Band::min).reversed());
+        }
+
+        RecordResult score(Subject s) {
+            List<Indicator> indicators = model.indicators();
+            double score = 0;
+            List<String> codes = new ArrayList<>();
+            for (int j = 0; j < indicators.size(); j++) {
+                Indicator ind = indicators.get(j);
+                boolean deprived = expressions[j] != null ? test(expressions[j], s, record, ind)
+                        : isDeprived(ind, s.values().get(ind.attribute()), record);
+                if (deprived) {
+                    score += w[j];
+                    codes.add(ind.code());
+                }
+            }
+            record++;
+            boolean poor = score + EPS >= model.k();
+            String level = null;
+            if (poor) {
+                for (AssessmentModel.Band b : bands) {
+                    if (score + EPS >= b.min()) {
+                        level = b.level();
+                        break;
+                    }
+                }
+            }
+            return new RecordResult(s.id(), round(score), codes, poor, level);
+        }
+    }
+
+    Scorer scorer(AssessmentModel model, Set<String> attributes) {
+        return new Scorer(model, attributes);
+    }
+
     /** Checks a model before it is stored: every rule of {@link #evaluate}, with the given attributes known. */
     void check(AssessmentModel model, Set<String> attributes) {
         validate(model, List.of());

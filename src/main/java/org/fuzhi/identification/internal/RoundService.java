@@ -22,7 +22,6 @@ import org.fuzhi.common.Page;
 import org.fuzhi.common.RegionCode;
 import org.fuzhi.identification.Assessment;
 import org.fuzhi.identification.AssessmentModel;
-import org.fuzhi.identification.AssessmentResult;
 import org.fuzhi.identification.Linkage;
 import org.fuzhi.identification.LiveEvaluation;
 import org.fuzhi.identification.Rounds;
@@ -229,21 +228,15 @@ class RoundService implements Rounds {
         // Linkage runs over the whole of the center's area even for a village round: derived poverty status is
         // kept per area, and a narrower run would drop the status of pupils who live elsewhere.
         linkage.run(user);
-        List<Registry.AssessmentSubject> subjects = new ArrayList<>();
-        List<Assessment.Subject> records = new ArrayList<>();
+        // Students stream past the scorer; only the round's entries (roster and hardship students) are kept.
+        var scorer = engine.scorer(models.defaultModel().model(), ModelStore.ATTRIBUTES);
+        String lowestBand = lowestBand();
+        List<Entry> entries = new ArrayList<>();
         var listed = lists.load();
         registry.forEachAssessmentSubject(scope, s -> {
             SourceListFlags.annotate(listed, s);
-            subjects.add(s);
-            records.add(new Assessment.Subject(String.valueOf(s.studentId()), 1, s.stageGroup(), s.values()));
-        });
-        AssessmentResult result = engine.evaluate(models.defaultModel().model(), records);
-        String lowestBand = lowestBand();
-        List<Entry> entries = new ArrayList<>();
-        for (int i = 0; i < subjects.size(); i++) {
-            var s = subjects.get(i);
             var p = s.placement();
-            var rr = result.records().get(i);
+            var rr = scorer.score(new Assessment.Subject(String.valueOf(s.studentId()), 1, s.stageGroup(), s.values()));
             Source source;
             String level;
             if (p.rosterCategory() != null) {
@@ -254,12 +247,12 @@ class RoundService implements Rounds {
                 source = Source.HARDSHIP;
                 level = rr.level();
             } else {
-                continue;
+                return;
             }
             entries.add(new Entry(s.studentId(), p.personId(), source, p.rosterCategory(), p.name(), p.villageCode(),
                     p.schoolCode(), p.schoolRegionCode(), p.outsideCounty(), p.stage(), p.grade(), rr.score(), level,
                     rr.deprived()));
-        }
+        });
         jdbc.sql("DELETE FROM ident_entry WHERE round_id = :r").param("r", roundId).update();
         insertEntries(roundId, entries);
         long changes = before == null ? 0 : diff(roundId, runNo, before, entries);

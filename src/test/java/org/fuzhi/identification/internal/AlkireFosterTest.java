@@ -48,6 +48,16 @@ class AlkireFosterTest {
     }
 
     @Test
+    void theStreamingScorerGivesTheSameResultsRecordByRecord() {
+        var scorer = af.scorer(MODEL, java.util.Set.of("income", "schoolYears", "disabled"));
+        var batch = af.evaluate(MODEL, people(1)).records();
+        var people = people(1);
+        for (int i = 0; i < people.size(); i++) {
+            assertThat(scorer.score(people.get(i))).isEqualTo(batch.get(i));
+        }
+    }
+
+    @Test
     void aggregatesFollowAlkireFoster() {
         var a = af.evaluate(MODEL, people(1)).aggregates();
         assertThat(a.n()).isEqualTo(4);
