@@ -78,6 +78,9 @@ public interface Registry {
     /** The enrolment status of each person that has an enrolment (persons without one are absent). */
     Map<Long, EnrolmentStatus> enrolmentStatusOf(java.util.Collection<Long> personIds);
 
+    /** Registered persons whose household is in one of these regions (the second blocking key of record linkage). */
+    java.util.List<PersonRef> personsLivingIn(java.util.Collection<String> regionCodes);
+
     /** Registered persons born on any of these dates (the blocking key of record linkage). */
     java.util.List<PersonRef> personsBornOn(java.util.Collection<java.time.LocalDate> dates);
 

@@ -701,6 +701,39 @@ abstract class AbstractWebTests implements IdentificationWebTests {
     }
 
     @Test
+    void aMemberWithoutABirthDateIsFoundByVillageAndNameSound() throws Exception {
+        // The poverty office wrote 不详 for the ID and left the birth date empty: only the village and the name are
+        // left, so the second blocking key (village + pinyin sound of the name) must bring the child in.
+        var person = jdbc.sql("""
+                SELECT p.id, p.name, p.gender, h.region_code FROM person p JOIN enrolment e ON e.person_id = p.id
+                JOIN household h ON h.id = p.household_id
+                WHERE p.roster_category IS NOT NULL ORDER BY p.id DESC LIMIT 1""")
+                .query((rs, n) -> new Object[]{rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4)})
+                .single();
+        jdbc.sql("""
+                INSERT INTO roster_member (import_id, source, household_no, village_code, category, name, id_number_raw,
+                       gender, is_current, imported_at)
+                VALUES ('test', 'POVERTY', 'T-SOUND-1', :village, 'LIFTED', :name, '不详', :g, TRUE, :at)""")
+                .param("village", person[3]).param("name", person[1]).param("g", person[2])
+                .param("at", java.sql.Timestamp.from(java.time.Instant.now())).update();
+        long memberId = jdbc.sql("SELECT id FROM roster_member WHERE household_no = 'T-SOUND-1'").query(Long.class)
+                .single();
+        try {
+            mvc.perform(post("/api/v1/identification/linkage/run").header("Authorization", bearer("zizhu")))
+                    .andExpect(status().isOk());
+            var link = jdbc.sql("SELECT person_id, status, evidence FROM roster_link WHERE roster_member_id = :id")
+                    .param("id", memberId).query((rs, n) -> new Object[]{rs.getLong(1), rs.getString(2), rs.getString(3)})
+                    .single();
+            assertThat(link[0]).isEqualTo(person[0]);
+            assertThat((String) link[1]).isIn("LINKED", "REVIEW");
+            assertThat((String) link[2]).contains("name=EXACT").contains("village=SAME").contains("birth=VARIANT");
+        } finally {
+            jdbc.sql("DELETE FROM roster_link WHERE roster_member_id = :id").param("id", memberId).update();
+            jdbc.sql("DELETE FROM roster_member WHERE id = :id").param("id", memberId).update();
+        }
+    }
+
+    @Test
     void registeredPoorStatusIsDerivedFromTheRosterLinks() throws Exception {
         // Every in-school student counted on the dashboard is linked to a current roster member.
         long unlinkedButCounted = jdbc.sql("""

@@ -126,7 +126,10 @@ class Linker implements Linkage {
         return out;
     }
 
-    /** Blocking: the registered persons born on the member's birth date or one of its usual mistypings. */
+    /**
+     * Blocking: the registered persons born on the member's birth date or one of its usual mistypings, and those
+     * of the member's village whose name sounds the same.
+     */
     Map<Member, List<PersonRef>> candidates(List<Member> members) {
         Set<LocalDate> dates = new LinkedHashSet<>();
         Map<Long, Set<LocalDate>> datesOf = new HashMap<>();
@@ -139,13 +142,29 @@ class Linker implements Linkage {
         for (PersonRef p : registry.personsBornOn(dates)) {
             born.computeIfAbsent(p.birthDate(), d -> new ArrayList<>()).add(p);
         }
+        // Second key: same village and same name sound (pinyin with the surname readings, folded initials), for
+        // members whose birth date is missing or wrong beyond a typo.
+        Set<String> villages = new LinkedHashSet<>();
+        members.forEach(m -> {
+            if (m.village() != null) {
+                villages.add(m.village());
+            }
+        });
+        Map<String, List<PersonRef>> bySound = new HashMap<>();
+        for (PersonRef p : registry.personsLivingIn(villages)) {
+            bySound.computeIfAbsent(p.villageCode() + "|" + NameMatcher.soundKey(p.name()), k -> new ArrayList<>()).add(p);
+        }
         Map<Member, List<PersonRef>> out = new java.util.LinkedHashMap<>();
         for (Member m : members) {
-            List<PersonRef> list = new ArrayList<>();
+            Map<Long, PersonRef> list = new java.util.LinkedHashMap<>();
             for (LocalDate d : datesOf.get(m.id())) {
-                list.addAll(born.getOrDefault(d, List.of()));
+                born.getOrDefault(d, List.of()).forEach(p -> list.putIfAbsent(p.personId(), p));
             }
-            out.put(m, list);
+            if (m.village() != null) {
+                bySound.getOrDefault(m.village() + "|" + NameMatcher.soundKey(m.name()), List.of())
+                        .forEach(p -> list.putIfAbsent(p.personId(), p));
+            }
+            out.put(m, new ArrayList<>(list.values()));
         }
         return out;
     }

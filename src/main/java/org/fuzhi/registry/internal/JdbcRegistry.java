@@ -245,6 +245,18 @@ class JdbcRegistry implements Registry {
     }
 
     @Override
+    public List<PersonRef> personsLivingIn(java.util.Collection<String> regionCodes) {
+        List<PersonRef> out = new ArrayList<>();
+        List<String> codes = List.copyOf(regionCodes);
+        for (int i = 0; i < codes.size(); i += 500) {
+            out.addAll(jdbc.sql(PERSON_REF_SELECT + " WHERE h.region_code IN (:r)")
+                    .param("r", codes.subList(i, Math.min(codes.size(), i + 500)))
+                    .query((rs, n) -> personRef(rs)).list());
+        }
+        return out;
+    }
+
+    @Override
     public List<PersonRef> personsBornOn(java.util.Collection<java.time.LocalDate> dates) {
         if (dates.isEmpty()) {
             return List.of();
