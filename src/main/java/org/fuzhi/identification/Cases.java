@@ -32,8 +32,8 @@ public interface Cases {
 
     CaseView close(CurrentUser user, long caseId, int expectedVersion, CloseReason reason, String note);
 
-    record SchoolAgeChild(long rosterMemberId, String name, String householdNo, String villageCode, int age,
-                          String status, Long caseId) {
+    record SchoolAgeChild(long rosterMemberId, String name, String householdNo, String villageCode,
+                          String villageName, int age, String status, Long caseId) {
     }
 
     record CaseView(long id, String name, String villageCode, String villageName, LocalDate birthDate, int age,

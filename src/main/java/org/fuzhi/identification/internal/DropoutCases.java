@@ -106,10 +106,13 @@ class DropoutCases implements Cases {
                 });
         boolean mask = maskNames(user);
         List<SchoolAgeChild> out = new ArrayList<>();
+        Map<String, String> villageNames = new HashMap<>();
         for (DropoutCheck.Child c : check.schoolAgeChildren(user.childDataScope())) {
             String status = c.reason() == null ? "IN_SCHOOL" : c.reason();
+            String village = c.villageCode() == null ? null : villageNames.computeIfAbsent(c.villageCode(),
+                    v -> directory.region(v).map(RegionView::name).orElse(v));
             out.add(new SchoolAgeChild(c.rosterMemberId(), mask ? Masking.name(c.name()) : c.name(), c.householdNo(),
-                    c.villageCode(), c.age(), status, openCase.get(c.rosterMemberId())));
+                    c.villageCode(), village, c.age(), status, openCase.get(c.rosterMemberId())));
         }
         audit.record("READ_SCHOOL_AGE_REGISTER", "roster", null, Map.of("rows", out.size()));
         return out;
