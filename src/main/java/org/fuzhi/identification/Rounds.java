@@ -70,6 +70,13 @@ public interface Rounds {
     /** Makes the round final once its notice has been taken down; the round is locked from then on. */
     RoundView finish(CurrentUser user, long roundId, int expectedVersion);
 
+    /** The rounds still open (not final) that the user takes part in, with how many tasks wait for the user. */
+    List<Pending> pending(CurrentUser user);
+
+    /** @param myTasks tasks the user can approve or return now; {@code finishable} when the center may make it final */
+    record Pending(long roundId, String name, Stage stage, long myTasks, boolean finishable) {
+    }
+
     /** Rounds whose public notice is up today (anonymous). */
     List<NoticeView> currentNotices();
 

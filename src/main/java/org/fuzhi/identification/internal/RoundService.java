@@ -918,6 +918,23 @@ class RoundService implements Rounds {
         return rows;
     }
 
+    @Override
+    @Transactional(readOnly = true)
+    public List<Pending> pending(CurrentUser user) {
+        List<Pending> out = new ArrayList<>();
+        for (RoundView r : list(user)) {
+            if (r.stage() == Stage.FINAL || out.size() >= 5) {
+                continue;
+            }
+            long mine = r.stage() != Stage.VERIFYING ? 0 : tasks(user, r.id()).stream()
+                    .filter(t -> t.mayComplete() || t.maySendBack()).count();
+            boolean finishable = r.stage() == Stage.NOTICE && user.role() == Role.CENTER
+                    && today().isAfter(r.noticeEnd());
+            out.add(new Pending(r.id(), r.name(), r.stage(), mine, finishable));
+        }
+        return out;
+    }
+
     // ---------------------------------------------------------------- public notice
 
     @Override

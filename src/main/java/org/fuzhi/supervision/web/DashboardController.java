@@ -18,16 +18,20 @@ class DashboardController {
 
     private final Dashboard dashboard;
     private final MessageSource messages;
+    private final org.fuzhi.identification.Rounds rounds;
 
-    DashboardController(Dashboard dashboard, MessageSource messages) {
+    DashboardController(Dashboard dashboard, MessageSource messages, org.fuzhi.identification.Rounds rounds) {
         this.dashboard = dashboard;
         this.messages = messages;
+        this.rounds = rounds;
     }
 
     @GetMapping("/")
     String home(Model model, Locale locale) {
         Overview o = dashboard.overview(CurrentUser.get());
         model.addAttribute("o", o);
+        // What waits for this user in the identification rounds: the first thing a village or school clerk needs.
+        model.addAttribute("pending", rounds.pending(CurrentUser.get()));
         // Chart labels are localised here so the page script only receives data.
         List<String> labels = new ArrayList<>();
         List<Long> values = new ArrayList<>();
