@@ -75,7 +75,8 @@ abstract class AbstractWebTests implements IdentificationWebTests {
         return "Bearer " + token(username);
     }
 
-    MockHttpSession login(String username) throws Exception {
+    @Override
+    public MockHttpSession login(String username) throws Exception {
         MvcResult r = mvc.perform(formLogin("/login").user(username).password(PASSWORD)).andReturn();
         assertThat(r.getResponse().getRedirectedUrl()).isEqualTo("/");
         return (MockHttpSession) r.getRequest().getSession(false);

@@ -36,6 +36,8 @@ interface IdentificationWebTests {
 
     String bearer(String username) throws Exception;
 
+    org.springframework.mock.web.MockHttpSession login(String username) throws Exception;
+
     default JsonNode json(ResultActions r) throws Exception {
         return JSON.readTree(r.andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8));
     }
@@ -194,6 +196,16 @@ interface IdentificationWebTests {
     }
 
     @Test
+    default void aVillageCadreSeesOnTheDashboardThatASurveyWaits() throws Exception {
+        String home = mvc().perform(get("/").session(login("cunwei"))).andExpect(status().isOk()).andReturn()
+                .getResponse().getContentAsString(StandardCharsets.UTF_8);
+        assertThat(home).contains("2026—2027学年秋季学期精准识别").contains("项核实任务等您处理");
+        String admin = mvc().perform(get("/").session(login("admin"))).andExpect(status().isOk()).andReturn()
+                .getResponse().getContentAsString(StandardCharsets.UTF_8);
+        assertThat(admin).doesNotContain("pending-rounds");
+    }
+
+    @Test
     default void theDemoRoundProducesTheCountyFiguresAndAHardshipLedger() throws Exception {
         long id = jdbc().sql("SELECT MIN(id) FROM ident_round").query(Long.class).single();
         JsonNode summary = json(mvc().perform(get("/api/v1/identification/rounds/" + id)
@@ -248,9 +260,10 @@ interface IdentificationWebTests {
                 .param("r", id).param("v", village).query(Long.class).single();
         assertThat(villageEntries.get("total").asLong()).isEqualTo(inVillage).isPositive();
 
-        String ui = mvc().perform(get("/identification/rounds/" + id).header("Authorization", bearer("cunwei")))
-                .andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
-        assertThat(ui).doesNotContain("特殊教育学校审核");
+        String ui = mvc().perform(get("/identification/rounds/" + id).session(login("cunwei")))
+                .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
+        // The village's own survey task is there; other villages' tasks and the schools' are not.
+        assertThat(ui).contains("提交普查").doesNotContain("学校确认</td>").doesNotContain("资助中心汇总核实</td>");
         mvc().perform(get("/api/v1/identification/rounds/" + id).header("Authorization", bearer("juanzeng")))
                 .andExpect(status().isForbidden());
         mvc().perform(get("/api/v1/identification/rounds/" + id + "/entries").header("Authorization",

@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Bulk load of the generated province (17 cities, 100 counties, ~10.2M students, ~2M roster members) into
+# PostgreSQL for identification benchmarks: the generator's import files are copied into staging tables with COPY
+# and moved into the schema with set-based SQL (labels to codes, households and persons joined by number). This is
+# a benchmark loader, not an import: it trusts the generator and skips the row checks the import path makes.
+# It ends with a plain SQL join of roster members and enrolled persons on the ID number, the baseline that a
+# province identification run is compared with.
+# Needs: target/fuzhi.jar (mvn package -DskipTests), PostgreSQL on 127.0.0.1:5432 (user postgres, trust).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT=${OUT:-bench-data-province}
+DB=${DB:-fuzhi_bench_province}
+PORT=${PORT:-18084}
+PG="psql -h 127.0.0.1 -U postgres -v ON_ERROR_STOP=1 -q -d $DB"
+t() { date +%s.%N; }
+since() { echo "$(echo "$(t) - $1" | bc | xargs printf '%.1f')s"; }
+
+if [ ! -f "$OUT/students.csv" ]; then
+  s=$(t); java -Xmx256m -jar target/fuzhi.jar generate --scale province --out "$OUT" > /dev/null
+  echo "generate: $(since "$s")"
+fi
+psql -h 127.0.0.1 -U postgres -q -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB" 2>/dev/null
+# The schema comes from the application's own migrations: start it once without demo data.
+java -jar target/fuzhi.jar --server.port="$PORT" --fuzhi.demo.load=false --fuzhi.storage.dir="$OUT/files" \
+  --spring.datasource.url="jdbc:postgresql://127.0.0.1:5432/$DB" --spring.datasource.username=postgres \
+  --spring.datasource.password= > "$OUT/app.log" 2>&1 &
+APP=$!
+until curl -sf -o /dev/null "http://127.0.0.1:$PORT/login"; do
+  kill -0 $APP 2>/dev/null || { echo "app died"; tail -30 "$OUT/app.log"; exit 1; }
+  sleep 0.5
+done
+kill $APP; wait $APP 2>/dev/null || true
+
+s=$(t)
+$PG <<SQL
+CREATE UNLOGGED TABLE stg_region (code text, name text, key_poor text, urc text);
+CREATE UNLOGGED TABLE stg_school (code text, name text, type text, region text, parent text, boarding text,
+  teachers text, outside text, location text);
+CREATE UNLOGGED TABLE stg_member (household_no text, region text, head text, category text, identified text,
+  exited text, income text, housing text, name text, id_number text, relation text, gender text, birth text,
+  ethnicity text, disability text, health text);
+CREATE UNLOGGED TABLE stg_student (student_no text, name text, id_number text, gender text, birth text,
+  ethnicity text, school text, stage text, grade text, class_name text, boarding text, status text,
+  household_no text, relation text, left_behind text, single_parent text, orphan text, disability text);
+CREATE UNLOGGED TABLE stg_roster (household_no text, village text, category text, monitoring text, identified text,
+  exited text, name text, raw text, relation text, gender text, birth text);
+\copy stg_region FROM '$OUT/regions.csv' WITH (FORMAT csv, HEADER true)
+\copy stg_school FROM '$OUT/schools.csv' WITH (FORMAT csv, HEADER true)
+\copy stg_member FROM '$OUT/households.csv' WITH (FORMAT csv, HEADER true)
+\copy stg_student FROM '$OUT/students.csv' WITH (FORMAT csv, HEADER true)
+\copy stg_roster FROM '$OUT/roster.csv' WITH (FORMAT csv, HEADER true)
+SQL
+echo "COPY into staging: $(since "$s")"
+
+s=$(t)
+$PG <<'SQL'
+CREATE TEMP TABLE labels (kind text, label text, code text);
+INSERT INTO labels VALUES
+ ('stage','学前','KINDERGARTEN'),('stage','小学','PRIMARY'),('stage','初中','JUNIOR'),('stage','普通高中','SENIOR'),
+ ('stage','中职','VOCATIONAL'),('stage','高职','HIGHER_VOCATIONAL'),('stage','本科','UNDERGRADUATE'),
+ ('stage','研究生','POSTGRADUATE'),
+ ('status','在读','IN_SCHOOL'),('status','休学','SUSPENDED'),('status','转出','TRANSFERRED_OUT'),
+ ('status','辍学','DROPPED_OUT'),('status','毕业','GRADUATED'),
+ ('category','脱贫户','LIFTED'),('category','脱贫不稳定户','UNSTABLE'),('category','边缘易致贫户','MARGINAL'),
+ ('category','突发严重困难户','SUDDEN_HARDSHIP'),('category','农村低保户','RURAL_DIBAO'),
+ ('category','特困供养','EXTREME_POVERTY'),('category','孤儿/事实无人抚养','ORPHAN'),('category','残疾人家庭','DISABILITY'),
+ ('school','幼儿园','KINDERGARTEN'),('school','小学','PRIMARY'),('school','教学点','TEACHING_POINT'),
+ ('school','初中','JUNIOR'),('school','九年一贯制学校','NINE_YEAR'),('school','完全中学','COMPLETE_SECONDARY'),
+ ('school','普通高中','SENIOR'),('school','中职学校','VOCATIONAL'),('school','高等学校','UNIVERSITY'),
+ ('school','特殊教育学校','SPECIAL');
+
+INSERT INTO region (code, name, level, parent_code, path, key_poor_village, urban_rural_class)
+SELECT code, name,
+  CASE WHEN substr(code,3)='0000000000' THEN 'PROVINCE' WHEN substr(code,5)='00000000' THEN 'CITY'
+       WHEN substr(code,7)='000000' THEN 'COUNTY' WHEN substr(code,10)='000' THEN 'TOWNSHIP' ELSE 'VILLAGE' END,
+  CASE WHEN substr(code,3)='0000000000' THEN NULL WHEN substr(code,5)='00000000' THEN substr(code,1,2)||'0000000000'
+       WHEN substr(code,7)='000000' THEN substr(code,1,4)||'00000000' WHEN substr(code,10)='000' THEN substr(code,1,6)||'000000'
+       ELSE substr(code,1,9)||'000' END,
+  CASE WHEN substr(code,3)='0000000000' THEN substr(code,1,2) WHEN substr(code,5)='00000000' THEN substr(code,1,4)
+       WHEN substr(code,7)='000000' THEN substr(code,1,6) WHEN substr(code,10)='000' THEN substr(code,1,9) ELSE code END,
+  key_poor = '是', NULLIF(urc, '')
+FROM stg_region;
+
+INSERT INTO school (code, name, school_type, region_code, parent_school_code, boarding, teacher_count, out_of_county, location)
+SELECT s.code, s.name, l.code, NULLIF(s.region,''), NULLIF(s.parent,''), s.boarding = '是',
+  COALESCE(NULLIF(s.teachers,'')::int, 0), s.outside = '是', NULLIF(s.location,'')
+FROM stg_school s JOIN labels l ON l.kind = 'school' AND l.label = s.type;
+
+INSERT INTO household (household_no, region_code, head_name, poverty_category, on_roster, identified_year, exited_year,
+  income_per_head, housing_safe)
+SELECT DISTINCT ON (m.household_no) m.household_no, m.region, m.head, l.code,
+  l.code IN ('LIFTED','UNSTABLE','MARGINAL','SUDDEN_HARDSHIP'), NULLIF(m.identified,'')::int, NULLIF(m.exited,'')::int,
+  NULLIF(m.income,'')::numeric, CASE m.housing WHEN '是' THEN TRUE WHEN '否' THEN FALSE END
+FROM stg_member m LEFT JOIN labels l ON l.kind = 'category' AND l.label = m.category
+ORDER BY m.household_no;
+
+INSERT INTO person (id_number, name, gender, birth_date, ethnicity, household_id, relation, disability, health)
+SELECT DISTINCT ON (m.id_number) m.id_number, m.name, CASE m.gender WHEN '男' THEN 'M' ELSE 'F' END,
+  m.birth::date, NULLIF(m.ethnicity,''), h.id, NULLIF(m.relation,''), m.disability = '是', NULLIF(m.health,'')
+FROM stg_member m JOIN household h ON h.household_no = m.household_no
+ORDER BY m.id_number;
+
+INSERT INTO person (id_number, name, gender, birth_date, ethnicity, household_id, relation, disability, left_behind,
+  single_parent, orphan)
+SELECT s.id_number, s.name, CASE s.gender WHEN '男' THEN 'M' ELSE 'F' END, s.birth::date, NULLIF(s.ethnicity,''),
+  h.id, NULLIF(s.relation,''), s.disability = '是', s.left_behind = '是', s.single_parent = '是', s.orphan = '是'
+FROM stg_student s LEFT JOIN household h ON h.household_no = NULLIF(s.household_no,'')
+ON CONFLICT (id_number) DO UPDATE SET left_behind = EXCLUDED.left_behind, single_parent = EXCLUDED.single_parent,
+  orphan = EXCLUDED.orphan;
+
+INSERT INTO enrolment (person_id, student_no, school_code, school_region_code, outside_county, stage, grade, class_name,
+  boarding, status)
+SELECT p.id, s.student_no, s.school, sc.region_code, sc.out_of_county, st.code, NULLIF(s.grade,'')::int,
+  NULLIF(s.class_name,''), s.boarding = '是', ss.code
+FROM stg_student s JOIN person p ON p.id_number = s.id_number JOIN school sc ON sc.code = s.school
+JOIN labels st ON st.kind = 'stage' AND st.label = s.stage JOIN labels ss ON ss.kind = 'status' AND ss.label = s.status;
+
+-- The roster keeps the raw ID; the normalised one is the upper-cased 18-character form when it has that shape
+-- (the import path also converts full-width digits and 15-digit numbers and checks the check digit).
+INSERT INTO roster_member (import_id, source, household_no, village_code, category, monitoring_status, identified_year,
+  exited_year, name, id_number_raw, id_number, gender, birth_date, relation, is_current, imported_at)
+SELECT 'bulk', 'POVERTY', r.household_no, r.village, l.code, NULLIF(r.monitoring,''), NULLIF(r.identified,'')::int,
+  NULLIF(r.exited,'')::int, replace(r.name,' ',''), r.raw,
+  CASE WHEN upper(r.raw) ~ '^[0-9]{17}[0-9X]$' THEN upper(r.raw) END,
+  CASE r.gender WHEN '男' THEN 'M' WHEN '女' THEN 'F' END,
+  CASE WHEN r.raw ~ '^[0-9]{17}' AND substr(r.raw,7,8) ~ '^(19|20)[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])$'
+       THEN to_date(substr(r.raw,7,8), 'YYYYMMDD') END,
+  NULLIF(r.relation,''), TRUE, now()
+FROM stg_roster r JOIN labels l ON l.kind = 'category' AND l.label = r.category;
+
+DROP TABLE stg_region, stg_school, stg_member, stg_student, stg_roster;
+ANALYZE;
+SQL
+echo "move into the schema (set-based SQL, indexes and constraints on): $(since "$s")"
+
+$PG -At -c "SELECT 'regions ' || (SELECT COUNT(*) FROM region) || ', schools ' || (SELECT COUNT(*) FROM school)
+  || ', households ' || (SELECT COUNT(*) FROM household) || ', persons ' || (SELECT COUNT(*) FROM person)
+  || ', students in school ' || (SELECT COUNT(*) FROM enrolment WHERE status = 'IN_SCHOOL')
+  || ', roster members ' || (SELECT COUNT(*) FROM roster_member)"
+s=$(t)
+joined=$($PG -At -c "SELECT COUNT(*) FROM roster_member r JOIN person p ON p.id_number = r.id_number
+  JOIN enrolment e ON e.person_id = p.id WHERE r.is_current")
+echo "plain SQL join roster_member x person x enrolment on the ID number: $(since "$s") ($joined rows)"
