@@ -54,6 +54,13 @@ echo "COPY into staging: $(since "$s")"
 
 s=$(t)
 $PG <<'SQL'
+-- A mistyped ID can carry an impossible date (31 February): no birth date then, as in the import path.
+CREATE FUNCTION pg_temp.birth_of(raw text) RETURNS date LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+  IF raw !~ '^[0-9]{14}' THEN RETURN NULL; END IF;
+  RETURN to_date(substr(raw, 7, 8), 'YYYYMMDD');
+EXCEPTION WHEN others THEN RETURN NULL;
+END $$;
 CREATE TEMP TABLE labels (kind text, label text, code text);
 INSERT INTO labels VALUES
  ('stage','学前','KINDERGARTEN'),('stage','小学','PRIMARY'),('stage','初中','JUNIOR'),('stage','普通高中','SENIOR'),
@@ -123,8 +130,7 @@ SELECT 'bulk', 'POVERTY', r.household_no, r.village, l.code, NULLIF(r.monitoring
   NULLIF(r.exited,'')::int, replace(r.name,' ',''), r.raw,
   CASE WHEN upper(r.raw) ~ '^[0-9]{17}[0-9X]$' THEN upper(r.raw) END,
   CASE r.gender WHEN '男' THEN 'M' WHEN '女' THEN 'F' END,
-  CASE WHEN r.raw ~ '^[0-9]{17}' AND substr(r.raw,7,8) ~ '^(19|20)[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])$'
-       THEN to_date(substr(r.raw,7,8), 'YYYYMMDD') END,
+  pg_temp.birth_of(r.raw),
   NULLIF(r.relation,''), TRUE, now()
 FROM stg_roster r JOIN labels l ON l.kind = 'category' AND l.label = r.category;
 
