@@ -7,8 +7,6 @@ import org.fuzhi.common.Page;
 import org.fuzhi.identification.Cases;
 import org.fuzhi.identification.SchoolAgeCheck;
 import org.fuzhi.platform.CurrentUser;
-import org.fuzhi.platform.RuleViolationException;
-import org.fuzhi.platform.StaleEditException;
 import org.springframework.context.MessageSource;
 import org.springframework.format.annotation.DateTimeFormat;
 import org.springframework.stereotype.Controller;
@@ -28,11 +26,13 @@ class DropoutController {
     private final SchoolAgeCheck check;
     private final Cases cases;
     private final MessageSource messages;
+    private final Refusals refusals;
 
-    DropoutController(SchoolAgeCheck check, Cases cases, MessageSource messages) {
+    DropoutController(SchoolAgeCheck check, Cases cases, MessageSource messages, Refusals refusals) {
         this.check = check;
         this.cases = cases;
         this.messages = messages;
+        this.refusals = refusals;
     }
 
     @GetMapping("/identification/dropouts")
@@ -83,15 +83,11 @@ class DropoutController {
     /** A refused entry comes back with what the user typed, so nothing is lost. */
     private String act(long id, RedirectAttributes redirect, Locale locale, String okKey, Runnable action,
                        String visitors, String notes) {
-        try {
-            action.run();
+        String error = refusals.attempt(action, locale);
+        if (error == null) {
             redirect.addFlashAttribute("done", messages.getMessage(okKey, null, locale));
-        } catch (RuleViolationException e) {
-            redirect.addFlashAttribute("error", messages.getMessage(e.messageKey(), e.args(), locale));
-            redirect.addFlashAttribute("typedVisitors", visitors);
-            redirect.addFlashAttribute("typedNotes", notes);
-        } catch (StaleEditException e) {
-            redirect.addFlashAttribute("error", messages.getMessage("error.stale", null, locale));
+        } else {
+            redirect.addFlashAttribute("error", error);
             redirect.addFlashAttribute("typedVisitors", visitors);
             redirect.addFlashAttribute("typedNotes", notes);
         }

@@ -11,8 +11,6 @@ import org.fuzhi.identification.AssessmentModel;
 import org.fuzhi.identification.LiveEvaluation;
 import org.fuzhi.identification.Models;
 import org.fuzhi.platform.CurrentUser;
-import org.fuzhi.platform.RuleViolationException;
-import org.fuzhi.platform.StaleEditException;
 import org.springframework.context.MessageSource;
 import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Controller;
@@ -36,10 +34,12 @@ class ModelController {
 
     private final Models models;
     private final MessageSource messages;
+    private final Refusals refusals;
 
-    ModelController(Models models, MessageSource messages) {
+    ModelController(Models models, MessageSource messages, Refusals refusals) {
         this.models = models;
         this.messages = messages;
+        this.refusals = refusals;
     }
 
     @GetMapping("/identification/models")
@@ -84,18 +84,13 @@ class ModelController {
         Models.Definition typed = new Models.Definition(name == null ? "" : name.strip(), number(k),
                 bands(bandLevel, bandMin), indicators(code, dimension, weight, expression),
                 costs(costStage, costLevel, costAmount));
-        try {
-            models.saveDraft(user, id, lockVersion, typed);
+        String error = attempt(() -> models.saveDraft(user, id, lockVersion, typed), locale);
+        if (error == null) {
             redirect.addFlashAttribute("done", messages.getMessage("model.saved", null, locale));
             return "redirect:/identification/models/" + id;
-        } catch (Assessment.InvalidModelException e) {
-            model.addAttribute("error", describe(e, locale));
-        } catch (RuleViolationException e) {
-            model.addAttribute("error", messages.getMessage(e.messageKey(), e.args(), locale));
-        } catch (StaleEditException e) {
-            model.addAttribute("error", messages.getMessage("error.stale", null, locale));
         }
         // What the user typed comes back with the message, so nothing is lost.
+        model.addAttribute("error", error);
         return editor(model, models.get(user, id), typed);
     }
 
@@ -113,17 +108,19 @@ class ModelController {
 
     @PostMapping("/identification/models/{id}/publish")
     String publish(@PathVariable long id, @RequestParam int lockVersion, RedirectAttributes redirect, Locale locale) {
-        try {
-            models.publish(CurrentUser.get(), id, lockVersion);
-            redirect.addFlashAttribute("done", messages.getMessage("model.published", null, locale));
-        } catch (Assessment.InvalidModelException e) {
-            redirect.addFlashAttribute("error", describe(e, locale));
-        } catch (RuleViolationException e) {
-            redirect.addFlashAttribute("error", messages.getMessage(e.messageKey(), e.args(), locale));
-        } catch (StaleEditException e) {
-            redirect.addFlashAttribute("error", messages.getMessage("error.stale", null, locale));
-        }
+        String error = attempt(() -> models.publish(CurrentUser.get(), id, lockVersion), locale);
+        redirect.addFlashAttribute(error == null ? "done" : "error",
+                error == null ? messages.getMessage("model.published", null, locale) : error);
         return "redirect:/identification/models/" + id;
+    }
+
+    /** As {@link Refusals#attempt}, and a model that breaks a rule names the row and the field. */
+    private String attempt(Runnable action, Locale locale) {
+        try {
+            return refusals.attempt(action, locale);
+        } catch (Assessment.InvalidModelException e) {
+            return describe(e, locale);
+        }
     }
 
     /** "第 3 个指标 · 表达式：…" — the row and column of the form, then the rule. */

@@ -8,8 +8,6 @@ import java.util.Map;
 import org.fuzhi.common.Page;
 import org.fuzhi.identification.Rounds;
 import org.fuzhi.platform.CurrentUser;
-import org.fuzhi.platform.RuleViolationException;
-import org.fuzhi.platform.StaleEditException;
 import org.springframework.context.MessageSource;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
@@ -27,10 +25,12 @@ class RoundController {
 
     private final Rounds rounds;
     private final MessageSource messages;
+    private final Refusals refusals;
 
-    RoundController(Rounds rounds, MessageSource messages) {
+    RoundController(Rounds rounds, MessageSource messages, Refusals refusals) {
         this.rounds = rounds;
         this.messages = messages;
+        this.refusals = refusals;
     }
 
     // ------------------------------------------------------------------ pages
@@ -48,14 +48,15 @@ class RoundController {
     @PostMapping("/identification/rounds")
     String create(@RequestParam String name, @RequestParam int schoolYear, @RequestParam String term,
                   @RequestParam String scopeCode, RedirectAttributes redirect, Locale locale) {
-        try {
-            var r = rounds.create(CurrentUser.get(), new Rounds.NewRound(name, schoolYear, term, scopeCode));
-            redirect.addFlashAttribute("done", messages.getMessage("round.created", null, locale));
-            return "redirect:/identification/rounds/" + r.id();
-        } catch (RuleViolationException e) {
-            redirect.addFlashAttribute("error", messages.getMessage(e.messageKey(), e.args(), locale));
+        long[] created = new long[1];
+        String error = refusals.attempt(() -> created[0] = rounds.create(CurrentUser.get(),
+                new Rounds.NewRound(name, schoolYear, term, scopeCode)).id(), locale);
+        if (error != null) {
+            redirect.addFlashAttribute("error", error);
             return "redirect:/identification/rounds";
         }
+        redirect.addFlashAttribute("done", messages.getMessage("round.created", null, locale));
+        return "redirect:/identification/rounds/" + created[0];
     }
 
     @GetMapping("/identification/rounds/{id}")
@@ -133,14 +134,9 @@ class RoundController {
 
     /** Runs a transition and reports its outcome on the round page; a broken rule is shown, nothing is lost. */
     private String act(long id, RedirectAttributes redirect, Locale locale, String okKey, Runnable action) {
-        try {
-            action.run();
-            redirect.addFlashAttribute("done", messages.getMessage(okKey, null, locale));
-        } catch (RuleViolationException e) {
-            redirect.addFlashAttribute("error", messages.getMessage(e.messageKey(), e.args(), locale));
-        } catch (StaleEditException e) {
-            redirect.addFlashAttribute("error", messages.getMessage("error.stale", null, locale));
-        }
+        String error = refusals.attempt(action, locale);
+        redirect.addFlashAttribute(error == null ? "done" : "error",
+                error == null ? messages.getMessage(okKey, null, locale) : error);
         return "redirect:/identification/rounds/" + id;
     }
 

@@ -1,0 +1,33 @@
+package org.fuzhi.identification.web;
+
+import java.util.Locale;
+import org.fuzhi.platform.RuleViolationException;
+import org.fuzhi.platform.StaleEditException;
+import org.springframework.context.MessageSource;
+import org.springframework.stereotype.Component;
+
+/**
+ * The form pages' way of running a change: it either goes through, or the user reads why it was refused (a broken
+ * rule or someone else's newer save) on the same page, with nothing written.
+ */
+@Component
+class Refusals {
+
+    private final MessageSource messages;
+
+    Refusals(MessageSource messages) {
+        this.messages = messages;
+    }
+
+    /** @return null when the action went through, otherwise the reason in the user's language */
+    String attempt(Runnable action, Locale locale) {
+        try {
+            action.run();
+            return null;
+        } catch (RuleViolationException e) {
+            return messages.getMessage(e.messageKey(), e.args(), locale);
+        } catch (StaleEditException e) {
+            return messages.getMessage("error.stale", null, locale);
+        }
+    }
+}
