@@ -54,6 +54,13 @@ public interface Registry {
      */
     void forEachAssessmentSubject(Scope scope, java.util.function.Consumer<AssessmentSubject> consumer);
 
+    /**
+     * The same for one of {@code slices} disjoint parts of those students (by student ID), so that the parts can be
+     * read in parallel, each in its own transaction.
+     */
+    void forEachAssessmentSubject(Scope scope, int slice, int slices,
+                                  java.util.function.Consumer<AssessmentSubject> consumer);
+
     /** The attribute names available to assessment indicators over live data. */
     java.util.Set<String> ASSESSMENT_ATTRIBUTES = java.util.Set.of("student.stage", "student.grade",
             "student.boarding", "student.disability", "student.leftBehind", "student.singleParent", "student.orphan",
@@ -80,6 +87,16 @@ public interface Registry {
 
     /** Registered persons whose household is in one of these regions (the second blocking key of record linkage). */
     java.util.List<PersonRef> personsLivingIn(java.util.Collection<String> regionCodes);
+
+    /** Person IDs by normalised ID number, for those registered (the exact pass of record linkage). */
+    Map<String, Long> personIdsByIdNumber(java.util.Collection<String> idNumbers);
+
+    /**
+     * Streams the registered persons whose household lives in the area, ordered by the household's region code (so
+     * county by county): the block of record linkage above county level, where birth dates alone match hundreds of
+     * persons each (roster families are registered households).
+     */
+    void forEachPersonOfArea(String regionCode, Consumer<PersonRef> consumer);
 
     /** Registered persons born on any of these dates (the blocking key of record linkage). */
     java.util.List<PersonRef> personsBornOn(java.util.Collection<java.time.LocalDate> dates);

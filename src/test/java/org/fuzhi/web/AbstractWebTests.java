@@ -649,7 +649,7 @@ abstract class AbstractWebTests implements IdentificationWebTests {
         var person = jdbc.sql("""
                 SELECT p.name, p.birth_date, p.gender, p.id, h.region_code FROM person p
                 JOIN enrolment e ON e.person_id = p.id JOIN household h ON h.id = p.household_id
-                WHERE p.roster_category IS NOT NULL ORDER BY p.id LIMIT 1""")
+                WHERE p.id IN (SELECT person_id FROM person_poverty_status) ORDER BY p.id LIMIT 1""")
                 .query((rs, n) -> new Object[]{rs.getString(1), rs.getDate(2).toLocalDate(), rs.getString(3),
                         rs.getLong(4), rs.getString(5)}).single();
         java.time.LocalDate birth = (java.time.LocalDate) person[1];
@@ -673,6 +673,14 @@ abstract class AbstractWebTests implements IdentificationWebTests {
                     .andExpect(jsonPath("$.source").value("ESTIMATED"))
                     .andExpect(jsonPath("$.rows[?(@.field == 'name' && @.level == 'EXACT')].weight")
                             .value(org.hamcrest.Matchers.contains(org.hamcrest.Matchers.greaterThan(5.0))));
+            // A second run on unchanged data rewrites nothing: every link, and the pair waiting in the queue, stays as
+            // stored (a province re-run would otherwise delete and insert two million links).
+            java.sql.Timestamp last = jdbc.sql("SELECT MAX(decided_at) FROM roster_link")
+                    .query(java.sql.Timestamp.class).single();
+            mvc.perform(post("/api/v1/identification/linkage/run").header("Authorization", auth))
+                    .andExpect(status().isOk()).andExpect(jsonPath("$.review").value(org.hamcrest.Matchers.greaterThan(0)));
+            assertThat(jdbc.sql("SELECT COUNT(*) FROM roster_link WHERE decided_at > :t").param("t", last)
+                    .query(Long.class).single()).isZero();
             mvc.perform(get("/api/v1/identification/review").header("Authorization", auth))
                     .andExpect(jsonPath("$.items[?(@.rosterMemberId == " + memberId + ")].personId").value((int) (long) (Long) person[3]))
                     .andExpect(jsonPath("$.items[?(@.rosterMemberId == " + memberId + ")].evidence[?(@.field == 'name')].agreement")
@@ -708,7 +716,7 @@ abstract class AbstractWebTests implements IdentificationWebTests {
         var person = jdbc.sql("""
                 SELECT p.id, p.name, p.gender, h.region_code FROM person p JOIN enrolment e ON e.person_id = p.id
                 JOIN household h ON h.id = p.household_id
-                WHERE p.roster_category IS NOT NULL ORDER BY p.id DESC LIMIT 1""")
+                WHERE p.id IN (SELECT person_id FROM person_poverty_status) ORDER BY p.id DESC LIMIT 1""")
                 .query((rs, n) -> new Object[]{rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4)})
                 .single();
         jdbc.sql("""
@@ -739,11 +747,11 @@ abstract class AbstractWebTests implements IdentificationWebTests {
         // Every in-school student counted on the dashboard is linked to a current roster member.
         long unlinkedButCounted = jdbc.sql("""
                 SELECT COUNT(*) FROM person p JOIN enrolment e ON e.person_id = p.id
-                WHERE p.roster_category IS NOT NULL AND NOT EXISTS (SELECT 1 FROM roster_link l
+                WHERE p.id IN (SELECT person_id FROM person_poverty_status) AND NOT EXISTS (SELECT 1 FROM roster_link l
                   JOIN roster_member r ON r.id = l.roster_member_id
                   WHERE l.person_id = p.id AND l.status = 'LINKED' AND r.is_current)""").query(Long.class).single();
         assertThat(unlinkedButCounted).isZero();
-        long onRoster = jdbc.sql("SELECT COUNT(*) FROM person WHERE roster_category IS NOT NULL").query(Long.class).single();
+        long onRoster = jdbc.sql("SELECT COUNT(*) FROM person_poverty_status").query(Long.class).single();
         assertThat(onRoster).isGreaterThan(6680); // adults and the out-of-school children are on the roster too
         mvc.perform(get("/api/v1/students").param("poor", "true").param("status", "IN_SCHOOL")
                 .header("Authorization", bearer("zizhu"))).andExpect(jsonPath("$.total").value(6680));
@@ -784,7 +792,7 @@ abstract class AbstractWebTests implements IdentificationWebTests {
         Pupil pupil = jdbc.sql("""
                 SELECT p.id_number, p.household_id, h.region_code FROM person p JOIN enrolment e ON e.person_id = p.id
                 JOIN household h ON h.id = p.household_id
-                WHERE p.roster_category IS NULL AND e.status = 'IN_SCHOOL' ORDER BY p.id LIMIT 1""")
+                WHERE p.id NOT IN (SELECT person_id FROM person_poverty_status) AND e.status = 'IN_SCHOOL' ORDER BY p.id LIMIT 1""")
                 .query((rs, n) -> new Pupil(rs.getString(1), rs.getLong(2), rs.getString(3))).single();
         String parent = jdbc.sql("SELECT MIN(id_number) FROM person WHERE household_id = :h").param("h", pupil.household())
                 .query(String.class).single();

@@ -85,6 +85,48 @@ interface IdentificationWebTests {
     }
 
     @Test
+    default void aCityRoundFindsWhatTheCountyFindsAndEachCountyCenterVerifiesItsOwn() throws Exception {
+        jdbc().sql("""
+                INSERT INTO app_user (username, password_hash, display_name, role, scope_type, scope_code, demo, enabled)
+                SELECT 'shi-zhongxin', password_hash, '市资助中心', 'CENTER', 'REGION', '421100000000', TRUE, TRUE
+                FROM app_user WHERE username = 'zizhu'
+                AND NOT EXISTS (SELECT 1 FROM app_user WHERE username = 'shi-zhongxin')""").update();
+        String body = "{\"name\":\"全市识别\",\"schoolYear\":2022,\"term\":\"AUTUMN\",\"scopeCode\":\"%s\"}";
+        // Above a county the linkage blocks each roster member within its own county; on the demo it must link and
+        // grade exactly the children the county's own run does.
+        long city = json(mvc().perform(post("/api/v1/identification/rounds").header("Authorization",
+                        bearer("shi-zhongxin")).contentType(MediaType.APPLICATION_JSON)
+                .content(body.formatted("421100000000"))).andExpect(status().isOk())).get("id").asLong();
+        long county = json(mvc().perform(post("/api/v1/identification/rounds").header("Authorization",
+                        bearer("zizhu")).contentType(MediaType.APPLICATION_JSON)
+                .content(body.formatted("421182000000"))).andExpect(status().isOk())).get("id").asLong();
+        String entries = "SELECT COUNT(*) FROM ident_entry WHERE round_id = :r AND source = 'ROSTER'";
+        long cityRoster = jdbc().sql(entries).param("r", city).query(Long.class).single();
+        assertThat(cityRoster).isGreaterThan(6000)
+                .isEqualTo(jdbc().sql(entries).param("r", county).query(Long.class).single());
+        assertThat(jdbc().sql("""
+                SELECT COUNT(*) FROM ident_entry a WHERE a.round_id = :a AND NOT EXISTS (SELECT 1 FROM ident_entry b
+                WHERE b.round_id = :b AND b.person_id = a.person_id AND b.source = a.source AND b.level = a.level)""")
+                .param("a", city).param("b", county).query(Long.class).single()).isZero();
+
+        // One aid-center task per county of the city; the county's center sees the city round and may not approve
+        // its county before every unit below it has.
+        List<JsonNode> centers = tasks(city, "shi-zhongxin").stream()
+                .filter(t -> t.get("step").asString().equals("CENTER")).toList();
+        assertThat(centers).extracting(t -> t.get("unitCode").asString()).containsExactly("421182000000");
+        JsonNode own = tasks(city, "zizhu").stream().filter(t -> t.get("step").asString().equals("CENTER"))
+                .findFirst().orElseThrow();
+        long below = own.get("blockers").asLong();
+        assertThat(below).isGreaterThan(400);
+        refusedWith(complete(own, "zizhu"), "还有 " + below + " 个下级单位未完成，全部完成后才能通过。");
+        // A village's cadre acts on its own village in the city round as in the county's.
+        String village = villageOf("cunwei");
+        JsonNode survey = tasks(city, "cunwei").stream().filter(t -> t.get("step").asString().equals("SURVEY")
+                && t.get("unitCode").asString().equals(village)).findFirst().orElseThrow();
+        complete(survey, "cunwei").andExpect(status().isOk()).andExpect(jsonPath("$.status").value("DONE"));
+    }
+
+    @Test
     default void aRoundWalksThroughEveryStepIsNoticedMaskedAndThenLocked() throws Exception {
         String village = villageOf("cunwei");
         String township = villageOf("xiangzhen");
@@ -233,7 +275,7 @@ interface IdentificationWebTests {
             assertThat(e.get("score").asDouble()).isGreaterThanOrEqualTo(0.3);
             assertThat(e.get("deprived").size()).isPositive();
             long onRoster = jdbc().sql("SELECT COUNT(*) FROM person WHERE id = (SELECT person_id FROM enrolment "
-                    + "WHERE id = :s) AND roster_category IS NOT NULL").param("s", e.get("studentId").asLong())
+                    + "WHERE id = :s) AND id IN (SELECT person_id FROM person_poverty_status)").param("s", e.get("studentId").asLong())
                     .query(Long.class).single();
             assertThat(onRoster).isZero();
         }
@@ -280,7 +322,7 @@ interface IdentificationWebTests {
         String village = jdbc().sql("""
                 SELECT MAX(h.region_code) FROM household h JOIN person p ON p.household_id = h.id
                 JOIN enrolment e ON e.person_id = p.id
-                WHERE p.roster_category IS NOT NULL AND e.status = 'IN_SCHOOL' AND e.outside_county = FALSE""")
+                WHERE p.id IN (SELECT person_id FROM person_poverty_status) AND e.status = 'IN_SCHOOL' AND e.outside_county = FALSE""")
                 .query(String.class).single();
         JsonNode round = createRound("动态调整", 2024, "SPRING", village);
         long id = round.get("id").asLong();

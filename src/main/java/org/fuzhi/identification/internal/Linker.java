@@ -31,6 +31,11 @@ import org.springframework.transaction.annotation.Transactional;
 class Linker implements Linkage {
 
     static final int CHUNK = 1000;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Linker.class);
+    /** Members read per round trip in the exact pass: one ID look-up and one batch of links each. */
+    static final int EXACT_CHUNK = 5000;
+    /** Above a county, EM learns from the candidate pairs of this many members (whole counties, in code order). */
+    static final int EM_SAMPLE = 5000;
 
     private final JdbcClient jdbc;
     private final JdbcTemplate batch;
@@ -66,43 +71,108 @@ class Linker implements Linkage {
     public Stats run(CurrentUser user) {
         requireCenter(user);
         ScopeFilter f = ScopeFilter.of(user.scope(), null, "r.village_code");
-        // Human decisions stand; everything else is recomputed from the current roster and registry.
+        // Human decisions stand; everything else is recomputed from the current roster and registry, and compared
+        // with the links already stored so that only what changed is written (a province re-run would otherwise
+        // delete and re-insert two million links).
         jdbc.sql("DELETE FROM roster_link WHERE method <> 'CLERICAL' AND roster_member_id IN "
-                + "(SELECT r.id FROM roster_member r WHERE " + f.sql() + ")").params(f.params()).update();
-        List<Member> chunk = new ArrayList<>(CHUNK);
-        long[] lastId = {0};
-        // Pass 1: exact ID links, and the agreement patterns of every candidate pair of the rest for EM.
+                + "(SELECT r.id FROM roster_member r WHERE NOT r.is_current AND " + f.sql() + ")").params(f.params())
+                .update();
+        Set<Long> clerical = new java.util.HashSet<>(jdbc.sql("SELECT l.roster_member_id FROM roster_link l "
+                + "JOIN roster_member r ON r.id = l.roster_member_id WHERE l.method = 'CLERICAL' AND " + f.sql())
+                .params(f.params()).query(Long.class).list());
+        long t0 = System.nanoTime();
+        // Pass 1: exact ID links; the rest wait for the probabilistic pass.
+        List<Member> chunk = new ArrayList<>(EXACT_CHUNK);
         List<Member> fuzzy = new ArrayList<>();
+        jdbc.sql("""
+                SELECT r.id, r.name, r.id_number_raw, r.id_number, r.gender, r.birth_date, r.village_code, r.household_no
+                FROM roster_member r WHERE r.is_current AND""" + " " + f.sql() + " ORDER BY r.id")
+                .withFetchSize(EXACT_CHUNK).params(f.params()).query(rs -> {
+                    long id = rs.getLong("id");
+                    if (clerical.contains(id)) {
+                        return;
+                    }
+                    chunk.add(new Member(id, rs.getString("name"), rs.getString("id_number_raw"),
+                            rs.getString("id_number"), rs.getString("gender"),
+                            rs.getDate("birth_date") == null ? null : rs.getDate("birth_date").toLocalDate(),
+                            rs.getString("village_code"), rs.getString("household_no")));
+                    if (chunk.size() == EXACT_CHUNK) {
+                        List<Member> rest = new ArrayList<>();
+                        store(exact(chunk, rest), chunk);
+                        fuzzy.addAll(rest);
+                        chunk.clear();
+                    }
+                });
+        List<Member> rest = new ArrayList<>();
+        store(exact(chunk, rest), chunk);
+        fuzzy.addAll(rest);
+        long t1 = System.nanoTime();
+        // Pass 2: m/u estimated by EM from candidate pairs (or the defaults), then every remaining member decided.
         MatchWeights.Patterns patterns = new MatchWeights.Patterns();
-        while (true) {
-            chunk.clear();
-            jdbc.sql("""
-                    SELECT r.* FROM roster_member r LEFT JOIN roster_link l ON l.roster_member_id = r.id
-                    WHERE r.is_current AND l.roster_member_id IS NULL AND r.id > :last AND """ + " " + f.sql()
-                    + " ORDER BY r.id LIMIT " + CHUNK).params(f.params()).param("last", lastId[0])
-                    .query(rs -> {
-                        chunk.add(new Member(rs.getLong("id"), rs.getString("name"), rs.getString("id_number_raw"),
-                                rs.getString("id_number"), rs.getString("gender"),
-                                rs.getDate("birth_date") == null ? null : rs.getDate("birth_date").toLocalDate(),
-                                rs.getString("village_code"), rs.getString("household_no")));
-                    });
-            if (chunk.isEmpty()) {
-                break;
+        MatchWeights weights;
+        if (!aboveCounty(user)) {
+            for (int i = 0; i < fuzzy.size(); i += CHUNK) {
+                candidates(fuzzy.subList(i, Math.min(fuzzy.size(), i + CHUNK))).forEach((m, persons) ->
+                        persons.forEach(p -> patterns.add(Scoring.compare(m, p).levels())));
             }
-            lastId[0] = chunk.get(chunk.size() - 1).id();
-            List<Member> rest = new ArrayList<>();
-            store(exact(chunk, rest));
-            fuzzy.addAll(rest);
-            candidates(rest).forEach((m, persons) -> persons.forEach(p -> patterns.add(Scoring.compare(m, p).levels())));
+            weights = MatchWeights.estimate(patterns);
+            for (int i = 0; i < fuzzy.size(); i += CHUNK) {
+                List<Member> part = fuzzy.subList(i, Math.min(fuzzy.size(), i + CHUNK));
+                store(decide(part, candidates(part), weights), part);
+            }
+        } else {
+            // A province has hundreds of registered persons per birth date: each member is compared with the
+            // persons of its own county (read once per county), blocked there by birth date and name sound.
+            Map<String, List<Member>> byCounty = new java.util.TreeMap<>();
+            fuzzy.forEach(m -> byCounty.computeIfAbsent(m.village() == null ? "" : m.village().substring(0, 6),
+                    k -> new ArrayList<>()).add(m));
+            int sampled = 0;
+            for (var e : byCounty.entrySet()) {
+                if (sampled >= EM_SAMPLE) {
+                    break;
+                }
+                countyCandidates(e.getKey(), e.getValue()).forEach((m, persons) ->
+                        persons.forEach(p -> patterns.add(Scoring.compare(m, p).levels())));
+                sampled += e.getValue().size();
+            }
+            weights = MatchWeights.estimate(patterns);
+            // Then one ordered pass over the area's registered persons decides the members county by county.
+            Set<String> done = new java.util.HashSet<>();
+            List<PersonRef> persons = new ArrayList<>();
+            String[] county = {null};
+            java.util.function.Consumer<String> decideCounty = c -> {
+                List<Member> members = c == null ? null : byCounty.get(c);
+                if (members != null) {
+                    store(decide(members, block(members, persons, persons), weights), members);
+                    done.add(c);
+                }
+                persons.clear();
+            };
+            registry.forEachPersonOfArea(user.scope().code(), p -> {
+                String c = p.villageCode().substring(0, 6);
+                if (!c.equals(county[0])) {
+                    decideCounty.accept(county[0]);
+                    county[0] = c;
+                }
+                if (byCounty.containsKey(c)) {
+                    persons.add(p);
+                }
+            });
+            decideCounty.accept(county[0]);
+            // Members without a village, or of a county without registered households, are decided on what there is.
+            for (var e : byCounty.entrySet()) {
+                if (!done.contains(e.getKey())) {
+                    store(decide(e.getValue(), countyCandidates(e.getKey(), e.getValue()), weights), e.getValue());
+                }
+            }
         }
-        // Pass 2: m/u estimated from this run's pairs (or the defaults), then every remaining member is decided.
-        MatchWeights weights = MatchWeights.estimate(patterns);
         lastWeights = weights;
-        for (int i = 0; i < fuzzy.size(); i += CHUNK) {
-            List<Member> part = fuzzy.subList(i, Math.min(fuzzy.size(), i + CHUNK));
-            store(decide(part, candidates(part), weights));
-        }
+        long t2 = System.nanoTime();
         refreshPovertyStatus(user);
+        long t3 = System.nanoTime();
+        LOG.info("linkage over {}: {} members left for the probabilistic pass, {} candidate pairs for EM; exact {} ms, "
+                        + "probabilistic {} ms, derived status {} ms", user.scope(), fuzzy.size(), patterns.pairs,
+                (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000);
         Stats stats = stats(user);
         audit.record("LINKAGE_RUN", "roster", null, Map.of("members", stats.members(), "exact", stats.exact(),
                 "probabilistic", stats.probabilistic(), "review", stats.review(), "unlinked", stats.unlinked(),
@@ -113,17 +183,23 @@ class Linker implements Linkage {
     /** Links the members whose normalised ID is registered; the others go to {@code rest}. */
     List<Link> exact(List<Member> members, List<Member> rest) {
         List<Link> out = new ArrayList<>();
-        Map<String, PersonRef> exact = registry.personsByIdNumber(members.stream().map(Member::idNumber)
+        Map<String, Long> exact = registry.personIdsByIdNumber(members.stream().map(Member::idNumber)
                 .filter(java.util.Objects::nonNull).distinct().toList());
         for (Member m : members) {
-            PersonRef p = m.idNumber() == null ? null : exact.get(m.idNumber());
-            if (p != null) {
-                out.add(new Link(m.id(), p.personId(), "LINKED", "EXACT_ID", 99, "id=EXACT:+99"));
+            Long personId = m.idNumber() == null ? null : exact.get(m.idNumber());
+            if (personId != null) {
+                out.add(new Link(m.id(), personId, "LINKED", "EXACT_ID", 99, "id=EXACT:+99"));
             } else {
                 rest.add(m);
             }
         }
         return out;
+    }
+
+    private static boolean aboveCounty(CurrentUser user) {
+        return user.scope().type() == org.fuzhi.platform.Scope.Type.REGION
+                && new org.fuzhi.common.RegionCode(user.scope().code()).level().ordinal()
+                < org.fuzhi.common.RegionCode.Level.COUNTY.ordinal();
     }
 
     /**
@@ -132,16 +208,7 @@ class Linker implements Linkage {
      */
     Map<Member, List<PersonRef>> candidates(List<Member> members) {
         Set<LocalDate> dates = new LinkedHashSet<>();
-        Map<Long, Set<LocalDate>> datesOf = new HashMap<>();
-        for (Member m : members) {
-            Set<LocalDate> ds = Scoring.blockingDates(m.birth(), m.raw());
-            datesOf.put(m.id(), ds);
-            dates.addAll(ds);
-        }
-        Map<LocalDate, List<PersonRef>> born = new HashMap<>();
-        for (PersonRef p : registry.personsBornOn(dates)) {
-            born.computeIfAbsent(p.birthDate(), d -> new ArrayList<>()).add(p);
-        }
+        members.forEach(m -> dates.addAll(Scoring.blockingDates(m.birth(), m.raw())));
         // Second key: same village and same name sound (pinyin with the surname readings, folded initials), for
         // members whose birth date is missing or wrong beyond a typo.
         Set<String> villages = new LinkedHashSet<>();
@@ -150,14 +217,39 @@ class Linker implements Linkage {
                 villages.add(m.village());
             }
         });
+        return block(members, registry.personsBornOn(dates), registry.personsLivingIn(villages));
+    }
+
+    /** The same blocks inside one county (six-digit code prefix), from the county's persons read once. */
+    Map<Member, List<PersonRef>> countyCandidates(String county, List<Member> members) {
+        if (county.isEmpty()) {
+            return candidates(members);
+        }
+        List<PersonRef> persons = new ArrayList<>();
+        registry.forEachPersonOfArea(county + "000000", persons::add);
+        return block(members, persons, persons);
+    }
+
+    private static Map<Member, List<PersonRef>> block(List<Member> members, List<PersonRef> byDate,
+                                                      List<PersonRef> byVillage) {
+        Map<LocalDate, List<PersonRef>> born = new HashMap<>();
+        for (PersonRef p : byDate) {
+            born.computeIfAbsent(p.birthDate(), d -> new ArrayList<>()).add(p);
+        }
+        // Name sounds only where a member lives: pinyin for a whole county's persons would cost more than the rest.
+        Set<String> villages = new java.util.HashSet<>();
+        members.forEach(m -> villages.add(m.village()));
         Map<String, List<PersonRef>> bySound = new HashMap<>();
-        for (PersonRef p : registry.personsLivingIn(villages)) {
-            bySound.computeIfAbsent(p.villageCode() + "|" + NameMatcher.soundKey(p.name()), k -> new ArrayList<>()).add(p);
+        for (PersonRef p : byVillage) {
+            if (p.villageCode() != null && villages.contains(p.villageCode())) {
+                bySound.computeIfAbsent(p.villageCode() + "|" + NameMatcher.soundKey(p.name()), k -> new ArrayList<>())
+                        .add(p);
+            }
         }
         Map<Member, List<PersonRef>> out = new java.util.LinkedHashMap<>();
         for (Member m : members) {
             Map<Long, PersonRef> list = new java.util.LinkedHashMap<>();
-            for (LocalDate d : datesOf.get(m.id())) {
+            for (LocalDate d : Scoring.blockingDates(m.birth(), m.raw())) {
                 born.getOrDefault(d, List.of()).forEach(p -> list.putIfAbsent(p.personId(), p));
             }
             if (m.village() != null) {
@@ -193,18 +285,70 @@ class Linker implements Linkage {
         return out;
     }
 
-    private void store(List<Link> links) {
+    /**
+     * Writes the links decided for these members where they differ from the stored ones: new links inserted,
+     * changed ones updated (the decision time then moves), unchanged ones left as they are — so a pair waiting in
+     * the review queue keeps its version. Every current member gets a decision in one of the two passes, so a
+     * stored link is always either confirmed or replaced.
+     */
+    private void store(List<Link> links, List<Member> members) {
+        if (members.isEmpty()) {
+            return;
+        }
+        long lo = members.stream().mapToLong(Member::id).min().orElseThrow();
+        long hi = members.stream().mapToLong(Member::id).max().orElseThrow();
+        Map<Long, Link> stored = new HashMap<>();
+        org.springframework.jdbc.core.RowCallbackHandler read = rs -> {
+            long pid = rs.getLong("person_id");
+            Long personId = rs.wasNull() ? null : pid;
+            stored.put(rs.getLong("roster_member_id"), new Link(rs.getLong("roster_member_id"), personId,
+                    rs.getString("status"), rs.getString("method"), rs.getDouble("score"), rs.getString("evidence")));
+        };
+        String select = "SELECT roster_member_id, person_id, status, method, score, evidence FROM roster_link "
+                + "WHERE method <> 'CLERICAL' AND ";
+        if (hi - lo < 4L * members.size()) {
+            // Consecutive members (the exact pass): one range.
+            jdbc.sql(select + "roster_member_id BETWEEN :lo AND :hi").param("lo", lo).param("hi", hi).query(read);
+        } else {
+            // A county's members are scattered over the roster's IDs: look them up.
+            List<Long> ids = members.stream().map(Member::id).toList();
+            for (int i = 0; i < ids.size(); i += 1000) {
+                jdbc.sql(select + "roster_member_id IN (:ids)").param("ids", ids.subList(i, Math.min(ids.size(), i + 1000)))
+                        .query(read);
+            }
+        }
+        List<Link> inserts = new ArrayList<>();
+        List<Link> updates = new ArrayList<>();
+        for (Link l : links) {
+            Link old = stored.get(l.memberId());
+            if (old == null) {
+                inserts.add(l);
+            } else if (!java.util.Objects.equals(old.personId(), l.personId()) || !old.status().equals(l.status())
+                    || !old.method().equals(l.method()) || !old.evidence().equals(l.evidence())
+                    || Math.abs(old.score() - rounded(l.score()).doubleValue()) > 0.0005) {
+                updates.add(l);
+            }
+        }
         Timestamp now = Timestamp.from(Instant.now());
-        batch.batchUpdate("INSERT INTO roster_link (roster_member_id, person_id, status, method, score, evidence, "
-                + "decided_at) VALUES (?, ?, ?, ?, ?, ?, ?)", links, 500, (ps, l) -> {
-            ps.setLong(1, l.memberId());
-            ps.setObject(2, l.personId(), java.sql.Types.BIGINT);
-            ps.setString(3, l.status());
-            ps.setString(4, l.method());
-            ps.setBigDecimal(5, java.math.BigDecimal.valueOf(l.score()).setScale(3, java.math.RoundingMode.HALF_UP));
-            ps.setString(6, l.evidence());
-            ps.setTimestamp(7, now);
-        });
+        batch.batchUpdate("INSERT INTO roster_link (person_id, status, method, score, evidence, decided_at, "
+                + "roster_member_id) VALUES (?, ?, ?, ?, ?, ?, ?)", inserts, 1000, (ps, l) -> bind(ps, l, now));
+        batch.batchUpdate("UPDATE roster_link SET person_id = ?, status = ?, method = ?, score = ?, evidence = ?, "
+                + "decided_at = ?, decided_by = NULL, version = version + 1 WHERE roster_member_id = ?", updates, 1000,
+                (ps, l) -> bind(ps, l, now));
+    }
+
+    private static java.math.BigDecimal rounded(double score) {
+        return java.math.BigDecimal.valueOf(score).setScale(3, java.math.RoundingMode.HALF_UP);
+    }
+
+    private static void bind(java.sql.PreparedStatement ps, Link l, Timestamp now) throws java.sql.SQLException {
+        ps.setObject(1, l.personId(), java.sql.Types.BIGINT);
+        ps.setString(2, l.status());
+        ps.setString(3, l.method());
+        ps.setBigDecimal(4, rounded(l.score()));
+        ps.setString(5, l.evidence());
+        ps.setTimestamp(6, now);
+        ps.setLong(7, l.memberId());
     }
 
     @Override

@@ -66,10 +66,20 @@ final class NameMatcher {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
-            String py = i == 0 && SURNAME_READINGS.containsKey(c) ? SURNAME_READINGS.get(c) : reading(c);
-            sb.append(fold(py)).append('|');
+            sb.append(i == 0 && SURNAME_READINGS.containsKey(c) ? fold(SURNAME_READINGS.get(c)) : folded(c)).append('|');
         }
         return sb.toString();
+    }
+
+    /**
+     * Folded readings by character, computed once: pinyin4j takes microseconds per character, and a province run
+     * keys a million names. Bounded by the number of distinct characters (a few thousand in names).
+     */
+    private static final java.util.concurrent.ConcurrentHashMap<Character, String> FOLDED =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static String folded(char c) {
+        return FOLDED.computeIfAbsent(c, k -> fold(reading(k)));
     }
 
     private static String reading(char c) {

@@ -37,12 +37,13 @@ import org.springframework.transaction.annotation.Transactional;
 class JdbcRegistry implements Registry {
 
     private static final String STUDENT_FROM = """
-            FROM enrolment e JOIN person p ON p.id = e.person_id LEFT JOIN household h ON h.id = p.household_id""";
+            FROM enrolment e JOIN person p ON p.id = e.person_id LEFT JOIN household h ON h.id = p.household_id
+            LEFT JOIN person_poverty_status ps ON ps.person_id = p.id""";
     private static final String STUDENT_SELECT = """
             SELECT e.id, e.student_no, e.school_code, e.stage, e.grade, e.class_name, e.boarding, e.status,
                    e.outside_county, e.version, p.name, p.id_number, p.gender, p.birth_date, p.ethnicity, p.relation,
                    p.disability, p.left_behind, p.single_parent, p.orphan, p.household_id,
-                   p.roster_category, h.household_no, h.region_code AS household_region, h.poverty_category
+                   ps.category AS roster_category, h.household_no, h.region_code AS household_region, h.poverty_category
             """ + STUDENT_FROM;
 
     private final JdbcClient jdbc;
@@ -124,7 +125,7 @@ class JdbcRegistry implements Registry {
             p.put("status", EnrolmentStatus.valueOf(q.status()).name());
         }
         if (q.registeredPoor() != null) {
-            sb.append(q.registeredPoor() ? " AND p.roster_category IS NOT NULL" : " AND p.roster_category IS NULL");
+            sb.append(q.registeredPoor() ? " AND ps.category IS NOT NULL" : " AND ps.category IS NULL");
         }
         return new Where(sb.toString(), p);
     }
@@ -176,21 +177,41 @@ class JdbcRegistry implements Registry {
     @Override
     @Transactional
     public void applyRosterStatus(Scope scope, Map<Long, String> categoryByPersonId) {
-        // Read first, then update by primary key: H2 would re-run a correlated IN (…) per row of person.
+        // Read first, then write only what changed, by primary key in lists: H2 would re-run a correlated IN (…)
+        // per row of person, and at province scale a re-run changes a few thousand of two million statuses.
+        // Every stored status, without joins: the scope only matters for the few that would be removed.
+        Map<Long, String> stored = new HashMap<>();
+        jdbc.sql("SELECT person_id, category FROM person_poverty_status").query(rs -> {
+            stored.put(rs.getLong(1), rs.getString(2));
+        });
+        List<Long> unlinked = stored.keySet().stream().filter(id -> !categoryByPersonId.containsKey(id)).sorted().toList();
         ScopeFilter f = ScopeFilter.of(scope, "e.school_code", "e.school_region_code", "h.region_code");
-        List<Long> stale = jdbc.sql("SELECT DISTINCT p.id FROM person p LEFT JOIN household h ON h.id = p.household_id "
-                        + "LEFT JOIN enrolment e ON e.person_id = p.id WHERE p.roster_category IS NOT NULL AND " + f.sql())
-                .params(f.params()).query(Long.class).list().stream()
-                .filter(id -> !categoryByPersonId.containsKey(id)).toList();
-        batchTemplate.batchUpdate("UPDATE person SET roster_category = NULL WHERE id = ?", stale, 1000,
-                (ps, id) -> ps.setLong(1, id));
-        batchTemplate.batchUpdate("UPDATE person SET roster_category = ? WHERE id = ?",
-                new ArrayList<>(categoryByPersonId.entrySet()), 1000, (ps, e) -> {
-                    ps.setString(1, e.getValue());
-                    ps.setLong(2, e.getKey());
+        List<Long> stale = new ArrayList<>();
+        for (int i = 0; i < unlinked.size(); i += 1000) {
+            stale.addAll(jdbc.sql("SELECT DISTINCT p.id FROM person p LEFT JOIN household h ON h.id = p.household_id "
+                            + "LEFT JOIN enrolment e ON e.person_id = p.id WHERE p.id IN (:ids) AND " + f.sql())
+                    .params(f.params()).param("ids", unlinked.subList(i, Math.min(unlinked.size(), i + 1000)))
+                    .query(Long.class).list());
+        }
+        List<Map.Entry<Long, String>> changed = categoryByPersonId.entrySet().stream()
+                .filter(e -> !e.getValue().equals(stored.get(e.getKey()))).sorted(Map.Entry.comparingByKey()).toList();
+        // A changed person may already carry a status (written from this or another area's roster): replace it.
+        deleteStatus(stale);
+        deleteStatus(changed.stream().map(Map.Entry::getKey).filter(stored::containsKey).toList());
+        batchTemplate.batchUpdate("INSERT INTO person_poverty_status (person_id, category) VALUES (?, ?)", changed, 1000,
+                (ps, e) -> {
+                    ps.setLong(1, e.getKey());
+                    ps.setString(2, e.getValue());
                 });
         audit.record("POVERTY_STATUS_DERIVED", "persons", null, Map.of("persons", categoryByPersonId.size(),
-                "scope", String.valueOf(scope)));
+                "changed", stale.size() + changed.size(), "scope", String.valueOf(scope)));
+    }
+
+    private void deleteStatus(List<Long> personIds) {
+        for (int i = 0; i < personIds.size(); i += 1000) {
+            jdbc.sql("DELETE FROM person_poverty_status WHERE person_id IN (:ids)")
+                    .param("ids", personIds.subList(i, Math.min(personIds.size(), i + 1000))).update();
+        }
     }
 
     private static final String PERSON_REF_SELECT = """
@@ -214,6 +235,19 @@ class JdbcRegistry implements Registry {
         }
         jdbc.sql(PERSON_REF_SELECT + " WHERE p.id_number IN (:ids)").param("ids", List.copyOf(idNumbers))
                 .query((rs, n) -> personRef(rs)).list().forEach(p -> out.put(p.idNumber(), p));
+        return out;
+    }
+
+    @Override
+    public Map<String, Long> personIdsByIdNumber(java.util.Collection<String> idNumbers) {
+        Map<String, Long> out = new HashMap<>();
+        List<String> ids = List.copyOf(idNumbers);
+        for (int i = 0; i < ids.size(); i += 5000) {
+            jdbc.sql("SELECT id_number, id FROM person WHERE id_number IN (:ids)")
+                    .param("ids", ids.subList(i, Math.min(ids.size(), i + 5000))).query(rs -> {
+                        out.put(rs.getString(1), rs.getLong(2));
+                    });
+        }
         return out;
     }
 
@@ -257,6 +291,21 @@ class JdbcRegistry implements Registry {
     }
 
     @Override
+    public void forEachPersonOfArea(String regionCode, java.util.function.Consumer<PersonRef> consumer) {
+        // Code ranges rather than LIKE: a B-tree serves a range under any collation.
+        String prefix = new org.fuzhi.common.RegionCode(regionCode).prefix();
+        jdbc.sql("""
+                SELECT p.id, p.id_number, p.name, p.gender, p.birth_date, h.region_code, e.id AS eid, e.school_code
+                FROM household h JOIN person p ON p.household_id = h.id LEFT JOIN enrolment e ON e.person_id = p.id
+                WHERE h.region_code BETWEEN :lo AND :hi ORDER BY h.region_code""")
+                .param("lo", (prefix + "000000000000").substring(0, 12))
+                .param("hi", (prefix + "999999999999").substring(0, 12)).withFetchSize(5000)
+                .query(rs -> {
+                    consumer.accept(personRef(rs));
+                });
+    }
+
+    @Override
     public List<PersonRef> personsBornOn(java.util.Collection<java.time.LocalDate> dates) {
         if (dates.isEmpty()) {
             return List.of();
@@ -268,6 +317,15 @@ class JdbcRegistry implements Registry {
 
     @Override
     public void forEachAssessmentSubject(Scope scope, java.util.function.Consumer<AssessmentSubject> consumer) {
+        forEachAssessmentSubject(scope, 0, 1, consumer);
+    }
+
+    @Override
+    public void forEachAssessmentSubject(Scope scope, int slice, int slices,
+                                         java.util.function.Consumer<AssessmentSubject> consumer) {
+        if (slices < 1 || slice < 0 || slice >= slices) {
+            throw new IllegalArgumentException("slice " + slice + " of " + slices);
+        }
         ScopeFilter f = studentScope(scope);
         // Household sizes in one grouped pass: H2 re-runs a joined or correlated COUNT for every student.
         Map<Long, Long> members = new HashMap<>();
@@ -275,14 +333,18 @@ class JdbcRegistry implements Registry {
                 .query(rs -> {
                     members.put(rs.getLong(1), rs.getLong(2));
                 });
+        // No ORDER BY: consumers aggregate or write entries keyed by student, and sorting 10M rows of a province
+        // would cost more than reading them.
         jdbc.sql("""
                 SELECT e.id, e.stage, e.grade, e.boarding, p.disability, p.left_behind, p.single_parent, p.orphan,
-                       p.id AS pid, p.name, p.roster_category, e.school_code, e.school_region_code, e.outside_county,
+                       p.id AS pid, p.name, ps.category AS roster_category, e.school_code, e.school_region_code, e.outside_county,
                        h.region_code AS household_region, h.id AS hid, h.poverty_category, h.on_roster, h.income_per_head, h.housing_safe,
                        h.id AS members_of
-                """ + STUDENT_FROM + " WHERE e.status = 'IN_SCHOOL' AND " + f.sql() + " ORDER BY e.id")
-                .withFetchSize(1000).params(f.params()).query(rs -> {
-                    Map<String, Object> v = new HashMap<>();
+                """ + STUDENT_FROM + " WHERE e.status = 'IN_SCHOOL' AND " + f.sql()
+                        + (slices > 1 ? " AND MOD(e.id, " + slices + ") = " + slice : ""))
+                .withFetchSize(5000).params(f.params()).query(rs -> {
+                    // Sized for the registry's attributes plus the department lists added later: no rehashing.
+                    Map<String, Object> v = new HashMap<>(32);
                     Stage stage = Stage.valueOf(rs.getString("stage"));
                     v.put("student.stage", stage.name());
                     v.put("student.grade", rs.getObject("grade"));
@@ -532,7 +594,7 @@ class JdbcRegistry implements Registry {
         for (Stage.StatGroup g : Stage.StatGroup.values()) {
             out.put(g.name(), 0L);
         }
-        jdbc.sql("SELECT e.stage, COUNT(*) " + STUDENT_FROM + " WHERE p.roster_category IS NOT NULL "
+        jdbc.sql("SELECT e.stage, COUNT(*) " + STUDENT_FROM + " WHERE ps.category IS NOT NULL "
                 + "AND e.status = 'IN_SCHOOL' AND "
                 + f.sql() + " GROUP BY e.stage").params(f.params()).query(rs -> {
                     String group = Stage.valueOf(rs.getString(1)).statGroup().name();
