@@ -7,6 +7,7 @@
 # the API with the heap sampled by jstat, next to a plain SQL join of the same tables measured in the same run.
 # Needs: target/fuzhi.jar (mvn package -DskipTests), PostgreSQL on 127.0.0.1:5432 (user postgres, trust), curl,
 # python3 (to hash the benchmark account's password).
+# PGOPTS: the JDBC URL's options (default reWriteBatchedInserts=true).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DB=${DB:-fuzhi_bench_province}
@@ -22,7 +23,7 @@ fi
 mkdir -p "$OUT"
 # JAVA_OPTS: e.g. -XX:StartFlightRecording=filename=/tmp/round.jfr to see where the time goes.
 java -Xmx"$HEAP" ${JAVA_OPTS:-} -jar target/fuzhi.jar --server.port="$PORT" --fuzhi.demo.load=false \
-  --spring.datasource.url="jdbc:postgresql://127.0.0.1:5432/$DB?reWriteBatchedInserts=true" \
+  --spring.datasource.url="jdbc:postgresql://127.0.0.1:5432/$DB?${PGOPTS:-reWriteBatchedInserts=true}" \
   --spring.datasource.username=postgres --spring.datasource.password= --fuzhi.storage.dir="$OUT/files" \
   > "$OUT/ident-app.log" 2>&1 &
 APP=$!

@@ -100,6 +100,10 @@ interface IdentificationWebTests {
         long county = json(mvc().perform(post("/api/v1/identification/rounds").header("Authorization",
                         bearer("zizhu")).contentType(MediaType.APPLICATION_JSON)
                 .content(body.formatted("421182000000"))).andExpect(status().isOk())).get("id").asLong();
+        // A code that is no region of the system (a typo) makes no empty round.
+        refusedWith(mvc().perform(post("/api/v1/identification/rounds").header("Authorization", bearer("zizhu"))
+                .contentType(MediaType.APPLICATION_JSON).content(body.formatted("421182999000"))),
+                "识别范围必须是系统中已有的行政区划（12 位区划代码）。");
         String entries = "SELECT COUNT(*) FROM ident_entry WHERE round_id = :r AND source = 'ROSTER'";
         long cityRoster = jdbc().sql(entries).param("r", city).query(Long.class).single();
         assertThat(cityRoster).isGreaterThan(6000)

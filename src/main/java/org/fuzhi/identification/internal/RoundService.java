@@ -169,7 +169,8 @@ class RoundService implements Rounds {
             throw new RuleViolationException("round.rule.term");
         }
         String scope = nr.scopeCode() == null ? "" : nr.scopeCode().strip();
-        if (!RegionCode.isValid(scope)) {
+        // A mistyped code would otherwise make an empty round that nobody can verify.
+        if (!RegionCode.isValid(scope) || directory.region(scope).isEmpty()) {
             throw new RuleViolationException("round.rule.scope");
         }
         if (!user.scope().containsRegion(scope)) {
