@@ -520,6 +520,7 @@ class RoundService implements Rounds {
         final RoundRow round;
         final List<TaskRow> tasks;
         final Map<String, TaskRow> byKey = new HashMap<>();
+        final Map<Long, TaskRow> byId = new HashMap<>();
         final Map<String, Set<String>> townshipsOfSchool = new HashMap<>();
         final Map<String, List<TaskRow>> schoolsOfTownship = new HashMap<>();
         final Map<String, List<TaskRow>> surveysOfTownship = new HashMap<>();
@@ -536,7 +537,10 @@ class RoundService implements Rounds {
         Graph(RoundRow round) {
             this.round = round;
             this.tasks = taskRows(round.id());
-            tasks.forEach(t -> byKey.put(t.step() + ":" + t.unit(), t));
+            tasks.forEach(t -> {
+                byKey.put(t.step() + ":" + t.unit(), t);
+                byId.put(t.id(), t);
+            });
             jdbc.sql("""
                     SELECT school_code, school_region_code, village_code, COUNT(*) AS n FROM ident_entry
                     WHERE round_id = :r GROUP BY school_code, school_region_code, village_code""")
@@ -631,8 +635,11 @@ class RoundService implements Rounds {
         }
 
         TaskRow task(long id) {
-            return tasks.stream().filter(t -> t.id() == id).findFirst()
-                    .orElseThrow(() -> new NotFoundException("task"));
+            TaskRow t = byId.get(id);
+            if (t == null) {
+                throw new NotFoundException("task");
+            }
+            return t;
         }
     }
 
