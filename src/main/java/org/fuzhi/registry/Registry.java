@@ -55,11 +55,16 @@ public interface Registry {
     void forEachAssessmentSubject(Scope scope, java.util.function.Consumer<AssessmentSubject> consumer);
 
     /**
-     * The same for one of {@code slices} disjoint parts of those students (by student ID), so that the parts can be
-     * read in parallel, each in its own transaction.
+     * The same students, to be read in disjoint parts (by student ID) in parallel, each part in its own
+     * transaction. What all parts share (household sizes) is read once, here.
      */
-    void forEachAssessmentSubject(Scope scope, int slice, int slices,
-                                  java.util.function.Consumer<AssessmentSubject> consumer);
+    AssessmentSubjects assessmentSubjects(Scope scope);
+
+    /** The in-school students of a scope with their assessment attributes, readable in parallel parts. */
+    interface AssessmentSubjects {
+        /** Streams part {@code slice} of {@code slices}. */
+        void forEach(int slice, int slices, java.util.function.Consumer<AssessmentSubject> consumer);
+    }
 
     /** The attribute names available to assessment indicators over live data. */
     java.util.Set<String> ASSESSMENT_ATTRIBUTES = java.util.Set.of("student.stage", "student.grade",
@@ -94,7 +99,8 @@ public interface Registry {
     /**
      * Streams the registered persons whose household lives in the area, ordered by the household's region code (so
      * county by county): the block of record linkage above county level, where birth dates alone match hundreds of
-     * persons each (roster families are registered households).
+     * persons each (roster families are registered households). Persons only: their {@code studentId} and
+     * {@code schoolCode} are not filled in here.
      */
     void forEachPersonOfArea(String regionCode, Consumer<PersonRef> consumer);
 

@@ -51,6 +51,31 @@ abstract class AbstractWebTests implements IdentificationWebTests {
     JdbcClient jdbc;
     @Autowired
     Accounts accounts;
+    @Autowired
+    org.fuzhi.registry.Registry registry;
+    @Autowired
+    org.springframework.transaction.PlatformTransactionManager transactions;
+
+    /**
+     * A round's readers take the students in parts (person-ID ranges, each read in its own transaction with the
+     * database's streamed plan): together the parts must be every in-school student of the scope, each once.
+     */
+    @Test
+    void assessmentPartsCoverEveryStudentInSchoolOnce() {
+        Scope county = Scope.region("421182000000");
+        List<Long> whole = new ArrayList<>();
+        registry.forEachAssessmentSubject(county, s -> whole.add(s.studentId()));
+        var subjects = registry.assessmentSubjects(county);
+        var readOnly = new org.springframework.transaction.support.TransactionTemplate(transactions);
+        readOnly.setReadOnly(true);
+        List<Long> parts = new ArrayList<>();
+        for (int k = 0; k < 8; k++) {
+            int slice = k;
+            readOnly.executeWithoutResult(st -> subjects.forEach(slice, 8, s -> parts.add(s.studentId())));
+        }
+        assertThat(whole).hasSizeGreaterThan(30_000);
+        assertThat(parts).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(whole);
+    }
 
     String token(String username) throws Exception {
         MvcResult r = mvc.perform(post("/api/v1/auth/token").contentType(MediaType.APPLICATION_JSON)

@@ -41,22 +41,25 @@ class Linker implements Linkage {
     private final JdbcTemplate batch;
     private final Registry registry;
     private final AuditLog audit;
+    private final org.springframework.transaction.PlatformTransactionManager transactions;
     private final double upper;
     private final double lower;
     private volatile MatchWeights lastWeights = MatchWeights.DEFAULT;
 
     Linker(JdbcClient jdbc, JdbcTemplate batch, Registry registry, AuditLog audit,
+           org.springframework.transaction.PlatformTransactionManager transactions,
            @Value("${fuzhi.linkage.upper:10}") double upper, @Value("${fuzhi.linkage.lower:3}") double lower) {
         this.jdbc = jdbc;
         this.batch = batch;
         this.registry = registry;
         this.audit = audit;
+        this.transactions = transactions;
         this.upper = upper;
         this.lower = lower;
     }
 
     record Member(long id, String name, String raw, String idNumber, String gender, LocalDate birth, String village,
-                  String householdNo) {
+                  String householdNo, String category) {
     }
 
     record Link(long memberId, Long personId, String status, String method, double score, String evidence) {
@@ -77,15 +80,113 @@ class Linker implements Linkage {
         jdbc.sql("DELETE FROM roster_link WHERE method <> 'CLERICAL' AND roster_member_id IN "
                 + "(SELECT r.id FROM roster_member r WHERE NOT r.is_current AND " + f.sql() + ")").params(f.params())
                 .update();
-        Set<Long> clerical = new java.util.HashSet<>(jdbc.sql("SELECT l.roster_member_id FROM roster_link l "
+        // The derived statuses are collected from the decisions as they are written (reading two million links
+        // back cost seconds): human decisions first, then the two passes.
+        Set<Long> clerical = new java.util.HashSet<>();
+        Map<Long, String> categories = new HashMap<>();
+        jdbc.sql("SELECT l.roster_member_id, l.person_id, l.status, r.category, r.is_current FROM roster_link l "
                 + "JOIN roster_member r ON r.id = l.roster_member_id WHERE l.method = 'CLERICAL' AND " + f.sql())
-                .params(f.params()).query(Long.class).list());
+                .params(f.params()).query(rs -> {
+                    clerical.add(rs.getLong(1));
+                    long personId = rs.getLong(2);
+                    if (!rs.wasNull() && "LINKED".equals(rs.getString(3)) && rs.getBoolean(5)) {
+                        categories.putIfAbsent(personId, rs.getString(4));
+                    }
+                });
         long t0 = System.nanoTime();
+        // Deciding and writing overlap: a reader on its own connection streams the roster, looks the IDs up and
+        // scores the rest, while this thread writes the decisions in the run's transaction. On a province the
+        // database spends as long writing two million links as reading them; one after the other, each core
+        // waited for the other half of the time.
+        var decisions = new java.util.concurrent.ArrayBlockingQueue<Decided>(8);
+        var readTx = new org.springframework.transaction.support.TransactionTemplate(transactions);
+        readTx.setReadOnly(true);
+        var pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+        var abandoned = new java.util.concurrent.atomic.AtomicBoolean();
+        var result = pool.submit(() -> {
+            try {
+                return readTx.execute(st -> decideAll(user, f, clerical, d -> put(decisions, d, abandoned)));
+            } finally {
+                put(decisions, Decided.END, abandoned);
+            }
+        });
+        Decisions done;
+        try {
+            for (Decided d = decisions.take(); d != Decided.END; d = decisions.take()) {
+                store(d.links(), d.members());
+                collectStatuses(d, categories);
+            }
+            done = result.get(); // a reader's failure fails the run
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("linkage interrupted", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+        } finally {
+            abandoned.set(true); // a failed write leaves the reader nobody to hand decisions to
+            pool.shutdownNow();
+        }
+        MatchWeights weights = done.weights();
+        long t1 = done.exactDoneAt();
+        long t2 = System.nanoTime();
+        lastWeights = weights;
+        registry.applyRosterStatus(user.scope(), categories);
+        long t3 = System.nanoTime();
+        LOG.info("linkage over {}: {} members left for the probabilistic pass, {} candidate pairs for EM; exact pass "
+                        + "decided {} ms, all written {} ms, derived status {} ms", user.scope(), done.fuzzy(),
+                done.pairs(), (t1 - t0) / 1_000_000, (t2 - t0) / 1_000_000, (t3 - t2) / 1_000_000);
+        Stats stats = stats(user);
+        audit.record("LINKAGE_RUN", "roster", null, Map.of("members", stats.members(), "exact", stats.exact(),
+                "probabilistic", stats.probabilistic(), "review", stats.review(), "unlinked", stats.unlinked(),
+                "weights", weights.source(), "pairs", done.pairs()));
+        return stats;
+    }
+
+    /** Every person linked to a current roster member carries its category (the first one met, as in SQL). */
+    private static void collectStatuses(Decided d, Map<Long, String> categories) {
+        Map<Long, String> byMember = new HashMap<>();
+        d.members().forEach(m -> byMember.put(m.id(), m.category()));
+        for (Link l : d.links()) {
+            if (l.personId() != null && "LINKED".equals(l.status())) {
+                categories.putIfAbsent(l.personId(), byMember.get(l.memberId()));
+            }
+        }
+    }
+
+    /** Decisions for some members, to be written; {@link #END} closes the stream. */
+    record Decided(List<Link> links, List<Member> members) {
+        static final Decided END = new Decided(List.of(), List.of());
+    }
+
+    record Decisions(MatchWeights weights, int fuzzy, long pairs, long exactDoneAt) {
+    }
+
+    private static void put(java.util.concurrent.BlockingQueue<Decided> queue, Decided d,
+                            java.util.concurrent.atomic.AtomicBoolean abandoned) {
+        try {
+            while (!queue.offer(d, 1, java.util.concurrent.TimeUnit.SECONDS)) {
+                if (abandoned.get()) {
+                    throw new IllegalStateException("linkage abandoned by its writer");
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("linkage cancelled", e);
+        }
+    }
+
+    /**
+     * Both passes, on the reader's connection: every current member in the area (but those a person decided) gets
+     * one decision, handed to the writer as it is made.
+     */
+    private Decisions decideAll(CurrentUser user, ScopeFilter f, Set<Long> clerical,
+                                java.util.function.Consumer<Decided> out) {
         // Pass 1: exact ID links; the rest wait for the probabilistic pass.
         List<Member> chunk = new ArrayList<>(EXACT_CHUNK);
         List<Member> fuzzy = new ArrayList<>();
         jdbc.sql("""
-                SELECT r.id, r.name, r.id_number_raw, r.id_number, r.gender, r.birth_date, r.village_code, r.household_no
+                SELECT r.id, r.name, r.id_number_raw, r.id_number, r.gender, r.birth_date, r.village_code, r.household_no,
+                       r.category
                 FROM roster_member r WHERE r.is_current AND""" + " " + f.sql() + " ORDER BY r.id")
                 .withFetchSize(EXACT_CHUNK).params(f.params()).query(rs -> {
                     long id = rs.getLong("id");
@@ -95,18 +196,16 @@ class Linker implements Linkage {
                     chunk.add(new Member(id, rs.getString("name"), rs.getString("id_number_raw"),
                             rs.getString("id_number"), rs.getString("gender"),
                             rs.getDate("birth_date") == null ? null : rs.getDate("birth_date").toLocalDate(),
-                            rs.getString("village_code"), rs.getString("household_no")));
+                            rs.getString("village_code"), rs.getString("household_no"), rs.getString("category")));
                     if (chunk.size() == EXACT_CHUNK) {
-                        List<Member> rest = new ArrayList<>();
-                        store(exact(chunk, rest), chunk);
-                        fuzzy.addAll(rest);
+                        List<Member> members = List.copyOf(chunk);
+                        out.accept(new Decided(exact(members, fuzzy), members));
                         chunk.clear();
                     }
                 });
-        List<Member> rest = new ArrayList<>();
-        store(exact(chunk, rest), chunk);
-        fuzzy.addAll(rest);
-        long t1 = System.nanoTime();
+        List<Member> last = List.copyOf(chunk);
+        out.accept(new Decided(exact(last, fuzzy), last));
+        long exactDoneAt = System.nanoTime();
         // Pass 2: m/u estimated by EM from candidate pairs (or the defaults), then every remaining member decided.
         MatchWeights.Patterns patterns = new MatchWeights.Patterns();
         MatchWeights weights;
@@ -117,8 +216,8 @@ class Linker implements Linkage {
             }
             weights = MatchWeights.estimate(patterns);
             for (int i = 0; i < fuzzy.size(); i += CHUNK) {
-                List<Member> part = fuzzy.subList(i, Math.min(fuzzy.size(), i + CHUNK));
-                store(decide(part, candidates(part), weights), part);
+                List<Member> part = List.copyOf(fuzzy.subList(i, Math.min(fuzzy.size(), i + CHUNK)));
+                out.accept(new Decided(decide(part, candidates(part), weights), part));
             }
         } else {
             // A province has hundreds of registered persons per birth date: each member is compared with the
@@ -135,7 +234,8 @@ class Linker implements Linkage {
                         persons.forEach(p -> patterns.add(Scoring.compare(m, p).levels())));
                 sampled += e.getValue().size();
             }
-            weights = MatchWeights.estimate(patterns);
+            MatchWeights estimated = MatchWeights.estimate(patterns);
+            weights = estimated;
             // Then one ordered pass over the area's registered persons decides the members county by county.
             Set<String> done = new java.util.HashSet<>();
             List<PersonRef> persons = new ArrayList<>();
@@ -143,7 +243,7 @@ class Linker implements Linkage {
             java.util.function.Consumer<String> decideCounty = c -> {
                 List<Member> members = c == null ? null : byCounty.get(c);
                 if (members != null) {
-                    store(decide(members, block(members, persons, persons), weights), members);
+                    out.accept(new Decided(decide(members, block(members, persons, persons), estimated), members));
                     done.add(c);
                 }
                 persons.clear();
@@ -162,22 +262,12 @@ class Linker implements Linkage {
             // Members without a village, or of a county without registered households, are decided on what there is.
             for (var e : byCounty.entrySet()) {
                 if (!done.contains(e.getKey())) {
-                    store(decide(e.getValue(), countyCandidates(e.getKey(), e.getValue()), weights), e.getValue());
+                    out.accept(new Decided(decide(e.getValue(), countyCandidates(e.getKey(), e.getValue()), weights),
+                            e.getValue()));
                 }
             }
         }
-        lastWeights = weights;
-        long t2 = System.nanoTime();
-        refreshPovertyStatus(user);
-        long t3 = System.nanoTime();
-        LOG.info("linkage over {}: {} members left for the probabilistic pass, {} candidate pairs for EM; exact {} ms, "
-                        + "probabilistic {} ms, derived status {} ms", user.scope(), fuzzy.size(), patterns.pairs,
-                (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000);
-        Stats stats = stats(user);
-        audit.record("LINKAGE_RUN", "roster", null, Map.of("members", stats.members(), "exact", stats.exact(),
-                "probabilistic", stats.probabilistic(), "review", stats.review(), "unlinked", stats.unlinked(),
-                "weights", weights.source(), "pairs", patterns.pairs));
-        return stats;
+        return new Decisions(weights, fuzzy.size(), patterns.pairs, exactDoneAt);
     }
 
     /** Links the members whose normalised ID is registered; the others go to {@code rest}. */
