@@ -98,34 +98,14 @@ class Linker implements Linkage {
         // scores the rest, while this thread writes the decisions in the run's transaction. On a province the
         // database spends as long writing two million links as reading them; one after the other, each core
         // waited for the other half of the time.
-        var decisions = new java.util.concurrent.ArrayBlockingQueue<Decided>(8);
+        var handoff = new Handoff<Decided>(8, "linkage");
         var readTx = new org.springframework.transaction.support.TransactionTemplate(transactions);
         readTx.setReadOnly(true);
-        var pool = java.util.concurrent.Executors.newSingleThreadExecutor();
-        var abandoned = new java.util.concurrent.atomic.AtomicBoolean();
-        var result = pool.submit(() -> {
-            try {
-                return readTx.execute(st -> decideAll(user, f, clerical, d -> put(decisions, d, abandoned)));
-            } finally {
-                put(decisions, Decided.END, abandoned);
-            }
-        });
-        Decisions done;
-        try {
-            for (Decided d = decisions.take(); d != Decided.END; d = decisions.take()) {
-                store(d.links(), d.members());
-                collectStatuses(d, categories);
-            }
-            done = result.get(); // a reader's failure fails the run
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("linkage interrupted", e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
-        } finally {
-            abandoned.set(true); // a failed write leaves the reader nobody to hand decisions to
-            pool.shutdownNow();
-        }
+        Decisions done = handoff.run(List.<java.util.function.Supplier<Decisions>>of(
+                () -> readTx.execute(st -> decideAll(user, f, clerical, handoff::put))), d -> {
+            store(d.links(), d.members());
+            collectStatuses(d, categories);
+        }).get(0);
         MatchWeights weights = done.weights();
         long t1 = done.exactDoneAt();
         long t2 = System.nanoTime();
@@ -153,26 +133,11 @@ class Linker implements Linkage {
         }
     }
 
-    /** Decisions for some members, to be written; {@link #END} closes the stream. */
+    /** Decisions for some members, to be written. */
     record Decided(List<Link> links, List<Member> members) {
-        static final Decided END = new Decided(List.of(), List.of());
     }
 
     record Decisions(MatchWeights weights, int fuzzy, long pairs, long exactDoneAt) {
-    }
-
-    private static void put(java.util.concurrent.BlockingQueue<Decided> queue, Decided d,
-                            java.util.concurrent.atomic.AtomicBoolean abandoned) {
-        try {
-            while (!queue.offer(d, 1, java.util.concurrent.TimeUnit.SECONDS)) {
-                if (abandoned.get()) {
-                    throw new IllegalStateException("linkage abandoned by its writer");
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("linkage cancelled", e);
-        }
     }
 
     /**

@@ -299,71 +299,42 @@ class RoundService implements Rounds {
         var model = models.defaultModel().model();
         String lowestBand = lowestBand();
         var listed = lists.load();
-        java.util.concurrent.BlockingQueue<List<Entry>> queue = new java.util.concurrent.ArrayBlockingQueue<>(32);
-        List<Entry> endOfSlice = new ArrayList<>();
+        var handoff = new Handoff<List<Entry>>(32, "assessment");
         var readTx = new org.springframework.transaction.support.TransactionTemplate(transactions);
         readTx.setReadOnly(true);
         var subjects = registry.assessmentSubjects(scope);
-        var pool = java.util.concurrent.Executors.newFixedThreadPool(READERS);
-        List<java.util.concurrent.Future<?>> readers = new ArrayList<>();
         var nextSlice = new java.util.concurrent.atomic.AtomicInteger();
+        List<java.util.function.Supplier<Void>> readers = new ArrayList<>();
         for (int k = 0; k < READERS; k++) {
-            readers.add(pool.submit(() -> {
-                try {
-                    var scorer = engine.scorer(model, ModelStore.ATTRIBUTES);
-                    List<Entry> batch = new ArrayList<>(BATCH);
-                    readTx.executeWithoutResult(st -> {
-                        for (int slice = nextSlice.getAndIncrement(); slice < SLICES; slice = nextSlice.getAndIncrement()) {
-                            subjects.forEach(slice, SLICES, s -> {
-                                Entry e = entry(s, scorer, listed, lowestBand);
-                                if (e != null) {
-                                    batch.add(e);
-                                    if (batch.size() == BATCH) {
-                                        put(queue, new ArrayList<>(batch));
-                                        batch.clear();
-                                    }
+            readers.add(() -> {
+                var scorer = engine.scorer(model, ModelStore.ATTRIBUTES);
+                List<Entry> batch = new ArrayList<>(BATCH);
+                readTx.executeWithoutResult(st -> {
+                    for (int slice = nextSlice.getAndIncrement(); slice < SLICES; slice = nextSlice.getAndIncrement()) {
+                        subjects.forEach(slice, SLICES, s -> {
+                            Entry e = entry(s, scorer, listed, lowestBand);
+                            if (e != null) {
+                                batch.add(e);
+                                if (batch.size() == BATCH) {
+                                    handoff.put(new ArrayList<>(batch));
+                                    batch.clear();
                                 }
-                            });
-                        }
-                    });
-                    put(queue, batch);
-                } finally {
-                    put(queue, endOfSlice);
+                            }
+                        });
+                    }
+                });
+                if (!batch.isEmpty()) {
+                    handoff.put(batch);
                 }
-            }));
+                return null;
+            });
         }
-        long written = 0;
-        try {
-            for (int done = 0; done < READERS; ) {
-                List<Entry> batch = queue.take();
-                if (batch == endOfSlice) {
-                    done++;
-                } else {
-                    insertEntries(roundId, batch);
-                    written += batch.size();
-                }
-            }
-            for (var reader : readers) {
-                reader.get(); // a reader's failure fails the run
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("assessment interrupted", e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
-        } finally {
-            pool.shutdownNow();
-        }
-        return written;
-    }
-
-    private static void put(java.util.concurrent.BlockingQueue<List<Entry>> queue, List<Entry> batch) {
-        try {
-            queue.put(batch);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("assessment cancelled", e);
-        }
+        long[] written = {0};
+        handoff.run(readers, batch -> {
+            insertEntries(roundId, batch);
+            written[0] += batch.size();
+        });
+        return written[0];
     }
 
     /** The student's entry in the round, or null when the student is neither on the roster nor rated hardship. */
