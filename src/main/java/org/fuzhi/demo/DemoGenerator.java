@@ -26,7 +26,8 @@ import org.fuzhi.common.Stage;
  */
 public final class DemoGenerator {
 
-    public enum Scale { COUNTY, PROVINCE }
+    /** NEIGHBOUR: the second, smaller demo county of the same city (黄梅县), for two-county scope tests. */
+    public enum Scale { COUNTY, PROVINCE, NEIGHBOUR }
 
     /** The files written, and the figures the demo county must show after loading. */
     public record Output(Path regions, Path schools, Path households, Path students, Path groups, Path roster,
@@ -48,6 +49,13 @@ public final class DemoGenerator {
     static final int KEY_VILLAGE_TEACHERS = 222;
     static final int DROPOUT_CHILDREN = 7;
 
+    /** The second demo county: same city as Wuxue, about a tenth of its students, its own townships. */
+    static final String NEIGHBOUR = "421127";
+    static final String NEIGHBOUR_NAME = "黄梅县";
+    static final int NEIGHBOUR_DROPOUT_CHILDREN = 2;
+    private static final String[] NEIGHBOUR_TOWNSHIPS = {"黄梅镇", "孔垄镇", "小池镇", "大河镇", "停前镇", "五祖镇",
+            "濯港镇", "杉木乡", "柳林乡", "苦竹乡", "新开镇", "独山镇"};
+
     private static final String[] TOWNSHIPS = {"城关街道", "东湖镇", "西岭镇", "南山镇", "北港镇", "梅溪镇", "花桥镇",
             "龙坪镇", "石门镇", "余川镇", "田园镇", "松林镇"};
     private static final String[] VILLAGES = {"新华", "红旗", "建设", "和平", "胜利", "团结", "光明", "向阳", "永安",
@@ -66,6 +74,7 @@ public final class DemoGenerator {
     private final Map<String, String> labels;
     private final Map<LocalDate, Integer> sequence = new HashMap<>();
     private String idPrefix = COUNTY;
+    private String[] townshipNames = TOWNSHIPS;
     private long householdSeq;
     private int schoolSeq;
     private long extraStudents;
@@ -164,9 +173,22 @@ public final class DemoGenerator {
              CsvSink tr = new CsvSink(truthFile, List.of("householdNo", "rosterIdNumber", "trueIdNumber", "noise"))) {
             this.roster = ro;
             this.truth = tr;
-            r.write(List.of("420000000000", "湖北省", "否", ""));
             List<School> universities = universities();
-            if (scale == Scale.COUNTY) {
+            if (scale != Scale.NEIGHBOUR) {
+                r.write(List.of("420000000000", "湖北省", "否", ""));
+            }
+            if (scale == Scale.NEIGHBOUR) {
+                // Only the county and below: the province and the city are already there with Wuxue.
+                townshipNames = NEIGHBOUR_TOWNSHIPS;
+                idPrefix = NEIGHBOUR;
+                // School codes are unique in the whole province: start past every code the Wuxue run uses.
+                schoolSeq = 500;
+                County c = buildCounty(NEIGHBOUR, NEIGHBOUR_NAME, true);
+                writeStructure(c, r, s, g, universities.subList(0, 0));
+                Map<Stage.StatGroup, Integer> roster = scaled(ROSTER_STUDENTS, 0.1);
+                Map<Stage.StatGroup, Integer> other = scaled(OTHER_STUDENTS, 0.1);
+                writePeople(c, h, st, universities, roster, other, NEIGHBOUR_DROPOUT_CHILDREN);
+            } else if (scale == Scale.COUNTY) {
                 r.write(List.of("421100000000", "黄冈市", "否", ""));
                 County c = buildCounty(COUNTY, "武穴市", true);
                 writeStructure(c, r, s, g, universities);
@@ -220,9 +242,9 @@ public final class DemoGenerator {
 
     private County buildCounty(String code6, String name, boolean exactKeyVillageFigures) {
         County c = new County(code6);
-        for (int t = 0; t < TOWNSHIPS.length; t++) {
+        for (int t = 0; t < townshipNames.length; t++) {
             String tcode = code6 + (100 + t + 1) + "000";
-            Region township = new Region(tcode, TOWNSHIPS[t], false, null);
+            Region township = new Region(tcode, townshipNames[t], false, null);
             c.townships.add(township);
             List<Region> villages = new ArrayList<>();
             for (int v = 0; v < VILLAGES.length; v++) {
@@ -234,7 +256,7 @@ public final class DemoGenerator {
         }
         // 46 key poor villages, never a township's seat (index 0), spread over townships 2..12 and a few in 1.
         List<int[]> candidates = new ArrayList<>();
-        for (int t = 0; t < TOWNSHIPS.length; t++) {
+        for (int t = 0; t < townshipNames.length; t++) {
             for (int v = 1; v < VILLAGES.length; v++) {
                 if (t == 0 && v < 3) {
                     continue;
@@ -286,7 +308,7 @@ public final class DemoGenerator {
             List<Region> vs = c.villagesOf.get(t.code());
             List<Region> ordinary = vs.stream().filter(v -> !v.keyPoor()).toList();
             Region townSeat = vs.get(0);
-            String stem = t.name().replace("街道", "").replace("镇", "");
+            String stem = t.name().replace("街道", "").replace("镇", "").replace("乡", "");
             List<School> kg = new ArrayList<>();
             kg.add(add(c, new School(c.schoolCode(SchoolType.KINDERGARTEN), stem + "中心幼儿园", SchoolType.KINDERGARTEN,
                     townSeat.code(), null, false, 15 + random.nextInt(10), false, null)));
@@ -396,7 +418,12 @@ public final class DemoGenerator {
     }
 
     private void writeStructure(County c, CsvSink r, CsvSink s, CsvSink g, List<School> universities) {
-        r.write(List.of(c.code6 + "000000", c.code6.equals(COUNTY) ? "武穴市" : "示例县" + c.code6, "否", ""));
+        String name = switch (c.code6) {
+            case COUNTY -> "武穴市";
+            case NEIGHBOUR -> NEIGHBOUR_NAME;
+            default -> "示例县" + c.code6;
+        };
+        r.write(List.of(c.code6 + "000000", name, "否", ""));
         for (Region t : c.townships) {
             r.write(List.of(t.code(), t.name(), "否", ""));
             for (Region v : c.villagesOf.get(t.code())) {

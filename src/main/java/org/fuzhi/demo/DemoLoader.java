@@ -40,6 +40,10 @@ class DemoLoader implements SmartInitializingSingleton {
     /** The one documented password of every demo account (README). */
     static final String DEMO_PASSWORD = "Fuzhi@2026";
     static final String COUNTY_CODE = "421182000000";
+    /** The second demo county (黄梅县, same city): every scope rule is tested against both. */
+    static final String NEIGHBOUR_CODE = "421127000000";
+    static final String CITY_CODE = "421100000000";
+    static final String PROVINCE_CODE = "420000000000";
 
     private static final Logger log = LoggerFactory.getLogger(DemoLoader.class);
 
@@ -76,12 +80,12 @@ class DemoLoader implements SmartInitializingSingleton {
             throw new UncheckedIOException(e);
         }
         var out = DemoGenerator.generate(dir, DemoGenerator.Scale.COUNTY, 20260901L);
-        var system = new CurrentUser(0, "system", "system", Role.CENTER, Scope.region(COUNTY_CODE));
-        CurrentUser.Principal principal = () -> system;
-        SecurityContextHolder.getContext().setAuthentication(new UsernamePasswordAuthenticationToken(principal, null,
-                AuthorityUtils.createAuthorityList("ROLE_CENTER")));
+        var system = systemUser(COUNTY_CODE);
         try {
+            // The province's center sets up the divisions; the county's own center imports the rest.
+            as(systemUser(PROVINCE_CODE));
             load("regions", out.regions());
+            as(system);
             load("schools", out.schools());
             load("households", out.households());
             load("students", out.students());
@@ -91,13 +95,46 @@ class DemoLoader implements SmartInitializingSingleton {
             var round = rounds.create(system, new org.fuzhi.identification.Rounds.NewRound(
                     "2026—2027学年秋季学期精准识别", 2026, "AUTUMN", COUNTY_CODE));
             log.info("Demo identification round {} created: {}", round.id(), linkage.stats(system));
+            loadNeighbour(dir.resolve("neighbour"));
             createAccounts();
         } finally {
             SecurityContextHolder.clearContext();
+            deleteQuietly(dir.resolve("neighbour"));
             deleteQuietly(dir);
         }
         log.info("Demo county {} loaded in {} ms ({} students, {} household member rows)", COUNTY_CODE,
                 (System.nanoTime() - start) / 1_000_000, out.studentRows(), out.householdRows());
+    }
+
+    /**
+     * The second county arrives the way a real one would: the city puts its county and villages into the regions,
+     * then the county's own center imports its schools, people and roster, and runs its own first round.
+     */
+    private void loadNeighbour(Path dir) {
+        var out = DemoGenerator.generate(dir, DemoGenerator.Scale.NEIGHBOUR, 20260902L);
+        as(systemUser(CITY_CODE));
+        load("regions", out.regions());
+        var system = systemUser(NEIGHBOUR_CODE);
+        as(system);
+        load("schools", out.schools());
+        load("households", out.households());
+        load("students", out.students());
+        loadGroups(out.groups());
+        load("roster", out.roster());
+        var round = rounds.create(system, new org.fuzhi.identification.Rounds.NewRound(
+                "2026—2027学年秋季学期精准识别", 2026, "AUTUMN", NEIGHBOUR_CODE));
+        log.info("Demo identification round {} of the second county created: {}", round.id(), linkage.stats(system));
+    }
+
+    private static CurrentUser systemUser(String region) {
+        return new CurrentUser(0, "system", "system", Role.CENTER, Scope.region(region));
+    }
+
+    /** Imports read the signed-in user's scope from the security context. */
+    private static void as(CurrentUser user) {
+        CurrentUser.Principal principal = () -> user;
+        SecurityContextHolder.getContext().setAuthentication(new UsernamePasswordAuthenticationToken(principal, null,
+                AuthorityUtils.createAuthorityList("ROLE_" + user.role().name())));
     }
 
     private void load(String kind, Path file) {
@@ -126,25 +163,34 @@ class DemoLoader implements SmartInitializingSingleton {
     }
 
     private void createAccounts() {
-        RegionView keyVillage = firstKeyPoorVillage();
+        List<Accounts.NewAccount> all = new java.util.ArrayList<>();
+        all.add(account("admin", "系统管理员（演示）", Role.ADMIN, Scope.NONE));
+        all.add(account("juanzeng", "捐赠方（演示）", Role.DONOR, Scope.region(COUNTY_CODE)));
+        countyAccounts(all, COUNTY_CODE, "", "县");
+        countyAccounts(all, NEIGHBOUR_CODE, "hm-", "黄梅县");
+        accounts.createAll(all);
+        log.info("Demo accounts created: {}", all.size());
+    }
+
+    /**
+     * The named accounts of one county (prefixed for the second) and one account per unit of the verification
+     * workflow, as in a real county: cun-<village code>, zhen-<township code>, xiao-<school code> (the reviewer).
+     */
+    private void countyAccounts(List<Accounts.NewAccount> all, String countyCode, String prefix, String label) {
+        RegionView keyVillage = firstKeyPoorVillage(countyCode);
         String township = keyVillage.parentCode();
-        Scope county = Scope.region(COUNTY_CODE);
-        Page<SchoolView> central = directory.schools(county, new Directory.SchoolQuery("城关中心小学", "PRIMARY", null), 0, 1);
+        Scope county = Scope.region(countyCode);
+        String centralName = countyCode.equals(COUNTY_CODE) ? "城关中心小学" : "黄梅中心小学";
+        Page<SchoolView> central = directory.schools(county, new Directory.SchoolQuery(centralName, "PRIMARY", null), 0, 1);
         String school = central.items().get(0).code();
-        List<Accounts.NewAccount> list = List.of(
-                account("admin", "系统管理员（演示）", Role.ADMIN, Scope.NONE),
-                account("zizhu", "县资助中心（演示）", Role.CENTER, county),
-                account("lingdao", "教育局领导（演示）", Role.LEADER, county),
-                account("xiangzhen", "镇处核实员（演示）", Role.TOWNSHIP, Scope.region(township)),
-                account("cunwei", "村干部（演示）", Role.VILLAGE, Scope.region(keyVillage.code())),
-                account("xuexiao", "学校经办（演示）", Role.SCHOOL_OPERATOR, Scope.school(school)),
-                account("xuexiao-shenhe", "学校审核（演示）", Role.SCHOOL_REVIEWER, Scope.school(school)),
-                account("pinggu", "第三方评估（演示）", Role.EVALUATOR, county),
-                account("juanzeng", "捐赠方（演示）", Role.DONOR, county));
-        List<Accounts.NewAccount> all = new java.util.ArrayList<>(list);
-        // Every unit of the verification workflow has its own account, as in a real county:
-        // cun-<village code>, zhen-<township code>, xiao-<school code> (the school's reviewer).
-        for (RegionView t : directory.children(COUNTY_CODE)) {
+        all.add(account(prefix + "zizhu", label + "资助中心（演示）", Role.CENTER, county));
+        all.add(account(prefix + "lingdao", label + "教育局领导（演示）", Role.LEADER, county));
+        all.add(account(prefix + "xiangzhen", label + "镇处核实员（演示）", Role.TOWNSHIP, Scope.region(township)));
+        all.add(account(prefix + "cunwei", label + "村干部（演示）", Role.VILLAGE, Scope.region(keyVillage.code())));
+        all.add(account(prefix + "xuexiao", label + "学校经办（演示）", Role.SCHOOL_OPERATOR, Scope.school(school)));
+        all.add(account(prefix + "xuexiao-shenhe", label + "学校审核（演示）", Role.SCHOOL_REVIEWER, Scope.school(school)));
+        all.add(account(prefix + "pinggu", label + "第三方评估（演示）", Role.EVALUATOR, county));
+        for (RegionView t : directory.children(countyCode)) {
             all.add(account("zhen-" + t.code(), t.name() + "核实员（演示）", Role.TOWNSHIP, Scope.region(t.code())));
             for (RegionView v : directory.children(t.code())) {
                 all.add(account("cun-" + v.code(), v.name() + "干部（演示）", Role.VILLAGE, Scope.region(v.code())));
@@ -153,7 +199,7 @@ class DemoLoader implements SmartInitializingSingleton {
         for (int page = 0; ; page++) {
             Page<SchoolView> p = directory.schools(county, new Directory.SchoolQuery(null, null, null), page, 500);
             for (SchoolView s : p.items()) {
-                if (s.regionCode() != null && s.regionCode().startsWith(COUNTY_CODE.substring(0, 6))) {
+                if (s.regionCode() != null && s.regionCode().startsWith(countyCode.substring(0, 6))) {
                     all.add(account("xiao-" + s.code(), s.name() + "审核（演示）", Role.SCHOOL_REVIEWER,
                             Scope.school(s.code())));
                 }
@@ -162,12 +208,10 @@ class DemoLoader implements SmartInitializingSingleton {
                 break;
             }
         }
-        accounts.createAll(all);
-        log.info("Demo accounts created: {}", all.size());
     }
 
-    private RegionView firstKeyPoorVillage() {
-        for (RegionView township : directory.children(COUNTY_CODE)) {
+    private RegionView firstKeyPoorVillage(String countyCode) {
+        for (RegionView township : directory.children(countyCode)) {
             for (RegionView v : directory.children(township.code())) {
                 if (v.keyPoorVillage()) {
                     return v;

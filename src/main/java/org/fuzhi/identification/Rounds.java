@@ -34,8 +34,16 @@ public interface Rounds {
     /** Links, assesses and classifies the students of the scope, opens dropout cases and diffs with the last round. */
     RoundView create(CurrentUser user, NewRound round);
 
-    /** Re-runs a round that is still being verified on the current data; every unit verifies again. */
-    RoundView rerun(CurrentUser user, long roundId, int expectedVersion);
+    /**
+     * Re-runs a round that is still being verified on the current data. Units whose entries did not change keep
+     * their verification; a run that would reset a finished unit's verification is refused (409, naming the units)
+     * unless {@code confirmReset}.
+     */
+    Rerun rerun(CurrentUser user, long roundId, int expectedVersion, boolean confirmReset);
+
+    /** @param resetUnits the units whose finished verification was reset, by name */
+    record Rerun(RoundView round, List<String> resetUnits) {
+    }
 
     List<RoundView> list(CurrentUser user);
 

@@ -16,6 +16,13 @@ public interface AuditLog {
     /** Records an event for an explicitly named actor, e.g. a failed login. */
     void recordFor(String actor, String role, String action, String targetType, String targetId, Map<String, ?> details);
 
+    /**
+     * Records an event for a named actor that belongs to a scope (a sign-in of an account, an account created for a
+     * county): the centers and evaluators of that area can then read it.
+     */
+    void recordFor(String actor, String role, Scope scope, String action, String targetType, String targetId,
+                   Map<String, ?> details);
+
     List<Event> search(Query query);
 
     /** Streams every event matching the query (paging ignored), newest first, for an export. */

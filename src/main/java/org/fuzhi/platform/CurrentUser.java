@@ -31,8 +31,14 @@ public record CurrentUser(long id, String username, String displayName, Role rol
         }
     }
 
-    /** The scope that applies to children's data: none for roles that must not see it casually. */
+    /**
+     * The scope that applies to children's data: none for roles that must not see it casually; for village and
+     * township cadres only the children who live in their area (see {@link Scope#residenceOnly()}).
+     */
     public Scope childDataScope() {
-        return role.seesChildren() ? scope : Scope.NONE;
+        if (!role.seesChildren()) {
+            return Scope.NONE;
+        }
+        return role == Role.VILLAGE || role == Role.TOWNSHIP ? scope.byResidence() : scope;
     }
 }

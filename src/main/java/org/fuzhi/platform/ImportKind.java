@@ -14,6 +14,14 @@ public interface ImportKind {
     /** The template's columns in order. */
     List<Column> columns();
 
+    /**
+     * Whether a role may import this kind at all; checked before the upload is kept. Rows are still checked against
+     * the importer's scope one by one.
+     */
+    default boolean mayImport(Role role) {
+        return role.mayImport();
+    }
+
     /** A template example row, one value per column. */
     List<String> exampleRow();
 

@@ -69,6 +69,12 @@ public final class Tabular {
             }
             return Format.XLSX;
         }
+        // The old binary Excel format (and a workbook renamed to .xls) cannot be streamed safely: say what to do.
+        boolean ole = n >= 8 && (head[0] & 0xFF) == 0xD0 && (head[1] & 0xFF) == 0xCF && (head[2] & 0xFF) == 0x11
+                && (head[3] & 0xFF) == 0xE0;
+        if (name.endsWith(".xls") || ole) {
+            throw new UnreadableException("import.refused.xls", null);
+        }
         if (name.endsWith(".csv") || name.endsWith(".txt")) {
             for (int i = 0; i < n; i++) {
                 if (head[i] == 0) {

@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.fuzhi.common.Page;
+import org.fuzhi.platform.Privacy;
 import org.fuzhi.platform.Scope;
 
 /** 学生与家庭 — the registry module's API. Every query takes the caller's scope and applies it in SQL. */
@@ -131,13 +132,16 @@ public interface Registry {
                      String stage, Integer grade, String rosterCategory) {
     }
 
-    record StudentQuery(String text, String schoolCode, String stage, String status, Boolean registeredPoor) {
+    /**
+     * @param search how the search box's text reads for the searching user's role ({@link Privacy#search})
+     */
+    record StudentQuery(Privacy.Search search, String schoolCode, String stage, String status, Boolean registeredPoor) {
         public static StudentQuery all() {
             return new StudentQuery(null, null, null, null, null);
         }
     }
 
-    record HouseholdQuery(String text, String regionCode, String category) {
+    record HouseholdQuery(Privacy.Search search, String regionCode, String category) {
     }
 
     record HouseholdEdit(String headName, PovertyCategory category, Integer identifiedYear, Integer exitedYear,

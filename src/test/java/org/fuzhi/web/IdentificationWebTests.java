@@ -104,12 +104,15 @@ interface IdentificationWebTests {
         refusedWith(mvc().perform(post("/api/v1/identification/rounds").header("Authorization", bearer("zizhu"))
                 .contentType(MediaType.APPLICATION_JSON).content(body.formatted("421182999000"))),
                 "识别范围必须是系统中已有的行政区划（12 位区划代码）。");
-        String entries = "SELECT COUNT(*) FROM ident_entry WHERE round_id = :r AND source = 'ROSTER'";
+        // The city has two counties; its Wuxue part is exactly the county's own round.
+        String entries = "SELECT COUNT(*) FROM ident_entry WHERE round_id = :r AND source = 'ROSTER' "
+                + "AND village_code LIKE '421182%'";
         long cityRoster = jdbc().sql(entries).param("r", city).query(Long.class).single();
         assertThat(cityRoster).isGreaterThan(6000)
                 .isEqualTo(jdbc().sql(entries).param("r", county).query(Long.class).single());
         assertThat(jdbc().sql("""
-                SELECT COUNT(*) FROM ident_entry a WHERE a.round_id = :a AND NOT EXISTS (SELECT 1 FROM ident_entry b
+                SELECT COUNT(*) FROM ident_entry a WHERE a.round_id = :a AND a.village_code LIKE '421182%'
+                AND NOT EXISTS (SELECT 1 FROM ident_entry b
                 WHERE b.round_id = :b AND b.person_id = a.person_id AND b.source = a.source AND b.level = a.level)""")
                 .param("a", city).param("b", county).query(Long.class).single()).isZero();
 
@@ -117,7 +120,7 @@ interface IdentificationWebTests {
         // its county before every unit below it has.
         List<JsonNode> centers = tasks(city, "shi-zhongxin").stream()
                 .filter(t -> t.get("step").asString().equals("CENTER")).toList();
-        assertThat(centers).extracting(t -> t.get("unitCode").asString()).containsExactly("421182000000");
+        assertThat(centers).extracting(t -> t.get("unitCode").asString()).containsExactly("421127000000", "421182000000");
         JsonNode own = tasks(city, "zizhu").stream().filter(t -> t.get("step").asString().equals("CENTER"))
                 .findFirst().orElseThrow();
         long below = own.get("blockers").asLong();
@@ -202,12 +205,25 @@ interface IdentificationWebTests {
                 .param("version", noticed.get("version").asString()).header("Authorization", bearer("zizhu"))),
                 "公示期到 " + end + " 才结束，期满后才能定稿。");
 
-        // Anyone may read the notice without signing in: names masked, no ID numbers, birth dates or levels.
+        // Anyone may read the notice without signing in: names masked, no ID numbers, birth dates or levels — and
+        // only the children the verification confirmed, never the model-rated hardship ledger (one of this round's
+        // entries is made a hardship entry here to prove it stays off).
+        long rated = jdbc().sql("SELECT MIN(person_id) FROM ident_entry WHERE round_id = :r AND source = 'ROSTER'")
+                .param("r", id).query(Long.class).single();
+        jdbc().sql("UPDATE ident_entry SET source = 'HARDSHIP' WHERE round_id = :r AND person_id = :p")
+                .param("r", id).param("p", rated).update();
         String page = mvc().perform(get("/public/notices/" + id)).andExpect(status().isOk()).andReturn()
                 .getResponse().getContentAsString(StandardCharsets.UTF_8);
-        List<String> names = jdbc().sql("SELECT name FROM ident_entry WHERE round_id = :r").param("r", id)
-                .query(String.class).list();
+        // Only the children the verification confirmed (the roster); never the model-rated hardship ledger.
+        List<String> names = jdbc().sql("SELECT name FROM ident_entry WHERE round_id = :r AND source = 'ROSTER'")
+                .param("r", id).query(String.class).list();
+        long hardship = jdbc().sql("SELECT COUNT(*) FROM ident_entry WHERE round_id = :r AND source = 'HARDSHIP'")
+                .param("r", id).query(Long.class).single();
+        jdbc().sql("UPDATE ident_entry SET source = 'ROSTER' WHERE round_id = :r AND person_id = :p")
+                .param("r", id).param("p", rated).update();
         assertThat(names).isNotEmpty();
+        assertThat(hardship).isPositive();
+        assertThat(page).contains("共 " + names.size() + " 条");
         for (String n : names) {
             assertThat(page).contains(Masking.name(n));
             if (n.length() > 1) {
@@ -302,7 +318,7 @@ interface IdentificationWebTests {
         JsonNode villageEntries = json(mvc().perform(get("/api/v1/identification/rounds/" + id + "/entries")
                 .param("size", "1000").header("Authorization", bearer("cunwei"))).andExpect(status().isOk()));
         long inVillage = jdbc().sql("SELECT COUNT(*) FROM ident_entry WHERE round_id = :r"
-                        + " AND (village_code = :v OR school_region_code = :v)")
+                        + " AND village_code = :v")
                 .param("r", id).param("v", village).query(Long.class).single();
         assertThat(villageEntries.get("total").asLong()).isEqualTo(inVillage).isPositive();
 
@@ -343,10 +359,19 @@ interface IdentificationWebTests {
                 .update();
         try {
             complete(task(id, "SURVEY", village), "cun-" + village).andExpect(status().isOk());
+            String villageName = task(id, "SURVEY", village).get("unitName").asString();
+            // The move changes the village's list, which its cadre has signed off: not reset without asking.
             mvc().perform(post("/api/v1/identification/rounds/" + id + "/rerun").param("version",
                             round.get("version").asString()).header("Authorization", bearer("zizhu")))
-                    .andExpect(status().isOk()).andExpect(jsonPath("$.runs").value(2));
-            // Every unit verifies again on the new data.
+                    .andExpect(status().isConflict())
+                    .andExpect(jsonPath("$.message", org.hamcrest.Matchers.containsString(villageName)));
+            assertThat(task(id, "SURVEY", village).get("status").asString()).isEqualTo("DONE");
+            mvc().perform(post("/api/v1/identification/rounds/" + id + "/rerun").param("version",
+                            round.get("version").asString()).param("confirmReset", "true")
+                            .header("Authorization", bearer("zizhu")))
+                    .andExpect(status().isOk()).andExpect(jsonPath("$.round.runs").value(2))
+                    .andExpect(jsonPath("$.resetUnits[0]").value(villageName));
+            // The unit whose list changed verifies again on the new data.
             assertThat(task(id, "SURVEY", village).get("status").asString()).isEqualTo("PENDING");
             JsonNode seen = json(mvc().perform(get("/api/v1/identification/rounds/" + id + "/changes")
                     .header("Authorization", bearer("xiao-" + to))).andExpect(status().isOk()));
@@ -490,8 +515,8 @@ interface IdentificationWebTests {
                     .content(JSON.writeValueAsString(def))), "只有草稿可以修改或发布；请以此版本为基础新建草稿。");
             mvc().perform(get("/api/v1/identification/models/" + current.get("id").asLong())
                     .header("Authorization", bearer("zizhu"))).andExpect(jsonPath("$.status").value("RETIRED"));
-            String village = jdbc().sql("SELECT MIN(code) FROM region WHERE level = 'VILLAGE'").query(String.class)
-                    .single();
+            String village = jdbc().sql("SELECT MIN(code) FROM region WHERE level = 'VILLAGE' AND code LIKE '421182%'")
+                    .query(String.class).single();
             assertThat(createRound("新模型试点", 2023, "AUTUMN", village).get("modelVersion").asString())
                     .isEqualTo(saved.get("version").asString());
         } finally {

@@ -60,16 +60,19 @@ class DropoutCases implements Cases {
     long openSuspected(Scope scope, long roundId) {
         long opened = 0;
         // Open cases are few; one read instead of a look-up per child (a province has ~1M school-age roster children).
-        Set<Long> open = new HashSet<>(jdbc.sql("SELECT roster_member_id FROM dropout_case WHERE status <> 'CLOSED'")
-                .query(Long.class).list());
+        // Keyed by the child, not by the roster line: a re-imported roster gives the same child a new line.
+        Set<String> open = new HashSet<>(jdbc.sql("SELECT open_key FROM dropout_case WHERE open_key IS NOT NULL")
+                .query(String.class).list());
         for (DropoutCheck.Child c : check.schoolAgeChildren(scope)) {
-            if (c.reason() == null || open.contains(c.rosterMemberId())) {
+            String key = openKey(c);
+            if (c.reason() == null || !open.add(key)) {
                 continue;
             }
             jdbc.sql("""
                     INSERT INTO dropout_case (roster_member_id, person_id, name, village_code, birth_date, status,
-                                              found_reason, opened_round_id, opened_at)
-                    VALUES (:m, :p, :n, :v, :b, 'SUSPECTED', :r, :round, :now)""")
+                                              found_reason, opened_round_id, opened_at, open_key)
+                    VALUES (:m, :p, :n, :v, :b, 'SUSPECTED', :r, :round, :now, :key)""")
+                    .param("key", key)
                     .param("m", c.rosterMemberId()).param("p", c.personId()).param("n", c.name())
                     .param("v", c.villageCode()).param("b", java.sql.Date.valueOf(c.birthDate()))
                     .param("r", c.reason()).param("round", roundId).param("now", Timestamp.from(clock.instant()))
@@ -77,6 +80,12 @@ class DropoutCases implements Cases {
             opened++;
         }
         return opened;
+    }
+
+    /** The registry person when the child is linked, else the roster family, name and birth date. */
+    static String openKey(DropoutCheck.Child c) {
+        return c.personId() != null ? "P:" + c.personId()
+                : "H:" + c.householdNo() + ":" + c.name() + ":" + c.birthDate();
     }
 
     long openCount(Scope userScope, String roundScope) {
@@ -91,7 +100,7 @@ class DropoutCases implements Cases {
     }
 
     private static boolean maskNames(CurrentUser user) {
-        return !user.role().mayUnmask() && user.role() != Role.VILLAGE && user.role() != Role.TOWNSHIP;
+        return !org.fuzhi.platform.Privacy.of(user).fullNames();
     }
 
     @Override
@@ -259,7 +268,7 @@ class DropoutCases implements Cases {
                 }
             }
         }
-        bump(caseId, expectedVersion, "status = 'CLOSED', close_reason = :r, close_note = :n, closed_at = :now, "
+        bump(caseId, expectedVersion, "status = 'CLOSED', open_key = NULL, close_reason = :r, close_note = :n, closed_at = :now, "
                 + "closed_by = :u", Map.of("r", reason.name(), "n", text, "now", Timestamp.from(clock.instant()),
                 "u", user.username()));
         audit.record("CASE_CLOSE", "dropout-case", String.valueOf(caseId), Map.of("reason", reason.name()));

@@ -93,7 +93,7 @@ class DropoutCheck implements SchoolAgeCheck {
     @Transactional // not read-only: reading this list of children is itself recorded in the audit log
     public List<Suspect> suspectedDropouts(CurrentUser user) {
         user.require(mayRead(user.role()));
-        boolean maskNames = !user.role().mayUnmask() && user.role() != Role.VILLAGE && user.role() != Role.TOWNSHIP;
+        boolean maskNames = !org.fuzhi.platform.Privacy.of(user).fullNames();
         List<Suspect> out = new ArrayList<>();
         for (Child c : schoolAgeChildren(user.childDataScope())) {
             if (c.reason() != null) {

@@ -40,6 +40,11 @@ class RosterImport implements ImportKind {
     }
 
     @Override
+    public boolean mayImport(Role role) {
+        return role == Role.CENTER;
+    }
+
+    @Override
     public List<Column> columns() {
         return List.of(Column.req("householdNo"), Column.req("villageCode"), Column.req("category"),
                 Column.opt("monitoringStatus"), Column.opt("identifiedYear"), Column.opt("exitedYear"),
@@ -64,9 +69,11 @@ class RosterImport implements ImportKind {
             rows.forEach(r -> ctx.reject(r, "householdNo", "import.rule.roleMayNot"));
             return;
         }
-        // The first chunk retires the current roster; the transaction makes this all-or-nothing with the import.
-        ctx.state("retired", () -> jdbc.update("UPDATE roster_member SET is_current = FALSE WHERE source = ? AND is_current",
-                SOURCE));
+        // The first chunk retires the current roster of the importer's area — never another county's; the
+        // transaction makes this all-or-nothing with the import.
+        var area = ctx.user().scope();
+        ctx.state("retired", () -> jdbc.update("UPDATE roster_member SET is_current = FALSE WHERE source = ? AND is_current"
+                + " AND village_code BETWEEN ? AND ?", SOURCE, area.lowestRegion(), area.highestRegion()));
         List<Row> ok = new ArrayList<>();
         for (ImportRow row : rows) {
             for (String col : List.of("householdNo", "villageCode", "memberName", "memberIdNumber")) {

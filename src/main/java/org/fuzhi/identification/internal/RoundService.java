@@ -205,13 +205,18 @@ class RoundService implements Rounds {
                 ORDER BY CASE WHEN stage = 'FINAL' THEN 0 ELSE 1 END, id DESC LIMIT 1""")
                 .param("s", scope).query(Long.class).optional().orElse(null);
         Instant now = clock.instant();
-        jdbc.sql("""
-                INSERT INTO ident_round (name, school_year, term, scope_code, model_version, stage, runs,
-                                         baseline_round_id, created_by, created_at, last_run_at)
-                VALUES (:n, :y, :t, :s, :m, 'VERIFYING', 1, :b, :u, :now, :now)""")
-                .param("n", name).param("y", nr.schoolYear()).param("t", nr.term()).param("s", scope)
-                .param("m", models.defaultModel().version()).param("b", baseline).param("u", user.username())
-                .param("now", Timestamp.from(now)).update();
+        try {
+            jdbc.sql("""
+                    INSERT INTO ident_round (name, school_year, term, scope_code, model_version, stage, runs,
+                                             baseline_round_id, created_by, created_at, last_run_at)
+                    VALUES (:n, :y, :t, :s, :m, 'VERIFYING', 1, :b, :u, :now, :now)""")
+                    .param("n", name).param("y", nr.schoolYear()).param("t", nr.term()).param("s", scope)
+                    .param("m", models.defaultModel().version()).param("b", baseline).param("u", user.username())
+                    .param("now", Timestamp.from(now)).update();
+        } catch (org.springframework.dao.DuplicateKeyException e) {
+            // The unique key (area, year, term) caught a concurrent twin that the check above could not see yet.
+            throw new RuleViolationException("round.rule.duplicate");
+        }
         long id = lastRoundId(scope, nr);
         // With nothing to compare to, a first round has no changes (everyone "new" would only be noise).
         RunStats stats = run(user, id, scope, 1, baseline == null ? null : new Previous("ident_entry", baseline));
@@ -226,14 +231,14 @@ class RoundService implements Rounds {
     }
 
     @Override
-    public RoundView rerun(CurrentUser user, long roundId, int expectedVersion) {
+    public Rerun rerun(CurrentUser user, long roundId, int expectedVersion, boolean confirmReset) {
         user.require(user.role() == Role.CENTER);
         requireVerifying(visibleRound(user, roundId));
         linkage.run(user);
-        return inTransaction(() -> rerunRound(user, roundId, expectedVersion));
+        return inTransaction(() -> rerunRound(user, roundId, expectedVersion, confirmReset));
     }
 
-    private RoundView rerunRound(CurrentUser user, long roundId, int expectedVersion) {
+    private Rerun rerunRound(CurrentUser user, long roundId, int expectedVersion, boolean confirmReset) {
         RoundRow r = visibleRound(user, roundId);
         requireVerifying(r);
         bumpRound(roundId, expectedVersion, "runs = runs + 1, last_run_at = :now", Map.of("now",
@@ -244,13 +249,20 @@ class RoundService implements Rounds {
                 SELECT round_id, person_id, name, village_code, school_code, level FROM ident_entry WHERE round_id = :r""")
                 .param("r", roundId).update();
         RunStats stats = run(user, roundId, r.scopeCode(), r.runs() + 1, new Previous("ident_entry_before", roundId));
+        if (!stats.resetUnits().isEmpty() && !confirmReset) {
+            // Units have signed off work that the new data changes: nothing is kept until the center confirms.
+            throw new RuleViolationException("round.rule.resetNeedsConfirm", stats.resetUnits().size(),
+                    String.join("、", stats.resetUnits().subList(0, Math.min(20, stats.resetUnits().size()))));
+        }
         jdbc.sql("DELETE FROM ident_entry_before WHERE round_id = :r").param("r", roundId).update();
         audit.record("ROUND_RERUN", "round", String.valueOf(roundId), Map.of("run", r.runs() + 1,
-                "entries", stats.entries(), "changes", stats.changes(), "casesOpened", stats.casesOpened()));
-        return round(user, roundId);
+                "entries", stats.entries(), "changes", stats.changes(), "casesOpened", stats.casesOpened(),
+                "verificationsReset", stats.resetUnits().size()));
+        return new Rerun(round(user, roundId), stats.resetUnits());
     }
 
-    record RunStats(long entries, long changes, long casesOpened) {
+    /** @param resetUnits the units whose finished verification the run had to reset (names, for the user) */
+    record RunStats(long entries, long changes, long casesOpened, List<String> resetUnits) {
     }
 
     /** The entries a run is compared with: another round's, or this round's previous run copied aside. */
@@ -270,7 +282,7 @@ class RoundService implements Rounds {
             changes = diff(roundId, runNo, previous);
         }
         long t3 = System.nanoTime();
-        createTasks(roundId, scopeCode);
+        List<String> reset = createTasks(roundId, scopeCode, previous != null && previous.roundId() == roundId ? runNo : 0);
         long t4 = System.nanoTime();
         long opened = cases.openSuspected(scope, roundId);
         long t5 = System.nanoTime();
@@ -278,7 +290,7 @@ class RoundService implements Rounds {
         LOG.info("round {} run {} over {}: {} entries, {} changes, {} cases opened; assess and write {} ms, diff {} ms, "
                         + "tasks {} ms, cases {} ms", roundId, runNo, scopeCode, written, changes, opened,
                 (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000, (t4 - t3) / 1_000_000, (t5 - t4) / 1_000_000);
-        return new RunStats(written, changes, opened);
+        return new RunStats(written, changes, opened, reset);
     }
 
     /** Readers of the students, each on its own connection: reading and scoring overlap with writing entries. */
@@ -450,7 +462,12 @@ class RoundService implements Rounds {
      * One task per village surveyed, township, school that confirms, and aid center: the county's for a county,
      * township or village round; each county's for a city or province round, whose schools are those in its area.
      */
-    private void createTasks(long roundId, String scopeCode) {
+    private List<String> createTasks(long roundId, String scopeCode, int rerunNo) {
+        // On a re-run, a unit whose entries the run did not change keeps its verification as it was.
+        Map<String, TaskRow> before = new HashMap<>();
+        if (rerunNo > 0) {
+            taskRows(roundId).forEach(t -> before.put(t.step() + ":" + t.unit(), t));
+        }
         jdbc.sql("DELETE FROM ident_task WHERE round_id = :r").param("r", roundId).update();
         RegionCode area = new RegionCode(scopeCode);
         String prefix = area.prefix();
@@ -467,9 +484,11 @@ class RoundService implements Rounds {
                         counties.add(countyOf(v));
                     }
                 });
+        Map<String, String> schoolRegion = new HashMap<>();
         jdbc.sql("SELECT DISTINCT school_code, school_region_code FROM ident_entry WHERE round_id = :r "
                 + "AND outside_county = FALSE").param("r", roundId).query(rs -> {
                     String region = rs.getString(2);
+                    schoolRegion.put(rs.getString(1), region);
                     if (!aboveCounty) {
                         schools.add(rs.getString(1));
                     } else if (region != null && region.startsWith(prefix)) {
@@ -478,13 +497,83 @@ class RoundService implements Rounds {
                     }
                 });
         Set<String> centers = aboveCounty ? counties : Set.of(countyOf(scopeCode));
+        Set<String> affected = rerunNo > 0 ? affectedUnits(roundId, rerunNo, schoolRegion, aboveCounty, scopeCode)
+                : Set.of();
         List<Object[]> rows = new ArrayList<>();
         villages.forEach(v -> rows.add(new Object[]{roundId, Step.SURVEY.name(), v}));
         townships.forEach(t -> rows.add(new Object[]{roundId, Step.TOWNSHIP.name(), t}));
         schools.forEach(s -> rows.add(new Object[]{roundId, Step.SCHOOL.name(), s}));
         centers.forEach(c -> rows.add(new Object[]{roundId, Step.CENTER.name(), c}));
+        List<Object[]> fresh = new ArrayList<>();
+        List<Object[]> kept = new ArrayList<>();
+        Names names = new Names();
+        List<String> reset = new ArrayList<>();
+        for (Object[] row : rows) {
+            String key = row[1] + ":" + row[2];
+            TaskRow old = before.remove(key);
+            if (old != null && !affected.contains(key)) {
+                kept.add(new Object[]{roundId, row[1], row[2], old.status().name(), old.remark(), old.reason(),
+                        old.decidedBy(), old.decidedAt() == null ? null : Timestamp.from(old.decidedAt())});
+            } else {
+                if (old != null && old.status() == TaskStatus.DONE) {
+                    reset.add(unitName(old, names));
+                }
+                fresh.add(row);
+            }
+        }
+        // A finished unit that no longer has any entry has nothing left to verify: its task goes, and it is said.
+        before.values().stream().filter(t -> t.status() == TaskStatus.DONE).forEach(t -> reset.add(unitName(t, names)));
         jdbcTemplate().batchUpdate("INSERT INTO ident_task (round_id, step, unit_code, status) VALUES (?, ?, ?, 'PENDING')",
-                rows);
+                fresh);
+        jdbcTemplate().batchUpdate("INSERT INTO ident_task (round_id, step, unit_code, status, remark, reason, decided_by, "
+                + "decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", kept);
+        return reset;
+    }
+
+    /**
+     * The tasks (step:unit) a re-run's changes reach: the villages and schools of changed entries, the townships of
+     * those villages, the schools whose pupils live in those townships (they confirmed after the township), and
+     * every aid center above anything reset — an approval may not stand above a unit that must verify again.
+     */
+    private Set<String> affectedUnits(long roundId, int runNo, Map<String, String> schoolRegion, boolean aboveCounty,
+                                      String scopeCode) {
+        Set<String> out = new java.util.HashSet<>();
+        Set<String> townships = new java.util.HashSet<>();
+        Set<String> counties = new java.util.HashSet<>();
+        jdbc.sql("SELECT village_code, old_school, new_school FROM ident_change WHERE round_id = :r AND run_no = :n")
+                .param("r", roundId).param("n", runNo).query(rs -> {
+                    String village = rs.getString(1);
+                    if (village != null && new RegionCode(village).level() == RegionCode.Level.VILLAGE) {
+                        out.add(Step.SURVEY + ":" + village);
+                        townships.add(new RegionCode(village).parentCode());
+                        counties.add(countyOf(village));
+                    }
+                    for (String school : new String[]{rs.getString(2), rs.getString(3)}) {
+                        if (school != null) {
+                            out.add(Step.SCHOOL + ":" + school);
+                            String region = schoolRegion.get(school);
+                            counties.add(region != null ? countyOf(region) : countyOf(scopeCode));
+                        }
+                    }
+                });
+        townships.forEach(t -> out.add(Step.TOWNSHIP + ":" + t));
+        if (!townships.isEmpty()) {
+            jdbc.sql("SELECT DISTINCT school_code, village_code FROM ident_entry WHERE round_id = :r "
+                    + "AND outside_county = FALSE AND village_code IS NOT NULL").param("r", roundId).query(rs -> {
+                        String village = rs.getString(2);
+                        if (village.length() == 12 && townships.contains(village.substring(0, 9) + "000")) {
+                            out.add(Step.SCHOOL + ":" + rs.getString(1));
+                        }
+                    });
+        }
+        if (!out.isEmpty()) {
+            if (aboveCounty) {
+                counties.forEach(c -> out.add(Step.CENTER + ":" + c));
+            } else {
+                out.add(Step.CENTER + ":" + countyOf(scopeCode));
+            }
+        }
+        return out;
     }
 
     private static String countyOf(String regionCode) {
@@ -909,11 +998,11 @@ class RoundService implements Rounds {
     }
 
     private static ScopeFilter entryScope(CurrentUser user) {
-        return ScopeFilter.of(user.childDataScope(), "x.school_code", "x.school_region_code", "x.village_code");
+        return ScopeFilter.children(user.childDataScope(), "x.school_code", "x.school_region_code", "x.village_code");
     }
 
     private static boolean maskNames(CurrentUser user) {
-        return !user.role().mayUnmask() && user.role() != Role.VILLAGE && user.role() != Role.TOWNSHIP;
+        return !org.fuzhi.platform.Privacy.of(user).fullNames();
     }
 
     @Override
@@ -1112,12 +1201,14 @@ class RoundService implements Rounds {
         if (found.isEmpty()) {
             return Optional.empty();
         }
-        long total = jdbc.sql("SELECT COUNT(*) FROM ident_entry WHERE round_id = :r").param("r", roundId)
-                .query(Long.class).single();
+        // Only the children the verification confirmed: those on the roster, checked unit by unit. The hardship
+        // ledger is a model's rating nobody has confirmed; publishing it would brand a family as poor on a guess.
+        long total = jdbc.sql("SELECT COUNT(*) FROM ident_entry WHERE round_id = :r AND source = 'ROSTER'")
+                .param("r", roundId).query(Long.class).single();
         Names names = new Names();
         // Only what a notice may show: masked name, school, grade. No ID, address, birth date, category or level.
         List<NoticeLine> lines = jdbc.sql("""
-                SELECT name, school_code, stage, grade FROM ident_entry WHERE round_id = :r
+                SELECT name, school_code, stage, grade FROM ident_entry WHERE round_id = :r AND source = 'ROSTER'
                 ORDER BY school_code, stage, grade, person_id LIMIT :lim OFFSET :off""")
                 .param("r", roundId).param("lim", size).param("off", (long) page * size)
                 .query((rs, n) -> new NoticeLine(Masking.name(rs.getString("name")), names.school(rs.getString("school_code")),

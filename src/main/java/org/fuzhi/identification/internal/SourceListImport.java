@@ -47,6 +47,11 @@ class SourceListImport implements ImportKind {
     }
 
     @Override
+    public boolean mayImport(Role role) {
+        return role == Role.CENTER;
+    }
+
+    @Override
     public List<Column> columns() {
         return List.of(Column.req("listType"), Column.req("name"), Column.req("idNumber"), Column.req("regionCode"),
                 Column.opt("year"), Column.opt("detail"));
@@ -113,10 +118,12 @@ class SourceListImport implements ImportKind {
         }
         // Each list type in the file replaces that type's current list once; the import's transaction makes the
         // replacement all-or-nothing, and the earlier rows stay as history.
+        // Only inside the importer's area: a county's new 低保 list never retires another county's.
+        var area = ctx.user().scope();
         for (Row r : ok) {
             ctx.state("retired:" + r.type(), () -> jdbc.update(
-                    "UPDATE source_list_member SET is_current = FALSE WHERE list_type = ? AND is_current",
-                    r.type().name()));
+                    "UPDATE source_list_member SET is_current = FALSE WHERE list_type = ? AND is_current"
+                            + " AND region_code BETWEEN ? AND ?", r.type().name(), area.lowestRegion(), area.highestRegion()));
         }
         Timestamp now = Timestamp.from(Instant.now());
         String importId = ctx.importId();

@@ -116,8 +116,22 @@ class RoundController {
     }
 
     @PostMapping("/identification/rounds/{id}/rerun")
-    String rerun(@PathVariable long id, @RequestParam int version, RedirectAttributes redirect, Locale locale) {
-        return act(id, redirect, locale, "round.rerunDone", () -> rounds.rerun(CurrentUser.get(), id, version));
+    String rerun(@PathVariable long id, @RequestParam int version,
+                 @RequestParam(defaultValue = "false") boolean confirmReset, RedirectAttributes redirect, Locale locale) {
+        Rounds.Rerun[] done = new Rounds.Rerun[1];
+        String error = refusals.attempt(() -> done[0] = rounds.rerun(CurrentUser.get(), id, version, confirmReset),
+                locale);
+        if (error != null) {
+            redirect.addFlashAttribute("error", error);
+            // The refusal names the units; the form comes back with the confirmation to tick.
+            redirect.addFlashAttribute("confirmReset", true);
+        } else {
+            var reset = done[0].resetUnits();
+            redirect.addFlashAttribute("done", reset.isEmpty() ? messages.getMessage("round.rerunKept", null, locale)
+                    : messages.getMessage("round.rerunReset", new Object[]{reset.size(), String.join("、", reset)},
+                    locale));
+        }
+        return "redirect:/identification/rounds/" + id;
     }
 
     @PostMapping("/identification/rounds/{id}/withdraw-notice")
@@ -218,8 +232,9 @@ class RoundController {
 
     @PostMapping("/api/v1/identification/rounds/{id}/rerun")
     @ResponseBody
-    Rounds.RoundView apiRerun(@PathVariable long id, @RequestParam int version) {
-        return rounds.rerun(CurrentUser.get(), id, version);
+    Rounds.Rerun apiRerun(@PathVariable long id, @RequestParam int version,
+                          @RequestParam(defaultValue = "false") boolean confirmReset) {
+        return rounds.rerun(CurrentUser.get(), id, version, confirmReset);
     }
 
     @PostMapping("/api/v1/identification/rounds/{id}/withdraw-notice")

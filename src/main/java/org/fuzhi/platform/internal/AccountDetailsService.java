@@ -29,6 +29,14 @@ class AccountDetailsService implements UserDetailsService {
         return new FuzhiPrincipal(a.toCurrentUser(), a.passwordHash(), a.enabled());
     }
 
+    /** The scope of the account with this user name, if there is one (for the audit of its sign-ins). */
+    java.util.Optional<org.fuzhi.platform.Scope> scopeOf(String username) {
+        if (username == null || username.length() > 64) {
+            return java.util.Optional.empty();
+        }
+        return accounts.find(username).map(a -> a.scope());
+    }
+
     static final class DemoAccountRefusedException extends DisabledException {
         DemoAccountRefusedException() {
             super("demo account refused in production");

@@ -68,7 +68,7 @@ class AccountStore implements Accounts {
                 .param("u", a.username()).param("p", hash).param("d", a.displayName())
                 .param("r", a.role().name()).param("st", a.scope().type().name()).param("sc", a.scope().code())
                 .param("demo", a.demo()).update();
-        audit.recordFor("system", null, "ACCOUNT_CREATE", "account", a.username(),
+        audit.recordFor("system", null, a.scope(), "ACCOUNT_CREATE", "account", a.username(),
                 java.util.Map.of("role", a.role().name(), "scope", a.scope().toString()));
     }
 

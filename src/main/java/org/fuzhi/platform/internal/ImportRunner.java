@@ -27,6 +27,7 @@ import org.fuzhi.platform.ImportContext;
 import org.fuzhi.platform.ImportKind;
 import org.fuzhi.platform.ImportRow;
 import org.fuzhi.platform.Imports;
+import org.fuzhi.platform.Scope;
 import org.fuzhi.platform.Tabular;
 import org.fuzhi.platform.Xlsx;
 import org.slf4j.Logger;
@@ -83,14 +84,19 @@ class ImportRunner implements Imports {
     public Result run(String kindName, Path file, String originalFilename, boolean dryRun, Locale locale) {
         ImportKind kind = kind(kindName).orElseThrow(() -> new IllegalArgumentException("unknown import kind"));
         CurrentUser user = CurrentUser.get();
+        if (!kind.mayImport(user.role())) {
+            // Refused before anything is kept: a role that may not import this kind leaves no file behind.
+            throw new org.springframework.security.access.AccessDeniedException("role may not import " + kind.name());
+        }
         String id = UUID.randomUUID().toString();
         String safeName = originalFilename == null || originalFilename.isBlank() ? "upload"
                 : Path.of(originalFilename).getFileName().toString();
         Path kept = keep(file, id, safeName);
         sideTx.executeWithoutResult(s -> jdbc.sql("""
                 INSERT INTO import_job (id, kind, original_filename, stored_path, content_sha256, size_bytes, dry_run,
-                                        status, accepted, rejected, created_by, created_at)
-                VALUES (:id, :kind, :name, :path, :sha, :size, :dry, 'RUNNING', 0, 0, :by, :at)""")
+                                        status, accepted, rejected, created_by, created_at, scope_type, scope_code)
+                VALUES (:id, :kind, :name, :path, :sha, :size, :dry, 'RUNNING', 0, 0, :by, :at, :st, :sc)""")
+                .param("st", user.scope().type().name()).param("sc", user.scope().code())
                 .param("id", id).param("kind", kind.name()).param("name", safeName).param("path", kept.toString())
                 .param("sha", sha256(kept)).param("size", size(kept)).param("dry", dryRun)
                 .param("by", user.username()).param("at", Timestamp.from(Instant.now())).update());
@@ -258,9 +264,13 @@ class ImportRunner implements Imports {
     @Override
     public Optional<Summary> find(String importId) {
         CurrentUser user = CurrentUser.get();
-        return jdbc.sql("SELECT * FROM import_job WHERE id = :id AND (created_by = :u OR :center)")
-                .param("id", importId).param("u", user.username())
-                .param("center", user.role() == org.fuzhi.platform.Role.CENTER)
+        // Your own imports, and for an aid center those made by the accounts of its area (not another county's).
+        boolean center = user.role() == org.fuzhi.platform.Role.CENTER && user.scope().type() == Scope.Type.REGION;
+        return jdbc.sql("SELECT * FROM import_job WHERE id = :id AND (created_by = :u OR (:center AND scope_type = 'REGION'"
+                        + " AND scope_code BETWEEN :low AND :high))")
+                .param("id", importId).param("u", user.username()).param("center", center)
+                .param("low", center ? user.scope().lowestRegion() : "")
+                .param("high", center ? user.scope().highestRegion() : "")
                 .query((rs, n) -> summary(rs)).optional();
     }
 

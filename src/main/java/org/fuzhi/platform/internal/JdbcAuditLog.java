@@ -32,12 +32,21 @@ import org.springframework.web.context.request.ServletRequestAttributes;
 class JdbcAuditLog implements AuditLog {
 
     static final String GENESIS = "0".repeat(64);
-    private static final Pattern ID_LIKE = Pattern.compile("(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])|[GJL][0-9]{17}[0-9Xx]");
+    /**
+     * Anything an ID number (18 or legacy 15 digits), a 学籍号 or a bank card could be, in the forms people type:
+     * full-width digits, spaces or hyphens between the digits, a lower-case or full-width X.
+     */
+    private static final Pattern ID_LIKE = Pattern.compile(
+            "(?<![0-9\uFF10-\uFF19])[GJLgjl]?[0-9\uFF10-\uFF19](?:[ \u3000-]?[0-9\uFF10-\uFF19]){13,17}"
+                    + "(?:[ \u3000-]?[0-9\uFF10-\uFF19Xx\uFF38\uFF58])(?![0-9\uFF10-\uFF19])");
 
     private final JdbcClient jdbc;
+    private final org.springframework.beans.factory.ObjectProvider<org.fuzhi.platform.SchoolRegions> schoolRegions;
 
-    JdbcAuditLog(JdbcClient jdbc) {
+    JdbcAuditLog(JdbcClient jdbc,
+                 org.springframework.beans.factory.ObjectProvider<org.fuzhi.platform.SchoolRegions> schoolRegions) {
         this.jdbc = jdbc;
+        this.schoolRegions = schoolRegions;
     }
 
     @Override
@@ -46,7 +55,7 @@ class JdbcAuditLog implements AuditLog {
         var user = CurrentUser.find();
         append(user.map(CurrentUser::username).orElse("anonymous"),
                 user.map(u -> u.role().name()).orElse(null),
-                user.map(u -> u.scope().toString()).orElse(null),
+                user.map(u -> u.scope().toString()).orElse(null), user.map(u -> regionOf(u.scope())).orElse(null),
                 action, targetType, targetId, details);
     }
 
@@ -54,11 +63,30 @@ class JdbcAuditLog implements AuditLog {
     @Transactional(propagation = Propagation.REQUIRES_NEW)
     public void recordFor(String actor, String role, String action, String targetType, String targetId,
                           Map<String, ?> details) {
-        append(actor, role, null, action, targetType, targetId, details);
+        append(actor, role, null, null, action, targetType, targetId, details);
     }
 
-    private void append(String actor, String role, String scope, String action, String targetType, String targetId,
-                        Map<String, ?> details) {
+    @Override
+    @Transactional(propagation = Propagation.REQUIRES_NEW)
+    public void recordFor(String actor, String role, org.fuzhi.platform.Scope scope, String action, String targetType,
+                          String targetId, Map<String, ?> details) {
+        append(actor, role, scope == null ? null : scope.toString(), scope == null ? null : regionOf(scope), action,
+                targetType, targetId, details);
+    }
+
+    private String regionOf(org.fuzhi.platform.Scope scope) {
+        return switch (scope.type()) {
+            case REGION -> scope.code();
+            case SCHOOL -> {
+                var regions = schoolRegions.getIfAvailable();
+                yield regions == null ? null : regions.regionOf(scope.code()).orElse(null);
+            }
+            case NONE -> null;
+        };
+    }
+
+    private void append(String actor, String role, String scope, String scopeRegion, String action, String targetType,
+                        String targetId, Map<String, ?> details) {
         var head = jdbc.sql("SELECT last_id, last_hash FROM audit_chain_head WHERE id = 1 FOR UPDATE")
                 .query((rs, n) -> new Object[]{rs.getLong(1), rs.getString(2)}).single();
         long id = (Long) head[0] + 1;
@@ -70,8 +98,9 @@ class JdbcAuditLog implements AuditLog {
         String hash = hash(prev, id, at, actor, role, action, targetType, safeTarget, scope, json, ip);
         jdbc.sql("""
                 INSERT INTO audit_event (id, occurred_at, actor, actor_role, action, target_type, target_id, scope,
-                                         details, client_ip, prev_hash, hash)
-                VALUES (:id, :at, :actor, :role, :action, :tt, :tid, :scope, :details, :ip, :prev, :hash)""")
+                                         details, client_ip, prev_hash, hash, scope_region)
+                VALUES (:id, :at, :actor, :role, :action, :tt, :tid, :scope, :details, :ip, :prev, :hash, :region)""")
+                .param("region", scopeRegion)
                 .param("id", id).param("at", Timestamp.from(at)).param("actor", actor).param("role", role)
                 .param("action", action).param("tt", targetType).param("tid", safeTarget).param("scope", scope)
                 .param("details", json).param("ip", ip).param("prev", prev).param("hash", hash)
@@ -97,6 +126,13 @@ class JdbcAuditLog implements AuditLog {
     private void select(Query q, boolean paged, java.util.function.Consumer<Event> consumer) {
         StringBuilder sql = new StringBuilder("SELECT * FROM audit_event WHERE 1=1");
         Map<String, Object> p = new TreeMap<>();
+        // The ADMIN reads the whole log (accounts, logins, configuration); everyone else the events of their area.
+        CurrentUser reader = CurrentUser.get();
+        if (reader.role() != org.fuzhi.platform.Role.ADMIN) {
+            var area = org.fuzhi.platform.ScopeFilter.of(reader.scope(), null, "scope_region");
+            sql.append(" AND ").append(area.sql());
+            p.putAll(area.params());
+        }
         if (q.actor() != null && !q.actor().isBlank()) {
             sql.append(" AND actor = :actor");
             p.put("actor", q.actor().trim());
@@ -179,7 +215,22 @@ class JdbcAuditLog implements AuditLog {
         if (text == null) {
             return null;
         }
-        return ID_LIKE.matcher(text).replaceAll(m -> Masking.idNumber(m.group()));
+        return ID_LIKE.matcher(text).replaceAll(m -> Masking.idNumber(compact(m.group())));
+    }
+
+    /** The digits of a matched number without separators, full-width characters made half-width. */
+    private static String compact(String typed) {
+        StringBuilder sb = new StringBuilder(typed.length());
+        typed.codePoints().forEach(c -> {
+            if (c >= 0xFF10 && c <= 0xFF19) {
+                sb.append((char) ('0' + (c - 0xFF10)));
+            } else if (c == 0xFF38 || c == 0xFF58) {
+                sb.append('X');
+            } else if (c != ' ' && c != 0x3000 && c != '-') {
+                sb.append((char) c);
+            }
+        });
+        return sb.toString();
     }
 
     static String toJson(Map<String, ?> details) {

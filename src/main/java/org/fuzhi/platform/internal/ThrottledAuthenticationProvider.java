@@ -23,8 +23,14 @@ class ThrottledAuthenticationProvider implements AuthenticationProvider {
     private final LoginThrottle throttle;
     private final AuditLog audit;
 
+    /** Stands in the audit log for a user name that names no account. */
+    static final String UNKNOWN_ACCOUNT = "(unknown)";
+
+    private final AccountDetailsService users;
+
     ThrottledAuthenticationProvider(AccountDetailsService users, PasswordEncoder encoder, LoginThrottle throttle,
                                     AuditLog audit) {
+        this.users = users;
         this.delegate = new DaoAuthenticationProvider(users);
         this.delegate.setPasswordEncoder(encoder);
         this.throttle = throttle;
@@ -37,20 +43,25 @@ class ThrottledAuthenticationProvider implements AuthenticationProvider {
         String address = authentication.getDetails() instanceof WebAuthenticationDetails d
                 ? d.getRemoteAddress() : "unknown";
         long minutes = throttle.minutesLocked(username, address);
+        // What was typed into the user-name field is recorded only when it names an account: people type their
+        // password there by mistake, and the audit log must not keep it.
+        var scope = users.scopeOf(username);
+        String logged = scope.isPresent() ? username : UNKNOWN_ACCOUNT;
         if (minutes > 0) {
-            audit.recordFor(username, null, "LOGIN_THROTTLED", "account", username, Map.of("address", address));
+            audit.recordFor(logged, null, scope.orElse(null), "LOGIN_THROTTLED", "account", logged,
+                    Map.of("address", address));
             throw new LoginThrottledException(minutes);
         }
         try {
             Authentication result = delegate.authenticate(authentication);
             throttle.succeeded(username);
             var user = ((FuzhiPrincipal) result.getPrincipal()).currentUser();
-            audit.recordFor(username, user.role().name(), "LOGIN_SUCCESS", "account", username,
+            audit.recordFor(username, user.role().name(), user.scope(), "LOGIN_SUCCESS", "account", username,
                     Map.of("address", address));
             return result;
         } catch (AuthenticationException e) {
             throttle.failed(username, address);
-            audit.recordFor(username, null, "LOGIN_FAILURE", "account", username,
+            audit.recordFor(logged, null, scope.orElse(null), "LOGIN_FAILURE", "account", logged,
                     Map.of("address", address, "reason", e.getClass().getSimpleName()));
             if (e instanceof AccountDetailsService.DemoAccountRefusedException) {
                 throw e;

@@ -37,7 +37,7 @@ class ImportController {
     String page(Model model) {
         CurrentUser user = CurrentUser.get();
         user.require(user.role().mayImport() || user.role() == org.fuzhi.platform.Role.VILLAGE);
-        model.addAttribute("kinds", imports.kinds());
+        model.addAttribute("kinds", kindsFor(CurrentUser.get()));
         model.addAttribute("recent", imports.recent(20));
         return "platform/imports";
     }
@@ -46,7 +46,7 @@ class ImportController {
     String upload(@RequestParam String kind, @RequestParam MultipartFile file,
                   @RequestParam(defaultValue = "false") boolean dryRun, Model model, Locale locale) throws IOException {
         model.addAttribute("result", run(kind, file, dryRun, locale));
-        model.addAttribute("kinds", imports.kinds());
+        model.addAttribute("kinds", kindsFor(CurrentUser.get()));
         model.addAttribute("recent", imports.recent(20));
         model.addAttribute("selectedKind", kind);
         return "platform/imports";
@@ -91,8 +91,15 @@ class ImportController {
         return imports.find(id).orElseThrow(() -> new NotFoundException("import"));
     }
 
+    /** Only the kinds the user may import are offered. */
+    private java.util.List<ImportKind> kindsFor(CurrentUser user) {
+        return imports.kinds().stream().filter(k -> k.mayImport(user.role())).toList();
+    }
+
     private Imports.Result run(String kind, MultipartFile file, boolean dryRun, Locale locale) throws IOException {
-        imports.kind(kind).orElseThrow(() -> new NotFoundException("import kind"));
+        ImportKind k = imports.kind(kind).orElseThrow(() -> new NotFoundException("import kind"));
+        // Before a byte is written to disk: a role that may not import this kind gets 403 and leaves nothing behind.
+        CurrentUser.get().require(k.mayImport(CurrentUser.get().role()));
         Path tmp = Files.createTempFile("fuzhi-import-", ".upload");
         try {
             file.transferTo(tmp);

@@ -28,6 +28,11 @@ class RegionImport implements ImportKind {
     }
 
     @Override
+    public boolean mayImport(Role role) {
+        return role == Role.CENTER;
+    }
+
+    @Override
     public List<Column> columns() {
         return List.of(Column.req("code"), Column.req("name"), Column.opt("keyPoorVillage"),
                 Column.opt("urbanRuralClass"));
@@ -42,7 +47,8 @@ class RegionImport implements ImportKind {
 
     @Override
     public void importChunk(List<ImportRow> rows, ImportContext ctx) {
-        boolean center = ctx.user().role() == Role.CENTER || ctx.user().role() == Role.ADMIN;
+        // Divisions belong to the aid center of the area above them; the ADMIN manages accounts, not villages.
+        boolean center = ctx.user().role() == Role.CENTER;
         Set<String> seen = ctx.state("seen", HashSet::new);
         for (ImportRow row : rows) {
             String code = row.get("code");
@@ -52,6 +58,10 @@ class RegionImport implements ImportKind {
             }
             if (!RegionCode.isValid(code)) {
                 ctx.reject(row, "code", "import.rule.regionCode");
+                continue;
+            }
+            if (!ctx.user().scope().containsRegion(code)) {
+                ctx.reject(row, "code", "import.rule.outOfScope");
                 continue;
             }
             if (!seen.add(code)) {

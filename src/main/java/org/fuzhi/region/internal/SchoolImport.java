@@ -28,6 +28,11 @@ class SchoolImport implements ImportKind {
     }
 
     @Override
+    public boolean mayImport(Role role) {
+        return role == Role.CENTER;
+    }
+
+    @Override
     public List<Column> columns() {
         return List.of(Column.req("code"), Column.req("name"), Column.req("type"), Column.opt("regionCode"),
                 Column.opt("parentSchoolCode"), Column.opt("boarding"), Column.opt("teacherCount"),

@@ -47,6 +47,11 @@ class HouseholdImport implements ImportKind {
     }
 
     @Override
+    public boolean mayImport(Role role) {
+        return role == Role.CENTER || role == Role.VILLAGE;
+    }
+
+    @Override
     public List<Column> columns() {
         return List.of(Column.req("householdNo"), Column.req("villageCode"), Column.req("headName"),
                 Column.opt("povertyCategory"), Column.opt("identifiedYear"), Column.opt("exitedYear"),

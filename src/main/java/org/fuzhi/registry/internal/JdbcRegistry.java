@@ -18,6 +18,7 @@ import org.fuzhi.common.Page;
 import org.fuzhi.common.Stage;
 import org.fuzhi.platform.AuditLog;
 import org.fuzhi.platform.Scope;
+import org.fuzhi.platform.Privacy;
 import org.fuzhi.platform.ScopeFilter;
 import org.fuzhi.platform.StaleEditException;
 import org.fuzhi.region.Directory;
@@ -65,7 +66,7 @@ class JdbcRegistry implements Registry {
     }
 
     static ScopeFilter studentScope(Scope scope) {
-        return ScopeFilter.of(scope, "e.school_code", "e.school_region_code", "h.region_code");
+        return ScopeFilter.children(scope, "e.school_code", "e.school_region_code", "h.region_code");
     }
 
     /** School names come from the region module; one look-up per school per request. */
@@ -100,18 +101,15 @@ class JdbcRegistry implements Registry {
         ScopeFilter f = studentScope(scope);
         StringBuilder sb = new StringBuilder(" WHERE ").append(f.sql());
         Map<String, Object> p = new HashMap<>(f.params());
-        if (q.text() != null && !q.text().isBlank()) {
-            String t = q.text().strip();
-            var id = IdNumber.tryParse(t);
-            if (id.isPresent()) {
-                sb.append(" AND p.id_number = :idn");
-                p.put("idn", id.get().value());
-            } else {
-                sb.append(" AND (p.name LIKE :t OR e.student_no = :exact OR e.class_name = :exact)");
-                p.put("t", t + "%");
-                p.put("exact", t);
-            }
-        }
+        searchCondition(q.search(), "p.name", sb, p, switch (q.search() == null ? Privacy.SearchKind.NONE
+                : q.search().kind()) {
+            case ID_NUMBER -> "p.id_number = :exact";
+            case STUDENT_NO -> "e.student_no = :exact";
+            case MASKED_ID -> "p.id_number LIKE :first AND p.id_number LIKE :last";
+            case NAME -> "(p.name LIKE :prefix ESCAPE '\\' OR e.class_name = :exact)";
+            case CLASS -> "e.class_name = :exact";
+            default -> null;
+        });
         if (q.schoolCode() != null && !q.schoolCode().isBlank()) {
             sb.append(" AND e.school_code = :school");
             p.put("school", q.schoolCode().strip());
@@ -185,7 +183,13 @@ class JdbcRegistry implements Registry {
             stored.put(rs.getLong(1), rs.getString(2));
         });
         List<Long> unlinked = stored.keySet().stream().filter(id -> !categoryByPersonId.containsKey(id)).sorted().toList();
-        ScopeFilter f = ScopeFilter.of(scope, "e.school_code", "e.school_region_code", "h.region_code");
+        // A status belongs to the area where the household lives: a pupil from another county taught here keeps the
+        // status that county's roster gave. Only persons with no household record are placed by their school.
+        ScopeFilter home = ScopeFilter.of(scope, null, "h.region_code");
+        ScopeFilter taught = ScopeFilter.of(scope, null, "e.school_region_code");
+        Map<String, Object> scopeParams = new HashMap<>(home.params());
+        scopeParams.putAll(taught.params());
+        ScopeFilter f = new ScopeFilter("(" + home.sql() + " OR (h.id IS NULL AND " + taught.sql() + "))", scopeParams);
         List<Long> stale = new ArrayList<>();
         for (int i = 0; i < unlinked.size(); i += 1000) {
             stale.addAll(jdbc.sql("SELECT DISTINCT p.id FROM person p LEFT JOIN household h ON h.id = p.household_id "
@@ -536,15 +540,52 @@ class JdbcRegistry implements Registry {
                 : ScopeFilter.of(scope, null, "h.region_code");
     }
 
+    /**
+     * Appends the search box's condition: {@code condition} for the kinds the caller handles, the masked-name
+     * match on {@code nameColumn}, or nothing found for a refused search. Every user-typed value is bound, and
+     * LIKE patterns match {@code %} and {@code _} literally.
+     */
+    private static void searchCondition(Privacy.Search search, String nameColumn, StringBuilder sql,
+                                        Map<String, Object> p, String condition) {
+        if (search == null || search.kind() == Privacy.SearchKind.NONE) {
+            return;
+        }
+        switch (search.kind()) {
+            case MASKED_NAME -> {
+                sql.append(" AND ").append(nameColumn).append(" LIKE :first ESCAPE '\\' AND ").append(nameColumn)
+                        .append(" LIKE :last ESCAPE '\\' AND CHAR_LENGTH(").append(nameColumn).append(") = :length");
+                p.put("first", Privacy.literalLike(search.first()) + "%");
+                p.put("last", "%" + Privacy.literalLike(search.last()));
+                p.put("length", search.length());
+                return;
+            }
+            case MASKED_ID -> {
+                p.put("first", search.first() + "%");
+                p.put("last", "%" + search.last());
+            }
+            case REFUSED -> {
+                sql.append(" AND 1=0");
+                return;
+            }
+            default -> {
+                p.put("exact", search.value());
+                p.put("prefix", search.value() == null ? null : Privacy.literalLike(search.value()) + "%");
+            }
+        }
+        sql.append(" AND ").append(condition == null ? "1=0" : condition);
+    }
+
     private Where householdWhere(Scope scope, HouseholdQuery q) {
         ScopeFilter f = householdScope(scope);
         StringBuilder where = new StringBuilder(" WHERE ").append(f.sql());
         Map<String, Object> p = new HashMap<>(f.params());
-        if (q.text() != null && !q.text().isBlank()) {
-            where.append(" AND (h.head_name LIKE :t OR h.household_no = :exact)");
-            p.put("t", q.text().strip() + "%");
-            p.put("exact", q.text().strip());
-        }
+        searchCondition(q.search(), "h.head_name", where, p, switch (q.search() == null ? Privacy.SearchKind.NONE
+                : q.search().kind()) {
+            // A household is found by its head's name or its number; ID numbers and classes belong to persons.
+            case NAME, CLASS -> "(h.head_name LIKE :prefix ESCAPE '\\' OR h.household_no = :exact)";
+            case ID_NUMBER, STUDENT_NO, MASKED_ID -> "1=0";
+            default -> null;
+        });
         if (q.regionCode() != null && !q.regionCode().isBlank()) {
             where.append(" AND h.region_code LIKE :rp");
             p.put("rp", new org.fuzhi.common.RegionCode(q.regionCode().strip()).prefix() + "%");
@@ -564,7 +605,7 @@ class JdbcRegistry implements Registry {
     public long exportHouseholds(org.fuzhi.platform.CurrentUser user, HouseholdQuery q, java.io.OutputStream out,
                                  java.util.Locale locale) {
         Where w = householdWhere(user.childDataScope(), q);
-        boolean maskNames = !user.role().mayUnmask() && user.role() != org.fuzhi.platform.Role.VILLAGE;
+        boolean maskNames = !Privacy.of(user).fullNames();
         List<String> header = java.util.stream.Stream.of("no", "head", "region", "category", "members",
                 "identifiedYear", "exitedYear").map(c -> messages.getMessage("household." + c, null, locale)).toList();
         long[] n = {0};
@@ -622,10 +663,15 @@ class JdbcRegistry implements Registry {
         }
         SchoolNames names = new SchoolNames();
         List<HouseholdView.Member> members = new ArrayList<>();
+        // A school sees the family of its pupil, not the siblings taught at other schools (their names, birth dates
+        // and schools are those schools' business).
+        boolean school = scope.type() == Scope.Type.SCHOOL;
         jdbc.sql("""
                 SELECT p.id, p.name, p.id_number, p.gender, p.birth_date, p.relation, e.id AS eid, e.school_code, e.stage
                 FROM person p LEFT JOIN enrolment e ON e.person_id = p.id
-                WHERE p.household_id = :id ORDER BY p.birth_date""").param("id", id).query(rs -> {
+                WHERE p.household_id = :id""" + (school ? " AND (e.id IS NULL OR e.school_code = :school)" : "")
+                + " ORDER BY p.birth_date").param("id", id).params(school ? Map.of("school", scope.code()) : Map.of())
+                .query(rs -> {
             long eid = rs.getLong("eid");
             boolean enrolled = !rs.wasNull();
             members.add(new HouseholdView.Member(rs.getLong("id"), rs.getString("name"),

@@ -40,7 +40,7 @@ class StudentExport {
     long export(JdbcRegistry registry, CurrentUser user, Registry.StudentQuery query, boolean unmask, OutputStream out,
                 Locale locale) {
         boolean full = unmask && user.role().mayUnmask();
-        boolean maskNames = !user.role().mayUnmask();
+        boolean maskNames = !org.fuzhi.platform.Privacy.of(user).fullNames();
         List<String> header = COLUMNS.stream().map(c -> messages.getMessage("student." + c, null, locale)).toList();
         long[] count = {0};
         Map<String, String> schoolNames = new java.util.HashMap<>();

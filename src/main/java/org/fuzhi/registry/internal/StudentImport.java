@@ -49,6 +49,11 @@ class StudentImport implements ImportKind {
     }
 
     @Override
+    public boolean mayImport(Role role) {
+        return role == Role.CENTER || role == Role.SCHOOL_OPERATOR;
+    }
+
+    @Override
     public List<Column> columns() {
         return List.of(Column.req("studentNo"), Column.req("name"), Column.req("idNumber"), Column.opt("gender"),
                 Column.opt("birthDate"), Column.opt("ethnicity"), Column.req("schoolCode"), Column.req("stage"),

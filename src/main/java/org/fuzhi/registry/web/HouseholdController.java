@@ -31,7 +31,7 @@ class HouseholdController {
                 Model model) {
         var user = CurrentUser.get();
         model.addAttribute("result", registry.households(user.childDataScope(),
-                new Registry.HouseholdQuery(q, region, category), Math.max(page, 0), 20));
+                query(q, region, category), Math.max(page, 0), 20));
         model.addAttribute("q", q);
         model.addAttribute("region", region);
         model.addAttribute("category", category);
@@ -119,7 +119,7 @@ class HouseholdController {
                 java.util.Locale locale) throws java.io.IOException {
         org.fuzhi.platform.Downloads.prepare(response, org.fuzhi.platform.Downloads.XLSX,
                 messages.getMessage("household.export.filename", null, locale) + ".xlsx");
-        registry.exportHouseholds(CurrentUser.get(), new Registry.HouseholdQuery(q, region, category),
+        registry.exportHouseholds(CurrentUser.get(), query(q, region, category),
                 response.getOutputStream(), locale);
     }
 
@@ -129,7 +129,7 @@ class HouseholdController {
                                 @RequestParam(required = false) String category,
                                 @RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "50") int size) {
         var user = CurrentUser.get();
-        var result = registry.households(user.childDataScope(), new Registry.HouseholdQuery(q, region, category),
+        var result = registry.households(user.childDataScope(), query(q, region, category),
                 Math.max(page, 0), Math.min(Math.max(size, 1), 500));
         return seesNames(user) ? result : new Page<>(result.items().stream().map(HouseholdView::masked).toList(),
                 result.total(), result.page(), result.size());
@@ -144,8 +144,11 @@ class HouseholdController {
         return seesNames(user) ? h : h.masked();
     }
 
-    /** Village cadres know their villagers; other roles that may not unmask get masked names. */
     private static boolean seesNames(CurrentUser user) {
-        return user.role().mayUnmask() || user.role() == org.fuzhi.platform.Role.VILLAGE;
+        return org.fuzhi.platform.Privacy.of(user).fullNames();
+    }
+
+    private static Registry.HouseholdQuery query(String q, String region, String category) {
+        return new Registry.HouseholdQuery(org.fuzhi.platform.Privacy.of(CurrentUser.get()).search(q), region, category);
     }
 }

@@ -8,6 +8,7 @@ import java.util.Map;
 import org.fuzhi.common.Page;
 import org.fuzhi.common.Stage;
 import org.fuzhi.platform.CurrentUser;
+import org.fuzhi.platform.Privacy;
 import org.fuzhi.platform.Downloads;
 import org.fuzhi.platform.NotFoundException;
 import org.fuzhi.platform.StaleEditException;
@@ -29,14 +30,24 @@ class StudentController {
 
     private final Registry registry;
     private final MessageSource messages;
+    private final org.fuzhi.platform.AuditLog audit;
 
-    StudentController(Registry registry, MessageSource messages) {
+    StudentController(Registry registry, MessageSource messages, org.fuzhi.platform.AuditLog audit) {
         this.registry = registry;
         this.messages = messages;
+        this.audit = audit;
     }
 
-    private static Registry.StudentQuery query(String q, String school, String stage, String status, Boolean poor) {
-        return new Registry.StudentQuery(q, school, blank(stage), blank(status), poor);
+    /**
+     * The one way the list, the API and the export read the search box: as the role's privacy rules allow. A search
+     * by a full ID or 学籍号, or one the role may not make, is audited (its kind, never the searched value).
+     */
+    private Registry.StudentQuery query(String q, String school, String stage, String status, Boolean poor) {
+        var search = Privacy.of(CurrentUser.get()).search(q);
+        if (search.audited()) {
+            audit.record("STUDENT_SEARCH", "student", null, Map.of("by", search.auditKind()));
+        }
+        return new Registry.StudentQuery(search, school, blank(stage), blank(status), poor);
     }
 
     private static String blank(String s) {
@@ -57,7 +68,7 @@ class StudentController {
         model.addAttribute("poor", poor);
         model.addAttribute("stages", Arrays.asList(Stage.values()));
         model.addAttribute("statuses", Arrays.asList(EnrolmentStatus.values()));
-        model.addAttribute("maskNames", !user.role().mayUnmask());
+        model.addAttribute("maskNames", !Privacy.of(user).fullNames());
         return "registry/students";
     }
 
@@ -67,7 +78,7 @@ class StudentController {
         model.addAttribute("s", load(user, id));
         model.addAttribute("mayUnmask", user.role().mayUnmask());
         model.addAttribute("mayEdit", user.role().mayEditRegistry());
-        model.addAttribute("maskNames", !user.role().mayUnmask());
+        model.addAttribute("maskNames", !Privacy.of(user).fullNames());
         return "registry/student";
     }
 
@@ -151,7 +162,7 @@ class StudentController {
         var user = CurrentUser.get();
         var result = registry.students(user.childDataScope(), query(q, school, stage, status, poor),
                 Math.max(page, 0), Math.min(Math.max(size, 1), 500));
-        return user.role().mayUnmask() ? result : new Page<>(result.items().stream().map(StudentView::masked).toList(),
+        return Privacy.of(user).fullNames() ? result : new Page<>(result.items().stream().map(StudentView::masked).toList(),
                 result.total(), result.page(), result.size());
     }
 
@@ -160,7 +171,7 @@ class StudentController {
     StudentView apiOne(@PathVariable long id) {
         var user = CurrentUser.get();
         StudentView s = load(user, id);
-        return user.role().mayUnmask() ? s : s.masked();
+        return Privacy.of(user).fullNames() ? s : s.masked();
     }
 
     @PostMapping("/api/v1/students/{id}/unmask")
