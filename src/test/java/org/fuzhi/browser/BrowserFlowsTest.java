@@ -322,4 +322,60 @@ class BrowserFlowsTest {
         shot("08-dashboard-en");
         page.navigate(url("/?lang=zh_CN"));
     }
+
+    @Test
+    void anAdminCreatesAVillageAccountWhoseUserChangesThePasswordAndSeesOnlyTheVillage() {
+        String village = jdbc.sql("SELECT scope_code FROM app_user WHERE username = 'hm-cunwei'").query(String.class)
+                .single();
+        login("admin");
+        page.navigate(url("/admin/accounts"));
+        page.fill("#new-username", "cun-browser-1");
+        page.fill("#new-display", "红旗村新任村干部");
+        page.selectOption("#new-role", "VILLAGE");
+        page.fill("#new-scope", village);
+        page.click("#account-create-submit");
+        assertThat(page.locator("#account-done")).containsText("已创建 1 个账号");
+        String temporary = page.locator("#account-issued .temporary-password").first().textContent().strip();
+        assertThat(temporary).hasSize(12);
+        shot("40-account-created");
+        page.setViewportSize(390, 844);
+        shot("40-account-created-phone");
+        page.setViewportSize(1400, 900);
+        context.clearCookies();
+
+        // The new cadre signs in with the temporary password and is taken to change it before anything else.
+        page.navigate(url("/login"));
+        page.fill("#username", "cun-browser-1");
+        page.fill("#password", temporary);
+        page.click("button[type=submit]");
+        page.navigate(url("/students"));
+        assertThat(page).hasURL(url("/account/password"));
+        assertThat(page.locator("#password-must")).isVisible();
+        page.setViewportSize(390, 844);
+        shot("41-must-change-password-phone");
+        page.fill("#currentPassword", temporary);
+        page.fill("#newPassword", "123456789012");
+        page.fill("#confirmPassword", "123456789012");
+        page.click("#password-submit");
+        assertThat(page.locator("#password-error")).containsText("太常见");
+        page.fill("#currentPassword", temporary);
+        page.fill("#newPassword", "村口的老槐树又发芽了");
+        page.fill("#confirmPassword", "村口的老槐树又发芽了");
+        page.click("#password-submit");
+        assertThat(page.locator("#login-changed")).isVisible();
+        page.fill("#username", "cun-browser-1");
+        page.fill("#password", "村口的老槐树又发芽了");
+        page.click("button[type=submit]");
+        page.waitForURL(url("/"));
+        page.setViewportSize(1400, 900);
+
+        // Only the children who live in the village.
+        long living = jdbc.sql("""
+                SELECT COUNT(*) FROM enrolment e JOIN person p ON p.id = e.person_id
+                JOIN household h ON h.id = p.household_id WHERE h.region_code = :v""").param("v", village)
+                .query(Long.class).single();
+        page.navigate(url("/students"));
+        assertThat(page.locator("body")).containsText("共 " + living + " 条");
+        shot("42-village-students");
+    }
 }

@@ -43,7 +43,7 @@ import org.springframework.test.web.servlet.MvcResult;
         "fuzhi.storage.dir=target/test-files",
         "fuzhi.login.max-failures-per-address=10000"})
 @AutoConfigureMockMvc
-abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebTests {
+abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebTests, AccountWebTests {
 
     @Autowired
     MockMvc mvc;

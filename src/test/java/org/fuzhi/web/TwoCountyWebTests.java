@@ -150,7 +150,7 @@ interface TwoCountyWebTests extends IdentificationWebTests {
                     .header("Authorization", bearer(user))).andReturn().getResponse().getStatus()).as(user)
                     .isIn(403, 404);
         }
-        assertThat(api("/api/v1/identification/rounds/" + hmRound, "hm-zizhu").get("scopeCode").asString())
+        assertThat(api("/api/v1/identification/rounds/" + hmRound, "hm-zizhu").get("round").get("scopeCode").asString())
                 .isEqualTo("421127000000");
         JsonNode cases = api("/api/v1/identification/cases?size=200", "hm-zizhu");
         assertThat(cases.get("total").asLong()).isPositive();

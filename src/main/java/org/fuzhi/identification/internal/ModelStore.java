@@ -49,7 +49,15 @@ class ModelStore implements Models {
     private final ObjectProvider<LiveAssessment> live;
     private volatile ModelVersion current;
 
-    ModelStore(JdbcClient jdbc, AlkireFoster engine, AuditLog audit, ObjectProvider<LiveAssessment> live) {
+    private final org.springframework.transaction.support.TransactionTemplate ownTransaction;
+
+    ModelStore(JdbcClient jdbc, AlkireFoster engine, AuditLog audit, ObjectProvider<LiveAssessment> live,
+               org.springframework.transaction.PlatformTransactionManager transactions) {
+        // The first reader may be inside a read-only transaction (a production database's first model list):
+        // the shipped default is stored in a transaction of its own.
+        this.ownTransaction = new org.springframework.transaction.support.TransactionTemplate(transactions);
+        this.ownTransaction.setPropagationBehavior(
+                org.springframework.transaction.TransactionDefinition.PROPAGATION_REQUIRES_NEW);
         this.jdbc = jdbc;
         this.engine = engine;
         this.audit = audit;
@@ -107,12 +115,15 @@ class ModelStore implements Models {
         // First start: the shipped default becomes the published version, so rounds always name a stored version.
         ModelFile f = shipped();
         Definition d = new Definition(f.name(), f.k(), f.bands(), f.indicators(), f.costs());
-        jdbc.sql("""
-                INSERT INTO assessment_model (version, name, status, definition, created_by, created_at, published_at)
-                VALUES (:v, :n, 'PUBLISHED', :d, 'system', :now, :now)""")
-                .param("v", f.version()).param("n", f.name()).param("d", JSON.writeValueAsString(d))
-                .param("now", Timestamp.from(Instant.now())).update();
-        return jdbc.sql("SELECT * FROM assessment_model WHERE status = 'PUBLISHED'").query((rs, n) -> row(rs)).single();
+        return ownTransaction.execute(st -> {
+            jdbc.sql("""
+                    INSERT INTO assessment_model (version, name, status, definition, created_by, created_at, published_at)
+                    VALUES (:v, :n, 'PUBLISHED', :d, 'system', :now, :now)""")
+                    .param("v", f.version()).param("n", f.name()).param("d", JSON.writeValueAsString(d))
+                    .param("now", Timestamp.from(Instant.now())).update();
+            return jdbc.sql("SELECT * FROM assessment_model WHERE status = 'PUBLISHED'").query((rs, n) -> row(rs))
+                    .single();
+        });
     }
 
     private static void requireReader(CurrentUser user) {

@@ -1,5 +1,7 @@
 package org.fuzhi.identification.web;
 
+import org.fuzhi.platform.Refusals;
+
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Locale;

@@ -1,5 +1,7 @@
 package org.fuzhi.identification.web;
 
+import org.fuzhi.platform.Refusals;
+
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;

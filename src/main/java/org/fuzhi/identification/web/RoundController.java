@@ -1,5 +1,7 @@
 package org.fuzhi.identification.web;
 
+import org.fuzhi.platform.Refusals;
+
 import io.swagger.v3.oas.annotations.Operation;
 import java.time.LocalDate;
 import java.util.List;

@@ -26,7 +26,7 @@ class AccountDetailsService implements UserDetailsService {
         if (a.demo() && env.acceptsProfiles(Profiles.of("prod"))) {
             throw new DemoAccountRefusedException();
         }
-        return new FuzhiPrincipal(a.toCurrentUser(), a.passwordHash(), a.enabled());
+        return new FuzhiPrincipal(a.toCurrentUser(), a.passwordHash(), a.enabled(), a.credentialsVersion());
     }
 
     /** The scope of the account with this user name, if there is one (for the audit of its sign-ins). */

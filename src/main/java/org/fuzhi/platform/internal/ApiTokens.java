@@ -17,6 +17,11 @@ public class ApiTokens {
     public record Issued(String token, Instant expiresAt) {
     }
 
+    /** Signs a token out: it stops working at once. */
+    public void revoke(String token) {
+        tokens.revoke(token);
+    }
+
     public Issued issueFor(Authentication authenticated) {
         var user = ((FuzhiPrincipal) authenticated.getPrincipal()).currentUser();
         var t = tokens.issue(user.id());

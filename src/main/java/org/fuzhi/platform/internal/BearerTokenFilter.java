@@ -27,7 +27,7 @@ class BearerTokenFilter extends OncePerRequestFilter {
         if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             String token = header.substring(7).trim();
             tokens.userFor(token).flatMap(accounts::findById).filter(AccountStore.Account::enabled).ifPresent(a -> {
-                var principal = new FuzhiPrincipal(a.toCurrentUser(), null, true);
+                var principal = new FuzhiPrincipal(a.toCurrentUser(), null, true, a.credentialsVersion());
                 var auth = new UsernamePasswordAuthenticationToken(principal, null, principal.getAuthorities());
                 SecurityContextHolder.getContext().setAuthentication(auth);
             });

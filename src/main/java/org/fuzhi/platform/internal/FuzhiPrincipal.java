@@ -14,11 +14,21 @@ final class FuzhiPrincipal implements UserDetails, CredentialsContainer, Current
     private final CurrentUser user;
     private String passwordHash;
     private final boolean enabled;
+    private final int credentialsVersion;
 
-    FuzhiPrincipal(CurrentUser user, String passwordHash, boolean enabled) {
+    /**
+     * @param credentialsVersion the account's version when it signed in: a session or token of an older version
+     *                           (password changed, reset, disabled, re-scoped) is ended by {@link AccountStateFilter}
+     */
+    FuzhiPrincipal(CurrentUser user, String passwordHash, boolean enabled, int credentialsVersion) {
         this.user = user;
         this.passwordHash = passwordHash;
         this.enabled = enabled;
+        this.credentialsVersion = credentialsVersion;
+    }
+
+    int credentialsVersion() {
+        return credentialsVersion;
     }
 
     @Override

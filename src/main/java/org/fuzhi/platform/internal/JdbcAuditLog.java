@@ -1,6 +1,5 @@
 package org.fuzhi.platform.internal;
 
-import jakarta.servlet.http.HttpServletRequest;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -20,8 +19,6 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
-import org.springframework.web.context.request.RequestContextHolder;
-import org.springframework.web.context.request.ServletRequestAttributes;
 
 /**
  * Hash-chained audit log. Each record's hash covers its content and the previous record's hash, so
@@ -41,12 +38,15 @@ class JdbcAuditLog implements AuditLog {
                     + "(?:[ \u3000-]?[0-9\uFF10-\uFF19Xx\uFF38\uFF58])(?![0-9\uFF10-\uFF19])");
 
     private final JdbcClient jdbc;
-    private final org.springframework.beans.factory.ObjectProvider<org.fuzhi.platform.SchoolRegions> schoolRegions;
+    private final org.springframework.beans.factory.ObjectProvider<org.fuzhi.platform.Places> places;
 
-    JdbcAuditLog(JdbcClient jdbc,
-                 org.springframework.beans.factory.ObjectProvider<org.fuzhi.platform.SchoolRegions> schoolRegions) {
+    private final ClientAddress clientAddress;
+
+    JdbcAuditLog(JdbcClient jdbc, ClientAddress clientAddress,
+                 org.springframework.beans.factory.ObjectProvider<org.fuzhi.platform.Places> places) {
+        this.clientAddress = clientAddress;
         this.jdbc = jdbc;
-        this.schoolRegions = schoolRegions;
+        this.places = places;
     }
 
     @Override
@@ -78,8 +78,8 @@ class JdbcAuditLog implements AuditLog {
         return switch (scope.type()) {
             case REGION -> scope.code();
             case SCHOOL -> {
-                var regions = schoolRegions.getIfAvailable();
-                yield regions == null ? null : regions.regionOf(scope.code()).orElse(null);
+                var known = places.getIfAvailable();
+                yield known == null ? null : known.regionOfSchool(scope.code()).orElse(null);
             }
             case NONE -> null;
         };
@@ -275,11 +275,7 @@ class JdbcAuditLog implements AuditLog {
         return sb.append('"').toString();
     }
 
-    private static String clientIp() {
-        if (RequestContextHolder.getRequestAttributes() instanceof ServletRequestAttributes attrs) {
-            HttpServletRequest req = attrs.getRequest();
-            return req.getRemoteAddr();
-        }
-        return null;
+    private String clientIp() {
+        return clientAddress.current();
     }
 }

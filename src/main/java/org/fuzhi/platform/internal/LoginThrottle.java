@@ -10,11 +10,21 @@ import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * Throttles password guessing per account and per client address. Kept in the database, not in
+ * Throttles password guessing without letting a stranger lock the aid center out. Kept in the database, not in
  * memory, so that several application instances share one count.
+ * <ul>
+ *   <li>An account guessed at from one address: locked for that address only after a few failures.</li>
+ *   <li>An address that guesses at many accounts: locked after more failures.</li>
+ *   <li>An account guessed at from everywhere: each further try waits a little longer (doubling from one second,
+ *       at most a minute) — distributed guessing slows down, and the real user still signs in a minute later.</li>
+ * </ul>
  */
 @Component
 class LoginThrottle {
+
+    /** Failures of one account from all addresses before the delay starts. */
+    static final int DELAY_AFTER = 10;
+    static final Duration MAX_DELAY = Duration.ofSeconds(60);
 
     private final JdbcClient jdbc;
     private final int maxPerAccount;
@@ -31,12 +41,22 @@ class LoginThrottle {
         this.window = Duration.ofMinutes(lockMinutes);
     }
 
-    /** Minutes until the account or address may try again, or 0 when it may now. */
+    private static String pair(String username, String address) {
+        String key = "u:" + username + "|" + address;
+        return key.length() > 200 ? key.substring(0, 200) : key;
+    }
+
+    private static String account(String username) {
+        String key = "u:" + username;
+        return key.length() > 200 ? key.substring(0, 200) : key;
+    }
+
+    /** Minutes until the account may try again from this address, or 0 when it may now. */
     @Transactional(readOnly = true)
     public long minutesLocked(String username, String address) {
         Instant now = Instant.now();
         long worst = 0;
-        for (String key : new String[]{"u:" + username, "a:" + address}) {
+        for (String key : new String[]{pair(username, address), account(username), "a:" + address}) {
             var until = jdbc.sql("SELECT locked_until FROM login_failure WHERE throttle_key = :k").param("k", key)
                     .query(Timestamp.class).optional().orElse(null);
             if (until != null && until.toInstant().isAfter(now)) {
@@ -48,34 +68,42 @@ class LoginThrottle {
 
     @Transactional(propagation = Propagation.REQUIRES_NEW)
     public void failed(String username, String address) {
-        bump("u:" + username, maxPerAccount);
-        bump("a:" + address, maxPerAddress);
+        bump(pair(username, address), failures -> failures >= maxPerAccount ? window : null);
+        bump("a:" + address, failures -> failures >= maxPerAddress ? window : null);
+        bump(account(username), failures -> failures < DELAY_AFTER ? null
+                : Duration.ofSeconds(1L << Math.min(6, failures - DELAY_AFTER)).compareTo(MAX_DELAY) > 0 ? MAX_DELAY
+                : Duration.ofSeconds(1L << Math.min(6, failures - DELAY_AFTER)));
     }
 
     @Transactional(propagation = Propagation.REQUIRES_NEW)
-    public void succeeded(String username) {
-        jdbc.sql("DELETE FROM login_failure WHERE throttle_key = :k").param("k", "u:" + username).update();
+    public void succeeded(String username, String address) {
+        jdbc.sql("DELETE FROM login_failure WHERE throttle_key IN (:k)")
+                .param("k", java.util.List.of(pair(username, address), account(username))).update();
     }
 
-    private void bump(String key, int max) {
+    private void bump(String key, java.util.function.IntFunction<Duration> lockFor) {
         Instant now = Instant.now();
         var row = jdbc.sql("SELECT failures, window_start FROM login_failure WHERE throttle_key = :k FOR UPDATE")
                 .param("k", key).query((rs, n) -> new Object[]{rs.getInt(1), rs.getTimestamp(2).toInstant()})
                 .optional().orElse(null);
-        if (row == null) {
-            jdbc.sql("INSERT INTO login_failure (throttle_key, failures, window_start) VALUES (:k, 1, :now)")
-                    .param("k", key).param("now", Timestamp.from(now)).update();
-            return;
-        }
-        int failures = (Integer) row[0];
-        Instant start = (Instant) row[1];
-        if (start.plus(window).isBefore(now)) {
-            failures = 0;
-            start = now;
+        int failures = 0;
+        Instant start = now;
+        if (row != null && !((Instant) row[1]).plus(window).isBefore(now)) {
+            failures = (Integer) row[0];
+            start = (Instant) row[1];
         }
         failures++;
-        Timestamp lockedUntil = failures >= max ? Timestamp.from(now.plus(window)) : null;
-        jdbc.sql("UPDATE login_failure SET failures = :f, window_start = :s, locked_until = :l WHERE throttle_key = :k")
-                .param("f", failures).param("s", Timestamp.from(start)).param("l", lockedUntil).param("k", key).update();
+        Duration lock = lockFor.apply(failures);
+        Timestamp lockedUntil = lock == null ? null : Timestamp.from(now.plus(lock));
+        if (row == null) {
+            jdbc.sql("""
+                    INSERT INTO login_failure (throttle_key, failures, window_start, locked_until)
+                    VALUES (:k, :f, :s, :l)""").param("k", key).param("f", failures).param("s", Timestamp.from(start))
+                    .param("l", lockedUntil).update();
+        } else {
+            jdbc.sql("UPDATE login_failure SET failures = :f, window_start = :s, locked_until = :l WHERE throttle_key = :k")
+                    .param("f", failures).param("s", Timestamp.from(start)).param("l", lockedUntil).param("k", key)
+                    .update();
+        }
     }
 }

@@ -34,12 +34,14 @@ class SecurityConfig {
     @Order(1)
     SecurityFilterChain apiChain(HttpSecurity http, TokenService tokens, AccountStore accounts,
                                  AuthenticationManager authManager, MessageSource messages,
-                                 LocaleResolver locales) throws Exception {
+                                 LocaleResolver locales, org.springframework.core.env.Environment env) throws Exception {
         http.securityMatcher("/api/**")
                 .authenticationManager(authManager)
                 .csrf(c -> c.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .addFilterBefore(new BearerTokenFilter(tokens, accounts), UsernamePasswordAuthenticationFilter.class)
+                .addFilterBefore(new AccountStateFilter(accounts, env, messages, locales),
+                        org.springframework.security.web.access.intercept.AuthorizationFilter.class)
                 .authorizeHttpRequests(a -> a
                         .requestMatchers("/api/v1/auth/token").permitAll()
                         .anyRequest().authenticated())
@@ -54,8 +56,12 @@ class SecurityConfig {
     /** The browser UI: form login with sessions and CSRF protection. */
     @Bean
     @Order(2)
-    SecurityFilterChain webChain(HttpSecurity http, AuthenticationManager authManager) throws Exception {
+    SecurityFilterChain webChain(HttpSecurity http, AuthenticationManager authManager, AccountStore accounts,
+                                 MessageSource messages, LocaleResolver locales,
+                                 org.springframework.core.env.Environment env) throws Exception {
         http.authenticationManager(authManager)
+                .addFilterBefore(new AccountStateFilter(accounts, env, messages, locales),
+                        org.springframework.security.web.access.intercept.AuthorizationFilter.class)
                 .authorizeHttpRequests(a -> a
                         .requestMatchers("/login", "/webjars/**", "/_static/**", "/css/**", "/js/**", "/favicon.ico",
                                 "/actuator/health", "/v3/api-docs/**", "/swagger-ui/**", "/swagger-ui.html", "/error",

@@ -28,8 +28,11 @@ class ThrottledAuthenticationProvider implements AuthenticationProvider {
 
     private final AccountDetailsService users;
 
+    private final ClientAddress clientAddress;
+
     ThrottledAuthenticationProvider(AccountDetailsService users, PasswordEncoder encoder, LoginThrottle throttle,
-                                    AuditLog audit) {
+                                    AuditLog audit, ClientAddress clientAddress) {
+        this.clientAddress = clientAddress;
         this.users = users;
         this.delegate = new DaoAuthenticationProvider(users);
         this.delegate.setPasswordEncoder(encoder);
@@ -40,7 +43,8 @@ class ThrottledAuthenticationProvider implements AuthenticationProvider {
     @Override
     public Authentication authenticate(Authentication authentication) {
         String username = String.valueOf(authentication.getName());
-        String address = authentication.getDetails() instanceof WebAuthenticationDetails d
+        String current = clientAddress.current();
+        String address = current != null ? current : authentication.getDetails() instanceof WebAuthenticationDetails d
                 ? d.getRemoteAddress() : "unknown";
         long minutes = throttle.minutesLocked(username, address);
         // What was typed into the user-name field is recorded only when it names an account: people type their
@@ -54,7 +58,7 @@ class ThrottledAuthenticationProvider implements AuthenticationProvider {
         }
         try {
             Authentication result = delegate.authenticate(authentication);
-            throttle.succeeded(username);
+            throttle.succeeded(username, address);
             var user = ((FuzhiPrincipal) result.getPrincipal()).currentUser();
             audit.recordFor(username, user.role().name(), user.scope(), "LOGIN_SUCCESS", "account", username,
                     Map.of("address", address));

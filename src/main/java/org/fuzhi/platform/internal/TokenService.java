@@ -49,6 +49,11 @@ class TokenService {
         return new Issued(token, expires);
     }
 
+    @Transactional
+    void revoke(String token) {
+        jdbc.sql("DELETE FROM api_token WHERE token_hash = :h").param("h", sha256(token)).update();
+    }
+
     @Transactional(readOnly = true)
     Optional<Long> userFor(String token) {
         return jdbc.sql("SELECT user_id FROM api_token WHERE token_hash = :h AND expires_at > :now")

@@ -42,6 +42,17 @@ class AuthApiController {
     record ErrorResponse(int status, String message) {
     }
 
+    /** Signs the presented token out; a stolen copy of it stops working too. */
+    @PostMapping("/api/v1/auth/logout")
+    @Operation(summary = "Revoke the bearer token of this request")
+    java.util.Map<String, Object> logout(HttpServletRequest request) {
+        String header = request.getHeader("Authorization");
+        if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            tokens.revoke(header.substring(7).trim());
+        }
+        return java.util.Map.of("signedOut", true);
+    }
+
     @PostMapping("/api/v1/auth/token")
     @Operation(summary = "Exchange a username and password for a bearer token")
     ResponseEntity<?> token(@RequestBody TokenRequest body, HttpServletRequest request, Locale locale) {

@@ -13,11 +13,11 @@ import org.springframework.security.authentication.DisabledException;
 class DemoAccountRefusalTest {
 
     private static AccountStore storeWith(boolean demo) {
-        return new AccountStore(null, null, null) {
+        return new AccountStore(null, null, null, null, null) {
             @Override
             Optional<Account> find(String username) {
                 return Optional.of(new Account(1, username, "hash", "n", Role.CENTER, Scope.region("421182000000"),
-                        demo, true));
+                        demo, true, false, 0, java.time.Instant.now()));
             }
         };
     }

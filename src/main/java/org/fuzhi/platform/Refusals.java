@@ -1,8 +1,6 @@
-package org.fuzhi.identification.web;
+package org.fuzhi.platform;
 
 import java.util.Locale;
-import org.fuzhi.platform.RuleViolationException;
-import org.fuzhi.platform.StaleEditException;
 import org.springframework.context.MessageSource;
 import org.springframework.stereotype.Component;
 
@@ -11,16 +9,16 @@ import org.springframework.stereotype.Component;
  * rule or someone else's newer save) on the same page, with nothing written.
  */
 @Component
-class Refusals {
+public class Refusals {
 
     private final MessageSource messages;
 
-    Refusals(MessageSource messages) {
+    public Refusals(MessageSource messages) {
         this.messages = messages;
     }
 
     /** @return null when the action went through, otherwise the reason in the user's language */
-    String attempt(Runnable action, Locale locale) {
+    public String attempt(Runnable action, Locale locale) {
         try {
             action.run();
             return null;
