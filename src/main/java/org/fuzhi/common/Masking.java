@@ -39,4 +39,42 @@ public final class Masking {
     public static String studentNo(String no) {
         return idNumber(no);
     }
+
+    /**
+     * Anything an ID number (18 or legacy 15 digits), a 学籍号 or a bank card could be, in the forms people type:
+     * full-width digits, spaces or hyphens between the digits, a lower-case or full-width X.
+     */
+    private static final java.util.regex.Pattern ID_LIKE = java.util.regex.Pattern.compile(
+            "(?<![0-9\\uFF10-\\uFF19])[GJLgjl]?[0-9\\uFF10-\\uFF19](?:[ \\u3000-]?[0-9\\uFF10-\\uFF19]){13,17}"
+                    + "(?:[ \\u3000-]?[0-9\\uFF10-\\uFF19Xx\\uFF38\\uFF58])(?![0-9\\uFF10-\\uFF19])");
+
+    /**
+     * The text with every ID-like number in it masked ({@link #idNumber}): for what is written down for later — the
+     * audit log, the application log — where a full number must never land, whatever form it was typed in.
+     */
+    public static String redactIdNumbers(String text) {
+        if (text == null || text.isEmpty()) {
+            return text;
+        }
+        var m = ID_LIKE.matcher(text);
+        if (!m.find()) {
+            return text;
+        }
+        return m.replaceAll(r -> java.util.regex.Matcher.quoteReplacement(idNumber(compact(r.group()))));
+    }
+
+    /** The digits of a matched number without separators, full-width characters made half-width. */
+    private static String compact(String typed) {
+        StringBuilder sb = new StringBuilder(typed.length());
+        typed.codePoints().forEach(c -> {
+            if (c >= 0xFF10 && c <= 0xFF19) {
+                sb.append((char) ('0' + (c - 0xFF10)));
+            } else if (c == 0xFF38 || c == 0xFF58) {
+                sb.append('X');
+            } else if (c != ' ' && c != 0x3000 && c != '-') {
+                sb.append((char) c);
+            }
+        });
+        return sb.toString();
+    }
 }

@@ -38,6 +38,14 @@ public interface AuditLog {
                  String targetId, String scope, String details, String clientIp) {
     }
 
-    record ChainCheck(boolean intact, long checked, Long firstBrokenId) {
+    /**
+     * @param checkpointId     the chain head last written down outside the database (null when none was)
+     * @param behindCheckpoint the table ends before that head or holds another record there: records were removed
+     *                         or the chain rewritten from that point, however consistent the rest looks
+     */
+    record ChainCheck(boolean intact, long checked, Long firstBrokenId, Long checkpointId, boolean behindCheckpoint) {
+        public ChainCheck(boolean intact, long checked, Long firstBrokenId) {
+            this(intact, checked, firstBrokenId, null, false);
+        }
     }
 }

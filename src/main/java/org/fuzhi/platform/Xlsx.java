@@ -13,30 +13,57 @@ import java.util.List;
  */
 public final class Xlsx implements AutoCloseable {
 
+    /**
+     * Data rows per sheet: Excel holds 1,048,576 rows including the header. A larger export or error report goes on
+     * in a new sheet ("学生 (2)", …) with the header repeated, instead of failing half-way.
+     */
+    static final int ROWS_PER_SHEET = 1_048_575;
+
     private final ExcelWriter writer;
-    private final WriteSheet sheet;
+    private final String sheetName;
+    private final int rowsPerSheet;
     private final List<List<String>> buffer = new ArrayList<>();
+    private WriteSheet sheet;
+    private int sheetNo = 1;
+    private int rowsInSheet;
 
     public Xlsx(OutputStream out, String sheetName, List<String> header) {
+        this(out, sheetName, header, ROWS_PER_SHEET);
+    }
+
+    Xlsx(OutputStream out, String sheetName, List<String> header, int rowsPerSheet) {
         List<List<String>> head = header.stream().map(List::of).toList();
         this.writer = FastExcel.write(out).head(head).autoCloseStream(false).build();
-        this.sheet = FastExcel.writerSheet(sheetName).build();
+        this.sheetName = sheetName;
+        this.rowsPerSheet = rowsPerSheet;
+        this.sheet = FastExcel.writerSheet(0, sheetName).build();
     }
 
     public void row(List<String> cells) {
+        if (rowsInSheet == rowsPerSheet) {
+            flush();
+            sheet = FastExcel.writerSheet(sheetNo, sheetName + " (" + (++sheetNo) + ")").build();
+            rowsInSheet = 0;
+        }
         buffer.add(cells.stream().map(Xlsx::neutralise).toList());
+        rowsInSheet++;
         if (buffer.size() >= 1000) {
             flush();
         }
     }
 
     private void flush() {
-        writer.write(new ArrayList<>(buffer), sheet);
-        buffer.clear();
+        if (!buffer.isEmpty()) {
+            writer.write(new ArrayList<>(buffer), sheet);
+            buffer.clear();
+        }
     }
 
     @Override
     public void close() {
+        if (sheetNo == 1 && rowsInSheet == 0) {
+            writer.write(new ArrayList<>(), sheet); // an empty export still has its sheet and header
+        }
         flush();
         writer.finish();
     }

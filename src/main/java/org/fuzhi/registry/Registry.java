@@ -105,8 +105,11 @@ public interface Registry {
      */
     void forEachPersonOfArea(String regionCode, Consumer<PersonRef> consumer);
 
-    /** Registered persons born on any of these dates (the blocking key of record linkage). */
-    java.util.List<PersonRef> personsBornOn(java.util.Collection<java.time.LocalDate> dates);
+    /**
+     * Registered persons of the area born on any of these dates (the blocking key of record linkage): a county's
+     * roster is never matched to another county's people.
+     */
+    java.util.List<PersonRef> personsBornOn(Scope area, java.util.Collection<java.time.LocalDate> dates);
 
     /**
      * A registered person as record linkage sees it. Carries the full ID number: it must never leave the

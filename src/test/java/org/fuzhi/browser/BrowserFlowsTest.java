@@ -37,7 +37,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "spring.datasource.url=jdbc:h2:mem:fuzhi-browser;DB_CLOSE_DELAY=-1;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;"
                 + "DEFAULT_NULL_ORDERING=HIGH",
-        "fuzhi.storage.dir=target/test-files-browser"})
+        "fuzhi.storage.dir=target/test-files-browser",
+        "fuzhi.audit.checkpoint-file=target/audit-checkpoints/${random.uuid}.log"})
 class BrowserFlowsTest {
 
     static final Path SHOTS = Path.of("target/screenshots");
@@ -354,8 +355,8 @@ class BrowserFlowsTest {
         page.setViewportSize(390, 844);
         shot("41-must-change-password-phone");
         page.fill("#currentPassword", temporary);
-        page.fill("#newPassword", "123456789012");
-        page.fill("#confirmPassword", "123456789012");
+        page.fill("#newPassword", "qwertyuiop");
+        page.fill("#confirmPassword", "qwertyuiop");
         page.click("#password-submit");
         assertThat(page.locator("#password-error")).containsText("太常见");
         page.fill("#currentPassword", temporary);

@@ -41,6 +41,8 @@ import org.springframework.test.web.servlet.MvcResult;
  */
 @SpringBootTest(properties = {
         "fuzhi.storage.dir=target/test-files",
+        // Each database has its own chain, so each test context its own checkpoint file.
+        "fuzhi.audit.checkpoint-file=target/audit-checkpoints/${random.uuid}.log",
         "fuzhi.login.max-failures-per-address=10000"})
 @AutoConfigureMockMvc
 abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebTests, AccountWebTests {
@@ -496,6 +498,39 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
     }
 
     // ------------------------------------------------------------------ audit
+
+    @Test
+    void aTruncatedAuditLogIsDetectedByTheCheckpointOutsideTheDatabase() throws Exception {
+        String auth = bearer("admin");
+        // An intact verification writes the head down outside the database.
+        mvc.perform(get("/api/v1/audit-events/verify").header("Authorization", auth))
+                .andExpect(jsonPath("$.intact").value(true));
+        long head = jdbc.sql("SELECT last_id FROM audit_chain_head WHERE id = 1").query(Long.class).single();
+        var removed = jdbc.sql("SELECT * FROM audit_event WHERE id = :id").param("id", head).query().listOfRows().get(0);
+        String previousHash = jdbc.sql("SELECT hash FROM audit_event WHERE id = :id").param("id", head - 1)
+                .query(String.class).single();
+        String headHash = jdbc.sql("SELECT last_hash FROM audit_chain_head WHERE id = 1").query(String.class).single();
+        // Someone with the database removes the last record and makes the head row agree: the chain alone is intact.
+        jdbc.sql("DELETE FROM audit_event WHERE id = :id").param("id", head).update();
+        jdbc.sql("UPDATE audit_chain_head SET last_id = :i, last_hash = :h WHERE id = 1").param("i", head - 1)
+                .param("h", previousHash).update();
+        try {
+            mvc.perform(get("/api/v1/audit-events/verify").header("Authorization", auth))
+                    .andExpect(jsonPath("$.intact").value(false))
+                    .andExpect(jsonPath("$.behindCheckpoint").value(true))
+                    .andExpect(jsonPath("$.checkpointId").value(head));
+        } finally {
+            jdbc.sql("""
+                    INSERT INTO audit_event (id, occurred_at, actor, actor_role, action, target_type, target_id, scope,
+                                             details, client_ip, prev_hash, hash, scope_region)
+                    VALUES (:id, :occurred_at, :actor, :actor_role, :action, :target_type, :target_id, :scope, :details,
+                            :client_ip, :prev_hash, :hash, :scope_region)""").params(removed).update();
+            jdbc.sql("UPDATE audit_chain_head SET last_id = :i, last_hash = :h WHERE id = 1").param("i", head)
+                    .param("h", headHash).update();
+        }
+        mvc.perform(get("/api/v1/audit-events/verify").header("Authorization", auth))
+                .andExpect(jsonPath("$.intact").value(true));
+    }
 
     @Test
     void aCorruptedAuditRecordIsDetected() throws Exception {

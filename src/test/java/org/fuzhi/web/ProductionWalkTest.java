@@ -38,7 +38,8 @@ import tools.jackson.databind.json.JsonMapper;
 @Postgres
 @ActiveProfiles("prod")
 @SpringBootTest(properties = {"fuzhi.storage.dir=target/prod-test-files", "fuzhi.admin.username=first-admin",
-        "fuzhi.admin.password=Bootstrap-2026-only-once"})
+        "fuzhi.admin.password=Bootstrap-2026-only-once",
+        "fuzhi.audit.checkpoint-file=target/audit-checkpoints/${random.uuid}.log"})
 @AutoConfigureMockMvc
 class ProductionWalkTest {
 

@@ -379,6 +379,36 @@ interface TwoCountyWebTests extends IdentificationWebTests {
                 GROUP BY person_id HAVING COUNT(*) > 1) t""").query(Long.class).single()).isZero();
     }
 
+    @Test
+    default void oneCountysLinkageNeverMatchesAnotherCountysChild() throws Exception {
+        // A Wuxue roster line without an ID number whose name, gender and birth date are exactly a Huangmei child's:
+        // Wuxue's linkage must not give that child Wuxue's poverty status.
+        var child = jdbc().sql("""
+                SELECT p.id, p.name, p.gender, p.birth_date FROM person p JOIN household h ON h.id = p.household_id
+                JOIN enrolment e ON e.person_id = p.id WHERE h.region_code LIKE '421127%' ORDER BY p.id LIMIT 1""")
+                .query((rs, n) -> new Object[]{rs.getLong(1), rs.getString(2), rs.getString(3), rs.getDate(4)}).single();
+        jdbc().sql("""
+                INSERT INTO roster_member (import_id, source, household_no, village_code, category, name, id_number_raw,
+                       gender, birth_date, is_current, imported_at)
+                VALUES ('test', 'POVERTY', 'T-CROSS-1', '421182101202', 'LIFTED', :name, '无', :g, :b, TRUE, :at)""")
+                .param("name", child[1]).param("g", child[2]).param("b", child[3])
+                .param("at", java.sql.Timestamp.from(java.time.Instant.now())).update();
+        long member = jdbc().sql("SELECT id FROM roster_member WHERE household_no = 'T-CROSS-1'").query(Long.class)
+                .single();
+        try {
+            mvc().perform(post("/api/v1/identification/linkage/run").header("Authorization", bearer("zizhu")))
+                    .andExpect(status().isOk());
+            List<Long> linked = jdbc().sql("SELECT person_id FROM roster_link WHERE roster_member_id = :m "
+                    + "AND person_id IS NOT NULL").param("m", member).query(Long.class).list();
+            assertThat(linked).doesNotContain((Long) child[0]);
+        } finally {
+            jdbc().sql("DELETE FROM roster_link WHERE roster_member_id = :m").param("m", member).update();
+            jdbc().sql("DELETE FROM roster_member WHERE id = :m").param("m", member).update();
+            mvc().perform(post("/api/v1/identification/linkage/run").header("Authorization", bearer("zizhu")))
+                    .andExpect(status().isOk());
+        }
+    }
+
     private JsonNode createRoundAs(String user, String name, int year, String term, String scope) throws Exception {
         return json(mvc().perform(post("/api/v1/identification/rounds").header("Authorization", bearer(user))
                         .contentType(MediaType.APPLICATION_JSON)

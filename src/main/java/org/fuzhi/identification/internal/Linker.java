@@ -176,13 +176,13 @@ class Linker implements Linkage {
         MatchWeights weights;
         if (!aboveCounty(user)) {
             for (int i = 0; i < fuzzy.size(); i += CHUNK) {
-                candidates(fuzzy.subList(i, Math.min(fuzzy.size(), i + CHUNK))).forEach((m, persons) ->
+                candidates(user.scope(), fuzzy.subList(i, Math.min(fuzzy.size(), i + CHUNK))).forEach((m, persons) ->
                         persons.forEach(p -> patterns.add(Scoring.compare(m, p).levels())));
             }
             weights = MatchWeights.estimate(patterns);
             for (int i = 0; i < fuzzy.size(); i += CHUNK) {
                 List<Member> part = List.copyOf(fuzzy.subList(i, Math.min(fuzzy.size(), i + CHUNK)));
-                out.accept(new Decided(decide(part, candidates(part), weights), part));
+                out.accept(new Decided(decide(part, candidates(user.scope(), part), weights), part));
             }
         } else {
             // A province has hundreds of registered persons per birth date: each member is compared with the
@@ -261,7 +261,7 @@ class Linker implements Linkage {
      * Blocking: the registered persons born on the member's birth date or one of its usual mistypings, and those
      * of the member's village whose name sounds the same.
      */
-    Map<Member, List<PersonRef>> candidates(List<Member> members) {
+    Map<Member, List<PersonRef>> candidates(org.fuzhi.platform.Scope area, List<Member> members) {
         Set<LocalDate> dates = new LinkedHashSet<>();
         members.forEach(m -> dates.addAll(Scoring.blockingDates(m.birth(), m.raw())));
         // Second key: same village and same name sound (pinyin with the surname readings, folded initials), for
@@ -272,13 +272,14 @@ class Linker implements Linkage {
                 villages.add(m.village());
             }
         });
-        return block(members, registry.personsBornOn(dates), registry.personsLivingIn(villages));
+        return block(members, registry.personsBornOn(area, dates), registry.personsLivingIn(villages));
     }
 
     /** The same blocks inside one county (six-digit code prefix), from the county's persons read once. */
     Map<Member, List<PersonRef>> countyCandidates(String county, List<Member> members) {
         if (county.isEmpty()) {
-            return candidates(members);
+            // A member with no village has no county to be looked for in (the roster requires the village).
+            return candidates(org.fuzhi.platform.Scope.NONE, members);
         }
         List<PersonRef> persons = new ArrayList<>();
         registry.forEachPersonOfArea(county + "000000", persons::add);
@@ -463,7 +464,7 @@ class Linker implements Linkage {
                 dates.addAll(Scoring.blockingDates(LocalDate.parse((String) r[4])));
             }
         }
-        registry.personsBornOn(dates).forEach(p -> persons.put(p.personId(), p));
+        registry.personsBornOn(user.childDataScope(), dates).forEach(p -> persons.put(p.personId(), p));
         List<ReviewItem> items = new ArrayList<>();
         for (Object[] r : rows) {
             PersonRef p = persons.get((Long) r[7]);

@@ -1026,8 +1026,23 @@ class RoundService implements Rounds {
             params.put("sc", q.schoolCode());
         }
         if (q.text() != null && !q.text().isBlank()) {
-            where.append(" AND x.name LIKE :txt");
-            params.put("txt", "%" + q.text().strip() + "%");
+            // The same privacy rule as the student search: a role that is shown masked names finds a child only by
+            // the masked form it is shown, never by probing a name; %, _ are literal.
+            var search = org.fuzhi.platform.Privacy.of(user).search(q.text());
+            switch (search.kind()) {
+                case NAME, CLASS -> {
+                    where.append(" AND x.name LIKE :txt ESCAPE '\\'");
+                    params.put("txt", "%" + org.fuzhi.platform.Privacy.literalLike(search.value()) + "%");
+                }
+                case MASKED_NAME -> {
+                    where.append(" AND x.name LIKE :first ESCAPE '\\' AND x.name LIKE :last ESCAPE '\\'"
+                            + " AND CHAR_LENGTH(x.name) = :length");
+                    params.put("first", org.fuzhi.platform.Privacy.literalLike(search.first()) + "%");
+                    params.put("last", "%" + org.fuzhi.platform.Privacy.literalLike(search.last()));
+                    params.put("length", search.length());
+                }
+                default -> where.append(" AND 1=0");
+            }
         }
         long total = jdbc.sql("SELECT COUNT(*)" + where).params(params).query(Long.class).single();
         boolean mask = maskNames(user);

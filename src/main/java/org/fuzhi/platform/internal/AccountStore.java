@@ -120,7 +120,7 @@ class AccountStore implements Accounts {
         return jdbc.sql("""
                 SELECT * FROM app_user WHERE (:q = '' OR username LIKE :p ESCAPE '\\' OR display_name LIKE :p ESCAPE '\\'
                     OR scope_code = :q)
-                ORDER BY username LIMIT 500""").param("q", q)
+                ORDER BY username LIMIT 100""").param("q", q)
                 .param("p", "%" + org.fuzhi.platform.Privacy.literalLike(q) + "%")
                 .query((rs, n) -> account(rs)).list().stream()
                 .map(a -> new AccountView(a.username(), a.displayName(), a.role(), a.scope(), a.enabled(), a.demo(),

@@ -55,10 +55,18 @@ class ImportRunner implements Imports {
     private final TransactionTemplate mainTx;
     private final TransactionTemplate sideTx;
     private final Path storage;
+    /** Rows per file: a larger file is refused whole, before anything is written (split it by township or school). */
+    private final int maxRows;
+    /** Row errors kept per import for the downloadable report; the count of all of them is kept regardless. */
+    private final int maxStoredErrors;
 
     ImportRunner(List<ImportKind> kinds, JdbcClient jdbc, org.springframework.jdbc.core.JdbcTemplate batch,
                  MessageSource messages, AuditLog audit,
-                 PlatformTransactionManager txm, @Value("${fuzhi.storage.dir:./data/files}") String storageDir) {
+                 PlatformTransactionManager txm, @Value("${fuzhi.storage.dir:./data/files}") String storageDir,
+                 @Value("${fuzhi.import.max-rows:5000000}") int maxRows,
+                 @Value("${fuzhi.import.max-stored-errors:100000}") int maxStoredErrors) {
+        this.maxRows = maxRows;
+        this.maxStoredErrors = maxStoredErrors;
         kinds.forEach(k -> this.kinds.put(k.name(), k));
         this.jdbc = jdbc;
         this.batch = batch;
@@ -89,8 +97,7 @@ class ImportRunner implements Imports {
             throw new org.springframework.security.access.AccessDeniedException("role may not import " + kind.name());
         }
         String id = UUID.randomUUID().toString();
-        String safeName = originalFilename == null || originalFilename.isBlank() ? "upload"
-                : Path.of(originalFilename).getFileName().toString();
+        String safeName = safeFileName(originalFilename);
         Path kept = keep(file, id, safeName);
         sideTx.executeWithoutResult(s -> jdbc.sql("""
                 INSERT INTO import_job (id, kind, original_filename, stored_path, content_sha256, size_bytes, dry_run,
@@ -130,6 +137,10 @@ class ImportRunner implements Imports {
                             values.put(header[0][i], v);
                         }
                         chunk.add(new ImportRow(rowNo, values));
+                        if (counts[0] + chunk.size() > maxRows) {
+                            throw new RefusalSignal(messages.getMessage("import.refused.tooManyRows",
+                                    new Object[]{maxRows}, locale));
+                        }
                         if (chunk.size() >= CHUNK) {
                             processChunk(kind, chunk, ctx, id, shown, counts, truncated);
                         }
@@ -187,8 +198,17 @@ class ImportRunner implements Imports {
                 truncated[0] = true;
             }
         }
-        // Stored outside the import's transaction: a dry run rolls back its writes but keeps its report.
-        storeErrors(id, rows);
+        // Stored outside the import's transaction: a dry run rolls back its writes but keeps its report. A file
+        // that is wrong throughout would otherwise store millions of errors: past the cap they are counted only.
+        int room = Math.max(0, maxStoredErrors - counts[2]);
+        if (room < rows.size()) {
+            truncated[0] = true;
+        }
+        List<RowError> kept = rows.size() > room ? rows.subList(0, room) : rows;
+        counts[2] += kept.size();
+        if (!kept.isEmpty()) {
+            storeErrors(id, kept);
+        }
     }
 
     private void storeErrors(String id, List<RowError> rows) {
@@ -325,11 +345,27 @@ class ImportRunner implements Imports {
         }
     }
 
+    /**
+     * The uploaded file's name as shown and recorded: without any path, control characters or a name of dots only
+     * ({@code ..} would point at the storage folder), at most 200 characters. The file itself is kept under a fixed
+     * name, so no name a user types reaches the file system.
+     */
+    static String safeFileName(String original) {
+        String name = original == null ? "" : original.replace('\\', '/');
+        name = name.substring(name.lastIndexOf('/') + 1).replaceAll("[\\p{Cntrl}]", "").strip();
+        if (name.isEmpty() || name.chars().allMatch(c -> c == '.')) {
+            name = "upload";
+        }
+        return name.length() > 200 ? name.substring(name.length() - 200) : name;
+    }
+
     private Path keep(Path file, String id, String name) {
         try {
             Path dir = storage.resolve("imports").resolve(id);
             Files.createDirectories(dir);
-            Path target = dir.resolve(name);
+            int dot = name.lastIndexOf('.');
+            String extension = dot > 0 ? name.substring(dot).toLowerCase(Locale.ROOT).replaceAll("[^.a-z0-9]", "") : "";
+            Path target = dir.resolve("original" + extension);
             Files.copy(file, target, StandardCopyOption.REPLACE_EXISTING);
             return target;
         } catch (IOException e) {

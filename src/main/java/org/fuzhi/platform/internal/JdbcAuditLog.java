@@ -11,7 +11,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 import org.fuzhi.common.Masking;
 import org.fuzhi.platform.AuditLog;
 import org.fuzhi.platform.CurrentUser;
@@ -29,22 +28,19 @@ import org.springframework.transaction.annotation.Transactional;
 class JdbcAuditLog implements AuditLog {
 
     static final String GENESIS = "0".repeat(64);
-    /**
-     * Anything an ID number (18 or legacy 15 digits), a 学籍号 or a bank card could be, in the forms people type:
-     * full-width digits, spaces or hyphens between the digits, a lower-case or full-width X.
-     */
-    private static final Pattern ID_LIKE = Pattern.compile(
-            "(?<![0-9\uFF10-\uFF19])[GJLgjl]?[0-9\uFF10-\uFF19](?:[ \u3000-]?[0-9\uFF10-\uFF19]){13,17}"
-                    + "(?:[ \u3000-]?[0-9\uFF10-\uFF19Xx\uFF38\uFF58])(?![0-9\uFF10-\uFF19])");
-
     private final JdbcClient jdbc;
     private final org.springframework.beans.factory.ObjectProvider<org.fuzhi.platform.Places> places;
 
     private final ClientAddress clientAddress;
+    private final java.nio.file.Path checkpointFile;
 
     JdbcAuditLog(JdbcClient jdbc, ClientAddress clientAddress,
-                 org.springframework.beans.factory.ObjectProvider<org.fuzhi.platform.Places> places) {
+                 org.springframework.beans.factory.ObjectProvider<org.fuzhi.platform.Places> places,
+                 @org.springframework.beans.factory.annotation.Value(
+                         "${fuzhi.audit.checkpoint-file:${fuzhi.storage.dir:./data/files}/audit-checkpoint.log}")
+                 String checkpointFile) {
         this.clientAddress = clientAddress;
+        this.checkpointFile = java.nio.file.Path.of(checkpointFile);
         this.jdbc = jdbc;
         this.places = places;
     }
@@ -163,9 +159,76 @@ class JdbcAuditLog implements AuditLog {
         });
     }
 
+    /**
+     * Writes the chain's head (last id and hash) to a file outside the database, once a minute and after every
+     * intact verification. Someone who can rewrite the table can recompute every hash and the head row, but not
+     * this file: a later verification that finds the table behind the checkpoint says so.
+     */
+    @org.springframework.scheduling.annotation.Scheduled(fixedDelay = 60, initialDelay = 60,
+            timeUnit = java.util.concurrent.TimeUnit.SECONDS)
+    public void checkpoint() {
+        var head = jdbc.sql("SELECT last_id, last_hash FROM audit_chain_head WHERE id = 1")
+                .query((rs, n) -> new Object[]{rs.getLong(1), rs.getString(2)}).single();
+        var last = lastCheckpoint();
+        // Never backwards: a head below the last checkpoint is what a truncation looks like, and must stay visible.
+        if ((Long) head[0] == 0 || last != null && Long.parseLong(last[0]) >= (Long) head[0]) {
+            return;
+        }
+        try {
+            java.nio.file.Files.createDirectories(checkpointFile.toAbsolutePath().getParent());
+            java.nio.file.Files.writeString(checkpointFile, head[0] + " " + head[1] + " " + Instant.now() + "\n",
+                    StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.APPEND);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** The last checkpoint as {id, hash}, or null when none was written. */
+    private String[] lastCheckpoint() {
+        if (!java.nio.file.Files.exists(checkpointFile)) {
+            return null;
+        }
+        try {
+            List<String> lines = java.nio.file.Files.readAllLines(checkpointFile, StandardCharsets.UTF_8);
+            for (int i = lines.size() - 1; i >= 0; i--) {
+                String[] f = lines.get(i).strip().split(" ");
+                if (f.length >= 2) {
+                    return f;
+                }
+            }
+            return null;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     @Override
     @Transactional(readOnly = true)
     public ChainCheck verify() {
+        ChainCheck walk = walk();
+        String[] cp = lastCheckpoint();
+        if (cp == null) {
+            if (walk.intact()) {
+                checkpoint();
+            }
+            return walk;
+        }
+        long cpId = Long.parseLong(cp[0]);
+        String stored = jdbc.sql("SELECT hash FROM audit_event WHERE id = :id").param("id", cpId).query(String.class)
+                .optional().orElse(null);
+        boolean behind = !cp[1].equals(stored);
+        if (behind) {
+            return new ChainCheck(false, walk.checked(), walk.firstBrokenId() != null ? walk.firstBrokenId() : cpId, cpId,
+                    true);
+        }
+        if (walk.intact()) {
+            checkpoint();
+        }
+        return new ChainCheck(walk.intact(), walk.checked(), walk.firstBrokenId(), cpId, false);
+    }
+
+    private ChainCheck walk() {
         List<Long> broken = new ArrayList<>(1);
         long[] checked = {0};
         String[] prev = {GENESIS};
@@ -212,25 +275,7 @@ class JdbcAuditLog implements AuditLog {
     }
 
     static String redact(String text) {
-        if (text == null) {
-            return null;
-        }
-        return ID_LIKE.matcher(text).replaceAll(m -> Masking.idNumber(compact(m.group())));
-    }
-
-    /** The digits of a matched number without separators, full-width characters made half-width. */
-    private static String compact(String typed) {
-        StringBuilder sb = new StringBuilder(typed.length());
-        typed.codePoints().forEach(c -> {
-            if (c >= 0xFF10 && c <= 0xFF19) {
-                sb.append((char) ('0' + (c - 0xFF10)));
-            } else if (c == 0xFF38 || c == 0xFF58) {
-                sb.append('X');
-            } else if (c != ' ' && c != 0x3000 && c != '-') {
-                sb.append((char) c);
-            }
-        });
-        return sb.toString();
+        return Masking.redactIdNumbers(text);
     }
 
     static String toJson(Map<String, ?> details) {

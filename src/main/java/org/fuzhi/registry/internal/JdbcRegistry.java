@@ -65,6 +65,18 @@ class JdbcRegistry implements Registry {
         this.export = export;
     }
 
+    /**
+     * Persons of an area as record linkage and derived statuses see them: those whose household lives there, and
+     * those with no household record who are taught there. (Joins {@code h} household and {@code e} enrolment.)
+     */
+    static ScopeFilter residence(Scope scope) {
+        ScopeFilter home = ScopeFilter.of(scope, null, "h.region_code");
+        ScopeFilter taught = ScopeFilter.of(scope, null, "e.school_region_code");
+        Map<String, Object> params = new HashMap<>(home.params());
+        params.putAll(taught.params());
+        return new ScopeFilter("(" + home.sql() + " OR (h.id IS NULL AND " + taught.sql() + "))", params);
+    }
+
     static ScopeFilter studentScope(Scope scope) {
         return ScopeFilter.children(scope, "e.school_code", "e.school_region_code", "h.region_code");
     }
@@ -184,12 +196,8 @@ class JdbcRegistry implements Registry {
         });
         List<Long> unlinked = stored.keySet().stream().filter(id -> !categoryByPersonId.containsKey(id)).sorted().toList();
         // A status belongs to the area where the household lives: a pupil from another county taught here keeps the
-        // status that county's roster gave. Only persons with no household record are placed by their school.
-        ScopeFilter home = ScopeFilter.of(scope, null, "h.region_code");
-        ScopeFilter taught = ScopeFilter.of(scope, null, "e.school_region_code");
-        Map<String, Object> scopeParams = new HashMap<>(home.params());
-        scopeParams.putAll(taught.params());
-        ScopeFilter f = new ScopeFilter("(" + home.sql() + " OR (h.id IS NULL AND " + taught.sql() + "))", scopeParams);
+        // status that county's roster gave.
+        ScopeFilter f = residence(scope);
         List<Long> stale = new ArrayList<>();
         for (int i = 0; i < unlinked.size(); i += 1000) {
             stale.addAll(jdbc.sql("SELECT DISTINCT p.id FROM person p LEFT JOIN household h ON h.id = p.household_id "
@@ -312,11 +320,12 @@ class JdbcRegistry implements Registry {
     }
 
     @Override
-    public List<PersonRef> personsBornOn(java.util.Collection<java.time.LocalDate> dates) {
+    public List<PersonRef> personsBornOn(Scope area, java.util.Collection<java.time.LocalDate> dates) {
         if (dates.isEmpty()) {
             return List.of();
         }
-        return jdbc.sql(PERSON_REF_SELECT + " WHERE p.birth_date IN (:d)")
+        ScopeFilter f = residence(area);
+        return jdbc.sql(PERSON_REF_SELECT + " WHERE p.birth_date IN (:d) AND " + f.sql()).params(f.params())
                 .param("d", dates.stream().map(java.sql.Date::valueOf).toList())
                 .query((rs, n) -> personRef(rs)).list();
     }

@@ -48,6 +48,20 @@ class StudentImport implements ImportKind {
         return "students";
     }
 
+    /** Ages (in whole years today) a pupil of each stage can have, with room for late starts and repeated years. */
+    static boolean plausibleAge(Stage stage, java.time.LocalDate birth) {
+        int age = java.time.Period.between(birth, java.time.LocalDate.now()).getYears();
+        return switch (stage) {
+            case KINDERGARTEN -> age >= 1 && age <= 8;
+            case PRIMARY -> age >= 4 && age <= 18;
+            case JUNIOR -> age >= 9 && age <= 22;
+            case SENIOR -> age >= 12 && age <= 26;
+            case VOCATIONAL -> age >= 12 && age <= 35;
+            case HIGHER_VOCATIONAL, UNDERGRADUATE -> age >= 14 && age <= 50;
+            case POSTGRADUATE -> age >= 17 && age <= 65;
+        };
+    }
+
     @Override
     public boolean mayImport(Role role) {
         return role == Role.CENTER || role == Role.SCHOOL_OPERATOR;
@@ -123,6 +137,10 @@ class StudentImport implements ImportKind {
             Stage stage = ctx.enumValue(Stage.class, row.get("stage")).orElse(null);
             if (stage == null) {
                 ctx.reject(row, "stage", row.has("stage") ? "import.rule.stage" : "import.rule.required");
+            } else if (id != null && !plausibleAge(stage, id.birthDate())) {
+                // A 90-year-old first-grader is a typo in the ID or the stage, not a pupil.
+                ctx.reject(row, "stage", "import.rule.ageForStage",
+                        java.time.Period.between(id.birthDate(), java.time.LocalDate.now()).getYears());
             }
             Integer grade = null;
             if (row.has("grade")) {

@@ -89,6 +89,9 @@ class HouseholdController {
                 income = new java.math.BigDecimal(incomePerHead.strip().replace(",", ""));
                 if (income.signum() < 0 || income.scale() > 2) {
                     error = messages.getMessage("import.rule.amount", null, locale);
+                } else if (income.compareTo(java.math.BigDecimal.valueOf(100_000_000)) > 0) {
+                    // The import's plausibility limit; NUMERIC(19,2) would overflow long before 1e20 anyway.
+                    error = messages.getMessage("import.rule.range", new Object[]{0, 100000000}, locale);
                 }
             } catch (NumberFormatException e) {
                 error = messages.getMessage("import.rule.amount", null, locale);

@@ -122,6 +122,8 @@ class StudentController {
             error = messages.getMessage("student.edit.gradeRule", null, locale);
         } else if (className != null && className.length() > 30) {
             error = messages.getMessage("student.edit.classRule", null, locale);
+        } else if (ethnicity != null && ethnicity.strip().length() > 20) {
+            error = messages.getMessage("import.rule.tooLong", new Object[]{20}, locale);
         }
         var edit = new Registry.StudentEdit(name, ethnicity, grade, className, boarding, status, leftBehind,
                 singleParent, orphan, disability);
