@@ -10,9 +10,11 @@ import org.fuzhi.common.Masking;
  * API answers, exports and audit details all ask it; nobody compares role names for masking elsewhere.
  *
  * <ul>
- *   <li>Full names and birth dates: the roles that work with the child in person — the aid center, the school
- *       clerks and the village and township cadres who verify the families of their area. Leaders, evaluators and
- *       donors see {@code 张*明} and no birth date.</li>
+ *   <li>Full names: the roles that work with the child in person — the aid center, the school clerks and the
+ *       village and township cadres who verify the families of their area. Leaders, evaluators and donors see
+ *       {@code 张*明}.</li>
+ *   <li>Birth dates only for the roles that may unmask an ID: the masked ID {@code 4211**********123X} hides just the
+ *       county digits and the birth date, so a birth date next to it is the full number.</li>
  *   <li>Full ID numbers: shown to nobody by default (always {@code 4211**********123X}); the center and the school
  *       clerks may unmask one at a time, which is audited.</li>
  *   <li>Searching by a full ID number or 学籍号 is unmasking by another name: only roles that may unmask do it, and it
@@ -26,7 +28,7 @@ public record Privacy(Role role) {
         return new Privacy(user.role());
     }
 
-    /** Whether names and birth dates are shown in full. */
+    /** Whether names are shown in full. */
     public boolean fullNames() {
         return switch (role) {
             case CENTER, SCHOOL_OPERATOR, SCHOOL_REVIEWER, VILLAGE, TOWNSHIP -> true;
@@ -43,8 +45,13 @@ public record Privacy(Role role) {
         return fullNames() ? name : Masking.name(name);
     }
 
+    /** Whether birth dates are shown (only where the full ID could be shown anyway). */
+    public boolean birthDates() {
+        return mayUnmaskId();
+    }
+
     public LocalDate birthDate(LocalDate date) {
-        return fullNames() ? date : null;
+        return birthDates() ? date : null;
     }
 
     // ------------------------------------------------------------------ search

@@ -11,6 +11,17 @@ public record HouseholdView(long id, String householdNo, String regionCode, Stri
                             Integer exitedYear, BigDecimal incomePerHead, Boolean housingSafe, int memberCount,
                             int version, List<Member> members) {
 
+    /** The view this role may receive ({@link org.fuzhi.platform.Privacy}): names and birth dates as it allows. */
+    public HouseholdView seenBy(org.fuzhi.platform.Privacy p) {
+        if (p.fullNames() && p.birthDates()) {
+            return this;
+        }
+        return new HouseholdView(id, householdNo, regionCode, p.name(headName), povertyCategory, onRoster,
+                identifiedYear, exitedYear, incomePerHead, housingSafe, memberCount, version,
+                members.stream().map(m -> new Member(m.personId(), p.name(m.name()), m.idNumberMasked(), m.gender(),
+                        p.birthDate(m.birthDate()), m.relation(), m.studentId(), m.schoolName(), m.stage())).toList());
+    }
+
     /** The view a role that may not unmask receives: names masked, birth dates withheld. */
     public HouseholdView masked() {
         return new HouseholdView(id, householdNo, regionCode, org.fuzhi.common.Masking.name(headName), povertyCategory,

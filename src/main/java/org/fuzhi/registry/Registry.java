@@ -142,9 +142,20 @@ public interface Registry {
         public static StudentQuery all() {
             return new StudentQuery(null, null, null, null, null);
         }
+
+        /** The filter as the audit log may keep it: the kind of search, never the searched text. */
+        public String describe() {
+            return "search=" + (search == null ? "NONE" : search.kind()) + " school=" + schoolCode + " stage=" + stage
+                    + " status=" + status + " poor=" + registeredPoor;
+        }
     }
 
     record HouseholdQuery(Privacy.Search search, String regionCode, String category) {
+        /** The filter as the audit log may keep it: the kind of search, never the searched text. */
+        public String describe() {
+            return "search=" + (search == null ? "NONE" : search.kind()) + " region=" + regionCode
+                    + " category=" + category;
+        }
     }
 
     record HouseholdEdit(String headName, PovertyCategory category, Integer identifiedYear, Integer exitedYear,

@@ -20,6 +20,17 @@ public record StudentView(long id, String studentNoMasked, String name, String i
         return Masking.name(name);
     }
 
+    /** The view this role may receive ({@link org.fuzhi.platform.Privacy}): names and birth dates as it allows. */
+    public StudentView seenBy(org.fuzhi.platform.Privacy p) {
+        if (p.fullNames() && p.birthDates()) {
+            return this;
+        }
+        return new StudentView(id, studentNoMasked, p.name(name), idNumberMasked, gender, p.birthDate(birthDate),
+                ethnicity, schoolCode, schoolName, stage, grade, className, boarding, status, outsideCounty, householdId,
+                householdNo, householdRegionCode, povertyCategory, registeredPoor, relation, disability, leftBehind,
+                singleParent, orphan, version);
+    }
+
     /** The view a role that may not unmask receives: name masked, birth date withheld. */
     public StudentView masked() {
         return new StudentView(id, studentNoMasked, Masking.name(name), idNumberMasked, gender, null, ethnicity,

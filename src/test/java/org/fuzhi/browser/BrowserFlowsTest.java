@@ -195,7 +195,8 @@ class BrowserFlowsTest {
         var person = jdbc.sql("""
                 SELECT p.name, p.birth_date, p.gender, h.region_code FROM person p
                 JOIN enrolment e ON e.person_id = p.id JOIN household h ON h.id = p.household_id
-                WHERE p.id IN (SELECT person_id FROM person_poverty_status) ORDER BY p.id DESC LIMIT 1""")
+                WHERE p.id IN (SELECT person_id FROM person_poverty_status) AND h.region_code LIKE '421182%'
+                ORDER BY p.id DESC LIMIT 1""")
                 .query((rs, n) -> new Object[]{rs.getString(1), rs.getDate(2), rs.getString(3), rs.getString(4)})
                 .single();
         String village = ((String) person[3]).startsWith("421182112") ? "421182101225" : "421182112225";

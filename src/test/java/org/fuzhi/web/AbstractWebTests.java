@@ -298,6 +298,61 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
     // ------------------------------------------------------------------ import
 
     @Test
+    void valuesAColumnCannotHoldAndImplausibleOnesAreRefusedWithAMessageNotA500() throws Exception {
+        String school = schoolOf("xuexiao");
+        // A 90-year-old first-grader is a typo, named by row and field.
+        String old = id("19360304", 61);
+        String csv = "学籍号,姓名,身份证号,学校标识码,学段,年级,学籍状态\n"
+                + "G" + old + ",测试庚," + old + "," + school + ",小学,1,在读\n";
+        String body = mvc.perform(multipart("/api/v1/imports/students").file(new MockMultipartFile("file", "../../学生.csv",
+                        "text/csv", csv.getBytes(StandardCharsets.UTF_8))).param("dryRun", "true")
+                        .header("Authorization", bearer("xuexiao")))
+                .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
+        assertThat(body).contains("\"rejected\":1").contains("现年 90 岁").contains("\"row\":2");
+        // The file named "../../学生.csv" was kept under a name of the system's own, inside the import's folder.
+        String importId = body.replaceAll(".*\"importId\":\"([^\"]+)\".*", "$1");
+        String stored = jdbc.sql("SELECT stored_path FROM import_job WHERE id = :id").param("id", importId)
+                .query(String.class).single();
+        assertThat(Path.of(stored).getFileName().toString()).isEqualTo("original.csv");
+        assertThat(Path.of(stored).getParent().getFileName().toString()).isEqualTo(importId);
+        assertThat(Files.readString(Path.of(stored))).isEqualTo(csv);
+        assertThat(jdbc.sql("SELECT original_filename FROM import_job WHERE id = :id").param("id", importId)
+                .query(String.class).single()).isEqualTo("学生.csv");
+        mvc.perform(multipart("/api/v1/imports/students").file(new MockMultipartFile("file", "..", "text/csv",
+                        csv.getBytes(StandardCharsets.UTF_8))).header("Authorization", bearer("xuexiao")))
+                .andExpect(status().isBadRequest());
+        // An old .xls workbook is refused whole, with what to do.
+        mvc.perform(multipart("/api/v1/imports/students").file(new MockMultipartFile("file", "学生.xls",
+                        "application/vnd.ms-excel", new byte[]{(byte) 0xD0, (byte) 0xCF, 0x11, (byte) 0xE0, 0, 0, 0, 0}))
+                        .header("Authorization", bearer("xuexiao")))
+                .andExpect(status().isBadRequest()).andExpect(jsonPath("$.message").value(
+                        org.hamcrest.Matchers.containsString(".xlsx")));
+        // Edits with values the columns cannot hold: a message on the form, nothing written.
+        long student = studentOfSchool(school, true);
+        var session = login("xuexiao");
+        String page = mvc.perform(post("/students/" + student + "/edit").session(session).with(csrf())
+                        .param("version", "0").param("name", "测试").param("ethnicity", "汉".repeat(30))
+                        .param("status", "IN_SCHOOL"))
+                .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
+        assertThat(page).contains("超过最大长度 20 个字");
+        long household = jdbc.sql("SELECT MIN(h.id) FROM household h WHERE h.region_code LIKE '421182%'")
+                .query(Long.class).single();
+        String hpage = mvc.perform(post("/households/" + household + "/edit").session(login("zizhu")).with(csrf())
+                        .param("version", "0").param("headName", "测试户主").param("incomePerHead", "100000000000000000000"))
+                .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
+        assertThat(hpage).contains("100,000,000");
+        // A 200-character user name at sign-in: refused as any wrong sign-in, not a 500.
+        mvc.perform(post("/api/v1/auth/token").contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"username\":\"" + "u".repeat(200) + "\",\"password\":\"x\"}"))
+                .andExpect(status().isUnauthorized());
+        // The pages carry a content security policy and keep their URLs from other sites.
+        mvc.perform(get("/login")).andExpect(org.springframework.test.web.servlet.result.MockMvcResultMatchers.header()
+                        .string("Content-Security-Policy", org.hamcrest.Matchers.containsString("object-src 'none'")))
+                .andExpect(org.springframework.test.web.servlet.result.MockMvcResultMatchers.header()
+                        .string("Referrer-Policy", "same-origin"));
+    }
+
+    @Test
     void anImportAcceptsExactlyTheGoodRowsAndNamesEachBadRowsProblem() throws Exception {
         String school = schoolOf("xuexiao");
         String a = id("20150304", 11);

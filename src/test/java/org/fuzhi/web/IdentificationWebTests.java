@@ -116,6 +116,9 @@ interface IdentificationWebTests {
                 WHERE b.round_id = :b AND b.person_id = a.person_id AND b.source = a.source AND b.level = a.level)""")
                 .param("a", city).param("b", county).query(Long.class).single()).isZero();
 
+        // A county's center sees the city's round but may not re-run it for the whole city.
+        mvc().perform(post("/api/v1/identification/rounds/" + city + "/rerun").param("version", "0")
+                .header("Authorization", bearer("zizhu"))).andExpect(status().isForbidden());
         // One aid-center task per county of the city; the county's center sees the city round and may not approve
         // its county before every unit below it has.
         List<JsonNode> centers = tasks(city, "shi-zhongxin").stream()

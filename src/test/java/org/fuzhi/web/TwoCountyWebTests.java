@@ -108,6 +108,31 @@ interface TwoCountyWebTests extends IdentificationWebTests {
     }
 
     @Test
+    default void theSecondCountysCenterSeesLinksAndRunsOnlyItsOwnThroughTheUiAndTheApi() throws Exception {
+        long hmMembers = jdbc().sql("SELECT COUNT(*) FROM roster_member WHERE is_current AND village_code LIKE '421127%'")
+                .query(Long.class).single();
+        assertThat(api("/api/v1/identification/linkage/stats", "hm-zizhu").get("members").asLong()).isEqualTo(hmMembers);
+        assertThat(api("/api/v1/identification/linkage/stats", "zizhu").get("members").asLong())
+                .isEqualTo(jdbc().sql("SELECT COUNT(*) FROM roster_member WHERE is_current AND village_code LIKE '421182%'")
+                        .query(Long.class).single());
+        // A round over the other county is refused; so is a look at its review queue's people.
+        mvc().perform(post("/api/v1/identification/rounds").header("Authorization", bearer("hm-zizhu"))
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"name\":\"越界\",\"schoolYear\":2021,\"term\":\"AUTUMN\",\"scopeCode\":\"421182000000\"}"))
+                .andExpect(status().isForbidden());
+        // The pages say the same as the API: the student list's count, the dashboard's figure.
+        long hmStudents = api("/api/v1/students?size=1", "hm-zizhu").get("total").asLong();
+        var session = login("hm-zizhu");
+        String list = mvc().perform(get("/students").session(session)).andExpect(status().isOk()).andReturn()
+                .getResponse().getContentAsString(StandardCharsets.UTF_8);
+        assertThat(list).contains("共 " + String.format("%,d", hmStudents) + " 条");
+        long hmPoor = api("/api/v1/stats/overview", "hm-zizhu").get("registeredPoorStudents").get("total").asLong();
+        String dashboard = mvc().perform(get("/").session(session)).andExpect(status().isOk()).andReturn()
+                .getResponse().getContentAsString(StandardCharsets.UTF_8);
+        assertThat(dashboard).contains(">" + hmPoor + "<").doesNotContain(">6680<");
+    }
+
+    @Test
     default void theVillageWhereTheTownSchoolsStandSeesOnlyTheChildrenWhoLiveThere() throws Exception {
         String village = "421182101201";
         long living = jdbc().sql("""
@@ -407,6 +432,72 @@ interface TwoCountyWebTests extends IdentificationWebTests {
             mvc().perform(post("/api/v1/identification/linkage/run").header("Authorization", bearer("zizhu")))
                     .andExpect(status().isOk());
         }
+    }
+
+    @Test
+    default void noImportRewritesAHouseholdSchoolOrPersonOfTheOtherCounty() throws Exception {
+        var hm = jdbc().sql("""
+                SELECT h.household_no, h.head_name, p.id_number, p.name FROM household h JOIN person p ON p.household_id = h.id
+                WHERE h.region_code LIKE '421127%' ORDER BY p.id LIMIT 1""")
+                .query((rs, n) -> new String[]{rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)})
+                .single();
+        // A Wuxue village cadre writes a Huangmei household number with its own village: refused, nothing moves.
+        String village = villageOf("cunwei");
+        String households = "householdNo,villageCode,headName,memberName,memberIdNumber,relation\n"
+                + hm[0] + "," + village + ",冒名户主,冒名户主," + hm[2] + ",户主\n";
+        JsonNode h = json(mvc().perform(multipart("/api/v1/imports/households").file(new MockMultipartFile("file",
+                "h.csv", "text/csv", households.getBytes(StandardCharsets.UTF_8))).header("Authorization", bearer("cunwei")))
+                .andExpect(status().isOk()));
+        assertThat(h.get("accepted").asInt()).isZero();
+        assertThat(h.toString()).doesNotContain(hm[0].substring(6)).contains("数据范围以外");
+        assertThat(jdbc().sql("SELECT head_name FROM household WHERE household_no = :n").param("n", hm[0])
+                .query(String.class).single()).isEqualTo(hm[1]);
+        // A Wuxue school clerk enrols a Huangmei child by ID number: refused without naming the child.
+        String school = villageOf("xuexiao");
+        var pupil = jdbc().sql("""
+                SELECT p.id_number, p.name FROM person p JOIN enrolment e ON e.person_id = p.id
+                JOIN household h ON h.id = p.household_id
+                WHERE h.region_code LIKE '421127%' AND e.stage = 'PRIMARY' ORDER BY p.id LIMIT 1""")
+                .query((rs, n) -> new String[]{rs.getString(1), rs.getString(2)}).single();
+        hm[2] = pupil[0];
+        hm[3] = pupil[1];
+        String students = "studentNo,name,idNumber,schoolCode,stage,status\nG" + hm[2] + ",改名," + hm[2] + ","
+                + school + ",小学,在读\n";
+        JsonNode st = json(mvc().perform(multipart("/api/v1/imports/students").file(new MockMultipartFile("file",
+                "s.csv", "text/csv", students.getBytes(StandardCharsets.UTF_8))).header("Authorization", bearer("xuexiao")))
+                .andExpect(status().isOk()));
+        assertThat(st.get("rejected").asInt()).isEqualTo(1);
+        assertThat(st.toString()).contains("数据范围以外").doesNotContain(org.fuzhi.common.Masking.name(hm[3]));
+        assertThat(jdbc().sql("SELECT name FROM person WHERE id_number = :i").param("i", hm[2]).query(String.class)
+                .single()).isEqualTo(hm[3]);
+        // Wuxue's center renames a Huangmei school: refused, the school keeps its name.
+        var hmSchool = jdbc().sql("SELECT code, name, school_type FROM school WHERE region_code LIKE '421127%' "
+                + "AND school_type = 'PRIMARY' ORDER BY code LIMIT 1")
+                .query((rs, n) -> new String[]{rs.getString(1), rs.getString(2)}).single();
+        String schools = "code,name,type,regionCode\n" + hmSchool[0] + ",改名小学,小学,421182101201\n";
+        JsonNode sc = json(mvc().perform(multipart("/api/v1/imports/schools").file(new MockMultipartFile("file",
+                "sc.csv", "text/csv", schools.getBytes(StandardCharsets.UTF_8))).header("Authorization", bearer("zizhu")))
+                .andExpect(status().isOk()));
+        assertThat(sc.get("rejected").asInt()).isEqualTo(1);
+        assertThat(jdbc().sql("SELECT name FROM school WHERE code = :c").param("c", hmSchool[0]).query(String.class)
+                .single()).isEqualTo(hmSchool[1]);
+    }
+
+    @Test
+    default void aVillageCadreSeesNamesButNoBirthDatesNextToTheMaskedId() throws Exception {
+        long student = api("/api/v1/students?size=1", "cunwei").get("items").get(0).get("id").asLong();
+        JsonNode seen = api("/api/v1/students/" + student, "cunwei");
+        assertThat(seen.get("name").asString()).doesNotContain("*");
+        assertThat(seen.get("birthDate").isNull()).as("birth date + masked ID = full ID").isTrue();
+        assertThat(api("/api/v1/students/" + student, "zizhu").get("birthDate").isNull()).isFalse();
+        // A token issued before the account's credentials changed ends with them.
+        String token = bearer("hm-pinggu");
+        mvc().perform(get("/api/v1/stats/overview").header("Authorization", token)).andExpect(status().isOk());
+        jdbc().sql("UPDATE app_user SET credentials_version = credentials_version + 1 WHERE username = 'hm-pinggu'")
+                .update();
+        mvc().perform(get("/api/v1/stats/overview").header("Authorization", token)).andExpect(status().isUnauthorized());
+        mvc().perform(get("/api/v1/stats/overview").header("Authorization", bearer("hm-pinggu")))
+                .andExpect(status().isOk());
     }
 
     private JsonNode createRoundAs(String user, String name, int year, String term, String scope) throws Exception {

@@ -142,18 +142,20 @@ class DropoutCases implements Cases {
                         SELECT c.*, (SELECT COUNT(*) FROM dropout_visit v WHERE v.case_id = c.id) AS visits""" + where
                         + " ORDER BY c.village_code, c.id LIMIT :lim OFFSET :off")
                 .params(params).param("lim", size).param("off", (long) page * size)
-                .query((rs, n) -> view(rs, maskNames(user))).list();
+                .query((rs, n) -> view(rs, user)).list();
         audit.record("READ_DROPOUT_CASES", "dropout-case", null,
                 Map.of("status", status == null ? "ALL" : status.name(), "rows", items.size()));
         return new Page<>(items, total, page, size);
     }
 
-    private CaseView view(java.sql.ResultSet rs, boolean mask) throws java.sql.SQLException {
+    private CaseView view(java.sql.ResultSet rs, CurrentUser user) throws java.sql.SQLException {
+        boolean mask = maskNames(user);
         LocalDate birth = rs.getDate("birth_date").toLocalDate();
         String village = rs.getString("village_code");
         Timestamp closed = rs.getTimestamp("closed_at");
         return new CaseView(rs.getLong("id"), mask ? Masking.name(rs.getString("name")) : rs.getString("name"),
-                village, directory.region(village).map(RegionView::name).orElse(village), birth,
+                village, directory.region(village).map(RegionView::name).orElse(village),
+                org.fuzhi.platform.Privacy.of(user).birthDate(birth),
                 Period.between(birth, SchoolAgeCheck.schoolYearStart(today())).getYears(),
                 Status.valueOf(rs.getString("status")), rs.getString("found_reason"), rs.getString("close_reason"),
                 rs.getString("close_note"), rs.getInt("visits"), rs.getTimestamp("opened_at").toInstant(),
@@ -170,7 +172,7 @@ class DropoutCases implements Cases {
         return jdbc.sql("""
                         SELECT c.*, (SELECT COUNT(*) FROM dropout_visit v WHERE v.case_id = c.id) AS visits
                         FROM dropout_case c WHERE c.id = :id AND""" + " " + f.sql())
-                .params(f.params()).param("id", id).query((rs, n) -> view(rs, maskNames(user))).optional()
+                .params(f.params()).param("id", id).query((rs, n) -> view(rs, user)).optional()
                 .orElseThrow(() -> new AccessDeniedException("case outside scope"));
     }
 

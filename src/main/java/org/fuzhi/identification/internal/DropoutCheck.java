@@ -61,9 +61,10 @@ class DropoutCheck implements SchoolAgeCheck {
                 .param("to", java.sql.Date.valueOf(start.minusYears(6)))
                 .query(rs -> {
                     long pid = rs.getLong("person_id");
+                    // wasNull() speaks of the last column read: ask it before reading another one.
+                    Long personId = rs.wasNull() ? null : pid;
                     rows.add(new Row(rs.getLong("id"), rs.getString("name"), rs.getString("household_no"),
-                            rs.getString("village_code"), rs.getDate("birth_date").toLocalDate(),
-                            rs.wasNull() ? null : pid));
+                            rs.getString("village_code"), rs.getDate("birth_date").toLocalDate(), personId));
                 });
         Map<Long, EnrolmentStatus> status = registry.enrolmentStatusOf(rows.stream().map(Row::personId)
                 .filter(java.util.Objects::nonNull).toList());
@@ -98,7 +99,7 @@ class DropoutCheck implements SchoolAgeCheck {
         for (Child c : schoolAgeChildren(user.childDataScope())) {
             if (c.reason() != null) {
                 out.add(new Suspect(c.rosterMemberId(), maskNames ? Masking.name(c.name()) : c.name(), c.householdNo(),
-                        c.villageCode(), c.birthDate(), c.age(), c.reason(), c.status() == null ? null : c.status().name()));
+                        c.villageCode(), org.fuzhi.platform.Privacy.of(user).birthDate(c.birthDate()), c.age(), c.reason(), c.status() == null ? null : c.status().name()));
             }
         }
         audit.record("READ_SUSPECTED_DROPOUTS", "roster", null, Map.of("rows", out.size()));

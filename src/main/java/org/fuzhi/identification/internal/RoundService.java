@@ -233,7 +233,12 @@ class RoundService implements Rounds {
     @Override
     public Rerun rerun(CurrentUser user, long roundId, int expectedVersion, boolean confirmReset) {
         user.require(user.role() == Role.CENTER);
-        requireVerifying(visibleRound(user, roundId));
+        RoundRow round = visibleRound(user, roundId);
+        // Seeing a city's round is not running it: only a center whose area holds the whole round re-runs it.
+        if (!user.scope().containsRegion(round.scopeCode())) {
+            throw new AccessDeniedException("round scope outside the user's scope");
+        }
+        requireVerifying(round);
         linkage.run(user);
         return inTransaction(() -> rerunRound(user, roundId, expectedVersion, confirmReset));
     }
@@ -251,6 +256,7 @@ class RoundService implements Rounds {
         RunStats stats = run(user, roundId, r.scopeCode(), r.runs() + 1, new Previous("ident_entry_before", roundId));
         if (!stats.resetUnits().isEmpty() && !confirmReset) {
             // Units have signed off work that the new data changes: nothing is kept until the center confirms.
+            // Units are named with the Chinese list comma: unit names are Chinese in every language of the UI.
             throw new RuleViolationException("round.rule.resetNeedsConfirm", stats.resetUnits().size(),
                     String.join("、", stats.resetUnits().subList(0, Math.min(20, stats.resetUnits().size()))));
         }
@@ -499,6 +505,22 @@ class RoundService implements Rounds {
         Set<String> centers = aboveCounty ? counties : Set.of(countyOf(scopeCode));
         Set<String> affected = rerunNo > 0 ? affectedUnits(roundId, rerunNo, schoolRegion, aboveCounty, scopeCode)
                 : Set.of();
+        if (rerunNo > 0) {
+            // A unit that is new in this run has not verified anything yet: what stands above it verifies again.
+            for (String v : villages) {
+                if (!before.containsKey(Step.SURVEY + ":" + v)) {
+                    affected.add(Step.TOWNSHIP + ":" + new RegionCode(v).parentCode());
+                    affected.add(Step.CENTER + ":" + (aboveCounty ? countyOf(v) : countyOf(scopeCode)));
+                }
+            }
+            for (String sc : schools) {
+                if (!before.containsKey(Step.SCHOOL + ":" + sc)) {
+                    String region = schoolRegion.get(sc);
+                    affected.add(Step.CENTER + ":" + (aboveCounty && region != null ? countyOf(region)
+                            : countyOf(scopeCode)));
+                }
+            }
+        }
         List<Object[]> rows = new ArrayList<>();
         villages.forEach(v -> rows.add(new Object[]{roundId, Step.SURVEY.name(), v}));
         townships.forEach(t -> rows.add(new Object[]{roundId, Step.TOWNSHIP.name(), t}));
@@ -540,22 +562,40 @@ class RoundService implements Rounds {
         Set<String> out = new java.util.HashSet<>();
         Set<String> townships = new java.util.HashSet<>();
         Set<String> counties = new java.util.HashSet<>();
-        jdbc.sql("SELECT village_code, old_school, new_school FROM ident_change WHERE round_id = :r AND run_no = :n")
-                .param("r", roundId).param("n", runNo).query(rs -> {
-                    String village = rs.getString(1);
-                    if (village != null && new RegionCode(village).level() == RegionCode.Level.VILLAGE) {
-                        out.add(Step.SURVEY + ":" + village);
-                        townships.add(new RegionCode(village).parentCode());
-                        counties.add(countyOf(village));
-                    }
-                    for (String school : new String[]{rs.getString(2), rs.getString(3)}) {
-                        if (school != null) {
-                            out.add(Step.SCHOOL + ":" + school);
-                            String region = schoolRegion.get(school);
-                            counties.add(region != null ? countyOf(region) : countyOf(scopeCode));
-                        }
-                    }
+        // Every entry that is new, gone, or changed in village, school or level (also a household that moved
+        // village, which the diff for schools does not record), compared with the run before it.
+        List<String[]> touched = new ArrayList<>();
+        jdbc.sql("""
+                SELECT a.village_code, a.school_code, b.village_code, b.school_code FROM ident_entry a
+                LEFT JOIN ident_entry_before b ON b.round_id = a.round_id AND b.person_id = a.person_id
+                WHERE a.round_id = :r AND (b.person_id IS NULL
+                    OR COALESCE(b.village_code, '') <> COALESCE(a.village_code, '')
+                    OR COALESCE(b.school_code, '') <> COALESCE(a.school_code, '')
+                    OR COALESCE(b.level, '') <> COALESCE(a.level, ''))""").param("r", roundId).query(rs -> {
+                    touched.add(new String[]{rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)});
                 });
+        jdbc.sql("""
+                SELECT b.village_code, b.school_code FROM ident_entry_before b
+                LEFT JOIN ident_entry a ON a.round_id = b.round_id AND a.person_id = b.person_id
+                WHERE b.round_id = :r AND a.person_id IS NULL""").param("r", roundId).query(rs -> {
+                    touched.add(new String[]{rs.getString(1), rs.getString(2), null, null});
+                });
+        for (String[] t : touched) {
+            for (String village : new String[]{t[0], t[2]}) {
+                if (village != null && new RegionCode(village).level() == RegionCode.Level.VILLAGE) {
+                    out.add(Step.SURVEY + ":" + village);
+                    townships.add(new RegionCode(village).parentCode());
+                    counties.add(countyOf(village));
+                }
+            }
+            for (String school : new String[]{t[1], t[3]}) {
+                if (school != null) {
+                    out.add(Step.SCHOOL + ":" + school);
+                    String region = schoolRegion.get(school);
+                    counties.add(region != null ? countyOf(region) : countyOf(scopeCode));
+                }
+            }
+        }
         townships.forEach(t -> out.add(Step.TOWNSHIP + ":" + t));
         if (!townships.isEmpty()) {
             jdbc.sql("SELECT DISTINCT school_code, village_code FROM ident_entry WHERE round_id = :r "
@@ -1030,7 +1070,7 @@ class RoundService implements Rounds {
             // the masked form it is shown, never by probing a name; %, _ are literal.
             var search = org.fuzhi.platform.Privacy.of(user).search(q.text());
             switch (search.kind()) {
-                case NAME, CLASS -> {
+                case NAME -> {
                     where.append(" AND x.name LIKE :txt ESCAPE '\\'");
                     params.put("txt", "%" + org.fuzhi.platform.Privacy.literalLike(search.value()) + "%");
                 }

@@ -121,17 +121,24 @@ class RoundController {
     String rerun(@PathVariable long id, @RequestParam int version,
                  @RequestParam(defaultValue = "false") boolean confirmReset, RedirectAttributes redirect, Locale locale) {
         Rounds.Rerun[] done = new Rounds.Rerun[1];
-        String error = refusals.attempt(() -> done[0] = rounds.rerun(CurrentUser.get(), id, version, confirmReset),
-                locale);
+        boolean[] askConfirmation = {false};
+        String error = refusals.attempt(() -> {
+            try {
+                done[0] = rounds.rerun(CurrentUser.get(), id, version, confirmReset);
+            } catch (org.fuzhi.platform.RuleViolationException e) {
+                askConfirmation[0] = "round.rule.resetNeedsConfirm".equals(e.messageKey());
+                throw e;
+            }
+        }, locale);
         if (error != null) {
             redirect.addFlashAttribute("error", error);
             // The refusal names the units; the form comes back with the confirmation to tick.
-            redirect.addFlashAttribute("confirmReset", true);
+            redirect.addFlashAttribute("confirmReset", askConfirmation[0]);
         } else {
             var reset = done[0].resetUnits();
             redirect.addFlashAttribute("done", reset.isEmpty() ? messages.getMessage("round.rerunKept", null, locale)
-                    : messages.getMessage("round.rerunReset", new Object[]{reset.size(), String.join("、", reset)},
-                    locale));
+                    : messages.getMessage("round.rerunReset", new Object[]{reset.size(),
+                    String.join(messages.getMessage("list.separator", null, locale), reset)}, locale));
         }
         return "redirect:/identification/rounds/" + id;
     }

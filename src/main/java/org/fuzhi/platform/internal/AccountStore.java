@@ -199,8 +199,9 @@ class AccountStore implements Accounts {
                 .param("h", encoder.encode(temporary)).param("id", a.id()).update();
         revokeTokens(a.id());
         // A reset is how a locked-out user gets back in: their failed sign-ins start afresh.
-        jdbc.sql("DELETE FROM login_failure WHERE throttle_key LIKE :k ESCAPE '\\'")
-                .param("k", "u:" + org.fuzhi.platform.Privacy.literalLike(a.username()) + "%").update();
+        jdbc.sql("DELETE FROM login_failure WHERE throttle_key = :k OR throttle_key LIKE :p ESCAPE '\\'")
+                .param("k", "u:" + a.username())
+                .param("p", "u:" + org.fuzhi.platform.Privacy.literalLike(a.username()) + "|%").update();
         audit.recordFor(admin.username(), Role.ADMIN.name(), a.scope(), "ACCOUNT_RESET", "account", a.username(),
                 Map.of());
         return new Issued(a.username(), a.displayName(), temporary);

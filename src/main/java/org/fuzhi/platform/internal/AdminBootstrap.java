@@ -52,6 +52,8 @@ class AdminBootstrap implements SmartInitializingSingleton {
                     .query(Long.class).single();
             if (admins > 0 || jdbc.sql("SELECT COUNT(*) FROM app_user WHERE username = :u").param("u", username)
                     .query(Long.class).single() > 0) {
+                log.info("FUZHI_ADMIN_USERNAME is set but an ADMIN account (or the name '{}') exists already: "
+                        + "nothing created; remove the variables", username);
                 return;
             }
             jdbc.sql("""

@@ -23,8 +23,8 @@ public class ApiTokens {
     }
 
     public Issued issueFor(Authentication authenticated) {
-        var user = ((FuzhiPrincipal) authenticated.getPrincipal()).currentUser();
-        var t = tokens.issue(user.id());
+        var principal = (FuzhiPrincipal) authenticated.getPrincipal();
+        var t = tokens.issue(principal.currentUser().id(), principal.credentialsVersion());
         return new Issued(t.token(), t.expiresAt());
     }
 }

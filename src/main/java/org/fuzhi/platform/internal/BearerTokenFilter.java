@@ -26,11 +26,13 @@ class BearerTokenFilter extends OncePerRequestFilter {
         String header = request.getHeader("Authorization");
         if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             String token = header.substring(7).trim();
-            tokens.userFor(token).flatMap(accounts::findById).filter(AccountStore.Account::enabled).ifPresent(a -> {
-                var principal = new FuzhiPrincipal(a.toCurrentUser(), null, true, a.credentialsVersion());
+            tokens.userFor(token).ifPresent(owner -> accounts.findById(owner.userId())
+                    .filter(AccountStore.Account::enabled).ifPresent(a -> {
+                // The token's own version: AccountStateFilter ends it when the account's has moved on since.
+                var principal = new FuzhiPrincipal(a.toCurrentUser(), null, true, owner.credentialsVersion());
                 var auth = new UsernamePasswordAuthenticationToken(principal, null, principal.getAuthorities());
                 SecurityContextHolder.getContext().setAuthentication(auth);
-            });
+            }));
         }
         chain.doFilter(request, response);
     }

@@ -30,8 +30,10 @@ class ClientAddress {
         if (!trusted.contains(remote)) {
             return remote;
         }
-        String forwarded = request.getHeader("X-Forwarded-For");
-        if (forwarded == null || forwarded.isBlank()) {
+        // Every X-Forwarded-For line together: a proxy that adds its own line after the client's must not let the
+        // client's line stand for the address.
+        String forwarded = String.join(",", java.util.Collections.list(request.getHeaders("X-Forwarded-For")));
+        if (forwarded.isBlank()) {
             return remote;
         }
         String[] hops = forwarded.split(",");

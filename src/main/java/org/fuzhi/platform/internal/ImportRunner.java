@@ -59,12 +59,15 @@ class ImportRunner implements Imports {
     private final int maxRows;
     /** Row errors kept per import for the downloadable report; the count of all of them is kept regardless. */
     private final int maxStoredErrors;
+    private final org.springframework.beans.factory.ObjectProvider<org.fuzhi.platform.Places> places;
 
     ImportRunner(List<ImportKind> kinds, JdbcClient jdbc, org.springframework.jdbc.core.JdbcTemplate batch,
                  MessageSource messages, AuditLog audit,
                  PlatformTransactionManager txm, @Value("${fuzhi.storage.dir:./data/files}") String storageDir,
                  @Value("${fuzhi.import.max-rows:5000000}") int maxRows,
-                 @Value("${fuzhi.import.max-stored-errors:100000}") int maxStoredErrors) {
+                 @Value("${fuzhi.import.max-stored-errors:100000}") int maxStoredErrors,
+                 org.springframework.beans.factory.ObjectProvider<org.fuzhi.platform.Places> places) {
+        this.places = places;
         this.maxRows = maxRows;
         this.maxStoredErrors = maxStoredErrors;
         kinds.forEach(k -> this.kinds.put(k.name(), k));
@@ -101,9 +104,11 @@ class ImportRunner implements Imports {
         Path kept = keep(file, id, safeName);
         sideTx.executeWithoutResult(s -> jdbc.sql("""
                 INSERT INTO import_job (id, kind, original_filename, stored_path, content_sha256, size_bytes, dry_run,
-                                        status, accepted, rejected, created_by, created_at, scope_type, scope_code)
-                VALUES (:id, :kind, :name, :path, :sha, :size, :dry, 'RUNNING', 0, 0, :by, :at, :st, :sc)""")
+                                        status, accepted, rejected, created_by, created_at, scope_type, scope_code,
+                                        scope_region)
+                VALUES (:id, :kind, :name, :path, :sha, :size, :dry, 'RUNNING', 0, 0, :by, :at, :st, :sc, :sr)""")
                 .param("st", user.scope().type().name()).param("sc", user.scope().code())
+                .param("sr", regionOf(user.scope()))
                 .param("id", id).param("kind", kind.name()).param("name", safeName).param("path", kept.toString())
                 .param("sha", sha256(kept)).param("size", size(kept)).param("dry", dryRun)
                 .param("by", user.username()).param("at", Timestamp.from(Instant.now())).update());
@@ -281,13 +286,23 @@ class ImportRunner implements Imports {
                 .update());
     }
 
+    /** The region an import belongs to: the importer's, or the region of the importer's school. */
+    private String regionOf(Scope scope) {
+        var known = places.getIfAvailable();
+        return switch (scope.type()) {
+            case REGION -> scope.code();
+            case SCHOOL -> known == null ? null : known.regionOfSchool(scope.code()).orElse(null);
+            case NONE -> null;
+        };
+    }
+
     @Override
     public Optional<Summary> find(String importId) {
         CurrentUser user = CurrentUser.get();
         // Your own imports, and for an aid center those made by the accounts of its area (not another county's).
         boolean center = user.role() == org.fuzhi.platform.Role.CENTER && user.scope().type() == Scope.Type.REGION;
-        return jdbc.sql("SELECT * FROM import_job WHERE id = :id AND (created_by = :u OR (:center AND scope_type = 'REGION'"
-                        + " AND scope_code BETWEEN :low AND :high))")
+        return jdbc.sql("SELECT * FROM import_job WHERE id = :id AND (created_by = :u OR (:center"
+                        + " AND scope_region BETWEEN :low AND :high))")
                 .param("id", importId).param("u", user.username()).param("center", center)
                 .param("low", center ? user.scope().lowestRegion() : "")
                 .param("high", center ? user.scope().highestRegion() : "")

@@ -62,8 +62,9 @@ class JdbcAuditLog implements AuditLog {
         append(actor, role, null, null, action, targetType, targetId, details);
     }
 
+    /** In the caller's transaction: an account that is rolled back leaves no event of its creation behind. */
     @Override
-    @Transactional(propagation = Propagation.REQUIRES_NEW)
+    @Transactional(propagation = Propagation.REQUIRED)
     public void recordFor(String actor, String role, org.fuzhi.platform.Scope scope, String action, String targetType,
                           String targetId, Map<String, ?> details) {
         append(actor, role, scope == null ? null : scope.toString(), scope == null ? null : regionOf(scope), action,
@@ -184,13 +185,17 @@ class JdbcAuditLog implements AuditLog {
         }
     }
 
-    /** The last checkpoint as {id, hash}, or null when none was written. */
+    /** The last checkpoint as {id, hash}, or null when none was written. Only the file's tail is read. */
     private String[] lastCheckpoint() {
         if (!java.nio.file.Files.exists(checkpointFile)) {
             return null;
         }
-        try {
-            List<String> lines = java.nio.file.Files.readAllLines(checkpointFile, StandardCharsets.UTF_8);
+        try (var file = new java.io.RandomAccessFile(checkpointFile.toFile(), "r")) {
+            long start = Math.max(0, file.length() - 4096);
+            byte[] tail = new byte[(int) (file.length() - start)];
+            file.seek(start);
+            file.readFully(tail);
+            List<String> lines = List.of(new String(tail, StandardCharsets.UTF_8).split("\n"));
             for (int i = lines.size() - 1; i >= 0; i--) {
                 String[] f = lines.get(i).strip().split(" ");
                 if (f.length >= 2) {

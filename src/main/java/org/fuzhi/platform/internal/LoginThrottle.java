@@ -16,7 +16,8 @@ import org.springframework.transaction.annotation.Transactional;
  *   <li>An account guessed at from one address: locked for that address only after a few failures.</li>
  *   <li>An address that guesses at many accounts: locked after more failures.</li>
  *   <li>An account guessed at from everywhere: each further try waits a little longer (doubling from one second,
- *       at most a minute) — distributed guessing slows down, and the real user still signs in a minute later.</li>
+ *       at most a minute) — distributed guessing slows down. An address this account has signed in from before
+ *       is not delayed, so the aid center's own office signs in whatever strangers do.</li>
  * </ul>
  */
 @Component
@@ -46,6 +47,11 @@ class LoginThrottle {
         return key.length() > 200 ? key.substring(0, 200) : key;
     }
 
+    private static String known(String username, String address) {
+        String key = "s:" + username + "|" + address;
+        return key.length() > 200 ? key.substring(0, 200) : key;
+    }
+
     private static String account(String username) {
         String key = "u:" + username;
         return key.length() > 200 ? key.substring(0, 200) : key;
@@ -56,7 +62,10 @@ class LoginThrottle {
     public long minutesLocked(String username, String address) {
         Instant now = Instant.now();
         long worst = 0;
-        for (String key : new String[]{pair(username, address), account(username), "a:" + address}) {
+        boolean knownAddress = jdbc.sql("SELECT COUNT(*) FROM login_failure WHERE throttle_key = :k")
+                .param("k", known(username, address)).query(Long.class).single() > 0;
+        for (String key : knownAddress ? new String[]{pair(username, address), "a:" + address}
+                : new String[]{pair(username, address), account(username), "a:" + address}) {
             var until = jdbc.sql("SELECT locked_until FROM login_failure WHERE throttle_key = :k").param("k", key)
                     .query(Timestamp.class).optional().orElse(null);
             if (until != null && until.toInstant().isAfter(now)) {
@@ -79,6 +88,18 @@ class LoginThrottle {
     public void succeeded(String username, String address) {
         jdbc.sql("DELETE FROM login_failure WHERE throttle_key IN (:k)")
                 .param("k", java.util.List.of(pair(username, address), account(username))).update();
+        // Remember the address this account signed in from (a row without failures): it is exempt from the delay.
+        Timestamp now = Timestamp.from(Instant.now());
+        int updated = jdbc.sql("UPDATE login_failure SET window_start = :now WHERE throttle_key = :k")
+                .param("now", now).param("k", known(username, address)).update();
+        if (updated == 0) {
+            try {
+                jdbc.sql("INSERT INTO login_failure (throttle_key, failures, window_start) VALUES (:k, 0, :now)")
+                        .param("k", known(username, address)).param("now", now).update();
+            } catch (org.springframework.dao.DuplicateKeyException raced) {
+                // another instance remembered it at the same moment
+            }
+        }
     }
 
     private void bump(String key, java.util.function.IntFunction<Duration> lockFor) {

@@ -46,11 +46,14 @@ class ThrottledAuthenticationProvider implements AuthenticationProvider {
         String current = clientAddress.current();
         String address = current != null ? current : authentication.getDetails() instanceof WebAuthenticationDetails d
                 ? d.getRemoteAddress() : "unknown";
-        long minutes = throttle.minutesLocked(username, address);
+        // The throttle keeps only names of real accounts, like the audit log: people type passwords there.
+        var known = users.scopeOf(username);
+        String key = known.isPresent() ? username : UNKNOWN_ACCOUNT;
+        long minutes = throttle.minutesLocked(key, address);
         // What was typed into the user-name field is recorded only when it names an account: people type their
         // password there by mistake, and the audit log must not keep it.
-        var scope = users.scopeOf(username);
-        String logged = scope.isPresent() ? username : UNKNOWN_ACCOUNT;
+        var scope = known;
+        String logged = key;
         if (minutes > 0) {
             audit.recordFor(logged, null, scope.orElse(null), "LOGIN_THROTTLED", "account", logged,
                     Map.of("address", address));
@@ -58,13 +61,13 @@ class ThrottledAuthenticationProvider implements AuthenticationProvider {
         }
         try {
             Authentication result = delegate.authenticate(authentication);
-            throttle.succeeded(username, address);
+            throttle.succeeded(key, address);
             var user = ((FuzhiPrincipal) result.getPrincipal()).currentUser();
             audit.recordFor(username, user.role().name(), user.scope(), "LOGIN_SUCCESS", "account", username,
                     Map.of("address", address));
             return result;
         } catch (AuthenticationException e) {
-            throttle.failed(username, address);
+            throttle.failed(key, address);
             audit.recordFor(logged, null, scope.orElse(null), "LOGIN_FAILURE", "account", logged,
                     Map.of("address", address, "reason", e.getClass().getSimpleName()));
             if (e instanceof AccountDetailsService.DemoAccountRefusedException) {

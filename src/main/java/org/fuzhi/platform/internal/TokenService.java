@@ -35,16 +35,22 @@ class TokenService {
     record Issued(String token, Instant expiresAt) {
     }
 
+    /** Who a token belongs to, and the credentials version it was issued under. */
+    record Owner(long userId, int credentialsVersion) {
+    }
+
     @Transactional
-    Issued issue(long userId) {
+    Issued issue(long userId, int credentialsVersion) {
         byte[] bytes = new byte[32];
         random.nextBytes(bytes);
         String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         Instant expires = now.plus(lifetime);
         jdbc.sql("DELETE FROM api_token WHERE expires_at < :now").param("now", Timestamp.from(now)).update();
-        jdbc.sql("INSERT INTO api_token (token_hash, user_id, issued_at, expires_at) VALUES (:h, :u, :i, :e)")
-                .param("h", sha256(token)).param("u", userId).param("i", Timestamp.from(now))
+        jdbc.sql("""
+                INSERT INTO api_token (token_hash, user_id, issued_at, expires_at, credentials_version)
+                VALUES (:h, :u, :i, :e, :v)""")
+                .param("h", sha256(token)).param("u", userId).param("i", Timestamp.from(now)).param("v", credentialsVersion)
                 .param("e", Timestamp.from(expires)).update();
         return new Issued(token, expires);
     }
@@ -55,10 +61,10 @@ class TokenService {
     }
 
     @Transactional(readOnly = true)
-    Optional<Long> userFor(String token) {
-        return jdbc.sql("SELECT user_id FROM api_token WHERE token_hash = :h AND expires_at > :now")
+    Optional<Owner> userFor(String token) {
+        return jdbc.sql("SELECT user_id, credentials_version FROM api_token WHERE token_hash = :h AND expires_at > :now")
                 .param("h", sha256(token)).param("now", Timestamp.from(Instant.now()))
-                .query(Long.class).optional();
+                .query((rs, n) -> new Owner(rs.getLong(1), rs.getInt(2))).optional();
     }
 
     static String sha256(String s) {

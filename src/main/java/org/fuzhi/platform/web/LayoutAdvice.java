@@ -9,9 +9,21 @@ import org.springframework.web.bind.annotation.ModelAttribute;
 @ControllerAdvice(annotations = org.springframework.stereotype.Controller.class)
 class LayoutAdvice {
 
+    private final boolean apiDocs;
+
+    LayoutAdvice(org.springframework.core.env.Environment env) {
+        this.apiDocs = env.getProperty("springdoc.api-docs.enabled", Boolean.class, true);
+    }
+
     @ModelAttribute("me")
     CurrentUser me() {
         return CurrentUser.find().orElse(null);
+    }
+
+    /** Whether the API description is served (off under prod): the menu links it only then. */
+    @ModelAttribute("apiDocs")
+    boolean apiDocs() {
+        return apiDocs;
     }
 
     @ModelAttribute("currentPath")

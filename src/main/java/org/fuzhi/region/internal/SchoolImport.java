@@ -113,6 +113,15 @@ class SchoolImport implements ImportKind {
             if (row.get("location").length() > 200) {
                 ctx.reject(row, "location", "import.rule.tooLong", 200);
             }
+            // An existing school is changed only by a center whose area holds it: another county's school (or one
+            // outside every county, which several counties share) is not renamed, moved or detached from here.
+            if (code.matches("[0-9]{10}")) {
+                var existing = jdbc.sql("SELECT region_code FROM school WHERE code = :c").param("c", code)
+                        .query((rs, n) -> java.util.Optional.ofNullable(rs.getString(1))).optional();
+                if (existing.isPresent() && !existing.get().map(scope::containsRegion).orElse(false)) {
+                    ctx.reject(row, "code", "import.rule.schoolOutOfScope");
+                }
+            }
             if (ctx.isRejected(row)) {
                 continue;
             }

@@ -160,18 +160,42 @@ class HouseholdImport implements ImportKind {
         if (members.isEmpty()) {
             return;
         }
-        // A person already registered in another household is not moved silently.
+        // A person already registered in another household is not moved silently; one registered outside the
+        // importer's area is not touched at all (and the message names nothing of the other area's records).
         Map<String, String> existingHousehold = new HashMap<>();
-        jdbc.sql("SELECT p.id_number, h.household_no FROM person p LEFT JOIN household h ON h.id = p.household_id "
+        java.util.Set<String> outside = new java.util.HashSet<>();
+        var area = ctx.user().scope();
+        jdbc.sql("SELECT p.id_number, h.household_no, h.region_code, e.school_region_code FROM person p "
+                        + "LEFT JOIN household h ON h.id = p.household_id LEFT JOIN enrolment e ON e.person_id = p.id "
                         + "WHERE p.id_number IN (:ids)")
                 .param("ids", members.stream().map(m -> m.id().value()).toList())
                 .query(rs -> {
                     existingHousehold.put(rs.getString(1), rs.getString(2) == null ? "" : rs.getString(2));
+                    String home = rs.getString(3) != null ? rs.getString(3) : rs.getString(4);
+                    if (home == null || !area.containsRegion(home)) {
+                        outside.add(rs.getString(1));
+                    }
+                });
+        // An existing household number is updated only where that household lives inside the importer's area: a
+        // village must not take another county's family over by writing its number with its own village.
+        Map<String, String> householdRegion = new HashMap<>();
+        jdbc.sql("SELECT household_no, region_code FROM household WHERE household_no IN (:n)")
+                .param("n", List.copyOf(households.keySet())).query(rs -> {
+                    householdRegion.put(rs.getString(1), rs.getString(2));
                 });
         List<Member> accepted = new ArrayList<>();
         Map<String, Household> acceptedHouseholds = new LinkedHashMap<>();
         for (int i = 0; i < members.size(); i++) {
             Member m = members.get(i);
+            String region = householdRegion.get(m.householdNo());
+            if (region != null && !area.containsRegion(region)) {
+                ctx.reject(memberRows.get(i), "householdNo", "import.rule.householdOutOfScope");
+                continue;
+            }
+            if (outside.contains(m.id().value())) {
+                ctx.reject(memberRows.get(i), "memberIdNumber", "import.rule.personOutOfScope");
+                continue;
+            }
             String current = existingHousehold.get(m.id().value());
             if (current != null && !current.isEmpty() && !current.equals(m.householdNo())) {
                 ctx.reject(memberRows.get(i), "memberIdNumber", "import.rule.personInOtherHousehold", current);

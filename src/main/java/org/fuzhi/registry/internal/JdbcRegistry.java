@@ -631,7 +631,7 @@ class JdbcRegistry implements Registry {
                         n[0]++;
                     });
         }
-        audit.record("EXPORT", "households", null, Map.of("rows", n[0], "filter", String.valueOf(q)));
+        audit.record("EXPORT", "households", null, Map.of("rows", n[0], "filter", q.describe()));
         return n[0];
     }
 

@@ -40,7 +40,8 @@ class StudentExport {
     long export(JdbcRegistry registry, CurrentUser user, Registry.StudentQuery query, boolean unmask, OutputStream out,
                 Locale locale) {
         boolean full = unmask && user.role().mayUnmask();
-        boolean maskNames = !org.fuzhi.platform.Privacy.of(user).fullNames();
+        var privacy = org.fuzhi.platform.Privacy.of(user);
+        boolean maskNames = !privacy.fullNames();
         List<String> header = COLUMNS.stream().map(c -> messages.getMessage("student." + c, null, locale)).toList();
         long[] count = {0};
         Map<String, String> schoolNames = new java.util.HashMap<>();
@@ -51,7 +52,7 @@ class StudentExport {
                 row.add(maskNames ? Masking.name(s.name()) : s.name());
                 row.add(full ? rawId : Masking.idNumber(rawId));
                 row.add(messages.getMessage("enum.Gender." + s.gender(), null, locale));
-                row.add(maskNames ? "" : s.birthDate().toString());
+                row.add(privacy.birthDates() ? s.birthDate().toString() : "");
                 row.add(schoolNames.computeIfAbsent(s.schoolCode(),
                         c -> directory.school(c).map(SchoolView::name).orElse(c)));
                 row.add(messages.getMessage("enum.Stage." + s.stage(), null, locale));
@@ -66,7 +67,7 @@ class StudentExport {
             });
         }
         audit.record(full ? "EXPORT_UNMASKED" : "EXPORT", "students", null, Map.of("rows", count[0],
-                "filter", String.valueOf(query), "unmasked", full));
+                "filter", query.describe(), "unmasked", full));
         return count[0];
     }
 }

@@ -175,7 +175,23 @@ class StudentImport implements ImportKind {
         checkAgainstDatabaseAndWrite(candidates, ctx);
     }
 
-    private record Existing(String idNumber, String name, String studentNo, String schoolCode) {
+    /** @param home the household's village, else the region of the school the person is enrolled at */
+    private record Existing(String idNumber, String name, String studentNo, String schoolCode, String home) {
+    }
+
+    /**
+     * Whether an existing person or household (by its region) is the importer's to change: inside a region scope;
+     * for a school, inside the school's county (a pupil the county knows may enrol there). Anyone else's is
+     * neither changed nor described in the error.
+     */
+    private static boolean mine(ImportContext ctx, String region, String schoolCounty) {
+        if (region == null) {
+            return false;
+        }
+        var scope = ctx.user().scope();
+        return scope.type() == org.fuzhi.platform.Scope.Type.SCHOOL
+                ? schoolCounty != null && region.startsWith(schoolCounty)
+                : scope.containsRegion(region);
     }
 
     /** Checks a chunk against the database with a fixed number of queries, then writes it in batches. */
@@ -184,28 +200,45 @@ class StudentImport implements ImportKind {
         Map<String, Existing> byNo = new HashMap<>();
         var rowMapper = (org.springframework.jdbc.core.RowMapper<Existing>) (rs, n) -> new Existing(
                 rs.getString("id_number"), rs.getString("name"), rs.getString("student_no"),
-                rs.getString("school_code"));
-        String select = "SELECT p.id_number, p.name, e.student_no, e.school_code FROM person p "
-                + "LEFT JOIN enrolment e ON e.person_id = p.id ";
+                rs.getString("school_code"), rs.getString("region_code") != null ? rs.getString("region_code")
+                : rs.getString("school_region_code"));
+        String select = "SELECT p.id_number, p.name, e.student_no, e.school_code, h.region_code, e.school_region_code "
+                + "FROM person p LEFT JOIN enrolment e ON e.person_id = p.id "
+                + "LEFT JOIN household h ON h.id = p.household_id ";
         jdbc.sql(select + "WHERE p.id_number IN (:ids)")
                 .param("ids", candidates.stream().map(s -> s.id().value()).toList())
                 .query(rowMapper).list().forEach(e -> byId.put(e.idNumber(), e));
-        jdbc.sql("SELECT p.id_number, p.name, e.student_no, e.school_code FROM enrolment e "
-                        + "JOIN person p ON p.id = e.person_id WHERE e.student_no IN (:nos)")
+        jdbc.sql("SELECT p.id_number, p.name, e.student_no, e.school_code, h.region_code, e.school_region_code "
+                        + "FROM enrolment e JOIN person p ON p.id = e.person_id "
+                        + "LEFT JOIN household h ON h.id = p.household_id WHERE e.student_no IN (:nos)")
                 .param("nos", candidates.stream().map(Student::studentNo).toList())
                 .query(rowMapper).list().forEach(e -> byNo.put(e.studentNo(), e));
+        String schoolCounty = ctx.user().scope().type() == org.fuzhi.platform.Scope.Type.SCHOOL
+                ? candidates.stream().map(c -> c.school().regionCode()).filter(java.util.Objects::nonNull)
+                .map(r -> r.substring(0, 6)).findFirst().orElse(null) : null;
         Set<String> householdNos = new HashSet<>();
         List<String> wanted = candidates.stream().map(Student::householdNo).filter(java.util.Objects::nonNull)
                 .distinct().toList();
         if (!wanted.isEmpty()) {
-            householdNos.addAll(jdbc.sql("SELECT household_no FROM household WHERE household_no IN (:n)")
-                    .param("n", wanted).query(String.class).list());
+            // Only households the importer may attach pupils to count as existing: another county's number is
+            // "not found", which says nothing about that county.
+            jdbc.sql("SELECT household_no, region_code FROM household WHERE household_no IN (:n)")
+                    .param("n", wanted).query(rs -> {
+                        if (mine(ctx, rs.getString(2), schoolCounty)) {
+                            householdNos.add(rs.getString(1));
+                        }
+                    });
         }
         boolean schoolUser = ctx.user().role() == Role.SCHOOL_OPERATOR;
         List<Student> ok = new ArrayList<>();
         for (Student s : candidates) {
             Existing sameNo = byNo.get(s.studentNo());
             Existing sameId = byId.get(s.id().value());
+            if (sameId != null && !mine(ctx, sameId.home(), schoolCounty)
+                    || sameNo != null && !mine(ctx, sameNo.home(), schoolCounty)) {
+                ctx.reject(s.row(), "idNumber", "import.rule.personOutOfScope");
+                continue;
+            }
             if (sameNo != null && !sameNo.idNumber().equals(s.id().value())) {
                 ctx.reject(s.row(), "studentNo", "import.rule.studentNoTaken");
             }

@@ -134,7 +134,8 @@ class HouseholdController {
         var user = CurrentUser.get();
         var result = registry.households(user.childDataScope(), query(q, region, category),
                 Math.max(page, 0), Math.min(Math.max(size, 1), 500));
-        return seesNames(user) ? result : new Page<>(result.items().stream().map(HouseholdView::masked).toList(),
+        var privacy = org.fuzhi.platform.Privacy.of(user);
+        return new Page<>(result.items().stream().map(h -> h.seenBy(privacy)).toList(),
                 result.total(), result.page(), result.size());
     }
 
@@ -144,7 +145,7 @@ class HouseholdController {
         var user = CurrentUser.get();
         HouseholdView h = registry.household(user.childDataScope(), id)
                 .orElseThrow(() -> new NotFoundException("household"));
-        return seesNames(user) ? h : h.masked();
+        return h.seenBy(org.fuzhi.platform.Privacy.of(user));
     }
 
     private static boolean seesNames(CurrentUser user) {

@@ -164,7 +164,8 @@ class StudentController {
         var user = CurrentUser.get();
         var result = registry.students(user.childDataScope(), query(q, school, stage, status, poor),
                 Math.max(page, 0), Math.min(Math.max(size, 1), 500));
-        return Privacy.of(user).fullNames() ? result : new Page<>(result.items().stream().map(StudentView::masked).toList(),
+        Privacy privacy = Privacy.of(user);
+        return new Page<>(result.items().stream().map(s -> s.seenBy(privacy)).toList(),
                 result.total(), result.page(), result.size());
     }
 
@@ -173,7 +174,7 @@ class StudentController {
     StudentView apiOne(@PathVariable long id) {
         var user = CurrentUser.get();
         StudentView s = load(user, id);
-        return Privacy.of(user).fullNames() ? s : s.masked();
+        return s.seenBy(Privacy.of(user));
     }
 
     @PostMapping("/api/v1/students/{id}/unmask")
@@ -184,7 +185,9 @@ class StudentController {
         return Map.of("idNumber", registry.unmaskIdNumber(user.childDataScope(), id));
     }
 
+    /** The student as this user may see them: every page and answer goes through the privacy rule. */
     private StudentView load(CurrentUser user, long id) {
-        return registry.student(user.childDataScope(), id).orElseThrow(() -> new NotFoundException("student"));
+        return registry.student(user.childDataScope(), id).orElseThrow(() -> new NotFoundException("student"))
+                .seenBy(Privacy.of(user));
     }
 }
