@@ -80,21 +80,9 @@ class DemoLoader implements SmartInitializingSingleton {
             throw new UncheckedIOException(e);
         }
         var out = DemoGenerator.generate(dir, DemoGenerator.Scale.COUNTY, 20260901L);
-        var system = systemUser(COUNTY_CODE);
         try {
             // The province's center sets up the divisions; the county's own center imports the rest.
-            as(systemUser(PROVINCE_CODE));
-            load("regions", out.regions());
-            as(system);
-            load("schools", out.schools());
-            load("households", out.households());
-            load("students", out.students());
-            loadGroups(out.groups());
-            load("roster", out.roster());
-            // The first identification round links the roster, grades hardship and opens the dropout cases.
-            var round = rounds.create(system, new org.fuzhi.identification.Rounds.NewRound(
-                    "2026—2027学年秋季学期精准识别", 2026, "AUTUMN", COUNTY_CODE));
-            log.info("Demo identification round {} created: {}", round.id(), linkage.stats(system));
+            loadCounty(out, PROVINCE_CODE, COUNTY_CODE);
             loadNeighbour(dir.resolve("neighbour"));
             createAccounts();
         } finally {
@@ -111,10 +99,18 @@ class DemoLoader implements SmartInitializingSingleton {
      * then the county's own center imports its schools, people and roster, and runs its own first round.
      */
     private void loadNeighbour(Path dir) {
-        var out = DemoGenerator.generate(dir, DemoGenerator.Scale.NEIGHBOUR, 20260902L);
-        as(systemUser(CITY_CODE));
+        loadCounty(DemoGenerator.generate(dir, DemoGenerator.Scale.NEIGHBOUR, 20260902L), CITY_CODE, NEIGHBOUR_CODE);
+    }
+
+    /**
+     * One county through the normal import path: its divisions by the center above it ({@code regionsBy}), the
+     * rest by its own center, which then runs the county's first identification round (linking the roster, grading
+     * hardship, opening the dropout cases).
+     */
+    private void loadCounty(DemoGenerator.Output out, String regionsBy, String countyCode) {
+        as(systemUser(regionsBy));
         load("regions", out.regions());
-        var system = systemUser(NEIGHBOUR_CODE);
+        var system = systemUser(countyCode);
         as(system);
         load("schools", out.schools());
         load("households", out.households());
@@ -122,8 +118,8 @@ class DemoLoader implements SmartInitializingSingleton {
         loadGroups(out.groups());
         load("roster", out.roster());
         var round = rounds.create(system, new org.fuzhi.identification.Rounds.NewRound(
-                "2026—2027学年秋季学期精准识别", 2026, "AUTUMN", NEIGHBOUR_CODE));
-        log.info("Demo identification round {} of the second county created: {}", round.id(), linkage.stats(system));
+                "2026—2027学年秋季学期精准识别", 2026, "AUTUMN", countyCode));
+        log.info("Demo identification round {} of {} created: {}", round.id(), countyCode, linkage.stats(system));
     }
 
     private static CurrentUser systemUser(String region) {
