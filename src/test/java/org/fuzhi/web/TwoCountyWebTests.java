@@ -166,7 +166,7 @@ interface TwoCountyWebTests extends IdentificationWebTests {
                 .query(Long.class).single();
         long hmRound = jdbc().sql("SELECT MIN(id) FROM ident_round WHERE scope_code = '421127000000'")
                 .query(Long.class).single();
-        for (String user : List.of("hm-zizhu", "hm-lingdao", "hm-pinggu")) {
+        for (String user : List.of("hm-zizhu", "hm-lingdao", "hm-pinggu", "hm-xuexiao", "hm-cunwei")) {
             JsonNode list = api("/api/v1/identification/rounds", user);
             // Its own county's rounds, and rounds of the city above that cover it — never Wuxue's.
             list.forEach(r -> assertThat(r.get("scopeCode").asString()).as(user)

@@ -137,7 +137,10 @@ class RoundService implements Rounds {
         return switch (scope.type()) {
             case NONE -> false;
             case REGION -> scope.containsRegion(roundScope) || new RegionCode(roundScope).contains(scope.code());
-            case SCHOOL -> true; // a school takes part in any round that lists its students; entries are filtered
+            // A school takes part in the rounds of its county (any of them may list its pupils, whose entries it alone
+            // sees); a school outside every county (a university) confirms no round.
+            case SCHOOL -> directory.school(scope.code()).map(s -> s.regionCode())
+                    .map(region -> overlaps(Scope.region(countyOf(region)), roundScope)).orElse(false);
         };
     }
 
