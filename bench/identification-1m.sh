@@ -43,7 +43,7 @@ round_s=${out##* }
 peak_mb=$(awk 'NR>1 && $1 ~ /^[0-9.]+$/ { u = $3 + $4 + $6 + $8; if (u > m) m = u } END { printf "%.0f", m / 1024 }' "$OUT/jstat.txt")
 
 j0=$(date +%s.%N)
-joined=$($PG -d $DB -At -c "SELECT COUNT(*) FROM roster_member r JOIN person p ON p.id_number = r.id_number
+joined=$($PG -d $DB -At -c "SELECT COUNT(*) FROM roster_member r JOIN person p ON p.id_index = r.id_index
   JOIN enrolment e ON e.person_id = p.id WHERE r.is_current")
 j1=$(date +%s.%N)
 

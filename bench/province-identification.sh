@@ -14,6 +14,7 @@ DB=${DB:-fuzhi_bench_province}
 HEAP=${HEAP:-1g}
 PORT=${PORT:-18085}
 OUT=${OUT:-bench-data-province}
+KEYS=${KEYS:-$OUT/fuzhi-keys.json}
 PG="psql -h 127.0.0.1 -U postgres -v ON_ERROR_STOP=1 -q -d $DB"
 t() { date +%s.%N; }
 
@@ -25,6 +26,7 @@ mkdir -p "$OUT"
 java -Xmx"$HEAP" ${JAVA_OPTS:-} -jar target/fuzhi.jar --server.port="$PORT" --fuzhi.demo.load=false \
   --spring.datasource.url="jdbc:postgresql://127.0.0.1:5432/$DB?${PGOPTS:-reWriteBatchedInserts=true}" \
   --spring.datasource.username=postgres --spring.datasource.password= --fuzhi.storage.dir="$OUT/files" \
+  --fuzhi.crypto.keyset-file="$KEYS" \
   > "$OUT/ident-app.log" 2>&1 &
 APP=$!
 trap 'kill $APP 2>/dev/null || true' EXIT
@@ -71,19 +73,25 @@ kill $JSTAT 2>/dev/null || true
 peak_mb=$(awk 'NR>1 && $1 ~ /^[0-9.]+$/ { u = $3 + $4 + $6 + $8; if (u > m) m = u } END { printf "%.0f", m / 1024 }' "$OUT/jstat.txt")
 
 s=$(t)
-joined=$($PG -At -c "SELECT COUNT(*) FROM roster_member r JOIN person p ON p.id_number = r.id_number
+joined=$($PG -At -c "SELECT COUNT(*) FROM roster_member r JOIN person p ON p.id_index = r.id_index
   JOIN enrolment e ON e.person_id = p.id WHERE r.is_current")
 join_s=$(echo "$(t) - $s" | bc)
 
 # Linkage quality against the generator's truth (not timed): a link is right when it points at the person whose
-# ID number the member really has.
+# ID number the member really has. The truth is sealed like the roster (ADR 0011) and met line by line on the
+# household, the masked raw number and its index.
+[ -f "$OUT/sealed/roster-truth.csv" ] || java -Xmx512m -jar target/fuzhi.jar keys seal-csv --keyset "$KEYS" \
+  --in "$OUT/roster-truth.csv" --out "$OUT/sealed/roster-truth.csv" \
+  --columns rosterIdNumber:RAW_ID,trueIdNumber:ID_NUMBER > /dev/null
 quality=$($PG -At -F ' ' <<SQL
-CREATE TEMP TABLE truth (household_no text, raw text, true_id text, noise text);
-\copy truth FROM '$OUT/roster-truth.csv' WITH (FORMAT csv, HEADER true)
+CREATE TEMP TABLE truth (household_no text, raw_index text, raw_sealed text, raw_masked text, raw_birth text,
+  true_index text, true_sealed text, true_masked text, noise text);
+\copy truth FROM '$OUT/sealed/roster-truth.csv' WITH (FORMAT csv, HEADER true)
 SELECT COUNT(*), COUNT(*) FILTER (WHERE l.status = 'LINKED'),
-       COUNT(*) FILTER (WHERE l.status = 'LINKED' AND p.id_number = t.true_id),
+       COUNT(*) FILTER (WHERE l.status = 'LINKED' AND p.id_index = t.true_index),
        COUNT(*) FILTER (WHERE l.status = 'REVIEW')
-FROM roster_member r JOIN truth t ON t.household_no = r.household_no AND t.raw = r.id_number_raw
+FROM roster_member r JOIN truth t ON t.household_no = r.household_no AND t.raw_masked = r.id_raw_masked
+  AND COALESCE(t.raw_index, '') = COALESCE(r.id_index, '')
 LEFT JOIN roster_link l ON l.roster_member_id = r.id LEFT JOIN person p ON p.id = l.person_id WHERE r.is_current;
 SQL
 )

@@ -3,14 +3,18 @@
 # PostgreSQL for identification benchmarks: the generator's import files are copied into staging tables with COPY
 # and moved into the schema with set-based SQL (labels to codes, households and persons joined by number). This is
 # a benchmark loader, not an import: it trusts the generator and skips the row checks the import path makes.
-# It ends with a plain SQL join of roster members and enrolled persons on the ID number, the baseline that a
-# province identification run is compared with.
+# ID numbers and 学籍号 are written in the forms the imports write (ADR 0011): `keys seal-csv` turns each into
+# its blind index, sealed value and masked form with the benchmark's own key file ($KEYS, made on first use and
+# passed to the app by bench/province-identification.sh), so no clear number reaches the database.
+# It ends with a plain SQL join of roster members and enrolled persons on the ID number's index, the baseline that
+# a province identification run is compared with.
 # Needs: target/fuzhi.jar (mvn package -DskipTests), PostgreSQL on 127.0.0.1:5432 (user postgres, trust).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-bench-data-province}
 DB=${DB:-fuzhi_bench_province}
 PORT=${PORT:-18084}
+KEYS=${KEYS:-$OUT/fuzhi-keys.json}
 PG="psql -h 127.0.0.1 -U postgres -v ON_ERROR_STOP=1 -q -d $DB"
 t() { date +%s.%N; }
 since() { echo "$(echo "$(t) - $1" | bc | xargs printf '%.1f')s"; }
@@ -19,9 +23,20 @@ if [ ! -f "$OUT/students.csv" ]; then
   s=$(t); java -Xmx256m -jar target/fuzhi.jar generate --scale province --out "$OUT" > /dev/null
   echo "generate: $(since "$s")"
 fi
+[ -f "$KEYS" ] || java -jar target/fuzhi.jar keys generate --out "$KEYS"
+s=$(t)
+mkdir -p "$OUT/sealed"
+java -Xmx512m -jar target/fuzhi.jar keys seal-csv --keyset "$KEYS" --in "$OUT/students.csv" \
+  --out "$OUT/sealed/students.csv" --columns 学籍号:STUDENT_NO,身份证号:ID_NUMBER
+java -Xmx512m -jar target/fuzhi.jar keys seal-csv --keyset "$KEYS" --in "$OUT/households.csv" \
+  --out "$OUT/sealed/households.csv" --columns 成员身份证号:ID_NUMBER
+java -Xmx512m -jar target/fuzhi.jar keys seal-csv --keyset "$KEYS" --in "$OUT/roster.csv" \
+  --out "$OUT/sealed/roster.csv" --columns 成员身份证号:RAW_ID
+echo "seal the ID numbers of the files (keys seal-csv): $(since "$s")"
 psql -h 127.0.0.1 -U postgres -q -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB" 2>/dev/null
 # The schema comes from the application's own migrations: start it once without demo data.
 java -jar target/fuzhi.jar --server.port="$PORT" --fuzhi.demo.load=false --fuzhi.storage.dir="$OUT/files" \
+  --fuzhi.crypto.keyset-file="$KEYS" \
   --spring.datasource.url="jdbc:postgresql://127.0.0.1:5432/$DB" --spring.datasource.username=postgres \
   --spring.datasource.password= > "$OUT/app.log" 2>&1 &
 APP=$!
@@ -37,30 +52,25 @@ CREATE UNLOGGED TABLE stg_region (code text, name text, key_poor text, urc text)
 CREATE UNLOGGED TABLE stg_school (code text, name text, type text, region text, parent text, boarding text,
   teachers text, outside text, location text);
 CREATE UNLOGGED TABLE stg_member (household_no text, region text, head text, category text, identified text,
-  exited text, income text, housing text, name text, id_number text, relation text, gender text, birth text,
-  ethnicity text, disability text, health text);
-CREATE UNLOGGED TABLE stg_student (student_no text, name text, id_number text, gender text, birth text,
+  exited text, income text, housing text, name text, id_index text, id_sealed text, id_masked text, relation text,
+  gender text, birth text, ethnicity text, disability text, health text);
+CREATE UNLOGGED TABLE stg_student (no_index text, no_sealed text, no_masked text, name text, id_index text,
+  id_sealed text, id_masked text, gender text, birth text,
   ethnicity text, school text, stage text, grade text, class_name text, boarding text, status text,
   household_no text, relation text, left_behind text, single_parent text, orphan text, disability text);
 CREATE UNLOGGED TABLE stg_roster (household_no text, village text, category text, monitoring text, identified text,
-  exited text, name text, raw text, relation text, gender text, birth text);
+  exited text, name text, raw_index text, raw_sealed text, raw_masked text, raw_birth text, relation text,
+  gender text, birth text);
 \copy stg_region FROM '$OUT/regions.csv' WITH (FORMAT csv, HEADER true)
 \copy stg_school FROM '$OUT/schools.csv' WITH (FORMAT csv, HEADER true)
-\copy stg_member FROM '$OUT/households.csv' WITH (FORMAT csv, HEADER true)
-\copy stg_student FROM '$OUT/students.csv' WITH (FORMAT csv, HEADER true)
-\copy stg_roster FROM '$OUT/roster.csv' WITH (FORMAT csv, HEADER true)
+\copy stg_member FROM '$OUT/sealed/households.csv' WITH (FORMAT csv, HEADER true)
+\copy stg_student FROM '$OUT/sealed/students.csv' WITH (FORMAT csv, HEADER true)
+\copy stg_roster FROM '$OUT/sealed/roster.csv' WITH (FORMAT csv, HEADER true)
 SQL
 echo "COPY into staging: $(since "$s")"
 
 s=$(t)
 $PG <<'SQL'
--- A mistyped ID can carry an impossible date (31 February): no birth date then, as in the import path.
-CREATE FUNCTION pg_temp.birth_of(raw text) RETURNS date LANGUAGE plpgsql IMMUTABLE AS $$
-BEGIN
-  IF raw !~ '^[0-9]{14}' THEN RETURN NULL; END IF;
-  RETURN to_date(substr(raw, 7, 8), 'YYYYMMDD');
-EXCEPTION WHEN others THEN RETURN NULL;
-END $$;
 CREATE TEMP TABLE labels (kind text, label text, code text);
 INSERT INTO labels VALUES
  ('stage','学前','KINDERGARTEN'),('stage','小学','PRIMARY'),('stage','初中','JUNIOR'),('stage','普通高中','SENIOR'),
@@ -101,36 +111,36 @@ SELECT DISTINCT ON (m.household_no) m.household_no, m.region, m.head, l.code,
 FROM stg_member m LEFT JOIN labels l ON l.kind = 'category' AND l.label = m.category
 ORDER BY m.household_no;
 
-INSERT INTO person (id_number, name, gender, birth_date, ethnicity, household_id, relation, disability, health)
-SELECT DISTINCT ON (m.id_number) m.id_number, m.name, CASE m.gender WHEN '男' THEN 'M' ELSE 'F' END,
+INSERT INTO person (id_index, id_sealed, id_masked, name, gender, birth_date, ethnicity, household_id, relation,
+  disability, health)
+SELECT DISTINCT ON (m.id_index) m.id_index, m.id_sealed, m.id_masked, m.name, CASE m.gender WHEN '男' THEN 'M' ELSE 'F' END,
   m.birth::date, NULLIF(m.ethnicity,''), h.id, NULLIF(m.relation,''), m.disability = '是', NULLIF(m.health,'')
 FROM stg_member m JOIN household h ON h.household_no = m.household_no
-ORDER BY m.id_number;
+ORDER BY m.id_index;
 
-INSERT INTO person (id_number, name, gender, birth_date, ethnicity, household_id, relation, disability, left_behind,
-  single_parent, orphan)
-SELECT s.id_number, s.name, CASE s.gender WHEN '男' THEN 'M' ELSE 'F' END, s.birth::date, NULLIF(s.ethnicity,''),
+INSERT INTO person (id_index, id_sealed, id_masked, name, gender, birth_date, ethnicity, household_id, relation,
+  disability, left_behind, single_parent, orphan)
+SELECT s.id_index, s.id_sealed, s.id_masked, s.name, CASE s.gender WHEN '男' THEN 'M' ELSE 'F' END, s.birth::date, NULLIF(s.ethnicity,''),
   h.id, NULLIF(s.relation,''), s.disability = '是', s.left_behind = '是', s.single_parent = '是', s.orphan = '是'
 FROM stg_student s LEFT JOIN household h ON h.household_no = NULLIF(s.household_no,'')
-ON CONFLICT (id_number) DO UPDATE SET left_behind = EXCLUDED.left_behind, single_parent = EXCLUDED.single_parent,
+ON CONFLICT (id_index) DO UPDATE SET left_behind = EXCLUDED.left_behind, single_parent = EXCLUDED.single_parent,
   orphan = EXCLUDED.orphan;
 
-INSERT INTO enrolment (person_id, student_no, school_code, school_region_code, outside_county, stage, grade, class_name,
+INSERT INTO enrolment (person_id, student_no_index, student_no_sealed, student_no_masked, school_code, school_region_code, outside_county, stage, grade, class_name,
   boarding, status)
-SELECT p.id, s.student_no, s.school, sc.region_code, sc.out_of_county, st.code, NULLIF(s.grade,'')::int,
+SELECT p.id, s.no_index, s.no_sealed, s.no_masked, s.school, sc.region_code, sc.out_of_county, st.code, NULLIF(s.grade,'')::int,
   NULLIF(s.class_name,''), s.boarding = '是', ss.code
-FROM stg_student s JOIN person p ON p.id_number = s.id_number JOIN school sc ON sc.code = s.school
+FROM stg_student s JOIN person p ON p.id_index = s.id_index JOIN school sc ON sc.code = s.school
 JOIN labels st ON st.kind = 'stage' AND st.label = s.stage JOIN labels ss ON ss.kind = 'status' AND ss.label = s.status;
 
--- The roster keeps the raw ID; the normalised one is the upper-cased 18-character form when it has that shape
--- (the import path also converts full-width digits and 15-digit numbers and checks the check digit).
+-- The roster keeps the raw ID sealed; the index is of the normalised number (keys seal-csv parses it as the import
+-- does), the birth date the one its digits hold.
 INSERT INTO roster_member (import_id, source, household_no, village_code, category, monitoring_status, identified_year,
-  exited_year, name, id_number_raw, id_number, gender, birth_date, relation, is_current, imported_at)
+  exited_year, name, id_raw_sealed, id_raw_masked, id_index, gender, birth_date, relation, is_current, imported_at)
 SELECT 'bulk', 'POVERTY', r.household_no, r.village, l.code, NULLIF(r.monitoring,''), NULLIF(r.identified,'')::int,
-  NULLIF(r.exited,'')::int, replace(r.name,' ',''), r.raw,
-  CASE WHEN upper(r.raw) ~ '^[0-9]{17}[0-9X]$' THEN upper(r.raw) END,
+  NULLIF(r.exited,'')::int, replace(r.name,' ',''), r.raw_sealed, r.raw_masked, NULLIF(r.raw_index, ''),
   CASE r.gender WHEN '男' THEN 'M' WHEN '女' THEN 'F' END,
-  pg_temp.birth_of(r.raw),
+  NULLIF(r.raw_birth, '')::date,
   NULLIF(r.relation,''), TRUE, now()
 FROM stg_roster r JOIN labels l ON l.kind = 'category' AND l.label = r.category;
 
@@ -144,6 +154,6 @@ $PG -At -c "SELECT 'regions ' || (SELECT COUNT(*) FROM region) || ', schools ' |
   || ', students in school ' || (SELECT COUNT(*) FROM enrolment WHERE status = 'IN_SCHOOL')
   || ', roster members ' || (SELECT COUNT(*) FROM roster_member)"
 s=$(t)
-joined=$($PG -At -c "SELECT COUNT(*) FROM roster_member r JOIN person p ON p.id_number = r.id_number
+joined=$($PG -At -c "SELECT COUNT(*) FROM roster_member r JOIN person p ON p.id_index = r.id_index
   JOIN enrolment e ON e.person_id = p.id WHERE r.is_current")
 echo "plain SQL join roster_member x person x enrolment on the ID number: $(since "$s") ($joined rows)"

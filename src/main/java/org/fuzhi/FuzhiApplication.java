@@ -15,6 +15,15 @@ public class FuzhiApplication {
         if (args.length > 0 && "generate".equals(args[0])) {
             System.exit(GenerateCommand.run(args));
         }
+        // Key management runs without the web server (rotation needs the database, not the port; ADR 0011).
+        if (args.length > 0 && "keys".equals(args[0])) {
+            System.exit(org.fuzhi.platform.KeyCommands.run(args, springArgs -> {
+                SpringApplication app = new SpringApplication(FuzhiApplication.class);
+                app.setWebApplicationType(org.springframework.boot.WebApplicationType.NONE);
+                app.setDefaultProperties(java.util.Map.of("fuzhi.demo.load", "false"));
+                return app.run(springArgs);
+            }));
+        }
         SpringApplication.run(FuzhiApplication.class, args);
     }
 }

@@ -130,4 +130,24 @@ public record IdNumber(String value) {
     public String toString() {
         return masked();
     }
+
+    /**
+     * The birth date a mistyped ID number still usually holds in digits 7–14 (the roster import and the bulk
+     * loaders read it alike); null where there is none.
+     */
+    public static LocalDate birthDateIn(String raw) {
+        String digits = raw.replaceAll("[^0-9]", "");
+        if (digits.length() < 14) {
+            return null;
+        }
+        try {
+            String d = digits.length() == 15 ? "19" + digits.substring(6, 12) : digits.substring(6, 14);
+            LocalDate date = LocalDate.of(Integer.parseInt(d.substring(0, 4)), Integer.parseInt(d.substring(4, 6)),
+                    Integer.parseInt(d.substring(6, 8)));
+            // A mistyped year (0215, 2105) is no birth date; linkage then tries the digits' transpositions.
+            return date.getYear() < 1900 || date.isAfter(LocalDate.now()) ? null : date;
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
 }

@@ -79,11 +79,14 @@ public interface Registry {
      */
     void applyRosterStatus(Scope scope, Map<Long, String> categoryByPersonId);
 
-    /** Registered persons with these (normalised) ID numbers, by ID number. For record linkage only. */
-    Map<String, PersonRef> personsByIdNumber(java.util.Collection<String> idNumbers);
+    /**
+     * Registered persons by the blind index of their ID number ({@link org.fuzhi.platform.FieldCrypto#index}, as
+     * the roster and department lists store it), keyed by that index. For record linkage only.
+     */
+    Map<String, PersonRef> personsByIdIndex(java.util.Collection<String> idIndexes);
 
-    /** Registered persons with these (normalised) ID numbers and their households, by ID number; any number of IDs. */
-    Map<String, PersonHousehold> householdsByIdNumber(java.util.Collection<String> idNumbers);
+    /** Registered persons and their households by ID-number index, keyed by that index; any number of them. */
+    Map<String, PersonHousehold> householdsByIdIndex(java.util.Collection<String> idIndexes);
 
     record PersonHousehold(long personId, Long householdId) {
     }
@@ -94,8 +97,8 @@ public interface Registry {
     /** Registered persons whose household is in one of these regions (the second blocking key of record linkage). */
     java.util.List<PersonRef> personsLivingIn(java.util.Collection<String> regionCodes);
 
-    /** Person IDs by normalised ID number, for those registered (the exact pass of record linkage). */
-    Map<String, Long> personIdsByIdNumber(java.util.Collection<String> idNumbers);
+    /** Person IDs by ID-number index, for those registered (the exact pass of record linkage). */
+    Map<String, Long> personIdsByIdIndex(java.util.Collection<String> idIndexes);
 
     /**
      * Streams the registered persons whose household lives in the area, ordered by the household's region code (so
@@ -115,8 +118,14 @@ public interface Registry {
      * A registered person as record linkage sees it. Carries the full ID number: it must never leave the
      * linkage code unmasked.
      */
-    record PersonRef(long personId, String idNumber, String name, org.fuzhi.common.Gender gender,
+    /** @param sealedId the ID number, decrypted only when {@link #idNumber()} is read (linkage reads millions). */
+    record PersonRef(long personId, org.fuzhi.platform.Sealed sealedId, String name, org.fuzhi.common.Gender gender,
                      java.time.LocalDate birthDate, String villageCode, Long studentId, String schoolCode) {
+
+        /** The clear ID number. */
+        public String idNumber() {
+            return sealedId == null ? null : sealedId.reveal();
+        }
     }
 
     /**

@@ -49,6 +49,8 @@ class BrowserFlowsTest {
     int port;
     @Autowired
     JdbcClient jdbc;
+    @Autowired
+    org.fuzhi.platform.FieldCrypto crypto;
 
     BrowserContext context;
     Page page;
@@ -207,11 +209,14 @@ class BrowserFlowsTest {
         String village = ((String) person[3]).startsWith("421182112") ? "421182101225" : "421182112225";
         String otherId = id(person[1].toString().replace("-", ""), 995);
         jdbc.sql("""
-                INSERT INTO roster_member (import_id, source, household_no, village_code, category, name, id_number_raw,
-                       id_number, gender, birth_date, is_current, imported_at)
-                VALUES ('browser', 'POVERTY', 'B-REVIEW-1', :village, 'MARGINAL', :name, :raw, :id, :g, :b, TRUE,
+                INSERT INTO roster_member (import_id, source, household_no, village_code, category, name, id_raw_sealed,
+                       id_raw_masked, id_index, gender, birth_date, is_current, imported_at)
+                VALUES ('browser', 'POVERTY', 'B-REVIEW-1', :village, 'MARGINAL', :name, :raw, :masked, :id, :g, :b, TRUE,
                         CURRENT_TIMESTAMP)""")
-                .param("village", village).param("name", person[0]).param("raw", otherId).param("id", otherId).param("g", person[2])
+                .param("village", village).param("name", person[0])
+                .param("raw", crypto.seal(org.fuzhi.platform.FieldCrypto.Kind.RAW_ID, otherId))
+                .param("masked", org.fuzhi.common.Masking.idNumber(otherId)).param("id", crypto.index(otherId))
+                .param("g", person[2])
                 .param("b", person[1]).update();
         login("zizhu");
         page.click("text=名单比对");

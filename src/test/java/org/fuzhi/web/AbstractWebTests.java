@@ -56,6 +56,8 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
     @Autowired
     org.fuzhi.registry.Registry registry;
     @Autowired
+    org.fuzhi.platform.FieldCrypto crypto;
+    @Autowired
     org.springframework.transaction.PlatformTransactionManager transactions;
 
     /**
@@ -313,9 +315,9 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
         String importId = body.replaceAll(".*\"importId\":\"([^\"]+)\".*", "$1");
         String stored = jdbc.sql("SELECT stored_path FROM import_job WHERE id = :id").param("id", importId)
                 .query(String.class).single();
-        assertThat(Path.of(stored).getFileName().toString()).isEqualTo("original.csv");
+        assertThat(Path.of(stored).getFileName().toString()).isEqualTo("original.csv.sealed");
         assertThat(Path.of(stored).getParent().getFileName().toString()).isEqualTo(importId);
-        assertThat(Files.readString(Path.of(stored))).isEqualTo(csv);
+        assertThat(openStored(stored, importId)).isEqualTo(csv);
         assertThat(jdbc.sql("SELECT original_filename FROM import_job WHERE id = :id").param("id", importId)
                 .query(String.class).single()).isEqualTo("学生.csv");
         mvc.perform(multipart("/api/v1/imports/students").file(new MockMultipartFile("file", "..", "text/csv",
@@ -391,7 +393,10 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
         String importId = body.replaceAll(".*\"importId\":\"([^\"]+)\".*", "$1");
         String stored = jdbc.sql("SELECT stored_path FROM import_job WHERE id = :id").param("id", importId)
                 .query(String.class).single();
-        assertThat(Files.readString(Path.of(stored))).isEqualTo(csv);
+        // Sealed (ADR 0011): no ID of the list is in the file's bytes, and the files key opens it to what was sent.
+        assertThat(new String(Files.readAllBytes(Path.of(stored)), StandardCharsets.ISO_8859_1)).doesNotContain(a)
+                .doesNotContain(b);
+        assertThat(openStored(stored, importId)).isEqualTo(csv);
         // The error report lists every rejected row.
         byte[] report = mvc.perform(get("/api/v1/imports/" + importId + "/errors.xlsx").header("Authorization", auth))
                 .andExpect(status().isOk()).andReturn().getResponse().getContentAsByteArray();
@@ -404,13 +409,31 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
                 + "G" + a + ",测试甲," + a + "," + school + ",小学,5,5(3)班,在读\n";
         mvc.perform(multipart("/api/v1/imports/students").file(csvFile("again.csv", again, StandardCharsets.UTF_8))
                 .header("Authorization", auth)).andExpect(jsonPath("$.accepted").value(1));
-        assertThat(jdbc.sql("SELECT class_name FROM enrolment WHERE student_no = :n").param("n", "G" + a)
+        assertThat(jdbc.sql("SELECT class_name FROM enrolment WHERE student_no_index = :n").param("n", crypto.index("G" + a))
                 .query(String.class).single()).isEqualTo("5(3)班");
         assertThat(countPerson(a)).isEqualTo(1);
     }
 
+    /** An uploaded original as it was sent, opened with the files key. */
+    String openStored(String stored, String importId) throws java.io.IOException {
+        try (var in = crypto.opening(Files.newInputStream(Path.of(stored)), "import:" + importId + "/original")) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    /** The clear ID number of a person row's sealed one. */
+    String clearId(String sealed) {
+        return crypto.open(org.fuzhi.platform.FieldCrypto.Kind.ID_NUMBER, sealed);
+    }
+
+    @Override
+    public org.fuzhi.platform.FieldCrypto crypto() {
+        return crypto;
+    }
+
     private long countPerson(String idNumber) {
-        return jdbc.sql("SELECT COUNT(*) FROM person WHERE id_number = :i").param("i", idNumber).query(Long.class).single();
+        return jdbc.sql("SELECT COUNT(*) FROM person WHERE id_index = :i").param("i", crypto.index(idNumber))
+                .query(Long.class).single();
     }
 
     @Test
@@ -439,7 +462,7 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
         String auth = bearer("zizhu");
         mvc.perform(multipart("/api/v1/imports/students").file(csvFile("gbk.csv", gbk, Charset.forName("GBK")))
                 .header("Authorization", auth)).andExpect(jsonPath("$.accepted").value(1));
-        assertThat(jdbc.sql("SELECT name FROM person WHERE id_number = :i").param("i", c).query(String.class).single())
+        assertThat(jdbc.sql("SELECT name FROM person WHERE id_index = :i").param("i", crypto.index(c)).query(String.class).single())
                 .isEqualTo("测试庚");
 
         String d = id("20140809", 81);
@@ -469,9 +492,9 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
 
     @Test
     void aPersonRegisteredInAnotherHouseholdIsNotMovedSilently() throws Exception {
-        var existing = jdbc.sql("SELECT p.id_number, p.name, p.birth_date, h.region_code FROM person p "
+        var existing = jdbc.sql("SELECT p.id_sealed, p.name, p.birth_date, h.region_code FROM person p "
                         + "JOIN household h ON h.id = p.household_id ORDER BY p.id LIMIT 1")
-                .query((rs, n) -> new String[]{rs.getString(1), rs.getString(2), rs.getString(4)}).single();
+                .query((rs, n) -> new String[]{clearId(rs.getString(1)), rs.getString(2), rs.getString(4)}).single();
         String csv = "户编号,所在村代码,户主姓名,贫困类别,成员姓名,成员身份证号,与户主关系\n"
                 + "T000000000000001," + existing[2] + ",测试户主,农村低保户," + existing[1] + "," + existing[0] + ",户主\n";
         String body = mvc.perform(multipart("/api/v1/imports/households").file(csvFile("h.csv", csv, StandardCharsets.UTF_8))
@@ -727,14 +750,14 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
         long[] c = new long[5]; // members, linked, correct, review, review-correct
         java.util.Map<String, long[]> byNoise = new java.util.TreeMap<>();
         jdbc.sql("""
-                SELECT r.household_no, r.id_number_raw, l.status, p.id_number
+                SELECT r.household_no, r.id_raw_sealed, l.status, p.id_sealed
                 FROM roster_member r LEFT JOIN roster_link l ON l.roster_member_id = r.id
                 LEFT JOIN person p ON p.id = l.person_id WHERE r.is_current AND r.village_code LIKE '421182%'""")
                 .query(rs -> {
-            String key = rs.getString(1) + "|" + rs.getString(2);
+            String key = rs.getString(1) + "|" + crypto.open(org.fuzhi.platform.FieldCrypto.Kind.RAW_ID, rs.getString(2));
             String expected = truth.get(key);
             String status = rs.getString(3);
-            boolean right = expected != null && expected.equals(rs.getString(4));
+            boolean right = expected != null && rs.getString(4) != null && expected.equals(clearId(rs.getString(4)));
             long[] nb = byNoise.computeIfAbsent(String.valueOf(noiseOf.get(key)), k -> new long[3]);
             c[0]++;
             nb[0]++;
@@ -780,11 +803,12 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
         String otherVillage = ((String) person[4]).startsWith("421182112") ? "421182101225" : "421182112225";
         String otherId = id(birth.toString().replace("-", ""), 997);
         jdbc.sql("""
-                INSERT INTO roster_member (import_id, source, household_no, village_code, category, name, id_number_raw,
-                       id_number, gender, birth_date, is_current, imported_at)
-                VALUES ('test', 'POVERTY', 'T-REVIEW-1', :village, 'MARGINAL', :name, :raw, :id, :g, :b, TRUE, :at)""")
-                .param("village", otherVillage)
-                .param("name", person[0]).param("raw", otherId).param("id", otherId).param("g", person[2])
+                INSERT INTO roster_member (import_id, source, household_no, village_code, category, name, id_raw_sealed,
+                       id_raw_masked, id_index, gender, birth_date, is_current, imported_at)
+                VALUES ('test', 'POVERTY', 'T-REVIEW-1', :village, 'MARGINAL', :name, :raw, :masked, :id, :g, :b, TRUE, :at)""")
+                .param("village", otherVillage).param("masked", org.fuzhi.common.Masking.idNumber(otherId))
+                .param("name", person[0]).param("raw", crypto.seal(org.fuzhi.platform.FieldCrypto.Kind.RAW_ID, otherId))
+                .param("id", crypto.index(otherId)).param("g", person[2])
                 .param("b", java.sql.Date.valueOf(birth)).param("at", java.sql.Timestamp.from(java.time.Instant.now()))
                 .update();
         long memberId = jdbc.sql("SELECT id FROM roster_member WHERE household_no = 'T-REVIEW-1'").query(Long.class).single();
@@ -845,10 +869,10 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
                 .query((rs, n) -> new Object[]{rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4)})
                 .single();
         jdbc.sql("""
-                INSERT INTO roster_member (import_id, source, household_no, village_code, category, name, id_number_raw,
-                       gender, is_current, imported_at)
-                VALUES ('test', 'POVERTY', 'T-SOUND-1', :village, 'LIFTED', :name, '不详', :g, TRUE, :at)""")
-                .param("village", person[3]).param("name", person[1]).param("g", person[2])
+                INSERT INTO roster_member (import_id, source, household_no, village_code, category, name, id_raw_sealed,
+                       id_raw_masked, gender, is_current, imported_at)
+                VALUES ('test', 'POVERTY', 'T-SOUND-1', :village, 'LIFTED', :name, :raw, '**', :g, TRUE, :at)""")
+                .param("raw", crypto.seal(org.fuzhi.platform.FieldCrypto.Kind.RAW_ID, "不详")).param("village", person[3]).param("name", person[1]).param("g", person[2])
                 .param("at", java.sql.Timestamp.from(java.time.Instant.now())).update();
         long memberId = jdbc.sql("SELECT id FROM roster_member WHERE household_no = 'T-SOUND-1'").query(Long.class)
                 .single();
@@ -915,12 +939,13 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
         record Pupil(String idNumber, long household, String region) {
         }
         Pupil pupil = jdbc.sql("""
-                SELECT p.id_number, p.household_id, h.region_code FROM person p JOIN enrolment e ON e.person_id = p.id
+                SELECT p.id_sealed, p.household_id, h.region_code FROM person p JOIN enrolment e ON e.person_id = p.id
                 JOIN household h ON h.id = p.household_id
                 WHERE p.id NOT IN (SELECT person_id FROM person_poverty_status) AND e.status = 'IN_SCHOOL' ORDER BY p.id LIMIT 1""")
-                .query((rs, n) -> new Pupil(rs.getString(1), rs.getLong(2), rs.getString(3))).single();
-        String parent = jdbc.sql("SELECT MIN(id_number) FROM person WHERE household_id = :h").param("h", pupil.household())
-                .query(String.class).single();
+                .query((rs, n) -> new Pupil(clearId(rs.getString(1)), rs.getLong(2), rs.getString(3))).single();
+        // The household's eldest member stands for the parent.
+        String parent = clearId(jdbc.sql("SELECT id_sealed FROM person WHERE household_id = :h ORDER BY birth_date, id")
+                .param("h", pupil.household()).query(String.class).list().get(0));
         String csv = "名单类型,姓名,身份证号或残疾人证号,所在区划代码,年度\n"
                 + "农村低保,测试户主," + parent + "," + pupil.region() + ",2026\n"
                 + "残疾人,测试学生," + pupil.idNumber() + "21," + pupil.region() + ",2026\n"   // 20-digit card

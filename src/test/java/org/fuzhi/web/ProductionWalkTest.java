@@ -63,6 +63,10 @@ class ProductionWalkTest {
         r.add("spring.datasource.url", () -> "jdbc:postgresql://" + Postgres.HOST + ":" + Postgres.PORT + "/" + DATABASE);
         r.add("spring.datasource.username", () -> Postgres.USER);
         r.add("spring.datasource.password", () -> Postgres.PASSWORD);
+        // Production never makes its own keys: the operator's key file, made beforehand with `keys generate`.
+        java.nio.file.Path keys = java.nio.file.Path.of("target/prod-test-keys/" + java.util.UUID.randomUUID() + ".json");
+        org.fuzhi.platform.KeyCommands.generate(keys);
+        r.add("fuzhi.crypto.keyset-file", keys::toString);
     }
 
     private JsonNode json(ResultActions r) throws Exception {

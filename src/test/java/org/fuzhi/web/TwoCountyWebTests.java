@@ -215,10 +215,10 @@ interface TwoCountyWebTests extends IdentificationWebTests {
         List<Long> hmBefore = jdbc().sql("SELECT id FROM roster_member WHERE is_current AND village_code LIKE '421127%'")
                 .query(Long.class).list();
         var one = jdbc().sql("""
-                SELECT household_no, village_code, category, name, id_number_raw FROM roster_member
+                SELECT household_no, village_code, category, name, id_raw_sealed FROM roster_member
                 WHERE is_current AND village_code LIKE '421127%' ORDER BY id LIMIT 1""")
                 .query((rs, n) -> List.of(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getString(5))).single();
+                        crypto().open(org.fuzhi.platform.FieldCrypto.Kind.RAW_ID, rs.getString(5)))).single();
         String csv = "householdNo,villageCode,category,memberName,memberIdNumber\n"
                 + String.join(",", one) + "\n";
         String id = null;
@@ -251,12 +251,13 @@ interface TwoCountyWebTests extends IdentificationWebTests {
         }
 
         // Department lists: a 低保 list of the second county leaves Wuxue's current list as it is.
-        String wuxuePerson = jdbc().sql("""
-                SELECT p.id_number FROM person p JOIN household h ON h.id = p.household_id
-                WHERE h.region_code LIKE '421182%' ORDER BY p.id LIMIT 1""").query(String.class).single();
+        String wuxuePerson = crypto().open(org.fuzhi.platform.FieldCrypto.Kind.ID_NUMBER, jdbc().sql("""
+                SELECT p.id_sealed FROM person p JOIN household h ON h.id = p.household_id
+                WHERE h.region_code LIKE '421182%' ORDER BY p.id LIMIT 1""").query(String.class).single());
         String hmPerson = jdbc().sql("""
-                SELECT p.id_number || ',' || h.region_code FROM person p JOIN household h ON h.id = p.household_id
-                WHERE h.region_code LIKE '421127%' ORDER BY p.id LIMIT 1""").query(String.class).single();
+                SELECT p.id_sealed, h.region_code FROM person p JOIN household h ON h.id = p.household_id
+                WHERE h.region_code LIKE '421127%' ORDER BY p.id LIMIT 1""")
+                .query((rs, n) -> crypto().open(org.fuzhi.platform.FieldCrypto.Kind.ID_NUMBER, rs.getString(1)) + "," + rs.getString(2)).single();
         String header = "listType,name,idNumber,regionCode\n";
         List<String> imports = new ArrayList<>();
         try {
@@ -308,10 +309,11 @@ interface TwoCountyWebTests extends IdentificationWebTests {
     @Test
     default void aMaskedRoleCannotSearchByFullIdOrFullNameAndTheAttemptIsAudited() throws Exception {
         var s = jdbc().sql("""
-                SELECT p.id_number, p.name FROM enrolment e JOIN person p ON p.id = e.person_id
+                SELECT p.id_sealed, p.name FROM enrolment e JOIN person p ON p.id = e.person_id
                 JOIN household h ON h.id = p.household_id
                 WHERE h.region_code LIKE '421182%' AND CHAR_LENGTH(p.name) = 3 ORDER BY e.id LIMIT 1""")
-                .query((rs, n) -> new String[]{rs.getString(1), rs.getString(2)}).single();
+                .query((rs, n) -> new String[]{crypto().open(org.fuzhi.platform.FieldCrypto.Kind.ID_NUMBER, rs.getString(1)), rs.getString(2)})
+                .single();
         String fullId = s[0];
         String name = s[1];
         long before = jdbc().sql("SELECT COUNT(*) FROM audit_event WHERE action = 'STUDENT_SEARCH' AND actor = 'pinggu'")
@@ -413,10 +415,10 @@ interface TwoCountyWebTests extends IdentificationWebTests {
                 JOIN enrolment e ON e.person_id = p.id WHERE h.region_code LIKE '421127%' ORDER BY p.id LIMIT 1""")
                 .query((rs, n) -> new Object[]{rs.getLong(1), rs.getString(2), rs.getString(3), rs.getDate(4)}).single();
         jdbc().sql("""
-                INSERT INTO roster_member (import_id, source, household_no, village_code, category, name, id_number_raw,
-                       gender, birth_date, is_current, imported_at)
-                VALUES ('test', 'POVERTY', 'T-CROSS-1', '421182101202', 'LIFTED', :name, '无', :g, :b, TRUE, :at)""")
-                .param("name", child[1]).param("g", child[2]).param("b", child[3])
+                INSERT INTO roster_member (import_id, source, household_no, village_code, category, name, id_raw_sealed,
+                       id_raw_masked, gender, birth_date, is_current, imported_at)
+                VALUES ('test', 'POVERTY', 'T-CROSS-1', '421182101202', 'LIFTED', :name, :raw, '*', :g, :b, TRUE, :at)""")
+                .param("raw", crypto().seal(org.fuzhi.platform.FieldCrypto.Kind.RAW_ID, "无")).param("name", child[1]).param("g", child[2]).param("b", child[3])
                 .param("at", java.sql.Timestamp.from(java.time.Instant.now())).update();
         long member = jdbc().sql("SELECT id FROM roster_member WHERE household_no = 'T-CROSS-1'").query(Long.class)
                 .single();
@@ -437,9 +439,10 @@ interface TwoCountyWebTests extends IdentificationWebTests {
     @Test
     default void noImportRewritesAHouseholdSchoolOrPersonOfTheOtherCounty() throws Exception {
         var hm = jdbc().sql("""
-                SELECT h.household_no, h.head_name, p.id_number, p.name FROM household h JOIN person p ON p.household_id = h.id
+                SELECT h.household_no, h.head_name, p.id_sealed, p.name FROM household h JOIN person p ON p.household_id = h.id
                 WHERE h.region_code LIKE '421127%' ORDER BY p.id LIMIT 1""")
-                .query((rs, n) -> new String[]{rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)})
+                .query((rs, n) -> new String[]{rs.getString(1), rs.getString(2),
+                        crypto().open(org.fuzhi.platform.FieldCrypto.Kind.ID_NUMBER, rs.getString(3)), rs.getString(4)})
                 .single();
         // A Wuxue village cadre writes a Huangmei household number with its own village: refused, nothing moves.
         String village = villageOf("cunwei");
@@ -455,10 +458,11 @@ interface TwoCountyWebTests extends IdentificationWebTests {
         // A Wuxue school clerk enrols a Huangmei child by ID number: refused without naming the child.
         String school = villageOf("xuexiao");
         var pupil = jdbc().sql("""
-                SELECT p.id_number, p.name FROM person p JOIN enrolment e ON e.person_id = p.id
+                SELECT p.id_sealed, p.name FROM person p JOIN enrolment e ON e.person_id = p.id
                 JOIN household h ON h.id = p.household_id
                 WHERE h.region_code LIKE '421127%' AND e.stage = 'PRIMARY' ORDER BY p.id LIMIT 1""")
-                .query((rs, n) -> new String[]{rs.getString(1), rs.getString(2)}).single();
+                .query((rs, n) -> new String[]{crypto().open(org.fuzhi.platform.FieldCrypto.Kind.ID_NUMBER, rs.getString(1)), rs.getString(2)})
+                .single();
         hm[2] = pupil[0];
         hm[3] = pupil[1];
         String students = "studentNo,name,idNumber,schoolCode,stage,status\nG" + hm[2] + ",改名," + hm[2] + ","
@@ -468,7 +472,8 @@ interface TwoCountyWebTests extends IdentificationWebTests {
                 .andExpect(status().isOk()));
         assertThat(st.get("rejected").asInt()).isEqualTo(1);
         assertThat(st.toString()).contains("数据范围以外").doesNotContain(org.fuzhi.common.Masking.name(hm[3]));
-        assertThat(jdbc().sql("SELECT name FROM person WHERE id_number = :i").param("i", hm[2]).query(String.class)
+        assertThat(jdbc().sql("SELECT name FROM person WHERE id_index = :i").param("i", crypto().index(hm[2]))
+                .query(String.class)
                 .single()).isEqualTo(hm[3]);
         // Wuxue's center renames a Huangmei school: refused, the school keeps its name.
         var hmSchool = jdbc().sql("SELECT code, name, school_type FROM school WHERE region_code LIKE '421127%' "

@@ -279,19 +279,19 @@ class DropoutCases implements Cases {
 
     /** Whether the registry now shows the child 在读: via the roster link or the roster member's ID number. */
     private boolean inSchool(long caseId) {
-        record Ref(Long linked, String idNumber) {
+        record Ref(Long linked, String idIndex) {
         }
         Ref ref = jdbc.sql("""
-                SELECT l.person_id, r.id_number FROM dropout_case c JOIN roster_member r ON r.id = c.roster_member_id
+                SELECT l.person_id, r.id_index FROM dropout_case c JOIN roster_member r ON r.id = c.roster_member_id
                 LEFT JOIN roster_link l ON l.roster_member_id = r.id AND l.status = 'LINKED' WHERE c.id = :id""")
                 .param("id", caseId).query((rs, n) -> new Ref((Long) rs.getObject("person_id", Long.class),
-                        rs.getString("id_number"))).single();
+                        rs.getString("id_index"))).single();
         List<Long> persons = new ArrayList<>();
         if (ref.linked() != null) {
             persons.add(ref.linked());
         }
-        if (ref.idNumber() != null) {
-            var p = registry.personsByIdNumber(List.of(ref.idNumber())).get(ref.idNumber());
+        if (ref.idIndex() != null) {
+            var p = registry.personsByIdIndex(List.of(ref.idIndex())).get(ref.idIndex());
             if (p != null) {
                 persons.add(p.personId());
             }

@@ -41,25 +41,37 @@ class Linker implements Linkage {
     private final JdbcTemplate batch;
     private final Registry registry;
     private final AuditLog audit;
+    private final org.fuzhi.platform.FieldCrypto crypto;
     private final org.springframework.transaction.PlatformTransactionManager transactions;
     private final double upper;
     private final double lower;
     private volatile MatchWeights lastWeights = MatchWeights.DEFAULT;
 
     Linker(JdbcClient jdbc, JdbcTemplate batch, Registry registry, AuditLog audit,
+           org.fuzhi.platform.FieldCrypto crypto,
            org.springframework.transaction.PlatformTransactionManager transactions,
            @Value("${fuzhi.linkage.upper:10}") double upper, @Value("${fuzhi.linkage.lower:3}") double lower) {
         this.jdbc = jdbc;
         this.batch = batch;
         this.registry = registry;
         this.audit = audit;
+        this.crypto = crypto;
         this.transactions = transactions;
         this.upper = upper;
         this.lower = lower;
     }
 
-    record Member(long id, String name, String raw, String idNumber, String gender, LocalDate birth, String village,
-                  String householdNo, String category) {
+    /**
+     * A current roster line. {@code sealedRaw} is the ID number as written, decrypted only for the members the
+     * exact pass leaves to the probabilistic one; {@code idIndex} is the blind index of the normalised number.
+     */
+    record Member(long id, String name, org.fuzhi.platform.Sealed sealedRaw, String idIndex, String gender,
+                  LocalDate birth, String village, String householdNo, String category) {
+
+        /** The ID number as written on the roster line. */
+        String raw() {
+            return sealedRaw == null ? null : sealedRaw.reveal();
+        }
     }
 
     record Link(long memberId, Long personId, String status, String method, double score, String evidence) {
@@ -150,7 +162,7 @@ class Linker implements Linkage {
         List<Member> chunk = new ArrayList<>(EXACT_CHUNK);
         List<Member> fuzzy = new ArrayList<>();
         jdbc.sql("""
-                SELECT r.id, r.name, r.id_number_raw, r.id_number, r.gender, r.birth_date, r.village_code, r.household_no,
+                SELECT r.id, r.name, r.id_raw_sealed, r.id_index, r.gender, r.birth_date, r.village_code, r.household_no,
                        r.category
                 FROM roster_member r WHERE r.is_current AND""" + " " + f.sql() + " ORDER BY r.id")
                 .withFetchSize(EXACT_CHUNK).params(f.params()).query(rs -> {
@@ -158,8 +170,10 @@ class Linker implements Linkage {
                     if (clerical.contains(id)) {
                         return;
                     }
-                    chunk.add(new Member(id, rs.getString("name"), rs.getString("id_number_raw"),
-                            rs.getString("id_number"), rs.getString("gender"),
+                    String index = rs.getString("id_index");
+                    chunk.add(new Member(id, rs.getString("name"),
+                            crypto.lazy(org.fuzhi.platform.FieldCrypto.Kind.RAW_ID, rs.getString("id_raw_sealed")),
+                            index == null ? null : index.strip(), rs.getString("gender"),
                             rs.getDate("birth_date") == null ? null : rs.getDate("birth_date").toLocalDate(),
                             rs.getString("village_code"), rs.getString("household_no"), rs.getString("category")));
                     if (chunk.size() == EXACT_CHUNK) {
@@ -238,10 +252,10 @@ class Linker implements Linkage {
     /** Links the members whose normalised ID is registered; the others go to {@code rest}. */
     List<Link> exact(List<Member> members, List<Member> rest) {
         List<Link> out = new ArrayList<>();
-        Map<String, Long> exact = registry.personIdsByIdNumber(members.stream().map(Member::idNumber)
+        Map<String, Long> exact = registry.personIdsByIdIndex(members.stream().map(Member::idIndex)
                 .filter(java.util.Objects::nonNull).distinct().toList());
         for (Member m : members) {
-            Long personId = m.idNumber() == null ? null : exact.get(m.idNumber());
+            Long personId = m.idIndex() == null ? null : exact.get(m.idIndex());
             if (personId != null) {
                 out.add(new Link(m.id(), personId, "LINKED", "EXACT_ID", 99, "id=EXACT:+99"));
             } else {
@@ -446,7 +460,7 @@ class Linker implements Linkage {
                         + "WHERE r.is_current AND l.status = 'REVIEW' AND " + f.sql()).params(f.params())
                 .query(Long.class).single();
         List<Object[]> rows = jdbc.sql("""
-                SELECT r.id, l.version, r.name, r.id_number_raw, r.birth_date, r.village_code, r.household_no,
+                SELECT r.id, l.version, r.name, r.id_raw_masked, r.birth_date, r.village_code, r.household_no,
                        l.person_id, l.score, l.evidence, l.decided_at
                 FROM roster_member r JOIN roster_link l ON l.roster_member_id = r.id
                 WHERE r.is_current AND l.status = 'REVIEW' AND""" + " " + f.sql()
@@ -468,7 +482,7 @@ class Linker implements Linkage {
         List<ReviewItem> items = new ArrayList<>();
         for (Object[] r : rows) {
             PersonRef p = persons.get((Long) r[7]);
-            items.add(new ReviewItem((Long) r[0], (Integer) r[1], (String) r[2], Masking.idNumber((String) r[3]),
+            items.add(new ReviewItem((Long) r[0], (Integer) r[1], (String) r[2], (String) r[3],
                     (String) r[4], (String) r[5], (String) r[6], (Long) r[7], p == null ? "?" : p.name(),
                     p == null ? "" : Masking.idNumber(p.idNumber()), p == null ? "" : p.birthDate().toString(),
                     p == null || p.villageCode() == null ? "—" : p.villageCode(), p == null ? null : p.studentId(),

@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.fuzhi.common.IdNumber;
+import org.fuzhi.common.Masking;
+import org.fuzhi.platform.FieldCrypto;
 import org.fuzhi.platform.ImportContext;
 import org.fuzhi.platform.ImportKind;
 import org.fuzhi.platform.ImportRow;
@@ -29,8 +31,10 @@ class RosterImport implements ImportKind {
     static final String SOURCE = "POVERTY";
 
     private final JdbcTemplate jdbc;
+    private final FieldCrypto crypto;
 
-    RosterImport(JdbcTemplate jdbc) {
+    RosterImport(JdbcTemplate jdbc, FieldCrypto crypto) {
+        this.crypto = crypto;
         this.jdbc = jdbc;
     }
 
@@ -98,7 +102,7 @@ class RosterImport implements ImportKind {
                 continue;
             }
             var parsed = IdNumber.parse(row.get("memberIdNumber"));
-            LocalDate birth = parsed.valid() ? parsed.id().birthDate() : birthFromRaw(row.get("memberIdNumber"));
+            LocalDate birth = parsed.valid() ? parsed.id().birthDate() : IdNumber.birthDateIn(row.get("memberIdNumber"));
             if (birth == null && row.has("birthDate")) {
                 try {
                     birth = LocalDate.parse(row.get("birthDate"));
@@ -116,9 +120,9 @@ class RosterImport implements ImportKind {
         String importId = ctx.importId();
         jdbc.batchUpdate("""
                 INSERT INTO roster_member (import_id, source, household_no, village_code, category, monitoring_status,
-                       identified_year, exited_year, name, id_number_raw, id_number, gender, birth_date, relation,
-                       is_current, imported_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, TRUE, ?)""", ok, 500, (ps, r) -> {
+                       identified_year, exited_year, name, id_raw_sealed, id_index, gender, birth_date, relation,
+                       is_current, imported_at, id_raw_masked)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, TRUE, ?, ?)""", ok, 500, (ps, r) -> {
             ps.setString(1, importId);
             ps.setString(2, SOURCE);
             ps.setString(3, r.householdNo());
@@ -128,30 +132,15 @@ class RosterImport implements ImportKind {
             ps.setObject(7, r.identified(), Types.INTEGER);
             ps.setObject(8, r.exited(), Types.INTEGER);
             ps.setString(9, r.name());
-            ps.setString(10, r.raw());
-            ps.setString(11, r.id());
+            // Sealed as written and indexed as normalised (ADR 0011): the clear number is never stored.
+            ps.setString(10, crypto.seal(FieldCrypto.Kind.RAW_ID, r.raw()));
+            ps.setString(11, crypto.index(r.id()));
             ps.setString(12, r.gender());
             ps.setDate(13, r.birth() == null ? null : Date.valueOf(r.birth()));
             ps.setString(14, r.relation());
             ps.setTimestamp(15, now);
+            ps.setString(16, Masking.idNumber(r.raw()));
         });
-    }
-
-    /** Digits 7–14 of a mistyped ID still usually hold the birth date. */
-    static LocalDate birthFromRaw(String raw) {
-        String digits = raw.replaceAll("[^0-9]", "");
-        if (digits.length() < 14) {
-            return null;
-        }
-        try {
-            String d = digits.length() == 15 ? "19" + digits.substring(6, 12) : digits.substring(6, 14);
-            LocalDate date = LocalDate.of(Integer.parseInt(d.substring(0, 4)), Integer.parseInt(d.substring(4, 6)),
-                    Integer.parseInt(d.substring(6, 8)));
-            // A mistyped year (0215, 2105) is no birth date; linkage then tries the digits' transpositions.
-            return date.getYear() < 1900 || date.isAfter(LocalDate.now()) ? null : date;
-        } catch (RuntimeException e) {
-            return null;
-        }
     }
 
     private static String genderOf(String s) {

@@ -36,14 +36,14 @@ class SourceListFlags {
 
     Listed load() {
         Map<String, Set<SourceList>> byId = new HashMap<>();
-        jdbc.sql("SELECT id_number, list_type FROM source_list_member WHERE is_current").query(rs -> {
+        jdbc.sql("SELECT id_index, list_type FROM source_list_member WHERE is_current").query(rs -> {
             byId.computeIfAbsent(rs.getString(1), k -> EnumSet.noneOf(SourceList.class))
                     .add(SourceList.valueOf(rs.getString(2)));
         });
         Map<Long, Set<SourceList>> persons = new HashMap<>();
         Map<Long, Set<SourceList>> households = new HashMap<>();
         if (!byId.isEmpty()) {
-            registry.householdsByIdNumber(new ArrayList<>(byId.keySet())).forEach((id, ph) -> {
+            registry.householdsByIdIndex(new ArrayList<>(byId.keySet())).forEach((id, ph) -> {
                 Set<SourceList> lists = byId.get(id);
                 persons.computeIfAbsent(ph.personId(), k -> EnumSet.noneOf(SourceList.class)).addAll(lists);
                 if (ph.householdId() != null) {

@@ -10,6 +10,8 @@ import java.util.Map;
 import org.fuzhi.common.IdNumber;
 import org.fuzhi.common.RegionCode;
 import org.fuzhi.identification.SourceList;
+import org.fuzhi.common.Masking;
+import org.fuzhi.platform.FieldCrypto;
 import org.fuzhi.platform.ImportContext;
 import org.fuzhi.platform.ImportKind;
 import org.fuzhi.platform.ImportRow;
@@ -36,8 +38,10 @@ class SourceListImport implements ImportKind {
             Map.entry("持证残疾人", SourceList.DISABILITY));
 
     private final JdbcTemplate jdbc;
+    private final FieldCrypto crypto;
 
-    SourceListImport(JdbcTemplate jdbc) {
+    SourceListImport(JdbcTemplate jdbc, FieldCrypto crypto) {
+        this.crypto = crypto;
         this.jdbc = jdbc;
     }
 
@@ -128,18 +132,19 @@ class SourceListImport implements ImportKind {
         Timestamp now = Timestamp.from(Instant.now());
         String importId = ctx.importId();
         jdbc.batchUpdate("""
-                INSERT INTO source_list_member (import_id, list_type, name, id_number_raw, id_number, region_code,
-                       list_year, detail, is_current, imported_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, TRUE, ?)""", ok, 500, (ps, r) -> {
+                INSERT INTO source_list_member (import_id, list_type, name, id_raw_sealed, id_index, region_code,
+                       list_year, detail, is_current, imported_at, id_raw_masked)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, TRUE, ?, ?)""", ok, 500, (ps, r) -> {
             ps.setString(1, importId);
             ps.setString(2, r.type().name());
             ps.setString(3, r.name());
-            ps.setString(4, r.raw());
-            ps.setString(5, r.id());
+            ps.setString(4, crypto.seal(FieldCrypto.Kind.RAW_ID, r.raw()));
+            ps.setString(5, crypto.index(r.id()));
             ps.setString(6, r.region());
             ps.setObject(7, r.year(), Types.INTEGER);
             ps.setString(8, r.detail());
             ps.setTimestamp(9, now);
+            ps.setString(10, Masking.idNumber(r.raw()));
         });
     }
 

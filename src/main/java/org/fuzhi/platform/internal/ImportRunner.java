@@ -60,14 +60,17 @@ class ImportRunner implements Imports {
     /** Row errors kept per import for the downloadable report; the count of all of them is kept regardless. */
     private final int maxStoredErrors;
     private final org.springframework.beans.factory.ObjectProvider<org.fuzhi.platform.Places> places;
+    private final org.fuzhi.platform.FieldCrypto crypto;
 
     ImportRunner(List<ImportKind> kinds, JdbcClient jdbc, org.springframework.jdbc.core.JdbcTemplate batch,
                  MessageSource messages, AuditLog audit,
                  PlatformTransactionManager txm, @Value("${fuzhi.storage.dir:./data/files}") String storageDir,
                  @Value("${fuzhi.import.max-rows:5000000}") int maxRows,
                  @Value("${fuzhi.import.max-stored-errors:100000}") int maxStoredErrors,
-                 org.springframework.beans.factory.ObjectProvider<org.fuzhi.platform.Places> places) {
+                 org.springframework.beans.factory.ObjectProvider<org.fuzhi.platform.Places> places,
+                 org.fuzhi.platform.FieldCrypto crypto) {
         this.places = places;
+        this.crypto = crypto;
         this.maxRows = maxRows;
         this.maxStoredErrors = maxStoredErrors;
         kinds.forEach(k -> this.kinds.put(k.name(), k));
@@ -110,12 +113,13 @@ class ImportRunner implements Imports {
                 .param("st", user.scope().type().name()).param("sc", user.scope().code())
                 .param("sr", regionOf(user.scope()))
                 .param("id", id).param("kind", kind.name()).param("name", safeName).param("path", kept.toString())
-                .param("sha", sha256(kept)).param("size", size(kept)).param("dry", dryRun)
+                .param("sha", sha256(file)).param("size", size(file)).param("dry", dryRun)
                 .param("by", user.username()).param("at", Timestamp.from(Instant.now())).update());
 
         Tabular.Format format;
         try {
-            format = Tabular.formatOf(safeName, kept);
+            // The clear upload is read; what is kept is sealed (ADR 0011).
+            format = Tabular.formatOf(safeName, file);
         } catch (Tabular.UnreadableException e) {
             throw refuse(id, kind, messages.getMessage(e.messageKey(), null, locale), dryRun);
         } catch (IOException e) {
@@ -131,7 +135,7 @@ class ImportRunner implements Imports {
                 String[][] header = {null};
                 List<ImportRow> chunk = new ArrayList<>(CHUNK);
                 try {
-                    Tabular.read(kept, format, (rowNo, cells) -> {
+                    Tabular.read(file, format, (rowNo, cells) -> {
                         if (header[0] == null) {
                             header[0] = mapHeader(kind, cells, locale);
                             return;
@@ -380,8 +384,11 @@ class ImportRunner implements Imports {
             Files.createDirectories(dir);
             int dot = name.lastIndexOf('.');
             String extension = dot > 0 ? name.substring(dot).toLowerCase(Locale.ROOT).replaceAll("[^.a-z0-9]", "") : "";
-            Path target = dir.resolve("original" + extension);
-            Files.copy(file, target, StandardCopyOption.REPLACE_EXISTING);
+            // Sealed with the files key and bound to its import: the original holds every ID of the list.
+            Path target = dir.resolve("original" + extension + ".sealed");
+            try (OutputStream out = crypto.sealing(Files.newOutputStream(target), "import:" + id + "/original")) {
+                Files.copy(file, out);
+            }
             return target;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

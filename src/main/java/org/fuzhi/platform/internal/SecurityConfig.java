@@ -30,8 +30,10 @@ class SecurityConfig {
     }
 
     /** The JSON API: stateless, bearer tokens, 401/403 as JSON rather than redirects to the login page. */
+    // The key commands (keys rotate) start the application without a web server, and so without filter chains.
     @Bean
     @Order(1)
+    @org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication
     SecurityFilterChain apiChain(HttpSecurity http, TokenService tokens, AccountStore accounts,
                                  AuthenticationManager authManager, MessageSource messages,
                                  LocaleResolver locales, org.springframework.core.env.Environment env) throws Exception {
@@ -56,6 +58,7 @@ class SecurityConfig {
     /** The browser UI: form login with sessions and CSRF protection. */
     @Bean
     @Order(2)
+    @org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication
     SecurityFilterChain webChain(HttpSecurity http, AuthenticationManager authManager, AccountStore accounts,
                                  MessageSource messages, LocaleResolver locales,
                                  org.springframework.core.env.Environment env) throws Exception {

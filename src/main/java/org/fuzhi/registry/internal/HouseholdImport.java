@@ -34,8 +34,10 @@ class HouseholdImport implements ImportKind {
     private final JdbcClient jdbc;
     private final JdbcTemplate batch;
     private final Directory directory;
+    private final org.fuzhi.platform.FieldCrypto crypto;
 
-    HouseholdImport(JdbcClient jdbc, JdbcTemplate batch, Directory directory) {
+    HouseholdImport(JdbcClient jdbc, JdbcTemplate batch, Directory directory, org.fuzhi.platform.FieldCrypto crypto) {
+        this.crypto = crypto;
         this.jdbc = jdbc;
         this.batch = batch;
         this.directory = directory;
@@ -162,18 +164,22 @@ class HouseholdImport implements ImportKind {
         }
         // A person already registered in another household is not moved silently; one registered outside the
         // importer's area is not touched at all (and the message names nothing of the other area's records).
+        // Persons are found by the blind index of their number (ADR 0011); both maps are keyed by that index.
+        Map<String, String> idIndex = new HashMap<>();
+        members.forEach(m -> idIndex.computeIfAbsent(m.id().value(), crypto::index));
         Map<String, String> existingHousehold = new HashMap<>();
         java.util.Set<String> outside = new java.util.HashSet<>();
         var area = ctx.user().scope();
-        jdbc.sql("SELECT p.id_number, h.household_no, h.region_code, e.school_region_code FROM person p "
+        jdbc.sql("SELECT p.id_index, h.household_no, h.region_code, e.school_region_code FROM person p "
                         + "LEFT JOIN household h ON h.id = p.household_id LEFT JOIN enrolment e ON e.person_id = p.id "
-                        + "WHERE p.id_number IN (:ids)")
-                .param("ids", members.stream().map(m -> m.id().value()).toList())
+                        + "WHERE p.id_index IN (:ids)")
+                .param("ids", List.copyOf(new java.util.HashSet<>(idIndex.values())))
                 .query(rs -> {
-                    existingHousehold.put(rs.getString(1), rs.getString(2) == null ? "" : rs.getString(2));
+                    String index = rs.getString(1).strip();
+                    existingHousehold.put(index, rs.getString(2) == null ? "" : rs.getString(2));
                     String home = rs.getString(3) != null ? rs.getString(3) : rs.getString(4);
                     if (home == null || !area.containsRegion(home)) {
-                        outside.add(rs.getString(1));
+                        outside.add(index);
                     }
                 });
         // An existing household number is updated only where that household lives inside the importer's area: a
@@ -192,11 +198,11 @@ class HouseholdImport implements ImportKind {
                 ctx.reject(memberRows.get(i), "householdNo", "import.rule.householdOutOfScope");
                 continue;
             }
-            if (outside.contains(m.id().value())) {
+            if (outside.contains(idIndex.get(m.id().value()))) {
                 ctx.reject(memberRows.get(i), "memberIdNumber", "import.rule.personOutOfScope");
                 continue;
             }
-            String current = existingHousehold.get(m.id().value());
+            String current = existingHousehold.get(idIndex.get(m.id().value()));
             if (current != null && !current.isEmpty() && !current.equals(m.householdNo())) {
                 ctx.reject(memberRows.get(i), "memberIdNumber", "import.rule.personInOtherHousehold", current);
                 continue;
@@ -205,7 +211,7 @@ class HouseholdImport implements ImportKind {
             acceptedHouseholds.putIfAbsent(m.householdNo(), households.get(m.householdNo()));
         }
         writeHouseholds(acceptedHouseholds.values());
-        writeMembers(accepted, existingHousehold);
+        writeMembers(accepted, existingHousehold, idIndex);
     }
 
     private void writeHouseholds(java.util.Collection<Household> hs) {
@@ -243,21 +249,27 @@ class HouseholdImport implements ImportKind {
         ps.setString(10, h.no());
     }
 
-    private void writeMembers(List<Member> members, Map<String, String> existing) {
+    private void writeMembers(List<Member> members, Map<String, String> existing, Map<String, String> idIndex) {
         Timestamp now = Timestamp.from(Instant.now());
-        List<Member> inserts = members.stream().filter(m -> !existing.containsKey(m.id().value())).toList();
-        List<Member> updates = members.stream().filter(m -> existing.containsKey(m.id().value())).toList();
+        List<Member> inserts = members.stream().filter(m -> !existing.containsKey(idIndex.get(m.id().value()))).toList();
+        List<Member> updates = members.stream().filter(m -> existing.containsKey(idIndex.get(m.id().value()))).toList();
         String householdId = "(SELECT id FROM household WHERE household_no = ?)";
         batch.batchUpdate("INSERT INTO person (name, gender, birth_date, relation, ethnicity, disability, health, "
-                        + "updated_at, household_id, id_number) VALUES (?, ?, ?, ?, ?, ?, ?, ?, " + householdId + ", ?)",
-                inserts, 500, (ps, m) -> bindMember(ps, m, now));
+                        + "updated_at, household_id, id_index, id_sealed, id_masked) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, " + householdId + ", ?, ?, ?)",
+                inserts, 500, (ps, m) -> {
+                    bindMember(ps, m, now, idIndex.get(m.id().value()));
+                    ps.setString(11, crypto.seal(org.fuzhi.platform.FieldCrypto.Kind.ID_NUMBER, m.id().value()));
+                    ps.setString(12, org.fuzhi.common.Masking.idNumber(m.id().value()));
+                });
         batch.batchUpdate("UPDATE person SET name = ?, gender = ?, birth_date = ?, relation = ?, ethnicity = ?, "
                         + "disability = ?, health = ?, updated_at = ?, household_id = " + householdId
-                        + ", version = version + 1 WHERE id_number = ?",
-                updates, 500, (ps, m) -> bindMember(ps, m, now));
+                        + ", version = version + 1 WHERE id_index = ?",
+                updates, 500, (ps, m) -> bindMember(ps, m, now, idIndex.get(m.id().value())));
     }
 
-    private static void bindMember(java.sql.PreparedStatement ps, Member m, Timestamp now) throws java.sql.SQLException {
+    private static void bindMember(java.sql.PreparedStatement ps, Member m, Timestamp now, String idIndex)
+            throws java.sql.SQLException {
         ps.setString(1, m.name());
         ps.setString(2, m.id().gender().name());
         ps.setDate(3, Date.valueOf(m.id().birthDate()));
@@ -267,7 +279,7 @@ class HouseholdImport implements ImportKind {
         ps.setString(7, m.health());
         ps.setTimestamp(8, now);
         ps.setString(9, m.householdNo());
-        ps.setString(10, m.id().value());
+        ps.setString(10, idIndex);
     }
 
     private static Integer year(ImportRow row, ImportContext ctx, String col) {

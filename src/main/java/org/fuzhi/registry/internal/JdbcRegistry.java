@@ -17,6 +17,7 @@ import org.fuzhi.common.Masking;
 import org.fuzhi.common.Page;
 import org.fuzhi.common.Stage;
 import org.fuzhi.platform.AuditLog;
+import org.fuzhi.platform.FieldCrypto;
 import org.fuzhi.platform.Scope;
 import org.fuzhi.platform.Privacy;
 import org.fuzhi.platform.ScopeFilter;
@@ -41,8 +42,8 @@ class JdbcRegistry implements Registry {
             FROM enrolment e JOIN person p ON p.id = e.person_id LEFT JOIN household h ON h.id = p.household_id
             LEFT JOIN person_poverty_status ps ON ps.person_id = p.id""";
     private static final String STUDENT_SELECT = """
-            SELECT e.id, e.student_no, e.school_code, e.stage, e.grade, e.class_name, e.boarding, e.status,
-                   e.outside_county, e.version, p.name, p.id_number, p.gender, p.birth_date, p.ethnicity, p.relation,
+            SELECT e.id, e.student_no_masked, e.student_no_sealed, e.school_code, e.stage, e.grade, e.class_name,
+                   e.boarding, e.status, e.outside_county, e.version, p.name, p.id_masked, p.id_sealed, p.gender, p.birth_date, p.ethnicity, p.relation,
                    p.disability, p.left_behind, p.single_parent, p.orphan, p.household_id,
                    ps.category AS roster_category, h.household_no, h.region_code AS household_region, h.poverty_category
             """ + STUDENT_FROM;
@@ -53,10 +54,12 @@ class JdbcRegistry implements Registry {
     private final StudentExport export;
     private final org.springframework.context.MessageSource messages;
     private final org.springframework.jdbc.core.JdbcTemplate batchTemplate;
+    private final FieldCrypto crypto;
 
     JdbcRegistry(JdbcClient jdbc, Directory directory, AuditLog audit, StudentExport export,
                  org.springframework.context.MessageSource messages,
-                 org.springframework.jdbc.core.JdbcTemplate batchTemplate) {
+                 org.springframework.jdbc.core.JdbcTemplate batchTemplate, FieldCrypto crypto) {
+        this.crypto = crypto;
         this.messages = messages;
         this.batchTemplate = batchTemplate;
         this.jdbc = jdbc;
@@ -93,8 +96,8 @@ class JdbcRegistry implements Registry {
     private static StudentView student(ResultSet rs, SchoolNames names) throws SQLException {
         String category = rs.getString("poverty_category");
         long hid = rs.getLong("household_id");
-        return new StudentView(rs.getLong("id"), Masking.studentNo(rs.getString("student_no")), rs.getString("name"),
-                Masking.idNumber(rs.getString("id_number")), Gender.valueOf(rs.getString("gender")),
+        return new StudentView(rs.getLong("id"), rs.getString("student_no_masked"), rs.getString("name"),
+                rs.getString("id_masked").strip(), Gender.valueOf(rs.getString("gender")),
                 rs.getDate("birth_date").toLocalDate(), rs.getString("ethnicity"), rs.getString("school_code"),
                 names.of(rs.getString("school_code")), Stage.valueOf(rs.getString("stage")),
                 (Integer) rs.getObject("grade"), rs.getString("class_name"), rs.getBoolean("boarding"),
@@ -115,13 +118,15 @@ class JdbcRegistry implements Registry {
         Map<String, Object> p = new HashMap<>(f.params());
         searchCondition(q.search(), "p.name", sb, p, switch (q.search() == null ? Privacy.SearchKind.NONE
                 : q.search().kind()) {
-            case ID_NUMBER -> "p.id_number = :exact";
-            case STUDENT_NO -> "e.student_no = :exact";
-            case MASKED_ID -> "p.id_number LIKE :first AND p.id_number LIKE :last";
+            // Exact numbers are found by their blind index, masked forms by the masked column (ADR 0011).
+            case ID_NUMBER -> "p.id_index = :exactIndex";
+            case STUDENT_NO -> "e.student_no_index = :exactIndex";
+            case MASKED_ID -> "p.id_masked = :masked";
             case NAME -> "(p.name LIKE :prefix ESCAPE '\\' OR e.class_name = :exact)";
             case CLASS -> "e.class_name = :exact";
             default -> null;
         });
+        indexSearch(q.search(), p);
         if (q.schoolCode() != null && !q.schoolCode().isBlank()) {
             sb.append(" AND e.school_code = :school");
             p.put("school", q.schoolCode().strip());
@@ -173,7 +178,8 @@ class JdbcRegistry implements Registry {
         SchoolNames names = new SchoolNames();
         jdbc.sql(STUDENT_SELECT + w.sql() + " ORDER BY e.school_code, e.grade, e.class_name, e.id")
                 .withFetchSize(1000).params(w.params()).query(rs -> {
-                    consumer.accept(student(rs, names), rs.getString("id_number"), rs.getString("student_no"));
+                    consumer.accept(student(rs, names), crypto.open(FieldCrypto.Kind.ID_NUMBER, rs.getString("id_sealed")),
+                            crypto.open(FieldCrypto.Kind.STUDENT_NO, rs.getString("student_no_sealed")));
                 });
     }
 
@@ -227,35 +233,39 @@ class JdbcRegistry implements Registry {
     }
 
     private static final String PERSON_REF_SELECT = """
-            SELECT p.id, p.id_number, p.name, p.gender, p.birth_date, h.region_code, e.id AS eid, e.school_code
+            SELECT p.id, p.id_index, p.id_sealed, p.name, p.gender, p.birth_date, h.region_code, e.id AS eid,
+                   e.school_code
             FROM person p LEFT JOIN household h ON h.id = p.household_id LEFT JOIN enrolment e ON e.person_id = p.id
             """;
 
-    private static PersonRef personRef(ResultSet rs) throws SQLException {
+    private PersonRef personRef(ResultSet rs) throws SQLException {
         long eid = rs.getLong("eid");
         boolean enrolled = !rs.wasNull();
-        return new PersonRef(rs.getLong("id"), rs.getString("id_number"), rs.getString("name"),
+        return new PersonRef(rs.getLong("id"), crypto.lazy(FieldCrypto.Kind.ID_NUMBER, rs.getString("id_sealed")),
+                rs.getString("name"),
                 Gender.valueOf(rs.getString("gender")), rs.getDate("birth_date").toLocalDate(),
                 rs.getString("region_code"), enrolled ? eid : null, rs.getString("school_code"));
     }
 
     @Override
-    public Map<String, PersonRef> personsByIdNumber(java.util.Collection<String> idNumbers) {
+    public Map<String, PersonRef> personsByIdIndex(java.util.Collection<String> idIndexes) {
         Map<String, PersonRef> out = new HashMap<>();
-        if (idNumbers.isEmpty()) {
-            return out;
+        List<String> ids = List.copyOf(idIndexes);
+        for (int i = 0; i < ids.size(); i += 1000) {
+            jdbc.sql(PERSON_REF_SELECT + " WHERE p.id_index IN (:ids)")
+                    .param("ids", ids.subList(i, Math.min(ids.size(), i + 1000))).query(rs -> {
+                        out.put(rs.getString("id_index").strip(), personRef(rs));
+                    });
         }
-        jdbc.sql(PERSON_REF_SELECT + " WHERE p.id_number IN (:ids)").param("ids", List.copyOf(idNumbers))
-                .query((rs, n) -> personRef(rs)).list().forEach(p -> out.put(p.idNumber(), p));
         return out;
     }
 
     @Override
-    public Map<String, Long> personIdsByIdNumber(java.util.Collection<String> idNumbers) {
+    public Map<String, Long> personIdsByIdIndex(java.util.Collection<String> idIndexes) {
         Map<String, Long> out = new HashMap<>();
-        List<String> ids = List.copyOf(idNumbers);
+        List<String> ids = List.copyOf(idIndexes);
         for (int i = 0; i < ids.size(); i += 5000) {
-            jdbc.sql("SELECT id_number, id FROM person WHERE id_number IN (:ids)")
+            jdbc.sql("SELECT id_index, id FROM person WHERE id_index IN (:ids)")
                     .param("ids", ids.subList(i, Math.min(ids.size(), i + 5000))).query(rs -> {
                         out.put(rs.getString(1), rs.getLong(2));
                     });
@@ -264,11 +274,11 @@ class JdbcRegistry implements Registry {
     }
 
     @Override
-    public Map<String, PersonHousehold> householdsByIdNumber(java.util.Collection<String> idNumbers) {
+    public Map<String, PersonHousehold> householdsByIdIndex(java.util.Collection<String> idIndexes) {
         Map<String, PersonHousehold> out = new HashMap<>();
-        List<String> ids = List.copyOf(idNumbers);
+        List<String> ids = List.copyOf(idIndexes);
         for (int i = 0; i < ids.size(); i += 1000) {
-            jdbc.sql("SELECT id_number, id, household_id FROM person WHERE id_number IN (:ids)")
+            jdbc.sql("SELECT id_index, id, household_id FROM person WHERE id_index IN (:ids)")
                     .param("ids", ids.subList(i, Math.min(ids.size(), i + 1000))).query(rs -> {
                         long hid = rs.getLong(3);
                         out.put(rs.getString(1), new PersonHousehold(rs.getLong(2), rs.wasNull() ? null : hid));
@@ -309,7 +319,7 @@ class JdbcRegistry implements Registry {
         // No enrolment: linkage compares persons, and joining a province's 10M enrolments to its 11M persons
         // doubled the read (13 s against 6 s). Streamed in the order of the region index.
         streaming(() -> jdbc.sql("""
-                SELECT p.id, p.id_number, p.name, p.gender, p.birth_date, h.region_code, NULL AS eid, NULL AS school_code
+                SELECT p.id, p.id_sealed, p.name, p.gender, p.birth_date, h.region_code, NULL AS eid, NULL AS school_code
                 FROM household h JOIN person p ON p.household_id = h.id
                 WHERE h.region_code BETWEEN :lo AND :hi ORDER BY h.region_code""")
                 .param("lo", (prefix + "000000000000").substring(0, 12))
@@ -456,8 +466,9 @@ class JdbcRegistry implements Registry {
     @Transactional
     public String unmaskIdNumber(Scope scope, long studentId) {
         student(scope, studentId).orElseThrow(() -> new org.fuzhi.platform.NotFoundException("student"));
-        String id = jdbc.sql("SELECT p.id_number FROM enrolment e JOIN person p ON p.id = e.person_id WHERE e.id = :id")
-                .param("id", studentId).query(String.class).single();
+        String id = crypto.open(FieldCrypto.Kind.ID_NUMBER, jdbc.sql(
+                        "SELECT p.id_sealed FROM enrolment e JOIN person p ON p.id = e.person_id WHERE e.id = :id")
+                .param("id", studentId).query(String.class).single());
         audit.record("UNMASK_ID_NUMBER", "student", String.valueOf(studentId), Map.of("field", "idNumber"));
         return id;
     }
@@ -554,6 +565,19 @@ class JdbcRegistry implements Registry {
      * match on {@code nameColumn}, or nothing found for a refused search. Every user-typed value is bound, and
      * LIKE patterns match {@code %} and {@code _} literally.
      */
+    /** The blind index of an exact number searched for, and the masked form of a masked one. */
+    private void indexSearch(Privacy.Search search, Map<String, Object> p) {
+        if (search == null) {
+            return;
+        }
+        switch (search.kind()) {
+            case ID_NUMBER, STUDENT_NO -> p.put("exactIndex", crypto.index(search.value()));
+            case MASKED_ID -> p.put("masked", search.first() + "*".repeat(10) + search.last());
+            default -> {
+            }
+        }
+    }
+
     private static void searchCondition(Privacy.Search search, String nameColumn, StringBuilder sql,
                                         Map<String, Object> p, String condition) {
         if (search == null || search.kind() == Privacy.SearchKind.NONE) {
@@ -676,7 +700,7 @@ class JdbcRegistry implements Registry {
         // and schools are those schools' business).
         boolean school = scope.type() == Scope.Type.SCHOOL;
         jdbc.sql("""
-                SELECT p.id, p.name, p.id_number, p.gender, p.birth_date, p.relation, e.id AS eid, e.school_code, e.stage
+                SELECT p.id, p.name, p.id_masked, p.gender, p.birth_date, p.relation, e.id AS eid, e.school_code, e.stage
                 FROM person p LEFT JOIN enrolment e ON e.person_id = p.id
                 WHERE p.household_id = :id""" + (school ? " AND (e.id IS NULL OR e.school_code = :school)" : "")
                 + " ORDER BY p.birth_date").param("id", id).params(school ? Map.of("school", scope.code()) : Map.of())
@@ -684,7 +708,7 @@ class JdbcRegistry implements Registry {
             long eid = rs.getLong("eid");
             boolean enrolled = !rs.wasNull();
             members.add(new HouseholdView.Member(rs.getLong("id"), rs.getString("name"),
-                    Masking.idNumber(rs.getString("id_number")), Gender.valueOf(rs.getString("gender")),
+                    rs.getString("id_masked").strip(), Gender.valueOf(rs.getString("gender")),
                     rs.getDate("birth_date").toLocalDate(), rs.getString("relation"), enrolled ? eid : null,
                     enrolled ? names.of(rs.getString("school_code")) : null, rs.getString("stage")));
         });

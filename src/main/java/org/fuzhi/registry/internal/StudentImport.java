@@ -36,8 +36,10 @@ class StudentImport implements ImportKind {
     private final JdbcClient jdbc;
     private final JdbcTemplate batch;
     private final Directory directory;
+    private final org.fuzhi.platform.FieldCrypto crypto;
 
-    StudentImport(JdbcClient jdbc, JdbcTemplate batch, Directory directory) {
+    StudentImport(JdbcClient jdbc, JdbcTemplate batch, Directory directory, org.fuzhi.platform.FieldCrypto crypto) {
+        this.crypto = crypto;
         this.jdbc = jdbc;
         this.batch = batch;
         this.directory = directory;
@@ -176,7 +178,9 @@ class StudentImport implements ImportKind {
     }
 
     /** @param home the household's village, else the region of the school the person is enrolled at */
-    private record Existing(String idNumber, String name, String studentNo, String schoolCode, String home) {
+    /** A registered person or enrolment met again: numbers by their blind index, the 学籍号 also masked. */
+    private record Existing(String idIndex, String name, String studentNoIndex, String studentNoMasked,
+                            String schoolCode, String home) {
     }
 
     /**
@@ -198,21 +202,27 @@ class StudentImport implements ImportKind {
     private void checkAgainstDatabaseAndWrite(List<Student> candidates, ImportContext ctx) {
         Map<String, Existing> byId = new HashMap<>();
         Map<String, Existing> byNo = new HashMap<>();
+        // The numbers are compared by their blind index (ADR 0011): computed once per row of the chunk.
+        Map<String, String> idIndex = new HashMap<>();
+        Map<String, String> noIndex = new HashMap<>();
+        for (Student s : candidates) {
+            idIndex.computeIfAbsent(s.id().value(), crypto::index);
+            noIndex.computeIfAbsent(s.studentNo(), crypto::index);
+        }
         var rowMapper = (org.springframework.jdbc.core.RowMapper<Existing>) (rs, n) -> new Existing(
-                rs.getString("id_number"), rs.getString("name"), rs.getString("student_no"),
-                rs.getString("school_code"), rs.getString("region_code") != null ? rs.getString("region_code")
-                : rs.getString("school_region_code"));
-        String select = "SELECT p.id_number, p.name, e.student_no, e.school_code, h.region_code, e.school_region_code "
-                + "FROM person p LEFT JOIN enrolment e ON e.person_id = p.id "
-                + "LEFT JOIN household h ON h.id = p.household_id ";
-        jdbc.sql(select + "WHERE p.id_number IN (:ids)")
-                .param("ids", candidates.stream().map(s -> s.id().value()).toList())
-                .query(rowMapper).list().forEach(e -> byId.put(e.idNumber(), e));
-        jdbc.sql("SELECT p.id_number, p.name, e.student_no, e.school_code, h.region_code, e.school_region_code "
-                        + "FROM enrolment e JOIN person p ON p.id = e.person_id "
-                        + "LEFT JOIN household h ON h.id = p.household_id WHERE e.student_no IN (:nos)")
-                .param("nos", candidates.stream().map(Student::studentNo).toList())
-                .query(rowMapper).list().forEach(e -> byNo.put(e.studentNo(), e));
+                rs.getString("id_index").strip(), rs.getString("name"), strip(rs.getString("student_no_index")),
+                rs.getString("student_no_masked"), rs.getString("school_code"),
+                rs.getString("region_code") != null ? rs.getString("region_code") : rs.getString("school_region_code"));
+        String columns = "SELECT p.id_index, p.name, e.student_no_index, e.student_no_masked, e.school_code, "
+                + "h.region_code, e.school_region_code ";
+        jdbc.sql(columns + "FROM person p LEFT JOIN enrolment e ON e.person_id = p.id "
+                        + "LEFT JOIN household h ON h.id = p.household_id WHERE p.id_index IN (:ids)")
+                .param("ids", List.copyOf(new HashSet<>(idIndex.values())))
+                .query(rowMapper).list().forEach(e -> byId.put(e.idIndex(), e));
+        jdbc.sql(columns + "FROM enrolment e JOIN person p ON p.id = e.person_id "
+                        + "LEFT JOIN household h ON h.id = p.household_id WHERE e.student_no_index IN (:nos)")
+                .param("nos", List.copyOf(new HashSet<>(noIndex.values())))
+                .query(rowMapper).list().forEach(e -> byNo.put(e.studentNoIndex(), e));
         String schoolCounty = ctx.user().scope().type() == org.fuzhi.platform.Scope.Type.SCHOOL
                 ? candidates.stream().map(c -> c.school().regionCode()).filter(java.util.Objects::nonNull)
                 .map(r -> r.substring(0, 6)).findFirst().orElse(null) : null;
@@ -232,21 +242,21 @@ class StudentImport implements ImportKind {
         boolean schoolUser = ctx.user().role() == Role.SCHOOL_OPERATOR;
         List<Student> ok = new ArrayList<>();
         for (Student s : candidates) {
-            Existing sameNo = byNo.get(s.studentNo());
-            Existing sameId = byId.get(s.id().value());
+            Existing sameNo = byNo.get(noIndex.get(s.studentNo()));
+            Existing sameId = byId.get(idIndex.get(s.id().value()));
             if (sameId != null && !mine(ctx, sameId.home(), schoolCounty)
                     || sameNo != null && !mine(ctx, sameNo.home(), schoolCounty)) {
                 ctx.reject(s.row(), "idNumber", "import.rule.personOutOfScope");
                 continue;
             }
-            if (sameNo != null && !sameNo.idNumber().equals(s.id().value())) {
+            if (sameNo != null && !sameNo.idIndex().equals(idIndex.get(s.id().value()))) {
                 ctx.reject(s.row(), "studentNo", "import.rule.studentNoTaken");
             }
-            if (sameId != null && sameId.studentNo() != null && !sameId.studentNo().equals(s.studentNo())) {
-                ctx.reject(s.row(), "idNumber", "import.rule.idHasOtherStudentNo",
-                        org.fuzhi.common.Masking.studentNo(sameId.studentNo()));
+            if (sameId != null && sameId.studentNoIndex() != null
+                    && !sameId.studentNoIndex().equals(noIndex.get(s.studentNo()))) {
+                ctx.reject(s.row(), "idNumber", "import.rule.idHasOtherStudentNo", sameId.studentNoMasked());
             }
-            if (sameId != null && sameId.studentNo() == null && !sameId.name().equals(s.name())) {
+            if (sameId != null && sameId.studentNoIndex() == null && !sameId.name().equals(s.name())) {
                 ctx.reject(s.row(), "name", "import.rule.nameMismatch", org.fuzhi.common.Masking.name(sameId.name()));
             }
             // Moving a student between schools is a transfer with its own workflow, not an import.
@@ -260,36 +270,47 @@ class StudentImport implements ImportKind {
                 ok.add(s);
             }
         }
-        List<Student> newPersons = ok.stream().filter(s -> !byId.containsKey(s.id().value())).toList();
-        List<Student> knownPersons = ok.stream().filter(s -> byId.containsKey(s.id().value())).toList();
+        List<Student> newPersons = ok.stream().filter(s -> !byId.containsKey(idIndex.get(s.id().value()))).toList();
+        List<Student> knownPersons = ok.stream().filter(s -> byId.containsKey(idIndex.get(s.id().value()))).toList();
         Timestamp now = Timestamp.from(Instant.now());
         String householdId = "(SELECT id FROM household WHERE household_no = ?)";
         batch.batchUpdate("INSERT INTO person (name, gender, birth_date, ethnicity, relation, left_behind, single_parent, "
-                        + "orphan, disability, updated_at, household_id, id_number) "
-                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, " + householdId + ", ?)",
-                newPersons, 500, (ps, s) -> bindPerson(ps, s, now));
+                        + "orphan, disability, updated_at, household_id, id_index, id_sealed, id_masked) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, " + householdId + ", ?, ?, ?)",
+                newPersons, 500, (ps, s) -> {
+                    bindPerson(ps, s, now, idIndex.get(s.id().value()));
+                    ps.setString(13, crypto.seal(org.fuzhi.platform.FieldCrypto.Kind.ID_NUMBER, s.id().value()));
+                    ps.setString(14, org.fuzhi.common.Masking.idNumber(s.id().value()));
+                });
         batch.batchUpdate("UPDATE person SET name = ?, gender = ?, birth_date = ?, ethnicity = COALESCE(?, ethnicity), "
                         + "relation = COALESCE(?, relation), left_behind = ?, single_parent = ?, orphan = ?, "
                         + "disability = ?, updated_at = ?, household_id = COALESCE(" + householdId + ", household_id), "
-                        + "version = version + 1 WHERE id_number = ?",
-                knownPersons, 500, (ps, s) -> bindPerson(ps, s, now));
+                        + "version = version + 1 WHERE id_index = ?",
+                knownPersons, 500, (ps, s) -> bindPerson(ps, s, now, idIndex.get(s.id().value())));
         // Enrolments: update by 学籍号 where it exists, else insert.
-        List<Student> enrolUpdates = ok.stream().filter(s -> byNo.containsKey(s.studentNo())).toList();
-        List<Student> enrolInserts = ok.stream().filter(s -> !byNo.containsKey(s.studentNo())).toList();
+        List<Student> enrolUpdates = ok.stream().filter(s -> byNo.containsKey(noIndex.get(s.studentNo()))).toList();
+        List<Student> enrolInserts = ok.stream().filter(s -> !byNo.containsKey(noIndex.get(s.studentNo()))).toList();
         batch.batchUpdate("UPDATE enrolment SET school_code = ?, school_region_code = ?, outside_county = ?, stage = ?, "
                         + "grade = ?, class_name = ?, boarding = ?, status = ?, updated_at = ?, version = version + 1 "
-                        + "WHERE student_no = ?",
-                enrolUpdates, 500, (ps, s) -> bindEnrolment(ps, s, now));
+                        + "WHERE student_no_index = ?",
+                enrolUpdates, 500, (ps, s) -> bindEnrolment(ps, s, now, noIndex.get(s.studentNo())));
         batch.batchUpdate("INSERT INTO enrolment (school_code, school_region_code, outside_county, stage, grade, "
-                        + "class_name, boarding, status, updated_at, student_no, person_id) "
-                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT id FROM person WHERE id_number = ?))",
+                        + "class_name, boarding, status, updated_at, student_no_index, person_id, student_no_sealed, "
+                        + "student_no_masked) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT id FROM person WHERE id_index = ?), ?, ?)",
                 enrolInserts, 500, (ps, s) -> {
-                    bindEnrolment(ps, s, now);
-                    ps.setString(11, s.id().value());
+                    bindEnrolment(ps, s, now, noIndex.get(s.studentNo()));
+                    ps.setString(11, idIndex.get(s.id().value()));
+                    ps.setString(12, crypto.seal(org.fuzhi.platform.FieldCrypto.Kind.STUDENT_NO, s.studentNo()));
+                    ps.setString(13, org.fuzhi.common.Masking.studentNo(s.studentNo()));
                 });
     }
 
-    private static void bindPerson(PreparedStatement ps, Student s, Timestamp now) throws SQLException {
+    private static String strip(String s) {
+        return s == null ? null : s.strip();
+    }
+
+    private static void bindPerson(PreparedStatement ps, Student s, Timestamp now, String idIndex) throws SQLException {
         ps.setString(1, s.name());
         ps.setString(2, s.id().gender().name());
         ps.setDate(3, Date.valueOf(s.id().birthDate()));
@@ -301,10 +322,11 @@ class StudentImport implements ImportKind {
         ps.setBoolean(9, s.disability());
         ps.setTimestamp(10, now);
         ps.setString(11, s.householdNo());
-        ps.setString(12, s.id().value());
+        ps.setString(12, idIndex);
     }
 
-    private static void bindEnrolment(PreparedStatement ps, Student s, Timestamp now) throws SQLException {
+    private static void bindEnrolment(PreparedStatement ps, Student s, Timestamp now, String noIndex)
+            throws SQLException {
         ps.setString(1, s.school().code());
         ps.setString(2, s.school().regionCode());
         ps.setBoolean(3, s.school().outOfCounty());
@@ -314,7 +336,7 @@ class StudentImport implements ImportKind {
         ps.setBoolean(7, s.boarding());
         ps.setString(8, s.status().name());
         ps.setTimestamp(9, now);
-        ps.setString(10, s.studentNo());
+        ps.setString(10, noIndex);
     }
 
     private static String emptyToNull(String s) {
