@@ -32,7 +32,8 @@ public record IdNumber(String value) {
     }
 
     /**
-     * Normalises full-width digits, spaces and a lower-case x, converts 15 → 18 and 20 → 18, then validates.
+     * Normalises full-width digits, spaces, a lower-case x and the letter O typed for a zero, converts 15 → 18 and
+     * 20 → 18, then validates (the check digit still has to hold, so a normalised typo is never accepted).
      */
     public static Parsed parse(String raw) {
         if (raw == null || raw.isBlank()) {
@@ -45,6 +46,8 @@ public record IdNumber(String value) {
                 c = (char) (c - '０' + '0');
             } else if (c == 'ｘ' || c == 'Ｘ' || c == 'x') {
                 c = 'X';
+            } else if (c == 'O' || c == 'o' || c == 'Ｏ' || c == 'ｏ') {
+                c = '0';
             } else if (Character.isWhitespace(c) || c == '\u3000' || c == '\'') {
                 continue;
             }
@@ -62,6 +65,25 @@ public record IdNumber(String value) {
         }
         Problem p = problemOf(s);
         return p == null ? new Parsed(new IdNumber(s), null) : new Parsed(null, p);
+    }
+
+    private static final java.util.regex.Pattern SCIENTIFIC =
+            java.util.regex.Pattern.compile("\\s*[0-9](\\.[0-9]+)?[eE]\\+?[0-9]{1,2}\\s*");
+
+    /**
+     * A number Excel has damaged: shown in scientific notation ({@code 4.21182E+17}), or cut to 15 significant
+     * digits so that it ends in {@code 000} and fails its check digit. Such a cell says nothing reliable about the
+     * person beyond the birth date its digits may still hold, so it is treated as missing.
+     */
+    public static boolean excelDamaged(String raw) {
+        if (raw == null) {
+            return false;
+        }
+        if (SCIENTIFIC.matcher(raw).matches()) {
+            return true;
+        }
+        String s = raw.strip();
+        return s.length() == 18 && s.endsWith("000") && s.chars().allMatch(Character::isDigit) && !parse(s).valid();
     }
 
     public static Optional<IdNumber> tryParse(String raw) {

@@ -51,4 +51,28 @@ public interface Linkage {
 
     record Evidence(String field, String agreement, double weight) {
     }
+
+    /**
+     * Every current roster line of the user's area with its decision (issue 10): readable by the aid center, the
+     * leader and the evaluator, names masked as the role requires.
+     */
+    Page<LinkView> links(CurrentUser user, LinkQuery query, int page, int size);
+
+    /** The same lines as an .xlsx workbook (more than a sheet rolls over); returns the number of lines. Audited. */
+    long exportLinks(CurrentUser user, LinkQuery query, java.io.OutputStream out, java.util.Locale locale);
+
+    /** Decisions as a reader names them; {@code REVIEWED} and {@code REJECTED} are a person's. */
+    enum Decision { EXACT, PROBABILISTIC, REVIEWED, REVIEW, UNLINKED, REJECTED, PENDING }
+
+    /** Filters; each null or blank means any. */
+    record LinkQuery(Long member, Long person, String household, String village, Decision decision) {
+    }
+
+    /**
+     * @param decidedBy the user who decided, for a person's decision (null for the machine's)
+     */
+    record LinkView(long rosterMemberId, String name, String idMasked, String householdNo, String villageCode,
+                    String category, Decision decision, Long personId, String personName, String personIdMasked,
+                    Double score, List<Evidence> evidence, String decidedBy, Instant decidedAt) {
+    }
 }

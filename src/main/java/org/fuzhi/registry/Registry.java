@@ -101,6 +101,16 @@ public interface Registry {
     Map<String, Long> personIdsByIdIndex(java.util.Collection<String> idIndexes);
 
     /**
+     * Who holds each ID number (by index): what the exact pass of record linkage checks a roster line against —
+     * an exact ID on a line with another name is a relative's number or a typo, not a link.
+     */
+    Map<String, IdOwner> idOwnersByIndex(java.util.Collection<String> idIndexes);
+
+    record IdOwner(long personId, String name, org.fuzhi.common.Gender gender, java.time.LocalDate birthDate,
+                   String householdNo) {
+    }
+
+    /**
      * Streams the registered persons whose household lives in the area, ordered by the household's region code (so
      * county by county): the block of record linkage above county level, where birth dates alone match hundreds of
      * persons each (roster families are registered households). Persons only: their {@code studentId} and
@@ -113,6 +123,12 @@ public interface Registry {
      * roster is never matched to another county's people.
      */
     java.util.List<PersonRef> personsBornOn(Scope area, java.util.Collection<java.time.LocalDate> dates);
+
+    /** Name, masked ID and home village of persons by ID, for showing who a roster line was linked to. */
+    Map<Long, PersonLabel> personLabels(java.util.Collection<Long> personIds);
+
+    record PersonLabel(long personId, String name, String idMasked, java.time.LocalDate birthDate, String villageCode) {
+    }
 
     /**
      * A registered person as record linkage sees it. Carries the full ID number: it must never leave the

@@ -550,4 +550,83 @@ interface IdentificationWebTests {
         return mvc().perform(post(path + "/close").param("version", version).header("Authorization", bearer("zizhu"))
                 .contentType(MediaType.APPLICATION_JSON).content("{\"reason\":\"" + reason + "\",\"note\":\"" + note + "\"}"));
     }
+
+    /**
+     * Issue 10: every roster line's link is readable (API, page data, export), masked as the role requires, and a
+     * person is linked from at most one line — two lines for one child both wait for a person to decide.
+     */
+    @Test
+    default void everyRosterLineCanBeReadWithItsDecisionAndAPersonHasAtMostOneLine() throws Exception {
+        var orig = jdbc().sql("""
+                SELECT r.id, r.name, r.household_no, r.village_code, r.id_index, r.id_raw_sealed, r.id_raw_masked,
+                       r.gender, r.birth_date, l.person_id
+                FROM roster_member r JOIN roster_link l ON l.roster_member_id = r.id
+                WHERE r.is_current AND l.status = 'LINKED' AND l.method = 'EXACT_ID' AND r.village_code LIKE '421182%'
+                ORDER BY r.id LIMIT 1""").query((rs, n) -> new Object[]{rs.getLong(1), rs.getString(2), rs.getString(3),
+                rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getDate(9),
+                rs.getLong(10)}).single();
+        long member = (Long) orig[0];
+        long person = (Long) orig[9];
+        String center = bearer("zizhu");
+        // Read before: an exact link, with the person and the evidence.
+        JsonNode before = json(mvc().perform(get("/api/v1/identification/links").param("member", String.valueOf(member))
+                .header("Authorization", center)).andExpect(status().isOk())).get("items").get(0);
+        assertThat(before.get("decision").asString()).isEqualTo("EXACT");
+        assertThat(before.get("personId").asLong()).isEqualTo(person);
+        assertThat(before.get("name").asString()).isEqualTo(orig[1]);
+        assertThat(before.get("evidence").get(0).get("field").asString()).isEqualTo("id");
+        // A second line for the same child (the same number and name, as a duplicated row of a roster would be).
+        jdbc().sql("""
+                INSERT INTO roster_member (import_id, source, household_no, village_code, category, name, id_raw_sealed,
+                       id_raw_masked, id_index, gender, birth_date, is_current, imported_at)
+                VALUES ('test', 'POVERTY', :h, :v, 'LIFTED', :name, :sealed, :masked, :idx, :g, :b, TRUE, :at)""")
+                .param("h", orig[2]).param("v", orig[3]).param("name", orig[1]).param("sealed", orig[5])
+                .param("masked", orig[6]).param("idx", orig[4]).param("g", orig[7]).param("b", orig[8])
+                .param("at", java.sql.Timestamp.from(java.time.Instant.now())).update();
+        long duplicate = jdbc().sql("SELECT MAX(id) FROM roster_member WHERE import_id = 'test'").query(Long.class).single();
+        try {
+            mvc().perform(post("/api/v1/identification/linkage/run").header("Authorization", center))
+                    .andExpect(status().isOk());
+            JsonNode both = json(mvc().perform(get("/api/v1/identification/links").param("person", String.valueOf(person))
+                    .header("Authorization", center)).andExpect(status().isOk()));
+            assertThat(both.get("total").asLong()).isEqualTo(2);
+            for (JsonNode l : both.get("items")) {
+                assertThat(l.get("decision").asString()).isEqualTo("REVIEW");
+                assertThat(l.toString()).contains("\"field\":\"conflict\"").contains("OTHER_LINE");
+            }
+            // The child no longer counts as linked anywhere until a person decides.
+            assertThat(jdbc().sql("SELECT COUNT(*) FROM roster_link WHERE person_id = :p AND status = 'LINKED'")
+                    .param("p", person).query(Long.class).single()).isZero();
+            // A masked role reads the same lines with masked names; a village cadre may not read them at all.
+            JsonNode masked = json(mvc().perform(get("/api/v1/identification/links").param("member", String.valueOf(member))
+                    .header("Authorization", bearer("pinggu"))).andExpect(status().isOk())).get("items").get(0);
+            assertThat(masked.get("name").asString()).isEqualTo(Masking.name((String) orig[1]))
+                    .isNotEqualTo(orig[1]);
+            assertThat(masked.get("idMasked").asString()).contains("*");
+            mvc().perform(get("/api/v1/identification/links").header("Authorization", bearer("cunwei")))
+                    .andExpect(status().isForbidden());
+            // Filters and the export.
+            JsonNode exact = json(mvc().perform(get("/api/v1/identification/links").param("decision", "EXACT")
+                    .param("size", "5").header("Authorization", center)).andExpect(status().isOk()));
+            assertThat(exact.get("total").asLong()).isGreaterThan(1000);
+            exact.get("items").forEach(l -> assertThat(l.get("decision").asString()).isEqualTo("EXACT"));
+            byte[] xlsx = mvc().perform(get("/api/v1/identification/links.xlsx").param("decision", "REVIEW")
+                    .header("Authorization", center)).andExpect(status().isOk()).andReturn().getResponse()
+                    .getContentAsByteArray();
+            assertThat(new String(xlsx, 0, 2, StandardCharsets.ISO_8859_1)).isEqualTo("PK");
+            // The page lists them too.
+            String page = mvc().perform(get("/identification/linkage").param("decision", "REVIEW")
+                    .session(login("zizhu"))).andExpect(status().isOk()).andReturn().getResponse()
+                    .getContentAsString(StandardCharsets.UTF_8);
+            assertThat(page).contains("id=\"links-table\"").contains("另一名单行也关联到此人");
+        } finally {
+            jdbc().sql("DELETE FROM roster_link WHERE roster_member_id = :d").param("d", duplicate).update();
+            jdbc().sql("DELETE FROM roster_member WHERE id = :d").param("d", duplicate).update();
+            mvc().perform(post("/api/v1/identification/linkage/run").header("Authorization", center))
+                    .andExpect(status().isOk());
+        }
+        // With the duplicate gone the child's line is linked again (a person's review was never needed).
+        assertThat(jdbc().sql("SELECT status FROM roster_link WHERE roster_member_id = :m").param("m", member)
+                .query(String.class).single()).isEqualTo("LINKED");
+    }
 }

@@ -13,6 +13,10 @@ import java.util.Set;
 import org.fuzhi.common.Masking;
 import org.fuzhi.common.Page;
 import org.fuzhi.identification.Linkage;
+import org.fuzhi.identification.Linkage.Decision;
+import org.fuzhi.identification.Linkage.Evidence;
+import org.fuzhi.identification.Linkage.LinkQuery;
+import org.fuzhi.identification.Linkage.LinkView;
 import org.fuzhi.platform.AuditLog;
 import org.fuzhi.platform.CurrentUser;
 import org.fuzhi.platform.NotFoundException;
@@ -42,13 +46,14 @@ class Linker implements Linkage {
     private final Registry registry;
     private final AuditLog audit;
     private final org.fuzhi.platform.FieldCrypto crypto;
+    private final org.springframework.context.MessageSource messages;
     private final org.springframework.transaction.PlatformTransactionManager transactions;
     private final double upper;
     private final double lower;
     private volatile MatchWeights lastWeights = MatchWeights.DEFAULT;
 
     Linker(JdbcClient jdbc, JdbcTemplate batch, Registry registry, AuditLog audit,
-           org.fuzhi.platform.FieldCrypto crypto,
+           org.fuzhi.platform.FieldCrypto crypto, org.springframework.context.MessageSource messages,
            org.springframework.transaction.PlatformTransactionManager transactions,
            @Value("${fuzhi.linkage.upper:10}") double upper, @Value("${fuzhi.linkage.lower:3}") double lower) {
         this.jdbc = jdbc;
@@ -56,6 +61,7 @@ class Linker implements Linkage {
         this.registry = registry;
         this.audit = audit;
         this.crypto = crypto;
+        this.messages = messages;
         this.transactions = transactions;
         this.upper = upper;
         this.lower = lower;
@@ -66,7 +72,21 @@ class Linker implements Linkage {
      * exact pass leaves to the probabilistic one; {@code idIndex} is the blind index of the normalised number.
      */
     record Member(long id, String name, org.fuzhi.platform.Sealed sealedRaw, String idIndex, String gender,
-                  LocalDate birth, String village, String householdNo, String category) {
+                  LocalDate birth, String village, String householdNo, String category, LocalDate statedBirth,
+                  String statedGender, String idCheck, Long idOwner) {
+
+        Member(long id, String name, org.fuzhi.platform.Sealed sealedRaw, String idIndex, String gender,
+               LocalDate birth, String village, String householdNo, String category, LocalDate statedBirth,
+               String statedGender) {
+            this(id, name, sealedRaw, idIndex, gender, birth, village, householdNo, category, statedBirth,
+                    statedGender, null, null);
+        }
+
+        /** The line whose exact ID belongs to someone its other fields contradict: decided by its other fields. */
+        Member contradicting(String reason, long owner) {
+            return new Member(id, name, sealedRaw, idIndex, gender, birth, village, householdNo, category, statedBirth,
+                    statedGender, reason, owner);
+        }
 
         /** The ID number as written on the roster line. */
         String raw() {
@@ -120,6 +140,7 @@ class Linker implements Linkage {
         }).get(0);
         MatchWeights weights = done.weights();
         long t1 = done.exactDoneAt();
+        oneLinePerPerson(user, f, categories);
         long t2 = System.nanoTime();
         lastWeights = weights;
         registry.applyRosterStatus(user.scope(), categories);
@@ -132,6 +153,89 @@ class Linker implements Linkage {
                 "probabilistic", stats.probabilistic(), "review", stats.review(), "unlinked", stats.unlinked(),
                 "weights", weights.source(), "pairs", done.pairs()));
         return stats;
+    }
+
+    static final String CONFLICT = ";conflict=OTHER_LINE:+0.0";
+
+    /**
+     * One person, one roster line (issue 10): where several current lines of the area are linked to the same
+     * person, the best-supported link stands only if it clearly wins — a person's decision, an exact ID over a
+     * probabilistic link, or a score ahead by at least 5 — and the others go to review with the competition shown;
+     * with no clear winner, all of them do. Persons left without a link lose the status the run gave them.
+     */
+    private void oneLinePerPerson(CurrentUser user, ScopeFilter f, Map<Long, String> categories) {
+        record L(long member, long person, String method, double score) {
+        }
+        // Two plain steps (a grouped list of the few persons, then their links): H2 re-runs an IN (subquery) per row.
+        String linked = "FROM roster_link l JOIN roster_member r ON r.id = l.roster_member_id "
+                + "WHERE r.is_current AND l.status = 'LINKED' AND " + f.sql();
+        List<Long> shared = jdbc.sql("SELECT l.person_id " + linked + " GROUP BY l.person_id HAVING COUNT(*) > 1")
+                .params(f.params()).query(Long.class).list();
+        Map<Long, List<L>> byPerson = new HashMap<>();
+        for (int i = 0; i < shared.size(); i += 1000) {
+            jdbc.sql("SELECT l.roster_member_id, l.person_id, l.method, l.score " + linked + " AND l.person_id IN (:p)")
+                    .params(f.params()).param("p", shared.subList(i, Math.min(shared.size(), i + 1000))).query(rs -> {
+                        L l = new L(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getDouble(4));
+                        byPerson.computeIfAbsent(l.person(), k -> new ArrayList<>()).add(l);
+                    });
+        }
+        List<Long> demote = new ArrayList<>();
+        Comparator<L> strength = Comparator.<L>comparingInt(l -> switch (l.method()) {
+            case "CLERICAL" -> 0;
+            case "EXACT_ID" -> 1;
+            default -> 2;
+        }).thenComparing(Comparator.comparingDouble(L::score).reversed());
+        for (List<L> lines : byPerson.values()) {
+            lines.sort(strength);
+            L first = lines.get(0);
+            L next = lines.get(1);
+            boolean clear = first.method().equals("CLERICAL") && !next.method().equals("CLERICAL")
+                    || first.method().equals("EXACT_ID") && next.method().equals("PROBABILISTIC")
+                    || first.method().equals(next.method()) && !first.method().equals("CLERICAL")
+                    && first.score() - next.score() >= 5;
+            for (L l : lines.subList(clear ? 1 : 0, lines.size())) {
+                if (!l.method().equals("CLERICAL")) {
+                    demote.add(l.member());
+                }
+            }
+        }
+        for (int i = 0; i < demote.size(); i += 1000) {
+            jdbc.sql("UPDATE roster_link SET status = 'REVIEW', evidence = evidence || :c, decided_at = :at, "
+                            + "version = version + 1 WHERE roster_member_id IN (:ids)")
+                    .param("c", CONFLICT).param("at", Timestamp.from(Instant.now()))
+                    .param("ids", demote.subList(i, Math.min(demote.size(), i + 1000))).update();
+        }
+        // Lines in review for a competition: a person with no link left carries no status from this run, and a line
+        // whose competitor has gone (kept in review by store() as long as the machine's decision is unchanged) is
+        // linked again.
+        Map<Long, List<Object[]>> contested = new HashMap<>();
+        jdbc.sql("SELECT l.roster_member_id, l.person_id, l.evidence FROM roster_link l JOIN roster_member r "
+                        + "ON r.id = l.roster_member_id WHERE r.is_current AND l.status = 'REVIEW' "
+                        + "AND l.evidence LIKE '%conflict=OTHER_LINE%' AND " + f.sql())
+                .params(f.params()).query(rs -> {
+                    contested.computeIfAbsent(rs.getLong(2), k -> new ArrayList<>())
+                            .add(new Object[]{rs.getLong(1), rs.getString(3)});
+                });
+        List<Long> persons = List.copyOf(contested.keySet());
+        java.util.Set<Long> stillLinked = new java.util.HashSet<>();
+        for (int i = 0; i < persons.size(); i += 1000) {
+            stillLinked.addAll(jdbc.sql("SELECT l.person_id FROM roster_link l JOIN roster_member r "
+                            + "ON r.id = l.roster_member_id WHERE r.is_current AND l.status = 'LINKED' AND l.person_id IN (:p)")
+                    .param("p", persons.subList(i, Math.min(persons.size(), i + 1000))).query(Long.class).list());
+        }
+        for (var e : contested.entrySet()) {
+            if (stillLinked.contains(e.getKey())) {
+                continue;
+            }
+            if (e.getValue().size() == 1 && !demote.contains((Long) e.getValue().get(0)[0])) {
+                String evidence = (String) e.getValue().get(0)[1];
+                jdbc.sql("UPDATE roster_link SET status = 'LINKED', evidence = :ev, decided_at = :at, version = version + 1 "
+                                + "WHERE roster_member_id = :id").param("ev", evidence.replace(CONFLICT, ""))
+                        .param("at", Timestamp.from(Instant.now())).param("id", e.getValue().get(0)[0]).update();
+            } else {
+                categories.remove(e.getKey());
+            }
+        }
     }
 
     /** Every person linked to a current roster member carries its category (the first one met, as in SQL). */
@@ -163,7 +267,7 @@ class Linker implements Linkage {
         List<Member> fuzzy = new ArrayList<>();
         jdbc.sql("""
                 SELECT r.id, r.name, r.id_raw_sealed, r.id_index, r.gender, r.birth_date, r.village_code, r.household_no,
-                       r.category
+                       r.category, r.stated_birth_date, r.stated_gender
                 FROM roster_member r WHERE r.is_current AND""" + " " + f.sql() + " ORDER BY r.id")
                 .withFetchSize(EXACT_CHUNK).params(f.params()).query(rs -> {
                     long id = rs.getLong("id");
@@ -175,7 +279,9 @@ class Linker implements Linkage {
                             crypto.lazy(org.fuzhi.platform.FieldCrypto.Kind.RAW_ID, rs.getString("id_raw_sealed")),
                             index == null ? null : index.strip(), rs.getString("gender"),
                             rs.getDate("birth_date") == null ? null : rs.getDate("birth_date").toLocalDate(),
-                            rs.getString("village_code"), rs.getString("household_no"), rs.getString("category")));
+                            rs.getString("village_code"), rs.getString("household_no"), rs.getString("category"),
+                            rs.getDate("stated_birth_date") == null ? null
+                                    : rs.getDate("stated_birth_date").toLocalDate(), rs.getString("stated_gender")));
                     if (chunk.size() == EXACT_CHUNK) {
                         List<Member> members = List.copyOf(chunk);
                         out.accept(new Decided(exact(members, fuzzy), members));
@@ -249,20 +355,47 @@ class Linker implements Linkage {
         return new Decisions(weights, fuzzy.size(), patterns.pairs, exactDoneAt);
     }
 
-    /** Links the members whose normalised ID is registered; the others go to {@code rest}. */
+    /**
+     * Links the members whose normalised ID is registered to a person their name and birth date agree with; the
+     * others go to {@code rest} — those whose exact ID belongs to someone else marked with the reason.
+     */
     List<Link> exact(List<Member> members, List<Member> rest) {
         List<Link> out = new ArrayList<>();
-        Map<String, Long> exact = registry.personIdsByIdIndex(members.stream().map(Member::idIndex)
+        Map<String, Registry.IdOwner> owners = registry.idOwnersByIndex(members.stream().map(Member::idIndex)
                 .filter(java.util.Objects::nonNull).distinct().toList());
         for (Member m : members) {
-            Long personId = m.idIndex() == null ? null : exact.get(m.idIndex());
-            if (personId != null) {
-                out.add(new Link(m.id(), personId, "LINKED", "EXACT_ID", 99, "id=EXACT:+99"));
-            } else {
+            Registry.IdOwner owner = m.idIndex() == null ? null : owners.get(m.idIndex());
+            if (owner == null) {
                 rest.add(m);
+                continue;
+            }
+            String contradiction = contradiction(m, owner);
+            if (contradiction == null) {
+                out.add(new Link(m.id(), owner.personId(), "LINKED", "EXACT_ID", 99, "id=EXACT:+99"));
+            } else {
+                rest.add(m.contradicting(contradiction, owner.personId()));
             }
         }
         return out;
+    }
+
+    /**
+     * Why an exact ID match is not this line's person, or null if nothing contradicts it: another name (a
+     * household member's number when the owner lives in the line's household), or a stated birth date that is
+     * neither the owner's nor a usual mistyping of it. A wrong gender column alone is roster noise.
+     */
+    static String contradiction(Member m, Registry.IdOwner owner) {
+        NameMatcher.Agreement name = NameMatcher.compare(m.name(), owner.name());
+        if (name == NameMatcher.Agreement.DIFFERENT || name == NameMatcher.Agreement.SURNAME_DIFFERENT) {
+            return owner.householdNo() != null && owner.householdNo().equals(m.householdNo()) ? "RELATIVE_ID"
+                    : "NAME_MISMATCH";
+        }
+        if (m.statedBirth() != null && !m.statedBirth().equals(owner.birthDate())
+                && !Scoring.blockingDates(m.statedBirth()).contains(owner.birthDate())
+                && Math.abs(m.statedBirth().toEpochDay() - owner.birthDate().toEpochDay()) > 3) {
+            return "BIRTH_MISMATCH";
+        }
+        return null;
     }
 
     private static boolean aboveCounty(CurrentUser user) {
@@ -277,7 +410,7 @@ class Linker implements Linkage {
      */
     Map<Member, List<PersonRef>> candidates(org.fuzhi.platform.Scope area, List<Member> members) {
         Set<LocalDate> dates = new LinkedHashSet<>();
-        members.forEach(m -> dates.addAll(Scoring.blockingDates(m.birth(), m.raw())));
+        members.forEach(m -> dates.addAll(Scoring.blockingDates(m)));
         // Second key: same village and same name sound (pinyin with the surname readings, folded initials), for
         // members whose birth date is missing or wrong beyond a typo.
         Set<String> villages = new LinkedHashSet<>();
@@ -319,7 +452,7 @@ class Linker implements Linkage {
         Map<Member, List<PersonRef>> out = new java.util.LinkedHashMap<>();
         for (Member m : members) {
             Map<Long, PersonRef> list = new java.util.LinkedHashMap<>();
-            for (LocalDate d : Scoring.blockingDates(m.birth(), m.raw())) {
+            for (LocalDate d : Scoring.blockingDates(m)) {
                 born.getOrDefault(d, List.of()).forEach(p -> list.putIfAbsent(p.personId(), p));
             }
             if (m.village() != null) {
@@ -340,13 +473,37 @@ class Linker implements Linkage {
             }
             scored.sort(Comparator.comparingDouble(Scoring.Scored::weight).reversed());
             if (scored.isEmpty()) {
-                out.add(new Link(m.id(), null, "UNLINKED", "PROBABILISTIC", 0, "block=EMPTY:0"));
+                out.add(m.idCheck() != null
+                        ? new Link(m.id(), m.idOwner(), "REVIEW", "PROBABILISTIC", 0, "idcheck=" + m.idCheck() + ":+0.0")
+                        : new Link(m.id(), null, "UNLINKED", "PROBABILISTIC", 0, "block=EMPTY:0"));
                 continue;
             }
+            String reason = "";
+            if (m.idCheck() != null) {
+                // The line's exact ID belongs to someone its name or birth date contradicts: never linked to that
+                // person by a machine; another candidate may be, on its own evidence, else a person decides.
+                reason = "idcheck=" + m.idCheck() + ":+0.0;";
+                Scoring.Scored owner = scored.stream().filter(s -> s.person().personId() == m.idOwner()).findFirst()
+                        .orElse(null);
+                scored.removeIf(s -> s.person().personId() == m.idOwner());
+                if (scored.isEmpty() || scored.get(0).weight() < lower) {
+                    Scoring.Scored shown = owner != null ? owner : scored.isEmpty() ? null : scored.get(0);
+                    out.add(new Link(m.id(), shown == null ? m.idOwner() : shown.person().personId(), "REVIEW",
+                            "PROBABILISTIC", shown == null ? 0 : shown.weight(),
+                            reason + (shown == null ? "block=EMPTY:0" : shown.evidence())));
+                    continue;
+                }
+            }
             Scoring.Scored best = scored.get(0);
+            if (!reason.isEmpty()) {
+                best = new Scoring.Scored(best.person(), best.weight(), reason + best.evidence());
+            }
             double second = scored.size() > 1 ? scored.get(1).weight() : Double.NEGATIVE_INFINITY;
             boolean ambiguous = second >= lower && best.weight() - second < 5;
-            String status = best.weight() >= upper && !ambiguous ? "LINKED"
+            // A birth date a generation away is never linked by a machine, however well the name agrees: it is
+            // the namesake of a parent or grandparent (issue 10).
+            boolean otherGeneration = best.evidence().contains("birth=FAR");
+            String status = best.weight() >= upper && !ambiguous && !otherGeneration ? "LINKED"
                     : best.weight() >= lower ? "REVIEW" : "UNLINKED";
             out.add(new Link(m.id(), status.equals("UNLINKED") ? null : best.person().personId(), status,
                     "PROBABILISTIC", best.weight(), best.evidence() + (ambiguous ? ";second=AMBIGUOUS:"
@@ -393,6 +550,12 @@ class Linker implements Linkage {
             Link old = stored.get(l.memberId());
             if (old == null) {
                 inserts.add(l);
+            } else if (old.status().equals("REVIEW") && l.status().equals("LINKED")
+                    && old.evidence().equals(l.evidence() + CONFLICT) && java.util.Objects.equals(old.personId(), l.personId())
+                    && old.method().equals(l.method())) {
+                // Sent to review by the one-line-per-person rule in an earlier run, and still the same decision:
+                // the rule would send it again, so the stored row (and its place in the queue) stays.
+                continue;
             } else if (!java.util.Objects.equals(old.personId(), l.personId()) || !old.status().equals(l.status())
                     || !old.method().equals(l.method()) || !old.evidence().equals(l.evidence())
                     || Math.abs(old.score() - rounded(l.score()).doubleValue()) > 0.0005) {
@@ -527,5 +690,156 @@ class Linker implements Linkage {
                     categories.putIfAbsent(rs.getLong(1), rs.getString(2));
                 });
         registry.applyRosterStatus(user.scope(), categories);
+    }
+
+    // ------------------------------------------------------------------ links, readable (issue 10)
+
+    private static void requireReader(CurrentUser user) {
+        user.require(user.role() == Role.CENTER || user.role() == Role.LEADER || user.role() == Role.EVALUATOR);
+    }
+
+    private record LinkWhere(String sql, Map<String, Object> params) {
+    }
+
+    private static LinkWhere linkWhere(CurrentUser user, LinkQuery q) {
+        ScopeFilter f = ScopeFilter.of(user.childDataScope(), null, "r.village_code");
+        StringBuilder sb = new StringBuilder(" FROM roster_member r LEFT JOIN roster_link l ON l.roster_member_id = r.id "
+                + "WHERE r.is_current AND ").append(f.sql());
+        Map<String, Object> p = new HashMap<>(f.params());
+        if (q.member() != null) {
+            sb.append(" AND r.id = :member");
+            p.put("member", q.member());
+        }
+        if (q.person() != null) {
+            sb.append(" AND l.person_id = :person");
+            p.put("person", q.person());
+        }
+        if (q.household() != null && !q.household().isBlank()) {
+            sb.append(" AND r.household_no = :household");
+            p.put("household", q.household().strip());
+        }
+        if (q.village() != null && !q.village().isBlank()) {
+            sb.append(" AND r.village_code = :village");
+            p.put("village", q.village().strip());
+        }
+        if (q.decision() != null) {
+            sb.append(switch (q.decision()) {
+                case EXACT -> " AND l.status = 'LINKED' AND l.method = 'EXACT_ID'";
+                case PROBABILISTIC -> " AND l.status = 'LINKED' AND l.method = 'PROBABILISTIC'";
+                case REVIEWED -> " AND l.status = 'LINKED' AND l.method = 'CLERICAL'";
+                case REJECTED -> " AND l.status = 'REJECTED'";
+                case REVIEW -> " AND l.status = 'REVIEW'";
+                case UNLINKED -> " AND l.status = 'UNLINKED'";
+                case PENDING -> " AND l.roster_member_id IS NULL";
+            });
+        }
+        return new LinkWhere(sb.toString(), p);
+    }
+
+    private static final String LINK_COLUMNS = "SELECT r.id, r.name, r.id_raw_masked, r.household_no, r.village_code, "
+            + "r.category, l.status, l.method, l.person_id, l.score, l.evidence, l.decided_by, l.decided_at";
+
+    private static Decision decisionOf(String status, String method) {
+        if (status == null) {
+            return Decision.PENDING;
+        }
+        return switch (status) {
+            case "LINKED" -> "CLERICAL".equals(method) ? Decision.REVIEWED
+                    : "EXACT_ID".equals(method) ? Decision.EXACT : Decision.PROBABILISTIC;
+            case "REJECTED" -> Decision.REJECTED;
+            case "REVIEW" -> Decision.REVIEW;
+            default -> Decision.UNLINKED;
+        };
+    }
+
+    private List<LinkView> views(CurrentUser user, List<Object[]> rows) {
+        org.fuzhi.platform.Privacy privacy = org.fuzhi.platform.Privacy.of(user);
+        List<Long> persons = rows.stream().map(r -> (Long) r[8]).filter(java.util.Objects::nonNull).toList();
+        Map<Long, Registry.PersonLabel> labels = persons.isEmpty() ? Map.of() : registry.personLabels(persons);
+        List<LinkView> out = new ArrayList<>(rows.size());
+        for (Object[] r : rows) {
+            Long person = (Long) r[8];
+            Registry.PersonLabel label = person == null ? null : labels.get(person);
+            String method = (String) r[7];
+            out.add(new LinkView((Long) r[0], privacy.name((String) r[1]), (String) r[2], (String) r[3], (String) r[4],
+                    (String) r[5], decisionOf((String) r[6], method), person,
+                    label == null ? null : privacy.name(label.name()), label == null ? null : label.idMasked(),
+                    (Double) r[9], Scoring.parseEvidence((String) r[10]),
+                    "CLERICAL".equals(method) ? (String) r[11] : null, (Instant) r[12]));
+        }
+        return out;
+    }
+
+    private static Object[] linkRow(java.sql.ResultSet rs) throws java.sql.SQLException {
+        long person = rs.getLong(9);
+        Long personId = rs.wasNull() ? null : person;
+        double score = rs.getDouble(10);
+        Double s = rs.wasNull() ? null : score;
+        Timestamp at = rs.getTimestamp(13);
+        return new Object[]{rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                rs.getString(6), rs.getString(7), rs.getString(8), personId, s, rs.getString(11), rs.getString(12),
+                at == null ? null : at.toInstant()};
+    }
+
+    @Override
+    @Transactional(readOnly = true)
+    public Page<LinkView> links(CurrentUser user, LinkQuery query, int page, int size) {
+        requireReader(user);
+        LinkWhere w = linkWhere(user, query);
+        long total = jdbc.sql("SELECT COUNT(*)" + w.sql()).params(w.params()).query(Long.class).single();
+        int last = total == 0 ? 0 : (int) ((total - 1) / size);
+        int p = Math.min(Math.max(page, 0), last);
+        List<Object[]> rows = jdbc.sql(LINK_COLUMNS + w.sql() + " ORDER BY r.id LIMIT :lim OFFSET :off")
+                .params(w.params()).param("lim", size).param("off", (long) p * size)
+                .query((rs, n) -> linkRow(rs)).list();
+        return new Page<>(views(user, rows), total, p, size);
+    }
+
+    @Override
+    @Transactional
+    public long exportLinks(CurrentUser user, LinkQuery query, java.io.OutputStream out, java.util.Locale locale) {
+        requireReader(user);
+        LinkWhere w = linkWhere(user, query);
+        java.util.function.Function<String, String> t = k -> messages.getMessage(k, null, k, locale);
+        List<String> header = java.util.stream.Stream.of("linkage.links.member", "linkage.links.household",
+                "linkage.links.village", "linkage.links.name", "linkage.links.idNumber", "linkage.links.decision",
+                "linkage.links.person", "linkage.links.personId", "linkage.links.score", "linkage.evidence",
+                "linkage.links.decidedBy", "linkage.links.decidedAt").map(t).toList();
+        long[] n = {0};
+        try (org.fuzhi.platform.Xlsx x = new org.fuzhi.platform.Xlsx(out, t.apply("linkage.links.title"), header)) {
+            List<Object[]> chunk = new ArrayList<>(1000);
+            Runnable flush = () -> {
+                for (LinkView v : views(user, chunk)) {
+                    StringBuilder ev = new StringBuilder();
+                    for (Evidence e : v.evidence()) {
+                        if (!ev.isEmpty()) {
+                            ev.append("；");
+                        }
+                        ev.append(t.apply("linkage.field." + e.field())).append("：")
+                                .append(t.apply("linkage.level." + e.agreement()));
+                    }
+                    x.row(List.of(String.valueOf(v.rosterMemberId()), v.householdNo(), nz(v.villageCode()), v.name(),
+                            nz(v.idMasked()), t.apply("linkage.decision." + v.decision()), nz(v.personName()),
+                            nz(v.personIdMasked()), v.score() == null ? "" : String.format(java.util.Locale.ROOT, "%.1f", v.score()),
+                            ev.toString(), nz(v.decidedBy()), v.decidedAt() == null ? "" : v.decidedAt().toString()));
+                    n[0]++;
+                }
+                chunk.clear();
+            };
+            jdbc.sql(LINK_COLUMNS + w.sql() + " ORDER BY r.id").params(w.params()).withFetchSize(1000).query(rs -> {
+                chunk.add(linkRow(rs));
+                if (chunk.size() == 1000) {
+                    flush.run();
+                }
+            });
+            flush.run();
+        }
+        audit.record("LINKS_EXPORT", "roster", null, Map.of("lines", n[0],
+                "decision", query.decision() == null ? "ALL" : query.decision().name()));
+        return n[0];
+    }
+
+    private static String nz(String s) {
+        return s == null ? "" : s;
     }
 }

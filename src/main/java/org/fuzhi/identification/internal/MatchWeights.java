@@ -19,10 +19,14 @@ record MatchWeights(Map<String, Map<String, double[]>> mu, String source, double
 
     static {
         Map<String, Map<String, double[]>> d = new LinkedHashMap<>();
-        d.put("id", levels("NEAR", 0.9, 0.00001, "DIFFERENT", 0.1, 0.99999));
-        d.put("name", levels("EXACT", 0.85, 0.002, "HOMOPHONE", 0.1, 0.001, "SIMILAR", 0.04, 0.01,
-                "DIFFERENT", 0.01, 0.987));
-        d.put("birth", levels("EXACT", 0.95, 0.3, "VARIANT", 0.05, 0.7));
+        d.put("id", levels("NEAR", 0.9, 0.00001, "DIFFERENT", 0.06, 0.99999));
+        // A different surname and a birth date a generation away are strong evidence of another person: a namesake
+        // in the same village is never linked on the name alone (issue 10).
+        d.put("name", levels("EXACT", 0.82, 0.002, "HOMOPHONE", 0.06, 0.001, "VARIANT_CHAR", 0.03, 0.0005,
+                "SIMILAR", 0.03, 0.01, "DROPPED", 0.02, 0.001, "GIVEN_SWAPPED", 0.01, 0.0003,
+                "SURNAME_DIFFERENT", 0.002, 0.6, "DIFFERENT", 0.028, 0.3852));
+        d.put("birth", levels("EXACT", 0.90, 0.3, "VARIANT", 0.07, 0.15, "DIFFERENT", 0.028, 0.35,
+                "FAR", 0.002, 0.2));
         d.put("gender", levels("AGREE", 0.98, 0.5, "DIFFERENT", 0.02, 0.5));
         d.put("village", levels("SAME", 0.85, 0.02, "TOWNSHIP", 0.1, 0.08, "DIFFERENT", 0.05, 0.9));
         DEFAULT_MU = d;
@@ -38,7 +42,24 @@ record MatchWeights(Map<String, Map<String, double[]>> mu, String source, double
         return m;
     }
 
+    /**
+     * Levels that are evidence against a match whatever a run's data suggest: EM over one roster's candidate pairs
+     * can turn them positive (a roster full of a parent's ID numbers makes "different ID" common among true
+     * matches), and then a namesake of another generation or an unregistered twin is linked. Their weight is never
+     * above the default's.
+     */
+    static final java.util.Set<String> AGAINST = java.util.Set.of("id.DIFFERENT", "name.SURNAME_DIFFERENT",
+            "name.DIFFERENT", "birth.DIFFERENT", "birth.FAR", "gender.DIFFERENT", "village.DIFFERENT");
+
     double weight(String field, String level) {
+        double w = raw(mu, field, level);
+        if (AGAINST.contains(field + "." + level)) {
+            w = Math.min(w, raw(DEFAULT_MU, field, level));
+        }
+        return w;
+    }
+
+    private static double raw(Map<String, Map<String, double[]>> mu, String field, String level) {
         double[] p = mu.get(field).get(level);
         return Math.max(-20, Math.min(20, Math.log(p[0] / p[1]) / Math.log(2)));
     }

@@ -14,7 +14,39 @@ import net.sourceforge.pinyin4j.format.exception.BadHanyuPinyinOutputFormatCombi
  */
 final class NameMatcher {
 
-    enum Agreement { EXACT, HOMOPHONE, SIMILAR, DIFFERENT }
+    /**
+     * How two names compare, as a reader would judge them: the same, read alike, the same characters in another
+     * form (traditional, look-alike), one character different, a character dropped or doubled, the given name's
+     * characters swapped, a different surname (strong evidence of another person), or different.
+     */
+    enum Agreement { EXACT, HOMOPHONE, VARIANT_CHAR, SIMILAR, DROPPED, GIVEN_SWAPPED, SURNAME_DIFFERENT, DIFFERENT }
+
+    /**
+     * Traditional forms (names copied from old household registers) and look-alike characters (a hurried hand, a
+     * scan), each mapped to one form so that they compare equal.
+     */
+    private static final Map<Character, Character> CANONICAL = canonical(
+            "國国華华張张陳陈劉刘楊杨黃黄趙赵吳吴孫孙馬马龍龙鳳凤麗丽紅红蘭兰夢梦愛爱偉伟軍军濤涛東东書书學学曉晓傑杰"
+                    + "鵬鹏飛飞葉叶賢贤興兴貴贵輝辉運运鐵铁鋼钢長长慶庆聰聪穎颖寶宝靜静燕燕紀纪許许鄧邓蕭萧謝谢韓韩"
+                    + "馮冯鄭郑錢钱蔣蒋盧卢羅罗龔龚趙赵歐欧陸陆賈贾嚴严韋韦雲云鄒邹蘇苏倫伦穩稳鴻鸿燁烨瑩莹嬌娇顏颜"
+                    + "已己巳己末未士土曰日入人干千夭天玉王廷延舂春字宇",
+            2);
+
+    private static Map<Character, Character> canonical(String pairs, int step) {
+        Map<Character, Character> m = new java.util.HashMap<>();
+        for (int i = 0; i + 1 < pairs.length(); i += step) {
+            m.putIfAbsent(pairs.charAt(i), pairs.charAt(i + 1));
+        }
+        return Map.copyOf(m);
+    }
+
+    private static String canonical(String s) {
+        StringBuilder sb = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            sb.append(CANONICAL.getOrDefault(s.charAt(i), s.charAt(i)));
+        }
+        return sb.toString();
+    }
 
     /** Surnames whose reading differs from the character's common reading (pinyin libraries get them wrong). */
     private static final Map<Character, String> SURNAME_READINGS = Map.ofEntries(
@@ -44,18 +76,43 @@ final class NameMatcher {
         if (a.equals(b)) {
             return Agreement.EXACT;
         }
-        if (a.length() == b.length() && soundKey(a).equals(soundKey(b))) {
+        if (a.isEmpty() || b.isEmpty()) {
+            return Agreement.DIFFERENT;
+        }
+        String ca = canonical(a);
+        String cb = canonical(b);
+        if (ca.equals(cb)) {
+            return Agreement.VARIANT_CHAR;
+        }
+        if (a.length() == b.length() && soundKey(ca).equals(soundKey(cb))) {
             return Agreement.HOMOPHONE;
         }
-        if (a.length() == b.length() && a.length() >= 2) {
+        // The surname is the part a clerk gets right: another surname is another family.
+        if (ca.charAt(0) != cb.charAt(0) && !folded(ca.charAt(0)).equals(folded(cb.charAt(0)))
+                && !soundKey(ca.substring(0, 1)).equals(soundKey(cb.substring(0, 1)))) {
+            return Agreement.SURNAME_DIFFERENT;
+        }
+        if (ca.length() == cb.length() && ca.length() >= 2) {
             int differing = 0;
-            for (int i = 0; i < a.length(); i++) {
-                if (a.charAt(i) != b.charAt(i)) {
+            for (int i = 0; i < ca.length(); i++) {
+                if (ca.charAt(i) != cb.charAt(i)) {
                     differing++;
                 }
             }
             if (differing == 1) {
                 return Agreement.SIMILAR;
+            }
+            if (ca.length() == 3 && ca.charAt(1) == cb.charAt(2) && ca.charAt(2) == cb.charAt(1)) {
+                return Agreement.GIVEN_SWAPPED;
+            }
+        }
+        if (Math.abs(ca.length() - cb.length()) == 1 && ca.length() + cb.length() >= 5) {
+            String longer = ca.length() > cb.length() ? ca : cb;
+            String shorter = ca.length() > cb.length() ? cb : ca;
+            for (int i = 1; i < longer.length(); i++) {
+                if ((longer.substring(0, i) + longer.substring(i + 1)).equals(shorter)) {
+                    return Agreement.DROPPED;
+                }
             }
         }
         return Agreement.DIFFERENT;

@@ -64,7 +64,7 @@ class RosterImport implements ImportKind {
 
     private record Row(String householdNo, String village, String category, String monitoring, Integer identified,
                        Integer exited, String name, String raw, String id, String gender, LocalDate birth,
-                       String relation) {
+                       String relation, LocalDate statedBirth, String statedGender) {
     }
 
     @Override
@@ -80,7 +80,9 @@ class RosterImport implements ImportKind {
                 + " AND village_code BETWEEN ? AND ?", SOURCE, area.lowestRegion(), area.highestRegion()));
         List<Row> ok = new ArrayList<>();
         for (ImportRow row : rows) {
-            for (String col : List.of("householdNo", "villageCode", "memberName", "memberIdNumber")) {
+            // A line without a usable ID number is still imported: name, birth date, gender, household and village
+            // can find the person (issue 10).
+            for (String col : List.of("householdNo", "villageCode", "memberName")) {
                 if (!row.has(col)) {
                     ctx.reject(row, col, "import.rule.required");
                 }
@@ -101,28 +103,27 @@ class RosterImport implements ImportKind {
             if (ctx.isRejected(row)) {
                 continue;
             }
-            var parsed = IdNumber.parse(row.get("memberIdNumber"));
-            LocalDate birth = parsed.valid() ? parsed.id().birthDate() : IdNumber.birthDateIn(row.get("memberIdNumber"));
-            if (birth == null && row.has("birthDate")) {
-                try {
-                    birth = LocalDate.parse(row.get("birthDate"));
-                } catch (RuntimeException ignored) {
-                    // an unreadable birth date simply leaves the member to be found by name and village
-                }
-            }
-            String gender = parsed.valid() ? parsed.id().gender().name() : genderOf(row.get("gender"));
+            String raw = row.get("memberIdNumber");
+            boolean damaged = IdNumber.excelDamaged(raw);
+            var parsed = damaged ? new IdNumber.Parsed(null, IdNumber.Problem.CHARACTERS) : IdNumber.parse(raw);
+            LocalDate stated = dateOf(row.get("birthDate"));
+            String statedGender = genderOf(row.get("gender"));
+            LocalDate fromDigits = parsed.valid() ? parsed.id().birthDate() : IdNumber.birthDateIn(raw);
+            LocalDate birth = fromDigits != null ? fromDigits : stated;
+            String gender = parsed.valid() ? parsed.id().gender().name() : statedGender;
             ok.add(new Row(row.get("householdNo"), row.get("villageCode"), category.get().name(),
                     emptyToNull(row.get("monitoringStatus")), year(row.get("identifiedYear")),
                     year(row.get("exitedYear")), row.get("memberName").replace(" ", ""), row.get("memberIdNumber"),
-                    parsed.valid() ? parsed.id().value() : null, gender, birth, emptyToNull(row.get("relation"))));
+                    parsed.valid() ? parsed.id().value() : null, gender, birth, emptyToNull(row.get("relation")),
+                    stated, statedGender));
         }
         Timestamp now = Timestamp.from(Instant.now());
         String importId = ctx.importId();
         jdbc.batchUpdate("""
                 INSERT INTO roster_member (import_id, source, household_no, village_code, category, monitoring_status,
                        identified_year, exited_year, name, id_raw_sealed, id_index, gender, birth_date, relation,
-                       is_current, imported_at, id_raw_masked)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, TRUE, ?, ?)""", ok, 500, (ps, r) -> {
+                       is_current, imported_at, id_raw_masked, stated_birth_date, stated_gender)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, TRUE, ?, ?, ?, ?)""", ok, 500, (ps, r) -> {
             ps.setString(1, importId);
             ps.setString(2, SOURCE);
             ps.setString(3, r.householdNo());
@@ -140,7 +141,30 @@ class RosterImport implements ImportKind {
             ps.setString(14, r.relation());
             ps.setTimestamp(15, now);
             ps.setString(16, Masking.idNumber(r.raw()));
+            ps.setDate(17, r.statedBirth() == null ? null : Date.valueOf(r.statedBirth()));
+            ps.setString(18, r.statedGender());
         });
+    }
+
+    private static final java.time.format.DateTimeFormatter[] DATE_FORMATS = {
+            java.time.format.DateTimeFormatter.ofPattern("uuuu-M-d"), java.time.format.DateTimeFormatter.ofPattern("uuuu/M/d"),
+            java.time.format.DateTimeFormatter.ofPattern("uuuuMMdd"), java.time.format.DateTimeFormatter.ofPattern("uuuu.M.d"),
+            java.time.format.DateTimeFormatter.ofPattern("uuuu年M月d日")};
+
+    /** A birth date as rosters write it (2015-03-04, 2015/3/4, 20150304, 2015.03.04, 2015年3月4日); null if none. */
+    static LocalDate dateOf(String s) {
+        if (s == null || s.isBlank()) {
+            return null;
+        }
+        for (var f : DATE_FORMATS) {
+            try {
+                LocalDate d = LocalDate.parse(s.strip(), f.withResolverStyle(java.time.format.ResolverStyle.STRICT));
+                return d.getYear() < 1900 || d.isAfter(LocalDate.now()) ? null : d;
+            } catch (java.time.format.DateTimeParseException ignored) {
+                // the next format
+            }
+        }
+        return null;
     }
 
     private static String genderOf(String s) {

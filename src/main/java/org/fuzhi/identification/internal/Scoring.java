@@ -37,20 +37,29 @@ final class Scoring {
         Map<String, String> detail = new LinkedHashMap<>();
         // ID: a near miss (one digit, a swap, the check digit) is strong evidence; a different ID is weak
         // evidence against, because roster IDs are often someone else's (a parent's) or mistyped at random.
-        String digits = m.raw() == null ? "" : m.raw().replaceAll("[^0-9Xx]", "").toUpperCase();
-        if (digits.length() == 18) {
-            String idLevel = idAgreement(digits, p.idNumber());
-            levels.put("id", idLevel.equals("DIFFERENT") ? "DIFFERENT" : "NEAR");
-            detail.put("id", idLevel);
+        // A number Excel damaged (scientific notation, 15 significant digits) says nothing: the field is left out.
+        if (m.raw() != null && org.fuzhi.common.IdNumber.excelDamaged(m.raw())) {
+            detail.put("id", "EXCEL_DAMAGED");
+        } else {
+            String digits = idDigits(m.raw());
+            if (digits.length() == 18) {
+                String idLevel = idAgreement(digits, p.idNumber());
+                levels.put("id", idLevel.equals("DIFFERENT") ? "DIFFERENT" : "NEAR");
+                detail.put("id", idLevel);
+            }
         }
         String name = NameMatcher.compare(m.name(), p.name()).name();
         levels.put("name", name);
         detail.put("name", name);
-        String birth = p.birthDate().equals(m.birth()) ? "EXACT" : "VARIANT";
-        levels.put("birth", birth);
-        detail.put("birth", birth);
-        if (m.gender() != null) {
-            String g = m.gender().equals(p.gender().name()) ? "AGREE" : "DIFFERENT";
+        String birth = birthAgreement(m, p.birthDate());
+        if (birth != null) {
+            levels.put("birth", birth);
+            detail.put("birth", birth);
+        }
+        // The roster's own gender column speaks for the line; the ID's digit may be a relative's.
+        String gender = m.statedGender() != null ? m.statedGender() : m.gender();
+        if (gender != null) {
+            String g = gender.equals(p.gender().name()) ? "AGREE" : "DIFFERENT";
             levels.put("gender", g);
             detail.put("gender", g);
         }
@@ -61,6 +70,42 @@ final class Scoring {
             detail.put("village", level);
         }
         return new Comparison(levels, detail);
+    }
+
+    /** The ID's characters as a clerk meant them: digits, X, and the letter O typed for a zero. */
+    static String idDigits(String raw) {
+        if (raw == null) {
+            return "";
+        }
+        return raw.replace('O', '0').replace('o', '0').replaceAll("[^0-9Xx]", "").toUpperCase(java.util.Locale.ROOT);
+    }
+
+    /**
+     * The member's birth dates (from the ID's digits and from the roster's column) against the person's: EXACT if
+     * either is the person's, VARIANT if either is a usual mistyping of it or a few days off, FAR if every date is
+     * a decade or more away (another generation), else DIFFERENT; null when the line has no date.
+     */
+    static String birthAgreement(Linker.Member m, LocalDate person) {
+        List<LocalDate> dates = new ArrayList<>(2);
+        if (m.birth() != null) {
+            dates.add(m.birth());
+        }
+        if (m.statedBirth() != null && !m.statedBirth().equals(m.birth())) {
+            dates.add(m.statedBirth());
+        }
+        if (dates.isEmpty()) {
+            return null;
+        }
+        if (dates.contains(person)) {
+            return "EXACT";
+        }
+        for (LocalDate d : dates) {
+            if (blockingDates(d).contains(person) || Math.abs(d.toEpochDay() - person.toEpochDay()) <= 3) {
+                return "VARIANT";
+            }
+        }
+        boolean far = dates.stream().allMatch(d -> Math.abs(d.getYear() - person.getYear()) >= 10);
+        return far ? "FAR" : "DIFFERENT";
     }
 
     static Scored score(Linker.Member m, PersonRef p) {
@@ -138,6 +183,15 @@ final class Scoring {
         String digits = rawId == null ? "" : rawId.replaceAll("[^0-9]", "");
         if (digits.length() >= 14) {
             transpositions(digits.substring(6, 14), out);
+        }
+        return out;
+    }
+
+    /** A member's blocking dates: those of the ID's digits and those of the roster's own birth-date column. */
+    static Set<LocalDate> blockingDates(Linker.Member m) {
+        Set<LocalDate> out = blockingDates(m.birth(), m.raw());
+        if (m.statedBirth() != null && !m.statedBirth().equals(m.birth())) {
+            out.addAll(blockingDates(m.statedBirth()));
         }
         return out;
     }

@@ -31,8 +31,13 @@ class LinkageController {
     }
 
     @GetMapping("/identification/linkage")
-    String page(@RequestParam(defaultValue = "0") int page, Model model) {
+    String page(@RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "0") int lpage,
+                @RequestParam(required = false) Linkage.Decision decision, Model model) {
         var user = CurrentUser.get();
+        model.addAttribute("links", linkage.links(user, new Linkage.LinkQuery(null, null, null, null, decision),
+                lpage, 20));
+        model.addAttribute("decisions", Linkage.Decision.values());
+        model.addAttribute("decision", decision);
         model.addAttribute("stats", linkage.stats(user));
         model.addAttribute("queue", linkage.reviewQueue(user, Math.max(page, 0), 20));
         model.addAttribute("weights", linkage.weights());
@@ -84,6 +89,30 @@ class LinkageController {
     Page<Linkage.ReviewItem> apiQueue(@RequestParam(defaultValue = "0") int page,
                                       @RequestParam(defaultValue = "50") int size) {
         return linkage.reviewQueue(CurrentUser.get(), Math.max(page, 0), Math.min(Math.max(size, 1), 500));
+    }
+
+    @GetMapping("/api/v1/identification/links")
+    @ResponseBody
+    @Operation(summary = "Each current roster line with its decision, linked person, score and evidence per field")
+    Page<Linkage.LinkView> apiLinks(@RequestParam(required = false) Long member,
+                                    @RequestParam(required = false) Long person,
+                                    @RequestParam(required = false) String household,
+                                    @RequestParam(required = false) String village,
+                                    @RequestParam(required = false) Linkage.Decision decision,
+                                    @RequestParam(defaultValue = "0") int page,
+                                    @RequestParam(defaultValue = "50") int size) {
+        return linkage.links(CurrentUser.get(), new Linkage.LinkQuery(member, person, household, village, decision),
+                page, Math.min(Math.max(size, 1), 500));
+    }
+
+    @GetMapping("/api/v1/identification/links.xlsx")
+    void apiLinksExport(@RequestParam(required = false) Linkage.Decision decision,
+                        @RequestParam(required = false) String village, Locale locale,
+                        jakarta.servlet.http.HttpServletResponse response) throws java.io.IOException {
+        response.setContentType("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+        response.setHeader("Content-Disposition", "attachment; filename=\"links.xlsx\"");
+        linkage.exportLinks(CurrentUser.get(), new Linkage.LinkQuery(null, null, null, village, decision),
+                response.getOutputStream(), locale);
     }
 
     @PostMapping("/api/v1/identification/review/{id}/{decision:accept|reject}")

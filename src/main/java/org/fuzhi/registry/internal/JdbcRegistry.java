@@ -274,6 +274,36 @@ class JdbcRegistry implements Registry {
     }
 
     @Override
+    public Map<Long, PersonLabel> personLabels(java.util.Collection<Long> personIds) {
+        Map<Long, PersonLabel> out = new HashMap<>();
+        List<Long> ids = List.copyOf(new java.util.HashSet<>(personIds));
+        for (int i = 0; i < ids.size(); i += 1000) {
+            jdbc.sql("SELECT p.id, p.name, p.id_masked, p.birth_date, h.region_code FROM person p "
+                            + "LEFT JOIN household h ON h.id = p.household_id WHERE p.id IN (:ids)")
+                    .param("ids", ids.subList(i, Math.min(ids.size(), i + 1000))).query(rs -> {
+                        out.put(rs.getLong(1), new PersonLabel(rs.getLong(1), rs.getString(2), rs.getString(3).strip(),
+                                rs.getDate(4).toLocalDate(), rs.getString(5)));
+                    });
+        }
+        return out;
+    }
+
+    @Override
+    public Map<String, IdOwner> idOwnersByIndex(java.util.Collection<String> idIndexes) {
+        Map<String, IdOwner> out = new HashMap<>();
+        List<String> ids = List.copyOf(idIndexes);
+        for (int i = 0; i < ids.size(); i += 5000) {
+            jdbc.sql("SELECT p.id_index, p.id, p.name, p.gender, p.birth_date, h.household_no FROM person p "
+                            + "LEFT JOIN household h ON h.id = p.household_id WHERE p.id_index IN (:ids)")
+                    .param("ids", ids.subList(i, Math.min(ids.size(), i + 5000))).query(rs -> {
+                        out.put(rs.getString(1).strip(), new IdOwner(rs.getLong(2), rs.getString(3),
+                                Gender.valueOf(rs.getString(4)), rs.getDate(5).toLocalDate(), rs.getString(6)));
+                    });
+        }
+        return out;
+    }
+
+    @Override
     public Map<String, PersonHousehold> householdsByIdIndex(java.util.Collection<String> idIndexes) {
         Map<String, PersonHousehold> out = new HashMap<>();
         List<String> ids = List.copyOf(idIndexes);
