@@ -20,7 +20,7 @@ public class FuzhiApplication {
             System.exit(org.fuzhi.platform.KeyCommands.run(args, springArgs -> {
                 SpringApplication app = new SpringApplication(FuzhiApplication.class);
                 app.setWebApplicationType(org.springframework.boot.WebApplicationType.NONE);
-                app.setDefaultProperties(java.util.Map.of("fuzhi.demo.load", "false"));
+                app.setDefaultProperties(java.util.Map.of("fuzhi.demo.load", "false", "fuzhi.crypto.rotating", "true"));
                 return app.run(springArgs);
             }));
         }

@@ -94,7 +94,7 @@ class EncryptionAtRestTest {
         int code = KeyCommands.run(rotate.toArray(String[]::new), a -> {
             SpringApplication app = new SpringApplication(FuzhiApplication.class);
             app.setWebApplicationType(WebApplicationType.NONE);
-            app.setDefaultProperties(java.util.Map.of("fuzhi.demo.load", "false"));
+            app.setDefaultProperties(java.util.Map.of("fuzhi.demo.load", "false", "fuzhi.crypto.rotating", "true"));
             return app.run(a);
         });
         assertThat(code).isZero();

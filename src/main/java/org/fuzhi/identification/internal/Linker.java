@@ -609,7 +609,8 @@ class Linker implements Linkage {
                 });
         return new Stats(members[0], counts.getOrDefault("LINKED/EXACT_ID", 0L),
                 counts.getOrDefault("LINKED/PROBABILISTIC", 0L), counts.getOrDefault("LINKED/CLERICAL", 0L),
-                counts.getOrDefault("REVIEW/PROBABILISTIC", 0L),
+                // Exact-ID lines sent to review by the one-line-per-person rule keep their method.
+                counts.getOrDefault("REVIEW/PROBABILISTIC", 0L) + counts.getOrDefault("REVIEW/EXACT_ID", 0L),
                 counts.getOrDefault("UNLINKED/PROBABILISTIC", 0L) + counts.getOrDefault("PENDING/-", 0L),
                 counts.getOrDefault("REJECTED/CLERICAL", 0L));
     }

@@ -18,14 +18,22 @@ class KeyCheck implements SmartInitializingSingleton {
     static final String PROBE = "fuzhi-key-check";
     private final JdbcClient jdbc;
     private final FieldCrypto crypto;
+    private final boolean rotating;
 
-    KeyCheck(JdbcClient jdbc, FieldCrypto crypto) {
+    KeyCheck(JdbcClient jdbc, FieldCrypto crypto,
+             @org.springframework.beans.factory.annotation.Value("${fuzhi.crypto.rotating:false}") boolean rotating) {
         this.jdbc = jdbc;
         this.crypto = crypto;
+        this.rotating = rotating;
     }
 
     @Override
     public void afterSingletonsInstantiated() {
+        // `keys rotate` starts with the keys of the file while the database may already hold the new ones (a
+        // rotation stopped after its commit): it opens every value with the old and new keys of `.next` itself.
+        if (rotating) {
+            return;
+        }
         var stored = jdbc.sql("SELECT sealed, index_value FROM key_check WHERE id = 1")
                 .query((rs, n) -> new String[]{rs.getString(1), rs.getString(2).strip()}).optional();
         if (stored.isEmpty()) {

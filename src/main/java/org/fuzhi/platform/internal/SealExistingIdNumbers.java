@@ -54,9 +54,9 @@ class SealExistingIdNumbers implements JavaMigration {
     public void migrate(Context context) throws Exception {
         Connection c = context.getConnection();
         // Rows still in clear are those without a sealed value; the index column holds the clear number there.
-        seal(c, "SELECT id, id_index FROM person WHERE id_sealed IS NULL AND id > ? ORDER BY id",
+        seal(c, "SELECT id, id_index FROM person WHERE id_sealed IS NULL AND id > ? ORDER BY id LIMIT " + BATCH,
                 "UPDATE person SET id_index = ?, id_sealed = ?, id_masked = ? WHERE id = ?", Kind.ID_NUMBER);
-        seal(c, "SELECT id, student_no_index FROM enrolment WHERE student_no_sealed IS NULL AND id > ? ORDER BY id",
+        seal(c, "SELECT id, student_no_index FROM enrolment WHERE student_no_sealed IS NULL AND id > ? ORDER BY id LIMIT " + BATCH,
                 "UPDATE enrolment SET student_no_index = ?, student_no_sealed = ?, student_no_masked = ? WHERE id = ?",
                 Kind.STUDENT_NO);
         for (String table : List.of("roster_member", "source_list_member")) {
@@ -80,7 +80,6 @@ class SealExistingIdNumbers implements JavaMigration {
             List<Object[]> rows = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(select)) {
                 ps.setLong(1, after);
-                ps.setMaxRows(BATCH);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         rows.add(new Object[]{rs.getLong(1), rs.getString(2).strip()});
@@ -110,9 +109,8 @@ class SealExistingIdNumbers implements JavaMigration {
         while (true) {
             List<Object[]> rows = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT id, id_number_raw, id_index FROM " + table
-                    + " WHERE id_raw_sealed IS NULL AND id > ? ORDER BY id")) {
+                    + " WHERE id_raw_sealed IS NULL AND id > ? ORDER BY id LIMIT " + BATCH)) {
                 ps.setLong(1, after);
-                ps.setMaxRows(BATCH);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         rows.add(new Object[]{rs.getLong(1), rs.getString(2), rs.getString(3)});
