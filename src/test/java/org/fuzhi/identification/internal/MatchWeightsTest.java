@@ -42,7 +42,7 @@ class MatchWeightsTest {
     void tooFewPairsKeepTheDefaults() {
         MatchWeights w = MatchWeights.estimate(simulate(MatchWeights.MIN_PAIRS - 1, 3));
         assertThat(w).isSameAs(MatchWeights.DEFAULT);
-        assertThat(w.weight("name", "EXACT")).isCloseTo(Math.log(0.85 / 0.002) / Math.log(2), within(1e-9));
+        assertThat(w.weight("name", "EXACT")).isCloseTo(Math.log(0.82 / 0.002) / Math.log(2), within(1e-9));
     }
 
     @Test
