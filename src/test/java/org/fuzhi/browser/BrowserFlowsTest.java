@@ -390,4 +390,24 @@ class BrowserFlowsTest {
         assertThat(page.locator("body")).containsText("共 " + living + " 条");
         shot("42-village-students");
     }
+
+    /** Issue 10: the linkage page lists every roster line's decision, for each county, on a desktop and a phone. */
+    @Test
+    void theLinkagePageListsEachLinesDecisionOnADesktopAndAPhone() {
+        for (String user : List.of("zizhu", "hm-zizhu")) {
+            login(user);
+            page.navigate(url("/identification/linkage"));
+            assertThat(page.locator("#links-table")).containsText("身份证号一致");
+            page.setViewportSize(1440, 900);
+            windowShot("20-linkage-links-" + user);
+            page.setViewportSize(390, 844);
+            page.locator("#links").scrollIntoViewIfNeeded();
+            windowShot("21-linkage-links-phone-" + user);
+            // The table scrolls inside its own box; the page itself never scrolls sideways.
+            Object wide = page.evaluate("document.documentElement.scrollWidth > window.innerWidth");
+            org.assertj.core.api.Assertions.assertThat(wide).isEqualTo(false);
+            page.setViewportSize(1400, 900);
+            page.context().clearCookies();
+        }
+    }
 }
