@@ -115,30 +115,41 @@ ORDER BY m.household_no;
 
 -- Persons in the order an import by county writes them (household by household): the blind index is random, and
 -- ordering by it scattered each county's persons over the whole table (the round read 2.5x slower).
-INSERT INTO person (id_index, id_sealed, id_masked, name, gender, birth_date, ethnicity, household_id, relation,
+INSERT INTO person (id_index, id_masked, name, gender, birth_date, ethnicity, household_id, relation,
   disability, health)
 SELECT * FROM (
-  SELECT DISTINCT ON (m.id_index) m.id_index, m.id_sealed, m.id_masked, m.name,
+  SELECT DISTINCT ON (m.id_index) m.id_index, m.id_masked, m.name,
     CASE m.gender WHEN '男' THEN 'M' ELSE 'F' END, m.birth::date AS birth_date, NULLIF(m.ethnicity,''),
     h.id AS hid, NULLIF(m.relation,''), m.disability = '是', NULLIF(m.health,'')
   FROM stg_member m JOIN household h ON h.household_no = m.household_no
   ORDER BY m.id_index) d
 ORDER BY d.hid, d.birth_date;
 
-INSERT INTO person (id_index, id_sealed, id_masked, name, gender, birth_date, ethnicity, household_id, relation,
+INSERT INTO person (id_index, id_masked, name, gender, birth_date, ethnicity, household_id, relation,
   disability, left_behind, single_parent, orphan)
-SELECT s.id_index, s.id_sealed, s.id_masked, s.name, CASE s.gender WHEN '男' THEN 'M' ELSE 'F' END, s.birth::date, NULLIF(s.ethnicity,''),
+SELECT s.id_index, s.id_masked, s.name, CASE s.gender WHEN '男' THEN 'M' ELSE 'F' END, s.birth::date, NULLIF(s.ethnicity,''),
   h.id, NULLIF(s.relation,''), s.disability = '是', s.left_behind = '是', s.single_parent = '是', s.orphan = '是'
 FROM stg_student s LEFT JOIN household h ON h.household_no = NULLIF(s.household_no,'')
 ON CONFLICT (id_index) DO UPDATE SET left_behind = EXCLUDED.left_behind, single_parent = EXCLUDED.single_parent,
   orphan = EXCLUDED.orphan;
 
-INSERT INTO enrolment (person_id, student_no_index, student_no_sealed, student_no_masked, school_code, school_region_code, outside_county, stage, grade, class_name,
+-- The sealed values in their side tables (V16), in the order of the rows they belong to.
+INSERT INTO person_sealed (person_id, id_sealed)
+SELECT p.id, v.id_sealed FROM person p JOIN (
+  SELECT DISTINCT ON (id_index) id_index, id_sealed FROM (
+    SELECT id_index, id_sealed FROM stg_member UNION ALL SELECT id_index, id_sealed FROM stg_student) a
+  ORDER BY id_index) v ON v.id_index = p.id_index
+ORDER BY p.id;
+
+INSERT INTO enrolment (person_id, student_no_index, student_no_masked, school_code, school_region_code, outside_county, stage, grade, class_name,
   boarding, status)
-SELECT p.id, s.no_index, s.no_sealed, s.no_masked, s.school, sc.region_code, sc.out_of_county, st.code, NULLIF(s.grade,'')::int,
+SELECT p.id, s.no_index, s.no_masked, s.school, sc.region_code, sc.out_of_county, st.code, NULLIF(s.grade,'')::int,
   NULLIF(s.class_name,''), s.boarding = '是', ss.code
 FROM stg_student s JOIN person p ON p.id_index = s.id_index JOIN school sc ON sc.code = s.school
 JOIN labels st ON st.kind = 'stage' AND st.label = s.stage JOIN labels ss ON ss.kind = 'status' AND ss.label = s.status;
+
+INSERT INTO enrolment_sealed (enrolment_id, student_no_sealed)
+SELECT e.id, s.no_sealed FROM enrolment e JOIN stg_student s ON s.no_index = e.student_no_index ORDER BY e.id;
 
 -- The roster keeps the raw ID sealed; the index is of the normalised number (keys seal-csv parses it as the import
 -- does), the birth date the one its digits hold.

@@ -57,7 +57,7 @@ class EncryptionAtRestTest {
         try (var ctx = start(keys, true)) {
             JdbcClient jdbc = ctx.getBean(JdbcClient.class);
             FieldCrypto crypto = ctx.getBean(FieldCrypto.class);
-            jdbc.sql("SELECT id_sealed, name FROM person").query(rs -> {
+            jdbc.sql("SELECT s.id_sealed, p.name FROM person p JOIN person_sealed s ON s.person_id = p.id").query(rs -> {
                 ids.add(crypto.open(Kind.ID_NUMBER, rs.getString(1)));
                 names.add(rs.getString(2));
             });
@@ -67,7 +67,7 @@ class EncryptionAtRestTest {
                     ids.add(raw);
                 }
             });
-            someId = jdbc.sql("SELECT id_sealed FROM person ORDER BY id LIMIT 1").query(String.class).list().stream()
+            someId = jdbc.sql("SELECT id_sealed FROM person_sealed ORDER BY person_id LIMIT 1").query(String.class).list().stream()
                     .map(s -> crypto.open(Kind.ID_NUMBER, s)).findFirst().orElseThrow();
             jdbc.sql("CHECKPOINT SYNC").update();
         }
@@ -103,7 +103,7 @@ class EncryptionAtRestTest {
         try (var ctx = start(keys, false)) {
             JdbcClient jdbc = ctx.getBean(JdbcClient.class);
             FieldCrypto crypto = ctx.getBean(FieldCrypto.class);
-            assertThat(jdbc.sql("SELECT id_sealed FROM person WHERE id_index = :i").param("i", crypto.index(someId))
+            assertThat(jdbc.sql("SELECT s.id_sealed FROM person p JOIN person_sealed s ON s.person_id = p.id WHERE p.id_index = :i").param("i", crypto.index(someId))
                     .query(String.class).list()).singleElement()
                     .satisfies(s -> assertThat(crypto.open(Kind.ID_NUMBER, s)).isEqualTo(someId));
             // Every roster line still finds its person by the new index.

@@ -91,6 +91,19 @@ public interface Registry {
     record PersonHousehold(long personId, Long householdId) {
     }
 
+    /**
+     * Each person's enrolment as the registry holds it now (persons without one are absent): what opening an aid
+     * term re-verifies — a child who left school is not paid, one who transferred is paid by the school where they
+     * are now.
+     */
+    Map<Long, CurrentEnrolment> currentEnrolments(java.util.Collection<Long> personIds);
+
+    /** @param residence the household's region code (null without a household) */
+    record CurrentEnrolment(long personId, long studentId, String schoolCode, String schoolRegionCode,
+                            org.fuzhi.common.Stage stage, Integer grade, boolean boarding, EnrolmentStatus status,
+                            boolean outsideCounty, String residence) {
+    }
+
     /** The enrolment status of each person that has an enrolment (persons without one are absent). */
     Map<Long, EnrolmentStatus> enrolmentStatusOf(java.util.Collection<Long> personIds);
 

@@ -492,7 +492,8 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
 
     @Test
     void aPersonRegisteredInAnotherHouseholdIsNotMovedSilently() throws Exception {
-        var existing = jdbc.sql("SELECT p.id_sealed, p.name, p.birth_date, h.region_code FROM person p "
+        var existing = jdbc.sql("SELECT s.id_sealed, p.name, p.birth_date, h.region_code FROM person p "
+                        + "JOIN person_sealed s ON s.person_id = p.id "
                         + "JOIN household h ON h.id = p.household_id ORDER BY p.id LIMIT 1")
                 .query((rs, n) -> new String[]{clearId(rs.getString(1)), rs.getString(2), rs.getString(4)}).single();
         String csv = "户编号,所在村代码,户主姓名,贫困类别,成员姓名,成员身份证号,与户主关系\n"
@@ -750,9 +751,9 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
         long[] c = new long[5]; // members, linked, correct, review, review-correct
         java.util.Map<String, long[]> byNoise = new java.util.TreeMap<>();
         jdbc.sql("""
-                SELECT r.household_no, r.id_raw_sealed, l.status, p.id_sealed
+                SELECT r.household_no, r.id_raw_sealed, l.status, s.id_sealed
                 FROM roster_member r LEFT JOIN roster_link l ON l.roster_member_id = r.id
-                LEFT JOIN person p ON p.id = l.person_id WHERE r.is_current AND r.village_code LIKE '421182%'""")
+                LEFT JOIN person_sealed s ON s.person_id = l.person_id WHERE r.is_current AND r.village_code LIKE '421182%'""")
                 .query(rs -> {
             String key = rs.getString(1) + "|" + crypto.open(org.fuzhi.platform.FieldCrypto.Kind.RAW_ID, rs.getString(2));
             String expected = truth.get(key);
@@ -943,12 +944,14 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
         record Pupil(String idNumber, long household, String region) {
         }
         Pupil pupil = jdbc.sql("""
-                SELECT p.id_sealed, p.household_id, h.region_code FROM person p JOIN enrolment e ON e.person_id = p.id
+                SELECT s.id_sealed, p.household_id, h.region_code FROM person p JOIN enrolment e ON e.person_id = p.id
+                JOIN person_sealed s ON s.person_id = p.id
                 JOIN household h ON h.id = p.household_id
                 WHERE p.id NOT IN (SELECT person_id FROM person_poverty_status) AND e.status = 'IN_SCHOOL' ORDER BY p.id LIMIT 1""")
                 .query((rs, n) -> new Pupil(clearId(rs.getString(1)), rs.getLong(2), rs.getString(3))).single();
         // The household's eldest member stands for the parent.
-        String parent = clearId(jdbc.sql("SELECT id_sealed FROM person WHERE household_id = :h ORDER BY birth_date, id")
+        String parent = clearId(jdbc.sql("SELECT s.id_sealed FROM person p JOIN person_sealed s ON s.person_id = p.id "
+                        + "WHERE p.household_id = :h ORDER BY p.birth_date, p.id")
                 .param("h", pupil.household()).query(String.class).list().get(0));
         String csv = "名单类型,姓名,身份证号或残疾人证号,所在区划代码,年度\n"
                 + "农村低保,测试户主," + parent + "," + pupil.region() + ",2026\n"

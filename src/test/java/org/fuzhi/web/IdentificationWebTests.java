@@ -448,13 +448,15 @@ interface IdentificationWebTests {
         assertThat(person).isNotNull();
         String school = villageOf("xuexiao");
         jdbc().sql("""
-                INSERT INTO enrolment (person_id, student_no_index, student_no_sealed, student_no_masked, school_code,
+                INSERT INTO enrolment (person_id, student_no_index, student_no_masked, school_code,
                                        school_region_code, stage, grade, status)
-                SELECT :p, :no, :sealed, :masked, code, region_code, 'PRIMARY', 3, 'IN_SCHOOL' FROM school
+                SELECT :p, :no, :masked, code, region_code, 'PRIMARY', 3, 'IN_SCHOOL' FROM school
                 WHERE code = :s""").param("p", person).param("s", school)
                 .param("no", crypto().index("T" + person))
-                .param("sealed", crypto().seal(org.fuzhi.platform.FieldCrypto.Kind.STUDENT_NO, "T" + person))
                 .param("masked", org.fuzhi.common.Masking.studentNo("T" + person)).update();
+        jdbc().sql("INSERT INTO enrolment_sealed (enrolment_id, student_no_sealed) "
+                        + "SELECT id, :sealed FROM enrolment WHERE person_id = :p").param("p", person)
+                .param("sealed", crypto().seal(org.fuzhi.platform.FieldCrypto.Kind.STUDENT_NO, "T" + person)).update();
         try {
             close("/api/v1/identification/cases/" + secondId, second.get("version").asString(), "BACK_IN_SCHOOL",
                     "已在城关中心小学复学").andExpect(status().isOk()).andExpect(jsonPath("$.closeReason").value("BACK_IN_SCHOOL"));

@@ -74,8 +74,8 @@ class LinkageQualityTest {
                 .andExpect(status().isOk());
         // Roster lines in file order are the current members of the import in ID order.
         List<Object[]> links = jdbc.sql("""
-                SELECT r.id, l.status, p.id_sealed, l.method, l.evidence FROM roster_member r LEFT JOIN roster_link l ON l.roster_member_id = r.id
-                LEFT JOIN person p ON p.id = l.person_id
+                SELECT r.id, l.status, s.id_sealed, l.method, l.evidence FROM roster_member r LEFT JOIN roster_link l ON l.roster_member_id = r.id
+                LEFT JOIN person_sealed s ON s.person_id = l.person_id
                 WHERE r.is_current AND r.village_code LIKE '421182%' ORDER BY r.id""")
                 .query((rs, n) -> new Object[]{rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)})
                 .list();

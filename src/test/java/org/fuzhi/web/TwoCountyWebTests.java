@@ -252,10 +252,12 @@ interface TwoCountyWebTests extends IdentificationWebTests {
 
         // Department lists: a 低保 list of the second county leaves Wuxue's current list as it is.
         String wuxuePerson = crypto().open(org.fuzhi.platform.FieldCrypto.Kind.ID_NUMBER, jdbc().sql("""
-                SELECT p.id_sealed FROM person p JOIN household h ON h.id = p.household_id
+                SELECT s.id_sealed FROM person p JOIN person_sealed s ON s.person_id = p.id
+                JOIN household h ON h.id = p.household_id
                 WHERE h.region_code LIKE '421182%' ORDER BY p.id LIMIT 1""").query(String.class).single());
         String hmPerson = jdbc().sql("""
-                SELECT p.id_sealed, h.region_code FROM person p JOIN household h ON h.id = p.household_id
+                SELECT s.id_sealed, h.region_code FROM person p JOIN person_sealed s ON s.person_id = p.id
+                JOIN household h ON h.id = p.household_id
                 WHERE h.region_code LIKE '421127%' ORDER BY p.id LIMIT 1""")
                 .query((rs, n) -> crypto().open(org.fuzhi.platform.FieldCrypto.Kind.ID_NUMBER, rs.getString(1)) + "," + rs.getString(2)).single();
         String header = "listType,name,idNumber,regionCode\n";
@@ -309,7 +311,8 @@ interface TwoCountyWebTests extends IdentificationWebTests {
     @Test
     default void aMaskedRoleCannotSearchByFullIdOrFullNameAndTheAttemptIsAudited() throws Exception {
         var s = jdbc().sql("""
-                SELECT p.id_sealed, p.name FROM enrolment e JOIN person p ON p.id = e.person_id
+                SELECT s.id_sealed, p.name FROM enrolment e JOIN person p ON p.id = e.person_id
+                JOIN person_sealed s ON s.person_id = p.id
                 JOIN household h ON h.id = p.household_id
                 WHERE h.region_code LIKE '421182%' AND CHAR_LENGTH(p.name) = 3 ORDER BY e.id LIMIT 1""")
                 .query((rs, n) -> new String[]{crypto().open(org.fuzhi.platform.FieldCrypto.Kind.ID_NUMBER, rs.getString(1)), rs.getString(2)})
@@ -439,7 +442,8 @@ interface TwoCountyWebTests extends IdentificationWebTests {
     @Test
     default void noImportRewritesAHouseholdSchoolOrPersonOfTheOtherCounty() throws Exception {
         var hm = jdbc().sql("""
-                SELECT h.household_no, h.head_name, p.id_sealed, p.name FROM household h JOIN person p ON p.household_id = h.id
+                SELECT h.household_no, h.head_name, s.id_sealed, p.name FROM household h JOIN person p ON p.household_id = h.id
+                JOIN person_sealed s ON s.person_id = p.id
                 WHERE h.region_code LIKE '421127%' ORDER BY p.id LIMIT 1""")
                 .query((rs, n) -> new String[]{rs.getString(1), rs.getString(2),
                         crypto().open(org.fuzhi.platform.FieldCrypto.Kind.ID_NUMBER, rs.getString(3)), rs.getString(4)})
@@ -458,7 +462,8 @@ interface TwoCountyWebTests extends IdentificationWebTests {
         // A Wuxue school clerk enrols a Huangmei child by ID number: refused without naming the child.
         String school = villageOf("xuexiao");
         var pupil = jdbc().sql("""
-                SELECT p.id_sealed, p.name FROM person p JOIN enrolment e ON e.person_id = p.id
+                SELECT s.id_sealed, p.name FROM person p JOIN enrolment e ON e.person_id = p.id
+                JOIN person_sealed s ON s.person_id = p.id
                 JOIN household h ON h.id = p.household_id
                 WHERE h.region_code LIKE '421127%' AND e.stage = 'PRIMARY' ORDER BY p.id LIMIT 1""")
                 .query((rs, n) -> new String[]{crypto().open(org.fuzhi.platform.FieldCrypto.Kind.ID_NUMBER, rs.getString(1)), rs.getString(2)})

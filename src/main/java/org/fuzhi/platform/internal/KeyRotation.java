@@ -34,13 +34,22 @@ class KeyRotation {
     private static final Logger log = LoggerFactory.getLogger(KeyRotation.class);
     private static final int BATCH = 2000;
 
-    /** A sealed column, and the blind index column kept from the same value (null where there is none). */
-    private record SealedColumn(String table, String sealed, Kind kind, String index, UnaryOperator<String> indexed) {
+    /**
+     * A sealed column of {@code table} (rows keyed by {@code key}), and the blind index column kept from the same
+     * value in {@code indexTable}, the row whose {@code id} is that key (the same table unless the sealed value
+     * lives in a side table, V16).
+     */
+    private record SealedColumn(String table, String key, String sealed, Kind kind, String indexTable, String index,
+                                UnaryOperator<String> indexed) {
+        SealedColumn(String table, String sealed, Kind kind, String index, UnaryOperator<String> indexed) {
+            this(table, "id", sealed, kind, table, index, indexed);
+        }
     }
 
     private static final List<SealedColumn> COLUMNS = List.of(
-            new SealedColumn("person", "id_sealed", Kind.ID_NUMBER, "id_index", v -> v),
-            new SealedColumn("enrolment", "student_no_sealed", Kind.STUDENT_NO, "student_no_index", v -> v),
+            new SealedColumn("person_sealed", "person_id", "id_sealed", Kind.ID_NUMBER, "person", "id_index", v -> v),
+            new SealedColumn("enrolment_sealed", "enrolment_id", "student_no_sealed", Kind.STUDENT_NO, "enrolment",
+                    "student_no_index", v -> v),
             // Lists keep the number as written; the index is of its normalised form, as the imports write it.
             new SealedColumn("roster_member", "id_raw_sealed", Kind.RAW_ID, "id_index", KeyRotation::normalised),
             new SealedColumn("source_list_member", "id_raw_sealed", Kind.RAW_ID, "id_index", KeyRotation::normalised),
@@ -104,21 +113,24 @@ class KeyRotation {
         long count = 0;
         long after = Long.MIN_VALUE;
         while (true) {
-            List<Object[]> rows = jdbc.sql("SELECT id, " + c.sealed() + " FROM " + c.table()
-                            + " WHERE id > :after ORDER BY id LIMIT " + BATCH).param("after", after)
+            List<Object[]> rows = jdbc.sql("SELECT " + c.key() + ", " + c.sealed() + " FROM " + c.table()
+                            + " WHERE " + c.key() + " > :after ORDER BY " + c.key() + " LIMIT " + BATCH)
+                    .param("after", after)
                     .query((rs, n) -> new Object[]{rs.getLong(1), rs.getString(2)}).list();
             if (rows.isEmpty()) {
                 return count;
             }
-            List<Object[]> updates = new ArrayList<>(rows.size());
+            List<Object[]> sealedValues = new ArrayList<>(rows.size());
+            List<Object[]> indexes = new ArrayList<>(rows.size());
             for (Object[] r : rows) {
                 String clear = crypto.open(c.kind(), (String) r[1]);
                 String indexed = c.indexed().apply(clear);
-                updates.add(new Object[]{crypto.seal(c.kind(), clear), indexed == null ? null : crypto.index(indexed),
-                        r[0]});
+                sealedValues.add(new Object[]{crypto.seal(c.kind(), clear), r[0]});
+                indexes.add(new Object[]{indexed == null ? null : crypto.index(indexed), r[0]});
             }
-            String sql = "UPDATE " + c.table() + " SET " + c.sealed() + " = ?, " + c.index() + " = ? WHERE id = ?";
-            batch.batchUpdate(sql, updates);
+            batch.batchUpdate("UPDATE " + c.table() + " SET " + c.sealed() + " = ? WHERE " + c.key() + " = ?",
+                    sealedValues);
+            batch.batchUpdate("UPDATE " + c.indexTable() + " SET " + c.index() + " = ? WHERE id = ?", indexes);
             count += rows.size();
             after = (Long) rows.get(rows.size() - 1)[0];
         }

@@ -255,12 +255,18 @@ class HouseholdImport implements ImportKind {
         List<Member> updates = members.stream().filter(m -> existing.containsKey(idIndex.get(m.id().value()))).toList();
         String householdId = "(SELECT id FROM household WHERE household_no = ?)";
         batch.batchUpdate("INSERT INTO person (name, gender, birth_date, relation, ethnicity, disability, health, "
-                        + "updated_at, household_id, id_index, id_sealed, id_masked) "
-                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, " + householdId + ", ?, ?, ?)",
+                        + "updated_at, household_id, id_index, id_masked) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, " + householdId + ", ?, ?)",
                 inserts, 500, (ps, m) -> {
                     bindMember(ps, m, now, idIndex.get(m.id().value()));
-                    ps.setString(11, crypto.seal(org.fuzhi.platform.FieldCrypto.Kind.ID_NUMBER, m.id().value()));
-                    ps.setString(12, org.fuzhi.common.Masking.idNumber(m.id().value()));
+                    ps.setString(11, org.fuzhi.common.Masking.idNumber(m.id().value()));
+                });
+        // The sealed number in its side table (V16), found by the index just written.
+        batch.batchUpdate("INSERT INTO person_sealed (person_id, id_sealed) "
+                        + "VALUES ((SELECT id FROM person WHERE id_index = ?), ?)",
+                inserts, 500, (ps, m) -> {
+                    ps.setString(1, idIndex.get(m.id().value()));
+                    ps.setString(2, crypto.seal(org.fuzhi.platform.FieldCrypto.Kind.ID_NUMBER, m.id().value()));
                 });
         batch.batchUpdate("UPDATE person SET name = ?, gender = ?, birth_date = ?, relation = ?, ethnicity = ?, "
                         + "disability = ?, health = ?, updated_at = ?, household_id = " + householdId

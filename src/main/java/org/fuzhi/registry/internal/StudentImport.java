@@ -275,12 +275,18 @@ class StudentImport implements ImportKind {
         Timestamp now = Timestamp.from(Instant.now());
         String householdId = "(SELECT id FROM household WHERE household_no = ?)";
         batch.batchUpdate("INSERT INTO person (name, gender, birth_date, ethnicity, relation, left_behind, single_parent, "
-                        + "orphan, disability, updated_at, household_id, id_index, id_sealed, id_masked) "
-                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, " + householdId + ", ?, ?, ?)",
+                        + "orphan, disability, updated_at, household_id, id_index, id_masked) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, " + householdId + ", ?, ?)",
                 newPersons, 500, (ps, s) -> {
                     bindPerson(ps, s, now, idIndex.get(s.id().value()));
-                    ps.setString(13, crypto.seal(org.fuzhi.platform.FieldCrypto.Kind.ID_NUMBER, s.id().value()));
-                    ps.setString(14, org.fuzhi.common.Masking.idNumber(s.id().value()));
+                    ps.setString(13, org.fuzhi.common.Masking.idNumber(s.id().value()));
+                });
+        // The sealed values in their side tables (V16), found by the indexes just written.
+        batch.batchUpdate("INSERT INTO person_sealed (person_id, id_sealed) "
+                        + "VALUES ((SELECT id FROM person WHERE id_index = ?), ?)",
+                newPersons, 500, (ps, s) -> {
+                    ps.setString(1, idIndex.get(s.id().value()));
+                    ps.setString(2, crypto.seal(org.fuzhi.platform.FieldCrypto.Kind.ID_NUMBER, s.id().value()));
                 });
         batch.batchUpdate("UPDATE person SET name = ?, gender = ?, birth_date = ?, ethnicity = COALESCE(?, ethnicity), "
                         + "relation = COALESCE(?, relation), left_behind = ?, single_parent = ?, orphan = ?, "
@@ -295,14 +301,18 @@ class StudentImport implements ImportKind {
                         + "WHERE student_no_index = ?",
                 enrolUpdates, 500, (ps, s) -> bindEnrolment(ps, s, now, noIndex.get(s.studentNo())));
         batch.batchUpdate("INSERT INTO enrolment (school_code, school_region_code, outside_county, stage, grade, "
-                        + "class_name, boarding, status, updated_at, student_no_index, person_id, student_no_sealed, "
-                        + "student_no_masked) "
-                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT id FROM person WHERE id_index = ?), ?, ?)",
+                        + "class_name, boarding, status, updated_at, student_no_index, person_id, student_no_masked) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT id FROM person WHERE id_index = ?), ?)",
                 enrolInserts, 500, (ps, s) -> {
                     bindEnrolment(ps, s, now, noIndex.get(s.studentNo()));
                     ps.setString(11, idIndex.get(s.id().value()));
-                    ps.setString(12, crypto.seal(org.fuzhi.platform.FieldCrypto.Kind.STUDENT_NO, s.studentNo()));
-                    ps.setString(13, org.fuzhi.common.Masking.studentNo(s.studentNo()));
+                    ps.setString(12, org.fuzhi.common.Masking.studentNo(s.studentNo()));
+                });
+        batch.batchUpdate("INSERT INTO enrolment_sealed (enrolment_id, student_no_sealed) "
+                        + "VALUES ((SELECT id FROM enrolment WHERE student_no_index = ?), ?)",
+                enrolInserts, 500, (ps, s) -> {
+                    ps.setString(1, noIndex.get(s.studentNo()));
+                    ps.setString(2, crypto.seal(org.fuzhi.platform.FieldCrypto.Kind.STUDENT_NO, s.studentNo()));
                 });
     }
 

@@ -36,12 +36,15 @@ class SealExistingIdNumbersTest {
         TinkFieldCrypto crypto = new TinkFieldCrypto(Keyring.generate());
         Flyway.configure().dataSource(url, "sa", "").javaMigrations(new SealExistingIdNumbers(crypto)).load().migrate();
         try (Connection c = DriverManager.getConnection(url, "sa", ""); Statement st = c.createStatement()) {
-            ResultSet p = st.executeQuery("SELECT id_index, id_sealed, id_masked FROM person");
+            ResultSet p = // V16 moved the sealed values into side tables: they must have come along.
+            st.executeQuery("SELECT p.id_index, s.id_sealed, p.id_masked FROM person p "
+                    + "JOIN person_sealed s ON s.person_id = p.id");
             p.next();
             assertThat(p.getString(1).strip()).isEqualTo(crypto.index(ID));
             assertThat(crypto.open(Kind.ID_NUMBER, p.getString(2))).isEqualTo(ID);
             assertThat(p.getString(3)).isEqualTo("4211**********001X");
-            ResultSet e = st.executeQuery("SELECT student_no_index, student_no_sealed, student_no_masked FROM enrolment");
+            ResultSet e = st.executeQuery("SELECT e.student_no_index, s.student_no_sealed, e.student_no_masked "
+                    + "FROM enrolment e JOIN enrolment_sealed s ON s.enrolment_id = e.id");
             e.next();
             assertThat(e.getString(1)).isEqualTo(crypto.index("G" + ID));
             assertThat(crypto.open(Kind.STUDENT_NO, e.getString(2))).isEqualTo("G" + ID);
