@@ -63,6 +63,17 @@ public interface Rounds {
     long exportEntries(CurrentUser user, long roundId, EntryQuery query, java.io.OutputStream out,
                        java.util.Locale locale);
 
+    /**
+     * Every entry of the round inside the user's scope, streamed in person order, with the facts aid entitlements
+     * are generated from (full names: for the aid module's own lists, which mask as the viewer requires).
+     */
+    void forEachEntry(CurrentUser user, long roundId, java.util.function.Consumer<EntryFact> consumer);
+
+    record EntryFact(long personId, long studentId, String name, Source source, String category, String level,
+                     String stage, Integer grade, String schoolCode, String schoolRegionCode, String villageCode,
+                     boolean outsideCounty) {
+    }
+
     /** The changes of the latest run against the previous snapshot that concern the user's scope. */
     List<ChangeView> changes(CurrentUser user, long roundId);
 

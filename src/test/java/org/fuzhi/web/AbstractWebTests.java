@@ -45,7 +45,7 @@ import org.springframework.test.web.servlet.MvcResult;
         "fuzhi.audit.checkpoint-file=target/audit-checkpoints/${random.uuid}.log",
         "fuzhi.login.max-failures-per-address=10000"})
 @AutoConfigureMockMvc
-abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebTests, AccountWebTests {
+abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebTests, AccountWebTests, AidWebTests {
 
     @Autowired
     MockMvc mvc;

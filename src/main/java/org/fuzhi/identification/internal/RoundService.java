@@ -1050,6 +1050,21 @@ class RoundService implements Rounds {
 
     @Override
     @Transactional(readOnly = true)
+    public void forEachEntry(CurrentUser user, long roundId, java.util.function.Consumer<EntryFact> consumer) {
+        visibleRound(user, roundId);
+        ScopeFilter f = entryScope(user);
+        jdbc.sql("SELECT x.* FROM ident_entry x WHERE x.round_id = :r AND " + f.sql() + " ORDER BY x.person_id")
+                .params(f.params()).param("r", roundId).withFetchSize(2000).query(rs -> {
+                    consumer.accept(new EntryFact(rs.getLong("person_id"), rs.getLong("student_id"),
+                            rs.getString("name"), Source.valueOf(rs.getString("source")), rs.getString("category"),
+                            rs.getString("level"), rs.getString("stage"), (Integer) rs.getObject("grade", Integer.class),
+                            rs.getString("school_code"), rs.getString("school_region_code"),
+                            rs.getString("village_code"), rs.getBoolean("outside_county")));
+                });
+    }
+
+    @Override
+    @Transactional(readOnly = true)
     public Page<EntryView> entries(CurrentUser user, long roundId, EntryQuery q, int page, int size) {
         visibleRound(user, roundId);
         ScopeFilter f = entryScope(user);

@@ -1,0 +1,95 @@
+package org.fuzhi.aid;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.fuzhi.common.Page;
+import org.fuzhi.platform.CurrentUser;
+
+/**
+ * 学期 — the aid cycle. A county center opens a term on a final identification round; generating it re-verifies
+ * each identified child's enrolment and writes their entitlements from the catalog (one item per student per term
+ * anywhere, held by a database key), and lists the children left without any (应助尽助) with the reason; allocating
+ * it pays each cash entitlement from the funds by the waterfall and reports the shortfall.
+ */
+public interface Terms {
+
+    enum Term { AUTUMN, SPRING }
+
+    enum Status { OPEN, GENERATED, ALLOCATED }
+
+    /** Why an identified child has no entitlement this term. */
+    enum MissedReason {
+        /** The registry no longer shows the child in school (dropped out, graduated, transferred away). */
+        LEFT_SCHOOL,
+        /** No registry enrolment at all. */
+        NOT_ENROLLED,
+        /** No item of the catalog fits the child's stage, grade and facts. */
+        NO_ITEM,
+        /** Every item the child qualifies for is already held this term elsewhere (another school or county). */
+        ENTITLED_ELSEWHERE
+    }
+
+    TermView open(CurrentUser user, NewTerm term);
+
+    List<TermView> list(CurrentUser user);
+
+    TermView term(CurrentUser user, long termId);
+
+    /** Generates (or re-generates: idempotent, allocated entitlements kept) the term's entitlements. */
+    TermView generate(CurrentUser user, long termId);
+
+    /** Allocates the term's unallocated cash entitlements from the funds of its year by the waterfall. */
+    AllocationReport allocate(CurrentUser user, long termId);
+
+    Page<EntitlementView> entitlements(CurrentUser user, long termId, String schoolCode, int page, int size);
+
+    /** 应助尽助: the identified children of the term without an entitlement, with the reason. */
+    Page<MissedView> missed(CurrentUser user, long termId, String schoolCode, int page, int size);
+
+    /** The school (or the center) explains why a child is left without aid; audited. */
+    MissedView explain(CurrentUser user, long missedId, String explanation);
+
+    /** Aid of the term by item and by school: count and amount of entitlements, allocated and short. */
+    TermSummary summary(CurrentUser user, long termId);
+
+    /** @param termCode e.g. {@code 2026-AUTUMN}: the same code in every county, the key duplicates are checked on */
+    record TermView(long id, String scopeCode, String scopeName, int schoolYear, Term term, String termCode,
+                    long roundId, String roundName, Status status, int entitled, int missed, int duplicates,
+                    String openedBy, Instant openedAt, Instant generatedAt, Instant allocatedAt, int version) {
+    }
+
+    record NewTerm(int schoolYear, Term term, long roundId, String scopeCode) {
+    }
+
+    /** @param name masked as the viewer's role requires */
+    record EntitlementView(long id, String name, String schoolCode, String schoolName, String stage, Integer grade,
+                           String level, String itemCode, String itemName, Catalog.Kind kind, BigDecimal amount,
+                           BigDecimal allocated, String status, List<FundPart> parts) {
+    }
+
+    record FundPart(String fundCode, String fundName, BigDecimal amount) {
+    }
+
+    record MissedView(long id, String name, String schoolCode, String schoolName, String stage, Integer grade,
+                      String level, MissedReason reason, String explanation, String explainedBy,
+                      Instant explainedAt) {
+    }
+
+    /**
+     * @param shortByItem   uncovered cash by item code (what no fund could pay)
+     * @param shortBySchool uncovered cash by school code
+     */
+    record AllocationReport(TermView term, long entitlements, BigDecimal allocated, BigDecimal uncovered,
+                            Map<String, BigDecimal> shortByItem, Map<String, BigDecimal> shortBySchool,
+                            List<Funds.FundView> funds) {
+    }
+
+    record TermSummary(List<Row> byItem, List<Row> bySchool, long duplicatesPrevented, long missed) {
+        /** @param value entitlement amounts (a waiver's value counts here too); {@code allocated} is cash only */
+        public record Row(String code, String name, long count, BigDecimal value, BigDecimal allocated,
+                          BigDecimal uncovered) {
+        }
+    }
+}

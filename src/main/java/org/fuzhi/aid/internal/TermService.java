@@ -1,0 +1,527 @@
+package org.fuzhi.aid.internal;
+
+import java.math.BigDecimal;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.fuzhi.aid.Catalog;
+import org.fuzhi.aid.Funds;
+import org.fuzhi.aid.Terms;
+import org.fuzhi.common.Masking;
+import org.fuzhi.common.Page;
+import org.fuzhi.common.Stage;
+import org.fuzhi.identification.Rounds;
+import org.fuzhi.platform.AuditLog;
+import org.fuzhi.platform.CurrentUser;
+import org.fuzhi.platform.NotFoundException;
+import org.fuzhi.platform.Privacy;
+import org.fuzhi.platform.Role;
+import org.fuzhi.platform.RuleViolationException;
+import org.fuzhi.platform.Scope;
+import org.fuzhi.platform.ScopeFilter;
+import org.fuzhi.region.Directory;
+import org.fuzhi.registry.EnrolmentStatus;
+import org.fuzhi.registry.Registry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/** Terms, their entitlements and the 应助尽助 list, in {@code aid_term}, {@code aid_entitlement}, {@code aid_missed}. */
+@Service
+@Transactional(readOnly = true)
+class TermService implements Terms {
+
+    private static final Logger log = LoggerFactory.getLogger(TermService.class);
+    private static final int BATCH = 1000;
+
+    private final JdbcClient jdbc;
+    private final JdbcTemplate batch;
+    private final CatalogStore catalog;
+    private final Rounds rounds;
+    private final Registry registry;
+    private final Directory directory;
+    private final AuditLog audit;
+    private final FundService funds;
+
+    TermService(JdbcClient jdbc, JdbcTemplate batch, CatalogStore catalog, Rounds rounds, Registry registry,
+                Directory directory, AuditLog audit, FundService funds) {
+        this.jdbc = jdbc;
+        this.batch = batch;
+        this.catalog = catalog;
+        this.rounds = rounds;
+        this.registry = registry;
+        this.directory = directory;
+        this.audit = audit;
+        this.funds = funds;
+    }
+
+    private record TermRow(long id, String scopeCode, int schoolYear, Term term, String termCode, long roundId,
+                           Status status, int entitled, int missed, int duplicates, String openedBy, Instant openedAt,
+                           Instant generatedAt, Instant allocatedAt, int version) {
+    }
+
+    private static Instant instant(ResultSet rs, String col) throws SQLException {
+        Timestamp t = rs.getTimestamp(col);
+        return t == null ? null : t.toInstant();
+    }
+
+    private static TermRow row(ResultSet rs, int n) throws SQLException {
+        return new TermRow(rs.getLong("id"), rs.getString("scope_code"), rs.getInt("school_year"),
+                Term.valueOf(rs.getString("term")), rs.getString("term_code"), rs.getLong("round_id"),
+                Status.valueOf(rs.getString("status")), rs.getInt("entitled"), rs.getInt("missed"),
+                rs.getInt("duplicates"), rs.getString("opened_by"), instant(rs, "opened_at"),
+                instant(rs, "generated_at"), instant(rs, "allocated_at"), rs.getInt("version"));
+    }
+
+    static String termCode(int schoolYear, Term term) {
+        return schoolYear + "-" + term.name();
+    }
+
+    private static void requireCenter(CurrentUser user) {
+        user.require(user.role() == Role.CENTER && user.scope().type() == Scope.Type.REGION);
+    }
+
+    /** A term is seen by the centers, leaders and evaluators of an area holding it, and by its schools. */
+    private TermRow visible(CurrentUser user, long termId) {
+        CatalogStore.requireReader(user);
+        TermRow t = jdbc.sql("SELECT * FROM aid_term WHERE id = :id").param("id", termId).query(TermService::row)
+                .optional().orElseThrow(() -> new NotFoundException("aid term"));
+        boolean ok = switch (user.scope().type()) {
+            case REGION -> user.scope().containsRegion(t.scopeCode());
+            case SCHOOL -> directory.school(user.scope().code())
+                    .map(s -> s.regionCode() != null && s.regionCode().startsWith(
+                            new org.fuzhi.common.RegionCode(t.scopeCode()).prefix())).orElse(false);
+            case NONE -> false;
+        };
+        if (!ok) {
+            throw new NotFoundException("aid term");
+        }
+        return t;
+    }
+
+    private TermView view(CurrentUser user, TermRow t) {
+        String roundName;
+        try {
+            roundName = rounds.round(user, t.roundId()).name();
+        } catch (RuntimeException e) {
+            roundName = null;
+        }
+        return new TermView(t.id(), t.scopeCode(), directory.region(t.scopeCode()).map(r -> r.name()).orElse(t.scopeCode()),
+                t.schoolYear(), t.term(), t.termCode(), t.roundId(), roundName, t.status(), t.entitled(), t.missed(),
+                t.duplicates(), t.openedBy(), t.openedAt(), t.generatedAt(), t.allocatedAt(), t.version());
+    }
+
+    @Override
+    @Transactional
+    public TermView open(CurrentUser user, NewTerm nt) {
+        requireCenter(user);
+        String scope = nt.scopeCode() == null || nt.scopeCode().isBlank() ? user.scope().code() : nt.scopeCode();
+        if (!user.scope().containsRegion(scope)) {
+            throw new org.springframework.security.access.AccessDeniedException("term outside scope");
+        }
+        if (nt.term() == null || nt.schoolYear() < 2000 || nt.schoolYear() > 2100) {
+            throw new RuleViolationException("aid.rule.termYear");
+        }
+        Rounds.RoundView round = rounds.round(user, nt.roundId());
+        if (round.stage() != Rounds.Stage.FINAL) {
+            throw new RuleViolationException("aid.rule.roundNotFinal", round.name());
+        }
+        if (!scope.startsWith(new org.fuzhi.common.RegionCode(round.scopeCode()).prefix())) {
+            throw new RuleViolationException("aid.rule.roundArea", round.name());
+        }
+        String code = termCode(nt.schoolYear(), nt.term());
+        boolean exists = jdbc.sql("SELECT COUNT(*) FROM aid_term WHERE scope_code = :s AND term_code = :c")
+                .param("s", scope).param("c", code).query(Long.class).single() > 0;
+        if (exists) {
+            throw new RuleViolationException("aid.rule.termExists", code);
+        }
+        jdbc.sql("""
+                INSERT INTO aid_term (scope_code, school_year, term, term_code, round_id, status, opened_by, opened_at)
+                VALUES (:s, :y, :t, :c, :r, 'OPEN', :by, :at)""").param("s", scope).param("y", nt.schoolYear())
+                .param("t", nt.term().name()).param("c", code).param("r", nt.roundId()).param("by", user.username())
+                .param("at", Timestamp.from(Instant.now())).update();
+        TermRow t = jdbc.sql("SELECT * FROM aid_term WHERE scope_code = :s AND term_code = :c").param("s", scope)
+                .param("c", code).query(TermService::row).single();
+        audit.record("AID_TERM_OPENED", "aidTerm", String.valueOf(t.id()), Map.of("term", code, "scope", scope,
+                "round", nt.roundId()));
+        return view(user, t);
+    }
+
+    @Override
+    public List<TermView> list(CurrentUser user) {
+        CatalogStore.requireReader(user);
+        List<TermRow> rows = jdbc.sql("SELECT * FROM aid_term ORDER BY school_year DESC, term, scope_code")
+                .query(TermService::row).list();
+        List<TermView> out = new ArrayList<>();
+        for (TermRow r : rows) {
+            try {
+                out.add(view(user, visible(user, r.id())));
+            } catch (NotFoundException e) {
+                // outside the user's area
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public TermView term(CurrentUser user, long termId) {
+        return view(user, visible(user, termId));
+    }
+
+    private record Candidate(Rounds.EntryFact entry) {
+    }
+
+    @Override
+    @Transactional
+    public TermView generate(CurrentUser user, long termId) {
+        requireCenter(user);
+        TermRow t = visible(user, termId);
+        lock(t);
+        long start = System.nanoTime();
+        LocalDate day = Eligibility.termStart(t.schoolYear(), t.term());
+        List<Catalog.Item> items = catalog.allCurrent().stream()
+                .filter(i -> CatalogStore.applies(i.scopeCode(), t.scopeCode()) && CatalogStore.effectiveOn(i, day))
+                .toList();
+        // The round's entries of the term's area, as the term's own county center sees them.
+        CurrentUser area = new CurrentUser(user.id(), user.username(), user.displayName(), Role.CENTER,
+                Scope.region(t.scopeCode()));
+        Map<Long, Long> kept = new HashMap<>();
+        jdbc.sql("SELECT person_id, item_id FROM aid_entitlement WHERE term_id = :t AND status <> 'DUE'")
+                .param("t", termId).query(rs -> {
+                    kept.put(rs.getLong(1), rs.getLong(2));
+                });
+        // Re-generation: what is still only due is written again from today's facts; what money was allocated to
+        // stays as it is.
+        jdbc.sql("DELETE FROM aid_entitlement WHERE term_id = :t AND status = 'DUE'").param("t", termId).update();
+        jdbc.sql("DELETE FROM aid_missed WHERE term_id = :t").param("t", termId).update();
+        int[] counts = new int[3]; // entitled, missed, duplicates
+        List<Rounds.EntryFact> pending = new ArrayList<>(BATCH);
+        rounds.forEachEntry(area, t.roundId(), e -> {
+            pending.add(e);
+            if (pending.size() == BATCH) {
+                writeBatch(t, items, pending, counts);
+                pending.clear();
+            }
+        });
+        writeBatch(t, items, pending, counts);
+        int entitled = jdbc.sql("SELECT COUNT(*) FROM aid_entitlement WHERE term_id = :t").param("t", termId)
+                .query(Integer.class).single();
+        jdbc.sql("""
+                UPDATE aid_term SET status = CASE WHEN status = 'OPEN' THEN 'GENERATED' ELSE status END,
+                    entitled = :e, missed = :m, duplicates = :d, generated_at = :at, version = version + 1
+                WHERE id = :id""").param("e", entitled).param("m", counts[1]).param("d", counts[2])
+                .param("at", Timestamp.from(Instant.now())).param("id", termId).update();
+        audit.record("AID_TERM_GENERATED", "aidTerm", String.valueOf(termId), Map.of("entitlements", entitled,
+                "missed", counts[1], "duplicatesPrevented", counts[2], "kept", kept.size()));
+        log.info("aid term {} generated: {} entitlements, {} without aid, {} duplicates prevented in {} ms", t.termCode(),
+                entitled, counts[1], counts[2], (System.nanoTime() - start) / 1_000_000);
+        return term(user, termId);
+    }
+
+    /** One generation or allocation of a term at a time, across instances: the term's row is the lock. */
+    private void lock(TermRow t) {
+        jdbc.sql("SELECT id FROM aid_term WHERE id = :id FOR UPDATE").param("id", t.id()).query(Long.class).single();
+    }
+
+    private void writeBatch(TermRow t, List<Catalog.Item> items, List<Rounds.EntryFact> entries, int[] counts) {
+        if (entries.isEmpty()) {
+            return;
+        }
+        Map<Long, Registry.CurrentEnrolment> now = registry.currentEnrolments(
+                entries.stream().map(Rounds.EntryFact::personId).toList());
+        // What this term already holds (allocated, kept through a re-generation) and what others hold of the same
+        // term code: the database key refuses both, and a refused row counts as a duplicate prevented.
+        Map<Long, java.util.Set<String>> heldElsewhere = new HashMap<>();
+        Map<Long, java.util.Set<String>> heldHere = new HashMap<>();
+        List<Long> ids = entries.stream().map(Rounds.EntryFact::personId).toList();
+        jdbc.sql("SELECT person_id, item_code, term_id FROM aid_entitlement WHERE term_code = :c AND person_id IN (:p)")
+                .param("c", t.termCode()).param("p", ids).query(rs -> {
+                    (rs.getLong(3) == t.id() ? heldHere : heldElsewhere)
+                            .computeIfAbsent(rs.getLong(1), k -> new java.util.HashSet<>()).add(rs.getString(2));
+                });
+        Timestamp at = Timestamp.from(Instant.now());
+        List<Object[]> rows = new ArrayList<>();
+        List<Object[]> missed = new ArrayList<>();
+        for (Rounds.EntryFact e : entries) {
+            Registry.CurrentEnrolment en = now.get(e.personId());
+            if (en == null || en.status() != EnrolmentStatus.IN_SCHOOL) {
+                missed.add(missedRow(t, e, en, en == null ? MissedReason.NOT_ENROLLED : MissedReason.LEFT_SCHOOL));
+                continue;
+            }
+            // Paid where the child is now: a transfer since the round moves the entitlement to the new school.
+            var child = new Eligibility.Child(e.source().name(), e.level(), e.category(), en.stage(), en.grade(),
+                    en.boarding(), en.outsideCounty());
+            List<Eligibility.Held> held = Eligibility.held(items, child, t.term());
+            if (held.isEmpty()) {
+                missed.add(missedRow(t, e, en, MissedReason.NO_ITEM));
+                continue;
+            }
+            java.util.Set<String> elsewhere = heldElsewhere.getOrDefault(e.personId(), java.util.Set.of());
+            java.util.Set<String> here = heldHere.getOrDefault(e.personId(), java.util.Set.of());
+            int fresh = 0;
+            int prevented = 0;
+            for (Eligibility.Held h : held) {
+                if (here.contains(h.item().code())) {
+                    continue;
+                }
+                if (elsewhere.contains(h.item().code())) {
+                    prevented++;
+                    continue;
+                }
+                fresh++;
+                rows.add(new Object[]{t.id(), t.termCode(), e.personId(), en.studentId(), e.name(), en.schoolCode(),
+                        en.residence() != null ? en.residence() : e.villageCode(), en.stage().name(), en.grade(),
+                        e.source().name(), Eligibility.effectiveLevel(child), h.item().id(), h.item().code(),
+                        h.item().kind().name(), h.amount().toBigDecimal(), at});
+            }
+            // Held by another county's or school's term of the same code: prevented here.
+            counts[2] += prevented;
+            if (fresh == 0 && here.isEmpty()) {
+                missed.add(missedRow(t, e, en, MissedReason.ENTITLED_ELSEWHERE));
+            }
+        }
+        for (Object[] r : rows) {
+            // One row at a time so that a row another term took meanwhile (a concurrent generation after a
+            // transfer) is refused by the key alone and counted, without failing the rest.
+            int written = jdbc.sql("""
+                    INSERT INTO aid_entitlement (term_id, term_code, person_id, student_id, name, school_code,
+                        region_code, stage, grade, source, level, item_id, item_code, kind, amount, status, created_at)
+                    VALUES (:a, :b, :c, :d, :e, :f, :g, :h, :i, :j, :k, :l, :m, :n, :o, 'DUE', :p)
+                    ON CONFLICT DO NOTHING""")
+                    .param("a", r[0]).param("b", r[1]).param("c", r[2]).param("d", r[3]).param("e", r[4])
+                    .param("f", r[5]).param("g", r[6]).param("h", r[7]).param("i", r[8]).param("j", r[9])
+                    .param("k", r[10]).param("l", r[11]).param("m", r[12]).param("n", r[13]).param("o", r[14])
+                    .param("p", r[15]).update();
+            if (written == 0) {
+                counts[2]++;
+            }
+        }
+        batch.batchUpdate("""
+                INSERT INTO aid_missed (term_id, person_id, student_id, name, school_code, stage, grade, level, reason)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""", missed);
+        counts[1] += missed.size();
+    }
+
+    private static Object[] missedRow(TermRow t, Rounds.EntryFact e, Registry.CurrentEnrolment en, MissedReason r) {
+        return new Object[]{t.id(), e.personId(), en != null ? en.studentId() : e.studentId(), e.name(),
+                en != null ? en.schoolCode() : e.schoolCode(), en != null ? en.stage().name() : e.stage(),
+                en != null ? en.grade() : e.grade(), e.level(), r.name()};
+    }
+
+    @Override
+    @Transactional
+    public AllocationReport allocate(CurrentUser user, long termId) {
+        requireCenter(user);
+        TermRow t = visible(user, termId);
+        lock(t);
+        if (t.status() == Status.OPEN) {
+            throw new RuleViolationException("aid.rule.notGenerated");
+        }
+        int budgetYear = t.term() == Term.AUTUMN ? t.schoolYear() : t.schoolYear() + 1;
+        funds.allocate(user, t.id(), t.scopeCode(), budgetYear);
+        jdbc.sql("UPDATE aid_term SET status = 'ALLOCATED', allocated_at = :at, version = version + 1 WHERE id = :id")
+                .param("at", Timestamp.from(Instant.now())).param("id", termId).update();
+        return report(user, termId, budgetYear);
+    }
+
+    private AllocationReport report(CurrentUser user, long termId, int budgetYear) {
+        TermView tv = term(user, termId);
+        Map<String, BigDecimal> byItem = new LinkedHashMap<>();
+        Map<String, BigDecimal> bySchool = new LinkedHashMap<>();
+        BigDecimal[] totals = {BigDecimal.ZERO, BigDecimal.ZERO};
+        long[] n = {0};
+        jdbc.sql("""
+                SELECT item_code, school_code, SUM(amount) AS amount, SUM(allocated) AS allocated, COUNT(*) AS n
+                FROM aid_entitlement WHERE term_id = :t AND kind = 'CASH' GROUP BY item_code, school_code
+                ORDER BY item_code, school_code""").param("t", termId).query(rs -> {
+            BigDecimal amount = rs.getBigDecimal("amount");
+            BigDecimal allocated = rs.getBigDecimal("allocated");
+            BigDecimal gap = amount.subtract(allocated);
+            totals[0] = totals[0].add(allocated);
+            totals[1] = totals[1].add(gap);
+            n[0] += rs.getLong("n");
+            if (gap.signum() > 0) {
+                byItem.merge(rs.getString("item_code"), gap, BigDecimal::add);
+                bySchool.merge(rs.getString("school_code"), gap, BigDecimal::add);
+            }
+        });
+        List<Funds.FundView> fs = funds.list(user, budgetYear).stream()
+                .filter(f -> f.scopeCode().equals(tv.scopeCode())).toList();
+        return new AllocationReport(tv, n[0], totals[0], totals[1], byItem, bySchool, fs);
+    }
+
+    private ScopeFilter entitlementScope(CurrentUser user) {
+        return ScopeFilter.children(user.childDataScope(), "x.school_code", "x.school_code", "x.region_code");
+    }
+
+    @Override
+    public Page<EntitlementView> entitlements(CurrentUser user, long termId, String schoolCode, int page, int size) {
+        visible(user, termId);
+        // A school's scope is its school; a region's is the children living in it (region_code) and those taught in
+        // its schools, found through the school list of the area.
+        ScopeFilter f = rowScope(user);
+        String where = " FROM aid_entitlement x WHERE x.term_id = :t AND " + f.sql()
+                + (schoolCode == null || schoolCode.isBlank() ? "" : " AND x.school_code = :sc");
+        Map<String, Object> params = new HashMap<>(f.params());
+        params.put("t", termId);
+        if (schoolCode != null && !schoolCode.isBlank()) {
+            params.put("sc", schoolCode);
+        }
+        long total = jdbc.sql("SELECT COUNT(*)" + where).params(params).query(Long.class).single();
+        Privacy p = Privacy.of(user);
+        Map<String, String> schools = new HashMap<>();
+        Map<Long, String> itemNames = itemNames();
+        List<Long> ids = new ArrayList<>();
+        List<EntitlementView> rows = new ArrayList<>(jdbc.sql("SELECT x.*" + where
+                        + " ORDER BY x.school_code, x.stage, x.grade, x.name, x.id LIMIT :lim OFFSET :off")
+                .params(params).param("lim", size).param("off", (long) page * size).query((rs, i) -> {
+                    ids.add(rs.getLong("id"));
+                    String sc = rs.getString("school_code");
+                    return new EntitlementView(rs.getLong("id"), p.name(rs.getString("name")), sc,
+                            schools.computeIfAbsent(sc, c -> directory.school(c).map(s -> s.name()).orElse(c)),
+                            rs.getString("stage"), (Integer) rs.getObject("grade", Integer.class), rs.getString("level"),
+                            rs.getString("item_code"), itemNames.get(rs.getLong("item_id")),
+                            Catalog.Kind.valueOf(rs.getString("kind")), rs.getBigDecimal("amount").setScale(2),
+                            rs.getBigDecimal("allocated").setScale(2), rs.getString("status"), List.of());
+                }).list());
+        if (!ids.isEmpty()) {
+            Map<Long, List<FundPart>> parts = funds.parts(ids);
+            rows.replaceAll(v -> new EntitlementView(v.id(), v.name(), v.schoolCode(), v.schoolName(), v.stage(),
+                    v.grade(), v.level(), v.itemCode(), v.itemName(), v.kind(), v.amount(), v.allocated(), v.status(),
+                    parts.getOrDefault(v.id(), List.of())));
+        }
+        return new Page<>(rows, total, page, size);
+    }
+
+    /** Rows of a term the user may read: a school its own; a region the children living or taught in it. */
+    private ScopeFilter rowScope(CurrentUser user) {
+        Scope s = user.childDataScope();
+        if (s.type() == Scope.Type.REGION) {
+            // Entitlement rows carry the residence; the school's region is looked up through the school table
+            // the region module owns, so the filter stays on this module's own columns: residence or school code.
+            List<String> schools = directory.schools(s, new Directory.SchoolQuery(null, null, null), 0, 100_000)
+                    .items().stream().map(org.fuzhi.region.SchoolView::code).toList();
+            Map<String, Object> params = new HashMap<>(ScopeFilter.of(s, null, "x.region_code").params());
+            String sql = ScopeFilter.of(s, null, "x.region_code").sql();
+            if (!schools.isEmpty()) {
+                sql = "(" + sql + " OR x.school_code IN (:scopeSchools))";
+                params.put("scopeSchools", schools);
+            }
+            return new ScopeFilter(sql, params);
+        }
+        return ScopeFilter.of(s, "x.school_code");
+    }
+
+    private Map<Long, String> itemNames() {
+        Map<Long, String> out = new HashMap<>();
+        jdbc.sql("SELECT id, name FROM aid_item").query(rs -> {
+            out.put(rs.getLong(1), rs.getString(2));
+        });
+        return out;
+    }
+
+    @Override
+    public Page<MissedView> missed(CurrentUser user, long termId, String schoolCode, int page, int size) {
+        visible(user, termId);
+        ScopeFilter f = rowScopeMissed(user);
+        String where = " FROM aid_missed x WHERE x.term_id = :t AND " + f.sql()
+                + (schoolCode == null || schoolCode.isBlank() ? "" : " AND x.school_code = :sc");
+        Map<String, Object> params = new HashMap<>(f.params());
+        params.put("t", termId);
+        if (schoolCode != null && !schoolCode.isBlank()) {
+            params.put("sc", schoolCode);
+        }
+        long total = jdbc.sql("SELECT COUNT(*)" + where).params(params).query(Long.class).single();
+        Privacy p = Privacy.of(user);
+        Map<String, String> schools = new HashMap<>();
+        List<MissedView> rows = jdbc.sql("SELECT x.*" + where
+                        + " ORDER BY x.school_code, x.reason, x.name, x.id LIMIT :lim OFFSET :off")
+                .params(params).param("lim", size).param("off", (long) page * size)
+                .query((rs, i) -> missedView(rs, p, schools)).list();
+        return new Page<>(rows, total, page, size);
+    }
+
+    private ScopeFilter rowScopeMissed(CurrentUser user) {
+        Scope s = user.childDataScope();
+        if (s.type() == Scope.Type.REGION) {
+            List<String> schools = directory.schools(s, new Directory.SchoolQuery(null, null, null), 0, 100_000)
+                    .items().stream().map(org.fuzhi.region.SchoolView::code).toList();
+            return schools.isEmpty() ? new ScopeFilter("1=0", Map.of())
+                    : new ScopeFilter("x.school_code IN (:scopeSchools)", Map.of("scopeSchools", schools));
+        }
+        return ScopeFilter.of(s, "x.school_code");
+    }
+
+    private MissedView missedView(ResultSet rs, Privacy p, Map<String, String> schools) throws SQLException {
+        String sc = rs.getString("school_code");
+        return new MissedView(rs.getLong("id"), p.name(rs.getString("name")), sc,
+                schools.computeIfAbsent(sc, c -> directory.school(c).map(s -> s.name()).orElse(c)),
+                rs.getString("stage"), (Integer) rs.getObject("grade", Integer.class), rs.getString("level"),
+                MissedReason.valueOf(rs.getString("reason")), rs.getString("explanation"), rs.getString("explained_by"),
+                instant(rs, "explained_at"));
+    }
+
+    @Override
+    @Transactional
+    public MissedView explain(CurrentUser user, long missedId, String explanation) {
+        user.require(user.role() == Role.CENTER || user.role() == Role.SCHOOL_OPERATOR
+                || user.role() == Role.SCHOOL_REVIEWER);
+        if (explanation == null || explanation.isBlank() || explanation.length() > 300) {
+            throw new RuleViolationException("aid.rule.explanation");
+        }
+        Map<String, Object> row = jdbc.sql("SELECT term_id, school_code FROM aid_missed WHERE id = :id")
+                .param("id", missedId).query().singleRow();
+        long termId = ((Number) row.get("term_id")).longValue();
+        visible(user, termId);
+        ScopeFilter f = rowScopeMissed(user);
+        long inside = jdbc.sql("SELECT COUNT(*) FROM aid_missed x WHERE x.id = :id AND " + f.sql()).params(f.params())
+                .param("id", missedId).query(Long.class).single();
+        if (inside == 0) {
+            throw new NotFoundException("missed aid");
+        }
+        jdbc.sql("UPDATE aid_missed SET explanation = :e, explained_by = :by, explained_at = :at WHERE id = :id")
+                .param("e", explanation.strip()).param("by", user.username()).param("at", Timestamp.from(Instant.now()))
+                .param("id", missedId).update();
+        audit.record("AID_MISSED_EXPLAINED", "aidMissed", String.valueOf(missedId), Map.of("term", termId));
+        return jdbc.sql("SELECT * FROM aid_missed WHERE id = :id").param("id", missedId)
+                .query((rs, i) -> missedView(rs, Privacy.of(user), new HashMap<>())).single();
+    }
+
+    @Override
+    public TermSummary summary(CurrentUser user, long termId) {
+        TermRow t = visible(user, termId);
+        ScopeFilter f = rowScope(user);
+        Map<Long, String> names = itemNames();
+        Map<String, String> itemName = new HashMap<>();
+        List<TermSummary.Row> byItem = jdbc.sql("""
+                SELECT x.item_code, MIN(x.item_id) AS item_id, COUNT(*) AS n, SUM(x.amount) AS amount,
+                       SUM(x.allocated) AS allocated,
+                       SUM(CASE WHEN x.kind = 'CASH' THEN x.amount - x.allocated ELSE 0 END) AS gap
+                FROM aid_entitlement x WHERE x.term_id = :t AND """ + f.sql() + """
+                 GROUP BY x.item_code ORDER BY x.item_code""").params(f.params()).param("t", termId)
+                .query((rs, i) -> new TermSummary.Row(rs.getString(1), names.get(rs.getLong(2)), rs.getLong(3),
+                        rs.getBigDecimal(4).setScale(2), rs.getBigDecimal(5).setScale(2), rs.getBigDecimal(6).setScale(2)))
+                .list();
+        List<TermSummary.Row> bySchool = jdbc.sql("""
+                SELECT x.school_code, COUNT(*) AS n, SUM(x.amount) AS amount, SUM(x.allocated) AS allocated,
+                       SUM(CASE WHEN x.kind = 'CASH' THEN x.amount - x.allocated ELSE 0 END) AS gap
+                FROM aid_entitlement x WHERE x.term_id = :t AND """ + f.sql() + """
+                 GROUP BY x.school_code ORDER BY x.school_code""").params(f.params()).param("t", termId)
+                .query((rs, i) -> new TermSummary.Row(rs.getString(1),
+                        directory.school(rs.getString(1)).map(s -> s.name()).orElse(rs.getString(1)), rs.getLong(2),
+                        rs.getBigDecimal(3).setScale(2), rs.getBigDecimal(4).setScale(2), rs.getBigDecimal(5).setScale(2)))
+                .list();
+        long missed = missed(user, termId, null, 0, 1).total();
+        return new TermSummary(byItem, bySchool, t.duplicates(), missed);
+    }
+}

@@ -1,0 +1,133 @@
+package org.fuzhi.aid.web;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.math.BigDecimal;
+import java.util.List;
+import org.fuzhi.aid.Catalog;
+import org.fuzhi.aid.Funds;
+import org.fuzhi.aid.Terms;
+import org.fuzhi.common.Page;
+import org.fuzhi.platform.CurrentUser;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** The aid API: catalog, terms, entitlements, 应助尽助, funds and the ledger check. Scope and role checks are the services'. */
+@RestController
+@Tag(name = "aid")
+class AidApiController {
+
+    private final Catalog catalog;
+    private final Terms terms;
+    private final Funds funds;
+
+    AidApiController(Catalog catalog, Terms terms, Funds funds) {
+        this.catalog = catalog;
+        this.terms = terms;
+        this.funds = funds;
+    }
+
+    @GetMapping("/api/v1/aid/items")
+    @Operation(summary = "The current aid items that apply in your area, in catalog order")
+    List<Catalog.Item> items() {
+        return catalog.items(CurrentUser.get());
+    }
+
+    @GetMapping("/api/v1/aid/items/{code}/history")
+    @Operation(summary = "Every version of an aid item, newest first")
+    List<Catalog.Item> history(@PathVariable String code) {
+        return catalog.history(CurrentUser.get(), code);
+    }
+
+    @PostMapping("/api/v1/aid/items")
+    @Operation(summary = "Add an aid item, or save the next version of one (expectedVersion = the version you edited)")
+    Catalog.Item save(@RequestBody Catalog.ItemEdit edit) {
+        return catalog.save(CurrentUser.get(), edit);
+    }
+
+    @GetMapping("/api/v1/aid/terms")
+    @Operation(summary = "The aid terms of your area")
+    List<Terms.TermView> terms() {
+        return terms.list(CurrentUser.get());
+    }
+
+    @PostMapping("/api/v1/aid/terms")
+    @Operation(summary = "Open an aid term on a final identification round")
+    Terms.TermView open(@RequestBody Terms.NewTerm term) {
+        return terms.open(CurrentUser.get(), term);
+    }
+
+    @GetMapping("/api/v1/aid/terms/{id}")
+    Terms.TermView term(@PathVariable long id) {
+        return terms.term(CurrentUser.get(), id);
+    }
+
+    @PostMapping("/api/v1/aid/terms/{id}/generate")
+    @Operation(summary = "Re-verify enrolment and generate the term's entitlements (idempotent)")
+    Terms.TermView generate(@PathVariable long id) {
+        return terms.generate(CurrentUser.get(), id);
+    }
+
+    @PostMapping("/api/v1/aid/terms/{id}/allocate")
+    @Operation(summary = "Pay the term's cash entitlements from the funds by the waterfall; reports the shortfall")
+    Terms.AllocationReport allocate(@PathVariable long id) {
+        return terms.allocate(CurrentUser.get(), id);
+    }
+
+    @GetMapping("/api/v1/aid/terms/{id}/entitlements")
+    Page<Terms.EntitlementView> entitlements(@PathVariable long id, @RequestParam(required = false) String school,
+                                             @RequestParam(defaultValue = "0") int page,
+                                             @RequestParam(defaultValue = "50") int size) {
+        return terms.entitlements(CurrentUser.get(), id, school, Math.max(0, page), Math.min(Math.max(1, size), 500));
+    }
+
+    @GetMapping("/api/v1/aid/terms/{id}/missed")
+    @Operation(summary = "应助尽助: identified children of the term without an entitlement, with the reason")
+    Page<Terms.MissedView> missed(@PathVariable long id, @RequestParam(required = false) String school,
+                                  @RequestParam(defaultValue = "0") int page,
+                                  @RequestParam(defaultValue = "50") int size) {
+        return terms.missed(CurrentUser.get(), id, school, Math.max(0, page), Math.min(Math.max(1, size), 500));
+    }
+
+    record Explanation(String explanation) {
+    }
+
+    @PostMapping("/api/v1/aid/missed/{id}/explanation")
+    Terms.MissedView explain(@PathVariable long id, @RequestBody Explanation body) {
+        return terms.explain(CurrentUser.get(), id, body.explanation());
+    }
+
+    @GetMapping("/api/v1/aid/terms/{id}/summary")
+    Terms.TermSummary summary(@PathVariable long id) {
+        return terms.summary(CurrentUser.get(), id);
+    }
+
+    @GetMapping("/api/v1/aid/funds")
+    List<Funds.FundView> funds(@RequestParam(required = false) Integer year) {
+        return funds.list(CurrentUser.get(), year);
+    }
+
+    @PostMapping("/api/v1/aid/funds")
+    @Operation(summary = "Create a funding source with its yearly budget and place in the waterfall")
+    Funds.FundView createFund(@RequestBody Funds.NewFund fund) {
+        return funds.create(CurrentUser.get(), fund);
+    }
+
+    record Budget(BigDecimal budget, int version) {
+    }
+
+    @PostMapping("/api/v1/aid/funds/{id}/budget")
+    Funds.FundView budget(@PathVariable long id, @RequestBody Budget body) {
+        return funds.setBudget(CurrentUser.get(), id, body.version(), body.budget());
+    }
+
+    @GetMapping("/api/v1/aid/ledger/check")
+    @Operation(summary = "Whether the fund ledger balances to the fen, per fund: budget, allocated, paid, returned, available")
+    Funds.LedgerCheck check() {
+        return funds.check(CurrentUser.get());
+    }
+}

@@ -1,0 +1,208 @@
+package org.fuzhi.aid.web;
+
+import java.math.BigDecimal;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import org.fuzhi.aid.Catalog;
+import org.fuzhi.aid.Funds;
+import org.fuzhi.aid.Terms;
+import org.fuzhi.identification.Rounds;
+import org.fuzhi.platform.CurrentUser;
+import org.fuzhi.platform.Refusals;
+import org.fuzhi.platform.Role;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+
+/** The aid pages: terms and funds, the catalog, and a term with its entitlements and 应助尽助 list. */
+@Controller
+class AidController {
+
+    private final Catalog catalog;
+    private final Terms terms;
+    private final Funds funds;
+    private final Rounds rounds;
+    private final Refusals refusals;
+
+    AidController(Catalog catalog, Terms terms, Funds funds, Rounds rounds, Refusals refusals) {
+        this.catalog = catalog;
+        this.terms = terms;
+        this.funds = funds;
+        this.rounds = rounds;
+        this.refusals = refusals;
+    }
+
+    private static boolean regionStaff(CurrentUser me) {
+        return (me.role() == Role.CENTER || me.role() == Role.LEADER || me.role() == Role.EVALUATOR)
+                && me.scope().type() == org.fuzhi.platform.Scope.Type.REGION;
+    }
+
+    @GetMapping("/aid")
+    String index(Model model) {
+        CurrentUser me = CurrentUser.get();
+        model.addAttribute("terms", terms.list(me));
+        model.addAttribute("funds", regionStaff(me) ? funds.list(me, null) : List.of());
+        model.addAttribute("ledger", regionStaff(me) ? funds.check(me) : null);
+        if (me.role() == Role.CENTER) {
+            model.addAttribute("finalRounds", rounds.list(me).stream()
+                    .filter(r -> r.stage() == Rounds.Stage.FINAL).toList());
+        }
+        LocalDate today = LocalDate.now(ZoneId.of("Asia/Shanghai"));
+        model.addAttribute("defaultYear", today.getMonthValue() >= 8 ? today.getYear() : today.getYear() - 1);
+        model.addAttribute("fundKinds", Funds.Kind.values());
+        return "aid/index";
+    }
+
+    @PostMapping("/aid/terms")
+    String open(@RequestParam int schoolYear, @RequestParam Terms.Term term, @RequestParam long roundId,
+                RedirectAttributes ra, Locale locale) {
+        CurrentUser me = CurrentUser.get();
+        Terms.TermView[] opened = new Terms.TermView[1];
+        String error = refusals.attempt(() -> opened[0] = terms.open(me, new Terms.NewTerm(schoolYear, term, roundId,
+                null)), locale);
+        if (error != null) {
+            ra.addFlashAttribute("error", error);
+            return "redirect:/aid";
+        }
+        return "redirect:/aid/terms/" + opened[0].id();
+    }
+
+    @PostMapping("/aid/funds")
+    String createFund(@RequestParam String code, @RequestParam String name, @RequestParam Funds.Kind kind,
+                      @RequestParam int budgetYear, @RequestParam(required = false) Integer priority,
+                      @RequestParam String budget, @RequestParam(required = false) String items,
+                      RedirectAttributes ra, Locale locale) {
+        CurrentUser me = CurrentUser.get();
+        String error;
+        try {
+            BigDecimal amount = new BigDecimal(budget.strip().replace(",", ""));
+            List<String> itemCodes = items == null || items.isBlank() ? null
+                    : Arrays.stream(items.split("[,，\\s]+")).filter(s -> !s.isBlank()).toList();
+            error = refusals.attempt(() -> funds.create(me, new Funds.NewFund(code.strip(), name, kind, null,
+                    budgetYear, priority, amount, itemCodes, null, null)), locale);
+        } catch (NumberFormatException e) {
+            error = refusals.attempt(() -> {
+                throw new org.fuzhi.platform.RuleViolationException("aid.rule.fundBudget");
+            }, locale);
+        }
+        if (error != null) {
+            ra.addFlashAttribute("error", error);
+        }
+        return "redirect:/aid";
+    }
+
+    @GetMapping("/aid/terms/{id}")
+    String term(@PathVariable long id, @RequestParam(defaultValue = "0") int page,
+                @RequestParam(required = false) String school, Model model) {
+        CurrentUser me = CurrentUser.get();
+        Terms.TermView t = terms.term(me, id);
+        model.addAttribute("term", t);
+        model.addAttribute("summary", terms.summary(me, id));
+        var list = terms.entitlements(me, id, school, 0, 1);
+        int size = 50;
+        int last = (int) Math.max(0, (list.total() - 1) / size);
+        model.addAttribute("entitlements", terms.entitlements(me, id, school, Math.min(Math.max(0, page), last), size));
+        model.addAttribute("missed", terms.missed(me, id, school, 0, 100));
+        model.addAttribute("school", school);
+        model.addAttribute("mayAct", me.role() == Role.CENTER);
+        model.addAttribute("mayExplain", me.role() == Role.CENTER || me.role() == Role.SCHOOL_OPERATOR
+                || me.role() == Role.SCHOOL_REVIEWER);
+        return "aid/term";
+    }
+
+    @PostMapping("/aid/terms/{id}/generate")
+    String generate(@PathVariable long id, RedirectAttributes ra, Locale locale) {
+        String error = refusals.attempt(() -> terms.generate(CurrentUser.get(), id), locale);
+        if (error != null) {
+            ra.addFlashAttribute("error", error);
+        }
+        return "redirect:/aid/terms/" + id;
+    }
+
+    @PostMapping("/aid/terms/{id}/allocate")
+    String allocate(@PathVariable long id, RedirectAttributes ra, Locale locale) {
+        Terms.AllocationReport[] r = new Terms.AllocationReport[1];
+        String error = refusals.attempt(() -> r[0] = terms.allocate(CurrentUser.get(), id), locale);
+        if (error != null) {
+            ra.addFlashAttribute("error", error);
+        } else {
+            ra.addFlashAttribute("report", r[0]);
+        }
+        return "redirect:/aid/terms/" + id;
+    }
+
+    @PostMapping("/aid/missed/{id}/explanation")
+    String explain(@PathVariable long id, @RequestParam long termId, @RequestParam String explanation,
+                   RedirectAttributes ra, Locale locale) {
+        String error = refusals.attempt(() -> terms.explain(CurrentUser.get(), id, explanation), locale);
+        if (error != null) {
+            ra.addFlashAttribute("error", error);
+        }
+        return "redirect:/aid/terms/" + termId + "#missed";
+    }
+
+    @GetMapping("/aid/catalog")
+    String catalog(Model model) {
+        CurrentUser me = CurrentUser.get();
+        model.addAttribute("items", catalog.items(me));
+        model.addAttribute("mayEdit", me.role() == Role.CENTER);
+        return "aid/catalog";
+    }
+
+    @GetMapping("/aid/catalog/{code}")
+    String item(@PathVariable String code, Model model) {
+        CurrentUser me = CurrentUser.get();
+        List<Catalog.Item> history = catalog.history(me, code);
+        if (history.isEmpty()) {
+            throw new org.fuzhi.platform.NotFoundException("aid item");
+        }
+        model.addAttribute("item", history.get(0));
+        model.addAttribute("history", history);
+        model.addAttribute("mayEdit", me.role() == Role.CENTER);
+        model.addAttribute("levels", Catalog.LEVELS);
+        return "aid/item";
+    }
+
+    @PostMapping("/aid/catalog/{code}")
+    String saveItem(@PathVariable String code, @RequestParam int expectedVersion, @RequestParam String name,
+                    @RequestParam String amount, @RequestParam(required = false) List<String> tierLevel,
+                    @RequestParam(required = false) List<String> tierAmount, @RequestParam(required = false) String note,
+                    RedirectAttributes ra, Locale locale) {
+        CurrentUser me = CurrentUser.get();
+        Catalog.Item cur = catalog.history(me, code).get(0);
+        String error;
+        try {
+            java.util.Map<String, BigDecimal> tiers = new java.util.LinkedHashMap<>();
+            if (tierLevel != null && tierAmount != null) {
+                for (int i = 0; i < Math.min(tierLevel.size(), tierAmount.size()); i++) {
+                    if (tierAmount.get(i) != null && !tierAmount.get(i).isBlank()) {
+                        tiers.put(tierLevel.get(i), new BigDecimal(tierAmount.get(i).strip()));
+                    }
+                }
+            }
+            BigDecimal yearly = new BigDecimal(amount.strip());
+            error = refusals.attempt(() -> catalog.save(me, new Catalog.ItemEdit(code, expectedVersion, name,
+                    cur.stages(), cur.kind(), cur.scopeCode(), cur.sources(), cur.minLevel(), cur.categories(),
+                    cur.boarding(), cur.gradeFrom(), cur.gradeTo(), cur.inCountyOnly(), yearly, tiers,
+                    cur.termsPerYear(), cur.compatGroup(), cur.notWith(), cur.effectiveFrom(), cur.effectiveTo(),
+                    cur.sortOrder(), note)), locale);
+        } catch (NumberFormatException e) {
+            error = refusals.attempt(() -> {
+                throw new org.fuzhi.platform.RuleViolationException("aid.rule.itemAmount");
+            }, locale);
+        }
+        if (error != null) {
+            ra.addFlashAttribute("error", error);
+        } else {
+            ra.addFlashAttribute("saved", true);
+        }
+        return "redirect:/aid/catalog/" + code;
+    }
+}

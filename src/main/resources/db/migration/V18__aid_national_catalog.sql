@@ -1,0 +1,45 @@
+-- The national aid items of domain-notes §1 (amounts per student per year, in 元), as every deployment starts. A
+-- county's own items (Wuxue's 校车乘车费, 普高学费、教材费) are added by its center in the catalog page; amounts and
+-- rules are edited there too, each edit a new version.
+-- sources: which identification results qualify (ROSTER = on the poverty roster, HARDSHIP = rated by the model).
+-- boarding: ANY, BOARDING (寄宿生 only) or DAY (非寄宿生 only). kind: CASH moves money; WAIVER and IN_KIND are
+-- recorded with their value and move none; LOAN is a service (生源地贷款 processed by the county center).
+INSERT INTO aid_item (code, version, is_current, sort_order, name, stages, kind, scope_code, sources, min_level,
+                      categories, boarding, grade_from, grade_to, in_county_only, amount, tiers, terms_per_year,
+                      compat_group, not_with, effective_from, effective_to, changed_by, changed_at, note) VALUES
+('KG_AID', 1, TRUE, 10, '学前教育幼儿资助', 'KINDERGARTEN', 'CASH', '000000000000', 'ROSTER,HARDSHIP', NULL,
+ NULL, 'ANY', NULL, NULL, FALSE, 1000.00, NULL, 2, NULL, NULL, DATE '2025-01-01', NULL, 'system', CURRENT_TIMESTAMP,
+ '普惠性幼儿园家庭经济困难儿童、孤儿、残疾儿童'),
+('BOARDING_PRIMARY', 1, TRUE, 20, '家庭经济困难寄宿生生活补助（小学）', 'PRIMARY', 'CASH', '000000000000',
+ 'ROSTER,HARDSHIP', NULL, NULL, 'BOARDING', NULL, NULL, FALSE, 1000.00, NULL, 2, 'LIVING_PRIMARY', NULL,
+ DATE '2025-01-01', NULL, 'system', CURRENT_TIMESTAMP, '义务教育“一补”，按学期发放'),
+('DAY_PRIMARY', 1, TRUE, 21, '非寄宿生生活补助（小学）', 'PRIMARY', 'CASH', '000000000000', 'ROSTER', NULL, NULL,
+ 'DAY', NULL, NULL, FALSE, 500.00, NULL, 2, 'LIVING_PRIMARY', NULL, DATE '2025-01-01', NULL, 'system',
+ CURRENT_TIMESTAMP, '脱贫家庭、低保、特困、困难残疾学生，寄宿生标准的一半'),
+('BOARDING_JUNIOR', 1, TRUE, 30, '家庭经济困难寄宿生生活补助（初中）', 'JUNIOR', 'CASH', '000000000000',
+ 'ROSTER,HARDSHIP', NULL, NULL, 'BOARDING', NULL, NULL, FALSE, 1250.00, NULL, 2, 'LIVING_JUNIOR', NULL,
+ DATE '2025-01-01', NULL, 'system', CURRENT_TIMESTAMP, '义务教育“一补”，按学期发放'),
+('DAY_JUNIOR', 1, TRUE, 31, '非寄宿生生活补助（初中）', 'JUNIOR', 'CASH', '000000000000', 'ROSTER', NULL, NULL,
+ 'DAY', NULL, NULL, FALSE, 625.00, NULL, 2, 'LIVING_JUNIOR', NULL, DATE '2025-01-01', NULL, 'system',
+ CURRENT_TIMESTAMP, '脱贫家庭、低保、特困、困难残疾学生，寄宿生标准的一半'),
+('SENIOR_GRANT', 1, TRUE, 40, '普通高中国家助学金', 'SENIOR', 'CASH', '000000000000', 'ROSTER,HARDSHIP', NULL,
+ NULL, 'ANY', NULL, NULL, FALSE, 2300.00, '特别困难=3000;困难=2300;一般困难=1600', 2, NULL, NULL,
+ DATE '2025-01-01', NULL, 'system', CURRENT_TIMESTAMP, '平均每生每年2300元，分档'),
+('SENIOR_FEE_WAIVER', 1, TRUE, 41, '普通高中免学杂费', 'SENIOR', 'WAIVER', '000000000000', 'ROSTER', NULL, NULL,
+ 'ANY', NULL, NULL, FALSE, 800.00, NULL, 2, 'SENIOR_TUITION', NULL, DATE '2025-01-01', NULL, 'system',
+ CURRENT_TIMESTAMP, '建档立卡（脱贫）、低保、特困、残疾学生；按公办学校收费标准'),
+('VOC_GRANT', 1, TRUE, 50, '中职国家助学金', 'VOCATIONAL', 'CASH', '000000000000', 'ROSTER,HARDSHIP', NULL, NULL,
+ 'ANY', 1, 3, FALSE, 2300.00, '特别困难=3000;困难=2300;一般困难=1600', 2, NULL, NULL, DATE '2025-01-01', NULL,
+ 'system', CURRENT_TIMESTAMP, '一、二、三年级（三年级自2025年春季学期起）'),
+('VOC_FEE_WAIVER', 1, TRUE, 51, '中职免学费', 'VOCATIONAL', 'WAIVER', '000000000000', 'ROSTER,HARDSHIP', NULL,
+ NULL, 'ANY', 1, 3, FALSE, 2000.00, NULL, 2, NULL, NULL, DATE '2025-01-01', NULL, 'system', CURRENT_TIMESTAMP,
+ '全日制正式学籍学生'),
+('YULU', 1, TRUE, 52, '雨露计划职业教育补助', 'VOCATIONAL,HIGHER_VOCATIONAL', 'CASH', '000000000000', 'ROSTER', NULL, NULL, 'ANY',
+ NULL, NULL, FALSE, 3000.00, NULL, 2, NULL, NULL, DATE '2025-01-01', NULL, 'system', CURRENT_TIMESTAMP,
+ '脱贫户和监测户子女，直接发放到户'),
+('UNI_NEW_STUDENT', 1, TRUE, 61, '大学新生入学资助', 'HIGHER_VOCATIONAL,UNDERGRADUATE', 'CASH', '000000000000', 'ROSTER,HARDSHIP',
+ NULL, NULL, 'ANY', 1, 1, FALSE, 1000.00, NULL, 1, NULL, NULL, DATE '2025-01-01', NULL, 'system', CURRENT_TIMESTAMP,
+ '一次性补助入学报到交通费和短期生活费（省外1000元，省内500元）'),
+('UNI_LOAN', 1, TRUE, 62, '生源地信用助学贷款（县资助中心受理）', 'HIGHER_VOCATIONAL,UNDERGRADUATE', 'LOAN', '000000000000',
+ 'ROSTER,HARDSHIP', NULL, NULL, 'ANY', NULL, NULL, FALSE, 20000.00, NULL, 1, NULL, NULL, DATE '2024-09-01', NULL,
+ 'system', CURRENT_TIMESTAMP, '本专科每年不超过20000元，在读期间免息');

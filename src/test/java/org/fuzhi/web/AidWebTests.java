@@ -1,0 +1,257 @@
+package org.fuzhi.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.springframework.http.MediaType;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The aid module (issue 11) through the API, on H2 and PostgreSQL: the pure allocation preview, a term generated on a
+ * final round and allocated from funds, the ledger, and the second county's center seeing nothing of it.
+ */
+interface AidWebTests extends IdentificationWebTests {
+
+    private JsonNode postJson(String path, String user, String body) throws Exception {
+        return json(mvc().perform(post(path).header("Authorization", bearer(user))
+                .contentType(MediaType.APPLICATION_JSON).content(body)).andExpect(status().isOk()));
+    }
+
+    @Test
+    default void thePreviewRunsTheWaterfallOnGivenDataAndNamesTheFieldOfBadInput() throws Exception {
+        String body = """
+                {"funds":[{"code":"backstop","priority":30,"budget":"800","items":null,"students":null},
+                          {"code":"central","priority":10,"budget":"1000.50","items":["BOARDING_PRIMARY"],"students":null},
+                          {"code":"lexi","priority":40,"budget":"300","items":null,"students":["p3"]}],
+                 "entitlements":[{"id":"e1","student":"p1","item":"BOARDING_PRIMARY","amount":"500"},
+                                 {"id":"e2","student":"p2","item":"BOARDING_PRIMARY","amount":"625.25"},
+                                 {"id":"e3","student":"p3","item":"SENIOR_GRANT","amount":"1150"}]}""";
+        JsonNode r = postJson("/api/v1/aid/allocation/preview", "zizhu", body);
+        assertThat(r.get("lines").toString()).isEqualTo("[{\"entitlement\":\"e1\",\"fund\":\"central\",\"amount\":\"500.00\"},"
+                + "{\"entitlement\":\"e2\",\"fund\":\"central\",\"amount\":\"500.50\"},"
+                + "{\"entitlement\":\"e2\",\"fund\":\"backstop\",\"amount\":\"124.75\"},"
+                + "{\"entitlement\":\"e3\",\"fund\":\"backstop\",\"amount\":\"675.25\"},"
+                + "{\"entitlement\":\"e3\",\"fund\":\"lexi\",\"amount\":\"300.00\"}]");
+        assertThat(r.get("uncovered").toString()).isEqualTo("[{\"entitlement\":\"e3\",\"amount\":\"174.75\"}]");
+        assertThat(r.get("funds").toString()).isEqualTo("[{\"code\":\"backstop\",\"used\":\"800.00\",\"left\":\"0.00\"},"
+                + "{\"code\":\"central\",\"used\":\"1000.50\",\"left\":\"0.00\"},"
+                + "{\"code\":\"lexi\",\"used\":\"300.00\",\"left\":\"0.00\"}]");
+        String[][] bad = {
+                {"{\"funds\":[{\"code\":\"a\",\"priority\":1,\"budget\":\"-1\"}],\"entitlements\":[]}", "funds[0].budget"},
+                {"{\"funds\":[],\"entitlements\":[{\"id\":\"e\",\"student\":\"s\",\"item\":\"X\",\"amount\":\"十元\"}]}",
+                        "entitlements[0].amount"},
+                {"{\"funds\":[],\"entitlements\":[{\"id\":\"e\",\"student\":\"s\",\"item\":\"X\",\"amount\":\"1\"},"
+                        + "{\"id\":\"e\",\"student\":\"t\",\"item\":\"X\",\"amount\":\"1\"}]}", "entitlements[1].id"},
+                {"{\"funds\":[{\"code\":\"a\",\"priority\":1,\"budget\":\"1\"},{\"code\":\"a\",\"priority\":2,\"budget\":\"1\"}],"
+                        + "\"entitlements\":[]}", "funds[1].code"},
+                {"{\"funds\":[{\"code\":\"a\",\"priority\":\"first\",\"budget\":\"1\"}],\"entitlements\":[]}", "funds[0].priority"},
+                {"{\"funds\":[],\"entitlements\":[{\"id\":\"e\",\"student\":\"s\",\"item\":\"X\",\"amount\":\"1.001\"}]}",
+                        "entitlements[0].amount"},
+                {"{\"entitlements\":[]}", "funds"},
+        };
+        for (String[] b : bad) {
+            mvc().perform(post("/api/v1/aid/allocation/preview").header("Authorization", bearer("zizhu"))
+                            .contentType(MediaType.APPLICATION_JSON).content(b[0]))
+                    .andExpect(status().isBadRequest()).andExpect(jsonPath("$.field").value(b[1]))
+                    .andExpect(jsonPath("$.message").value(org.hamcrest.Matchers.startsWith(b[1] + "：")));
+        }
+    }
+
+    @Test
+    default void aTermIsPaidOnceFromTheFundsInOrderTheLedgerBalancesAndTheOtherCountySeesNothing() throws Exception {
+        // A Huangmei round made final (its workflow is the identification suite's; here it is the basis).
+        long round = postJson("/api/v1/identification/rounds", "hm-zizhu",
+                "{\"name\":\"黄梅县资助依据\",\"schoolYear\":2025,\"term\":\"AUTUMN\",\"scopeCode\":\"421127000000\"}")
+                .get("id").asLong();
+        refusedWith(mvc().perform(post("/api/v1/aid/terms").header("Authorization", bearer("hm-zizhu"))
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"schoolYear\":2025,\"term\":\"AUTUMN\",\"roundId\":" + round + "}")),
+                "识别轮次“黄梅县资助依据”尚未定稿：公示期满并定稿后才能据此发放资助。");
+        jdbc().sql("UPDATE ident_round SET stage = 'FINAL' WHERE id = :id").param("id", round).update();
+        // Wuxue's center cannot open a term on the other county's round, nor for the other county.
+        mvc().perform(post("/api/v1/aid/terms").header("Authorization", bearer("zizhu"))
+                .contentType(MediaType.APPLICATION_JSON)
+                .content("{\"schoolYear\":2025,\"term\":\"AUTUMN\",\"roundId\":" + round + "}"))
+                .andExpect(r -> assertThat(r.getResponse().getStatus()).isIn(403, 404, 409));
+        JsonNode term = postJson("/api/v1/aid/terms", "hm-zizhu",
+                "{\"schoolYear\":2025,\"term\":\"AUTUMN\",\"roundId\":" + round + "}");
+        long termId = term.get("id").asLong();
+        assertThat(term.get("termCode").asString()).isEqualTo("2025-AUTUMN");
+        refusedWith(mvc().perform(post("/api/v1/aid/terms/" + termId + "/allocate")
+                .header("Authorization", bearer("hm-zizhu"))), "请先生成资助名单再分配资金。");
+
+        // A child of the round who has left school since is not paid: listed without aid, with the reason.
+        long leaver = jdbc().sql("""
+                SELECT MIN(x.person_id) FROM ident_entry x JOIN enrolment e ON e.person_id = x.person_id
+                WHERE x.round_id = :r AND x.source = 'ROSTER' AND e.stage = 'PRIMARY'""").param("r", round)
+                .query(Long.class).single();
+        jdbc().sql("UPDATE enrolment SET status = 'DROPPED_OUT' WHERE person_id = :p").param("p", leaver).update();
+        try {
+            JsonNode generated = postJson("/api/v1/aid/terms/" + termId + "/generate", "hm-zizhu", "");
+            int entitled = generated.get("entitled").asInt();
+            assertThat(entitled).isGreaterThan(100);
+            long entries = jdbc().sql("SELECT COUNT(*) FROM ident_entry WHERE round_id = :r").param("r", round)
+                    .query(Long.class).single();
+            long withAid = jdbc().sql("SELECT COUNT(DISTINCT person_id) FROM aid_entitlement WHERE term_id = :t")
+                    .param("t", termId).query(Long.class).single();
+            // 应助尽助: every child of the round either holds an item or is listed with the reason.
+            assertThat(withAid + generated.get("missed").asLong()).isEqualTo(entries);
+            assertThat(jdbc().sql("SELECT reason FROM aid_missed WHERE term_id = :t AND person_id = :p")
+                    .param("t", termId).param("p", leaver).query(String.class).single()).isEqualTo("LEFT_SCHOOL");
+            JsonNode missed = json(mvc().perform(get("/api/v1/aid/terms/" + termId + "/missed").param("size", "500")
+                    .header("Authorization", bearer("hm-zizhu"))).andExpect(status().isOk()));
+            assertThat(missed.get("total").asLong()).isEqualTo(generated.get("missed").asLong());
+            // Boarders in primary school get 500 this term (1000 a year), day pupils on the roster 250.
+            assertThat(jdbc().sql("SELECT DISTINCT amount FROM aid_entitlement WHERE term_id = :t AND item_code = 'BOARDING_PRIMARY'")
+                    .param("t", termId).query(BigDecimal.class).list()).isNotEmpty()
+                    .allSatisfy(a -> assertThat(a).isEqualByComparingTo("500"));
+            // The database refuses a second entitlement of the same item, student and term — whatever term row asks.
+            Long someone = jdbc().sql("SELECT MIN(id) FROM aid_entitlement WHERE term_id = :t").param("t", termId)
+                    .query(Long.class).single();
+            try {
+                jdbc().sql("""
+                        INSERT INTO aid_entitlement (term_id, term_code, person_id, student_id, name, school_code,
+                            region_code, stage, grade, source, level, item_id, item_code, kind, amount, status, created_at)
+                        SELECT term_id, term_code, person_id, student_id, name, school_code, region_code, stage, grade,
+                            source, level, item_id, item_code, kind, amount, 'DUE', created_at
+                        FROM aid_entitlement WHERE id = :id""").param("id", someone).update();
+                throw new AssertionError("a duplicate entitlement was written");
+            } catch (org.springframework.dao.DataIntegrityViolationException expected) {
+                // the key holds
+            }
+            // Generating again changes nothing.
+            assertThat(postJson("/api/v1/aid/terms/" + termId + "/generate", "hm-zizhu", "").get("entitled").asInt())
+                    .isEqualTo(entitled);
+
+            // Funds: the central special fund pays the living allowances first, the backstop the rest until it
+            // runs out; the shortfall is reported before anything is approved.
+            BigDecimal cash = jdbc().sql("SELECT SUM(amount) FROM aid_entitlement WHERE term_id = :t AND kind = 'CASH'")
+                    .param("t", termId).query(BigDecimal.class).single();
+            BigDecimal living = jdbc().sql("""
+                    SELECT SUM(amount) FROM aid_entitlement WHERE term_id = :t AND item_code IN
+                    ('BOARDING_PRIMARY','DAY_PRIMARY','BOARDING_JUNIOR','DAY_JUNIOR')""").param("t", termId)
+                    .query(BigDecimal.class).single();
+            postJson("/api/v1/aid/funds", "hm-zizhu", """
+                    {"code":"HM-2025-CENTRAL","name":"2025年中央义务教育生活补助专项","kind":"CENTRAL_SPECIAL",
+                     "budgetYear":2025,"budget":"%s","items":["BOARDING_PRIMARY","DAY_PRIMARY","BOARDING_JUNIOR","DAY_JUNIOR"]}"""
+                    .formatted(living.toPlainString()));
+            BigDecimal backstop = cash.subtract(living).subtract(new BigDecimal("1000.00"));
+            postJson("/api/v1/aid/funds", "hm-zizhu", """
+                    {"code":"HM-2025-BACKSTOP","name":"2025年本级兜底资金","kind":"COUNTY_BACKSTOP",
+                     "budgetYear":2025,"budget":"%s"}""".formatted(backstop.toPlainString()));
+            JsonNode report = postJson("/api/v1/aid/terms/" + termId + "/allocate", "hm-zizhu", "");
+            assertThat(new BigDecimal(report.get("allocated").asString())).isEqualByComparingTo(cash.subtract(new BigDecimal("1000")));
+            assertThat(new BigDecimal(report.get("uncovered").asString())).isEqualByComparingTo("1000");
+            assertThat(report.get("shortByItem").properties()).isNotEmpty();
+            // Every living allowance is paid from the central fund, nothing of it from the backstop.
+            assertThat(jdbc().sql("""
+                    SELECT COUNT(*) FROM aid_allocation a JOIN aid_fund f ON f.id = a.fund_id
+                    JOIN aid_entitlement e ON e.id = a.entitlement_id
+                    WHERE e.term_id = :t AND e.item_code IN ('BOARDING_PRIMARY','DAY_PRIMARY','BOARDING_JUNIOR','DAY_JUNIOR')
+                    AND f.code <> 'HM-2025-CENTRAL'""").param("t", termId).query(Long.class).single()).isZero();
+            // Allocating again pays nothing twice.
+            JsonNode again = postJson("/api/v1/aid/terms/" + termId + "/allocate", "hm-zizhu", "");
+            assertThat(new BigDecimal(again.get("uncovered").asString())).isEqualByComparingTo("1000");
+            assertThat(jdbc().sql("SELECT SUM(amount) FROM aid_allocation WHERE term_id = :t").param("t", termId)
+                    .query(BigDecimal.class).single()).isEqualByComparingTo(cash.subtract(new BigDecimal("1000")));
+            JsonNode check = json(mvc().perform(get("/api/v1/aid/ledger/check").header("Authorization",
+                    bearer("hm-zizhu"))).andExpect(status().isOk()));
+            assertThat(check.get("balanced").asBoolean()).as(check.toString()).isTrue();
+            assertThat(check.get("funds").size()).isEqualTo(2);
+            for (JsonNode f : check.get("funds")) {
+                assertThat(new BigDecimal(f.get("available").asString())).isEqualByComparingTo("0");
+            }
+            // A fund whose budget would drop below what it has allocated is refused.
+            long backstopId = check.get("funds").get(1).get("id").asLong();
+            refusedWith(mvc().perform(post("/api/v1/aid/funds/" + backstopId + "/budget").header("Authorization",
+                    bearer("hm-zizhu")).contentType(MediaType.APPLICATION_JSON).content("{\"budget\":\"1\",\"version\":0}")),
+                    "资金 HM-2025-BACKSTOP 已分配 " + backstop.setScale(2).toPlainString() + " 元，预算不能低于已分配金额。");
+
+            // Wuxue's center sees nothing of Huangmei's term, entitlements, funds or ledger.
+            for (String path : List.of("/api/v1/aid/terms/" + termId, "/api/v1/aid/terms/" + termId + "/entitlements",
+                    "/api/v1/aid/terms/" + termId + "/missed", "/api/v1/aid/terms/" + termId + "/summary")) {
+                mvc().perform(get(path).header("Authorization", bearer("zizhu"))).andExpect(status().isNotFound());
+            }
+            mvc().perform(post("/api/v1/aid/terms/" + termId + "/allocate").header("Authorization", bearer("zizhu")))
+                    .andExpect(status().isNotFound());
+            assertThat(json(mvc().perform(get("/api/v1/aid/terms").header("Authorization", bearer("zizhu")))
+                    .andExpect(status().isOk())).toString()).doesNotContain("2025-AUTUMN");
+            JsonNode wuxueFunds = json(mvc().perform(get("/api/v1/aid/funds").header("Authorization", bearer("zizhu")))
+                    .andExpect(status().isOk()));
+            assertThat(wuxueFunds.toString()).doesNotContain("HM-2025");
+            // The page shows the figures a center reads; a school reviewer of Wuxue gets no Huangmei page.
+            String page = mvc().perform(get("/aid/terms/" + termId).session(login("hm-zizhu")))
+                    .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(page).contains("黄梅县").contains("应助尽助").contains("学籍显示已不在校");
+            mvc().perform(get("/aid/terms/" + termId).session(login("xuexiao-shenhe"))).andExpect(status().isNotFound());
+        } finally {
+            jdbc().sql("UPDATE enrolment SET status = 'IN_SCHOOL' WHERE person_id = :p").param("p", leaver).update();
+        }
+    }
+
+    /**
+     * A child who lives in one county and is taught in the other is in both counties' part of a city round: when
+     * both county centers generate the same term at the same moment, the child is entitled once.
+     */
+    @Test
+    default void twoCountiesGeneratingAtOnceEntitleAChildOfBothOnlyOnce() throws Exception {
+        jdbc().sql("""
+                INSERT INTO app_user (username, password_hash, display_name, role, scope_type, scope_code, demo, enabled)
+                SELECT 'shi-zhongxin', password_hash, '市资助中心', 'CENTER', 'REGION', '421100000000', TRUE, TRUE
+                FROM app_user WHERE username = 'zizhu'
+                AND NOT EXISTS (SELECT 1 FROM app_user WHERE username = 'shi-zhongxin')""").update();
+        long round = postJson("/api/v1/identification/rounds", "shi-zhongxin",
+                "{\"name\":\"全市资助依据\",\"schoolYear\":2026,\"term\":\"SPRING\",\"scopeCode\":\"421100000000\"}")
+                .get("id").asLong();
+        jdbc().sql("UPDATE ident_round SET stage = 'FINAL' WHERE id = :id").param("id", round).update();
+        // One Huangmei boarder in primary school is recorded as taught at a Wuxue school at the time of the round.
+        var child = jdbc().sql("""
+                SELECT x.person_id FROM ident_entry x JOIN enrolment e ON e.person_id = x.person_id
+                WHERE x.round_id = :r AND x.village_code LIKE '421127%' AND x.source = 'ROSTER' AND e.stage = 'PRIMARY'
+                AND e.status = 'IN_SCHOOL' ORDER BY x.person_id LIMIT 1""").param("r", round).query(Long.class).single();
+        String wuxueSchool = jdbc().sql("SELECT MIN(code) FROM school WHERE region_code LIKE '421182%'")
+                .query(String.class).single();
+        String wuxueSchoolRegion = jdbc().sql("SELECT region_code FROM school WHERE code = :c").param("c", wuxueSchool)
+                .query(String.class).single();
+        jdbc().sql("UPDATE ident_entry SET school_code = :s, school_region_code = :sr WHERE round_id = :r AND person_id = :p")
+                .param("s", wuxueSchool).param("sr", wuxueSchoolRegion).param("r", round).param("p", child).update();
+        long wuxue = postJson("/api/v1/aid/terms", "zizhu",
+                "{\"schoolYear\":2026,\"term\":\"SPRING\",\"roundId\":" + round + "}").get("id").asLong();
+        long huangmei = postJson("/api/v1/aid/terms", "hm-zizhu",
+                "{\"schoolYear\":2026,\"term\":\"SPRING\",\"roundId\":" + round + "}").get("id").asLong();
+        String zizhu = bearer("zizhu");
+        String hm = bearer("hm-zizhu");
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            List<Callable<Integer>> both = List.of(
+                    () -> mvc().perform(post("/api/v1/aid/terms/" + wuxue + "/generate").header("Authorization", zizhu))
+                            .andReturn().getResponse().getStatus(),
+                    () -> mvc().perform(post("/api/v1/aid/terms/" + huangmei + "/generate").header("Authorization", hm))
+                            .andReturn().getResponse().getStatus());
+            for (Future<Integer> f : pool.invokeAll(both)) {
+                assertThat(f.get()).isEqualTo(200);
+            }
+        } finally {
+            pool.shutdown();
+        }
+        List<Long> terms = jdbc().sql("SELECT term_id FROM aid_entitlement WHERE person_id = :p AND term_code = '2026-SPRING'")
+                .param("p", child).query(Long.class).list();
+        long items = jdbc().sql("""
+                SELECT COUNT(DISTINCT item_code) FROM aid_entitlement WHERE person_id = :p AND term_code = '2026-SPRING'""")
+                .param("p", child).query(Long.class).single();
+        assertThat(terms).isNotEmpty().hasSize((int) items);
+        long prevented = jdbc().sql("SELECT SUM(duplicates) FROM aid_term WHERE id IN (:a, :b)").param("a", wuxue)
+                .param("b", huangmei).query(Long.class).single();
+        assertThat(prevented).isGreaterThanOrEqualTo(1);
+    }
+}
