@@ -55,9 +55,14 @@ class DemoLoader implements SmartInitializingSingleton {
     private final Environment env;
     private final boolean enabled;
 
+    private final org.fuzhi.aid.Catalog catalog;
+    private final org.fuzhi.aid.Funds funds;
+
     DemoLoader(Accounts accounts, Imports imports, Directory directory, org.fuzhi.identification.Linkage linkage,
-               org.fuzhi.identification.Rounds rounds,
+               org.fuzhi.identification.Rounds rounds, org.fuzhi.aid.Catalog catalog, org.fuzhi.aid.Funds funds,
                Environment env, @Value("${fuzhi.demo.load:true}") boolean enabled) {
+        this.catalog = catalog;
+        this.funds = funds;
         this.linkage = linkage;
         this.accounts = accounts;
         this.imports = imports;
@@ -83,6 +88,7 @@ class DemoLoader implements SmartInitializingSingleton {
         try {
             // The province's center sets up the divisions; the county's own center imports the rest.
             loadCounty(out, PROVINCE_CODE, COUNTY_CODE);
+            setUpAid(systemUser(COUNTY_CODE));
             loadNeighbour(dir.resolve("neighbour"));
             createAccounts();
         } finally {
@@ -120,6 +126,45 @@ class DemoLoader implements SmartInitializingSingleton {
         var round = rounds.create(system, new org.fuzhi.identification.Rounds.NewRound(
                 "2026—2027学年秋季学期精准识别", 2026, "AUTUMN", countyCode));
         log.info("Demo identification round {} of {} created: {}", round.id(), countyCode, linkage.stats(system));
+    }
+
+    /**
+     * Wuxue's own aid items and its funds for the year, as its center enters them (the seed: 校车乘车费 for compulsory
+     * education and 普高 学费、教材费 waived by the county; special funds first, the 4,000,000 元 backstop, charity).
+     * The term itself is opened by the center once the round is final.
+     */
+    private void setUpAid(CurrentUser center) {
+        var local = org.fuzhi.aid.Catalog.Kind.WAIVER;
+        var roster = List.of("ROSTER");
+        java.time.LocalDate from = java.time.LocalDate.of(2025, 1, 1);
+        catalog.save(center, new org.fuzhi.aid.Catalog.ItemEdit("WX_SCHOOL_BUS", null, "免除校车乘车费（武穴）",
+                List.of(org.fuzhi.common.Stage.PRIMARY, org.fuzhi.common.Stage.JUNIOR), local, COUNTY_CODE, roster,
+                null, null, org.fuzhi.aid.Catalog.Boarding.ANY, null, null, true, new java.math.BigDecimal("600.00"),
+                null, 2, null, null, from, null, 35, "市本级免除建档立卡贫困家庭义务教育在校生校车乘车费"));
+        // Before the national 免学杂费 in catalog order and in the same group: inside Wuxue the county's waiver
+        // stands in its place, never both.
+        catalog.save(center, new org.fuzhi.aid.Catalog.ItemEdit("WX_SENIOR_TUITION", null, "免除普通高中学费（武穴）",
+                List.of(org.fuzhi.common.Stage.SENIOR), local, COUNTY_CODE, roster, null, null,
+                org.fuzhi.aid.Catalog.Boarding.ANY, null, null, true, new java.math.BigDecimal("1200.00"), null, 2,
+                "SENIOR_TUITION", null, from, null, 39, "市本级免除建档立卡贫困家庭高中在校生学费"));
+        catalog.save(center, new org.fuzhi.aid.Catalog.ItemEdit("WX_SENIOR_BOOKS", null, "免除普通高中教材费（武穴）",
+                List.of(org.fuzhi.common.Stage.SENIOR), local, COUNTY_CODE, roster, null, null,
+                org.fuzhi.aid.Catalog.Boarding.ANY, null, null, true, new java.math.BigDecimal("400.00"), null, 2, null,
+                null, from, null, 42, "市本级免除建档立卡贫困家庭高中在校生教材费"));
+        var living = List.of("BOARDING_PRIMARY", "DAY_PRIMARY", "BOARDING_JUNIOR", "DAY_JUNIOR");
+        funds.create(center, new org.fuzhi.aid.Funds.NewFund("WX-2026-CENTRAL", "2026年中央学生资助专项资金",
+                org.fuzhi.aid.Funds.Kind.CENTRAL_SPECIAL, COUNTY_CODE, 2026, null, new java.math.BigDecimal("2000000.00"),
+                new java.util.ArrayList<>(java.util.stream.Stream.concat(living.stream(),
+                        java.util.stream.Stream.of("SENIOR_GRANT", "VOC_GRANT")).toList()), null, null));
+        funds.create(center, new org.fuzhi.aid.Funds.NewFund("WX-2026-PROVINCE", "2026年湖北省学生资助专项资金",
+                org.fuzhi.aid.Funds.Kind.PROVINCIAL_SPECIAL, COUNTY_CODE, 2026, null, new java.math.BigDecimal("600000.00"),
+                List.of("KG_AID", "SENIOR_GRANT", "VOC_GRANT", "UNI_NEW_STUDENT"), null, null));
+        funds.create(center, new org.fuzhi.aid.Funds.NewFund("WX-2026-BACKSTOP", "2026年武穴市本级兜底资金",
+                org.fuzhi.aid.Funds.Kind.COUNTY_BACKSTOP, COUNTY_CODE, 2026, null, new java.math.BigDecimal("4000000.00"),
+                null, null, null));
+        funds.create(center, new org.fuzhi.aid.Funds.NewFund("WX-2026-LESHAN", "“乐善助学”爱心捐款",
+                org.fuzhi.aid.Funds.Kind.CHARITY, COUNTY_CODE, 2026, null, new java.math.BigDecimal("150000.00"),
+                null, null, null));
     }
 
     private static CurrentUser systemUser(String region) {

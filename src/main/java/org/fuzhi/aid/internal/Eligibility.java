@@ -78,6 +78,11 @@ final class Eligibility {
      * of a year add up to it; an item paid once a year is paid in the autumn term.
      */
     static Money termAmount(Catalog.Item i, String level, Terms.Term term) {
+        if (i.kind() == Catalog.Kind.LOAN) {
+            // A loan is processed, not given: its amount (up to the catalog's ceiling) is the bank's, so the
+            // entitlement records the service with no value, and no report adds loans to aid.
+            return term == Terms.Term.AUTUMN ? Money.ZERO : null;
+        }
         Money year = Money.of(i.amountFor(level));
         if (i.termsPerYear() == 1) {
             return term == Terms.Term.AUTUMN ? year : null;
