@@ -143,6 +143,42 @@ class WaterfallTest {
         }
     }
 
+    /** A term is allocated in chunks, each starting from what the chunks before left: the same as one pass. */
+    @Test
+    void allocatingInChunksCarryingWhatIsLeftEqualsOnePass() {
+        Random random = new Random(7L);
+        for (int run = 0; run < 500; run++) {
+            List<Waterfall.Fund> funds = new ArrayList<>();
+            for (int i = 0; i < 1 + random.nextInt(4); i++) {
+                funds.add(new Waterfall.Fund("f" + i, random.nextInt(3), new Money(random.nextLong(0, 2_000_000)),
+                        random.nextBoolean() ? null : Set.of("A"), null));
+            }
+            List<Waterfall.Entitlement> ents = new ArrayList<>();
+            for (int i = 0; i < random.nextInt(60); i++) {
+                ents.add(new Waterfall.Entitlement("e" + i, "s", random.nextBoolean() ? "A" : "B",
+                        new Money(random.nextLong(0, 100_000))));
+            }
+            Waterfall.Result whole = Waterfall.allocate(funds, ents);
+            List<Waterfall.Line> lines = new ArrayList<>();
+            List<Waterfall.Uncovered> uncovered = new ArrayList<>();
+            List<Waterfall.Fund> left = funds;
+            int chunk = 1 + random.nextInt(7);
+            for (int from = 0; from < ents.size(); from += chunk) {
+                Waterfall.Result part = Waterfall.allocate(left, ents.subList(from, Math.min(ents.size(), from + chunk)));
+                lines.addAll(part.lines());
+                uncovered.addAll(part.uncovered());
+                List<Waterfall.Fund> next = new ArrayList<>();
+                for (int k = 0; k < left.size(); k++) {
+                    Waterfall.Fund f = left.get(k);
+                    next.add(new Waterfall.Fund(f.code(), f.priority(), part.funds().get(k).left(), f.items(), null));
+                }
+                left = next;
+            }
+            assertThat(lines).as("run %d", run).isEqualTo(whole.lines());
+            assertThat(uncovered).as("run %d", run).isEqualTo(whole.uncovered());
+        }
+    }
+
     private static Set<String> pick(Random random, String[] items) {
         Set<String> out = new LinkedHashSet<>();
         for (String i : items) {

@@ -242,14 +242,51 @@ class FundService implements Funds {
                     r.regions() == null ? null : regionPrefixes(r.regions())));
             fundIds.put(r.code(), r.id());
         }
-        List<Waterfall.Entitlement> due = jdbc.sql("""
-                SELECT id, person_id, item_code, amount - allocated AS due, region_code FROM aid_entitlement
-                WHERE term_id = :t AND kind = 'CASH' AND allocated < amount ORDER BY school_code, id""")
-                .param("t", termId).query((rs, n) -> new Waterfall.Entitlement(String.valueOf(rs.getLong(1)),
-                        String.valueOf(rs.getLong(2)), rs.getString(3), Money.of(rs.getBigDecimal(4).setScale(2)),
-                        rs.getString(5))).list();
-        Waterfall.Result result = Waterfall.allocate(funds, due);
+        // In chunks of the entitlements' order, each starting from what the chunks before left in every fund: the
+        // same result as one pass over the whole term, with memory bounded by the chunk.
         Timestamp now = Timestamp.from(Instant.now());
+        long[] totals = new long[3]; // entitlements, lines, uncovered fen
+        String afterSchool = "";
+        long afterId = 0;
+        while (true) {
+            List<Object[]> keys = new ArrayList<>();
+            List<Waterfall.Entitlement> due = jdbc.sql("""
+                    SELECT id, person_id, item_code, amount - allocated AS due, region_code, school_code
+                    FROM aid_entitlement WHERE term_id = :t AND kind = 'CASH' AND allocated < amount
+                    AND (school_code > :s OR (school_code = :s AND id > :i)) ORDER BY school_code, id"""
+                            + " LIMIT " + CHUNK).param("t", termId).param("s", afterSchool).param("i", afterId)
+                    .query((rs, n) -> {
+                        keys.add(new Object[]{rs.getString(6), rs.getLong(1)});
+                        return new Waterfall.Entitlement(String.valueOf(rs.getLong(1)), String.valueOf(rs.getLong(2)),
+                                rs.getString(3), Money.of(rs.getBigDecimal(4).setScale(2)), rs.getString(5));
+                    }).list();
+            if (due.isEmpty()) {
+                break;
+            }
+            Object[] last = keys.get(keys.size() - 1);
+            afterSchool = (String) last[0];
+            afterId = (Long) last[1];
+            Waterfall.Result result = Waterfall.allocate(funds, due);
+            write(result, fundIds, termId, user, now);
+            totals[0] += due.size();
+            totals[1] += result.lines().size();
+            totals[2] += result.uncoveredTotal().fen();
+            List<Waterfall.Fund> next = new ArrayList<>(funds.size());
+            for (int k = 0; k < funds.size(); k++) {
+                Waterfall.Fund f = funds.get(k);
+                next.add(new Waterfall.Fund(f.code(), f.priority(), result.funds().get(k).left(), f.items(),
+                        f.students(), f.regions()));
+            }
+            funds = next;
+        }
+        audit.record("AID_TERM_ALLOCATED", "aidTerm", String.valueOf(termId), Map.of("entitlements", totals[0],
+                "lines", totals[1], "uncovered", new Money(totals[2]).toString(), "year", budgetYear));
+    }
+
+    private static final int CHUNK = 20_000;
+
+    private void write(Waterfall.Result result, Map<String, Long> fundIds, long termId, CurrentUser user,
+                       Timestamp now) {
         List<Object[]> lines = new ArrayList<>();
         List<Object[]> ledger = new ArrayList<>();
         Map<Long, BigDecimal> byEntitlement = new LinkedHashMap<>();
@@ -280,9 +317,6 @@ class FundService implements Funds {
         batch.batchUpdate("UPDATE aid_entitlement SET allocated = allocated + ?, status = CASE WHEN allocated + ? "
                 + ">= amount THEN 'ALLOCATED' ELSE 'PARTIAL' END WHERE id = ?",
                 updates.stream().map(u -> new Object[]{u[0], u[0], u[1]}).toList());
-        audit.record("AID_TERM_ALLOCATED", "aidTerm", String.valueOf(termId), Map.of("entitlements", due.size(),
-                "lines", result.lines().size(), "uncovered", result.uncoveredTotal().toString(),
-                "year", budgetYear));
     }
 
     private static Set<String> regionPrefixes(List<String> regions) {

@@ -178,9 +178,6 @@ class TermService implements Terms {
         return view(user, visible(user, termId));
     }
 
-    private record Candidate(Rounds.EntryFact entry) {
-    }
-
     @Override
     @Transactional
     public TermView generate(CurrentUser user, long termId) {
@@ -195,16 +192,13 @@ class TermService implements Terms {
         // The round's entries of the term's area, as the term's own county center sees them.
         CurrentUser area = new CurrentUser(user.id(), user.username(), user.displayName(), Role.CENTER,
                 Scope.region(t.scopeCode()));
-        Map<Long, Long> kept = new HashMap<>();
-        jdbc.sql("SELECT person_id, item_id FROM aid_entitlement WHERE term_id = :t AND status <> 'DUE'")
-                .param("t", termId).query(rs -> {
-                    kept.put(rs.getLong(1), rs.getLong(2));
-                });
+        long kept = jdbc.sql("SELECT COUNT(*) FROM aid_entitlement WHERE term_id = :t AND status <> 'DUE'")
+                .param("t", termId).query(Long.class).single();
         // Re-generation: what is still only due is written again from today's facts; what money was allocated to
         // stays as it is.
         jdbc.sql("DELETE FROM aid_entitlement WHERE term_id = :t AND status = 'DUE'").param("t", termId).update();
         jdbc.sql("DELETE FROM aid_missed WHERE term_id = :t").param("t", termId).update();
-        int[] counts = new int[3]; // entitled, missed, duplicates
+        int[] counts = new int[3]; // attempted, missed, duplicates seen before writing
         List<Rounds.EntryFact> pending = new ArrayList<>(BATCH);
         rounds.forEachEntry(area, t.roundId(), e -> {
             pending.add(e);
@@ -216,13 +210,15 @@ class TermService implements Terms {
         writeBatch(t, items, pending, counts);
         int entitled = jdbc.sql("SELECT COUNT(*) FROM aid_entitlement WHERE term_id = :t").param("t", termId)
                 .query(Integer.class).single();
+        // Refused by the key while writing: taken by another term between the look-up and the insert.
+        counts[2] += (int) (counts[0] - (entitled - kept));
         jdbc.sql("""
                 UPDATE aid_term SET status = CASE WHEN status = 'OPEN' THEN 'GENERATED' ELSE status END,
                     entitled = :e, missed = :m, duplicates = :d, generated_at = :at, version = version + 1
                 WHERE id = :id""").param("e", entitled).param("m", counts[1]).param("d", counts[2])
                 .param("at", Timestamp.from(Instant.now())).param("id", termId).update();
         audit.record("AID_TERM_GENERATED", "aidTerm", String.valueOf(termId), Map.of("entitlements", entitled,
-                "missed", counts[1], "duplicatesPrevented", counts[2], "kept", kept.size()));
+                "missed", counts[1], "duplicatesPrevented", counts[2], "kept", kept));
         log.info("aid term {} generated: {} entitlements, {} without aid, {} duplicates prevented in {} ms", t.termCode(),
                 entitled, counts[1], counts[2], (System.nanoTime() - start) / 1_000_000);
         return term(user, termId);
@@ -290,22 +286,14 @@ class TermService implements Terms {
                 missed.add(missedRow(t, e, en, MissedReason.ENTITLED_ELSEWHERE));
             }
         }
-        for (Object[] r : rows) {
-            // One row at a time so that a row another term took meanwhile (a concurrent generation after a
-            // transfer) is refused by the key alone and counted, without failing the rest.
-            int written = jdbc.sql("""
-                    INSERT INTO aid_entitlement (term_id, term_code, person_id, student_id, name, school_code,
-                        region_code, stage, grade, source, level, item_id, item_code, kind, amount, status, created_at)
-                    VALUES (:a, :b, :c, :d, :e, :f, :g, :h, :i, :j, :k, :l, :m, :n, :o, 'DUE', :p)
-                    ON CONFLICT DO NOTHING""")
-                    .param("a", r[0]).param("b", r[1]).param("c", r[2]).param("d", r[3]).param("e", r[4])
-                    .param("f", r[5]).param("g", r[6]).param("h", r[7]).param("i", r[8]).param("j", r[9])
-                    .param("k", r[10]).param("l", r[11]).param("m", r[12]).param("n", r[13]).param("o", r[14])
-                    .param("p", r[15]).update();
-            if (written == 0) {
-                counts[2]++;
-            }
-        }
+        // A row another term took meanwhile (a concurrent generation after a transfer) is refused by the key alone,
+        // without failing the rest; the caller counts the refused rows from what was attempted and what was written.
+        batch.batchUpdate("""
+                INSERT INTO aid_entitlement (term_id, term_code, person_id, student_id, name, school_code,
+                    region_code, stage, grade, source, level, item_id, item_code, kind, amount, status, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'DUE', ?)
+                ON CONFLICT DO NOTHING""", rows);
+        counts[0] += rows.size();
         batch.batchUpdate("""
                 INSERT INTO aid_missed (term_id, person_id, student_id, name, school_code, stage, grade, level, reason)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""", missed);
@@ -358,10 +346,6 @@ class TermService implements Terms {
         List<Funds.FundView> fs = funds.list(user, budgetYear).stream()
                 .filter(f -> f.scopeCode().equals(tv.scopeCode())).toList();
         return new AllocationReport(tv, n[0], totals[0], totals[1], byItem, bySchool, fs);
-    }
-
-    private ScopeFilter entitlementScope(CurrentUser user) {
-        return ScopeFilter.children(user.childDataScope(), "x.school_code", "x.school_code", "x.region_code");
     }
 
     @Override
