@@ -141,12 +141,16 @@ SELECT p.id, v.id_sealed FROM person p JOIN (
   ORDER BY id_index) v ON v.id_index = p.id_index
 ORDER BY p.id;
 
+-- Enrolments in the order the schools' imports write them (school by school). Joined on the random blind index, the
+-- rows came out in no order at all (enrolment.person_id correlation 0.002), a table no import produces; each
+-- person-ID part of the round then read pages from the whole table (measured: 136 s against 104 s in school order).
 INSERT INTO enrolment (person_id, student_no_index, student_no_masked, school_code, school_region_code, outside_county, stage, grade, class_name,
   boarding, status)
 SELECT p.id, s.no_index, s.no_masked, s.school, sc.region_code, sc.out_of_county, st.code, NULLIF(s.grade,'')::int,
   NULLIF(s.class_name,''), s.boarding = '是', ss.code
 FROM stg_student s JOIN person p ON p.id_index = s.id_index JOIN school sc ON sc.code = s.school
-JOIN labels st ON st.kind = 'stage' AND st.label = s.stage JOIN labels ss ON ss.kind = 'status' AND ss.label = s.status;
+JOIN labels st ON st.kind = 'stage' AND st.label = s.stage JOIN labels ss ON ss.kind = 'status' AND ss.label = s.status
+ORDER BY s.school, st.code, s.grade, s.class_name;
 
 INSERT INTO enrolment_sealed (enrolment_id, student_no_sealed)
 SELECT e.id, s.no_sealed FROM enrolment e JOIN stg_student s ON s.no_index = e.student_no_index ORDER BY e.id;

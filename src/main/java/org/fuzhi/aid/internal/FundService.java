@@ -242,21 +242,23 @@ class FundService implements Funds {
                     r.regions() == null ? null : regionPrefixes(r.regions())));
             fundIds.put(r.code(), r.id());
         }
-        // In chunks of the entitlements' order, each starting from what the chunks before left in every fund: the
+        // In chunks of the entitlements' order (their ids: the order they were generated in, by person), each starting from what the chunks before left in every fund: the
         // same result as one pass over the whole term, with memory bounded by the chunk.
         Timestamp now = Timestamp.from(Instant.now());
         long[] totals = new long[3]; // entitlements, lines, uncovered fen
-        String afterSchool = "";
         long afterId = 0;
         while (true) {
             List<Object[]> keys = new ArrayList<>();
+            Set<Long> partlyAllocated = new java.util.HashSet<>();
             List<Waterfall.Entitlement> due = jdbc.sql("""
-                    SELECT id, person_id, item_code, amount - allocated AS due, region_code, school_code
-                    FROM aid_entitlement WHERE term_id = :t AND kind = 'CASH' AND allocated < amount
-                    AND (school_code > :s OR (school_code = :s AND id > :i)) ORDER BY school_code, id"""
-                            + " LIMIT " + CHUNK).param("t", termId).param("s", afterSchool).param("i", afterId)
+                    SELECT id, person_id, item_code, amount - allocated AS due, region_code, allocated
+                    FROM aid_entitlement WHERE id > :i AND term_id = :t AND kind = 'CASH' AND allocated < amount
+                    ORDER BY id""" + " LIMIT " + CHUNK).param("t", termId).param("i", afterId)
                     .query((rs, n) -> {
-                        keys.add(new Object[]{rs.getString(6), rs.getLong(1)});
+                        keys.add(new Object[]{rs.getLong(1)});
+                        if (rs.getBigDecimal(6).signum() > 0) {
+                            partlyAllocated.add(rs.getLong(1));
+                        }
                         return new Waterfall.Entitlement(String.valueOf(rs.getLong(1)), String.valueOf(rs.getLong(2)),
                                 rs.getString(3), Money.of(rs.getBigDecimal(4).setScale(2)), rs.getString(5));
                     }).list();
@@ -264,10 +266,19 @@ class FundService implements Funds {
                 break;
             }
             Object[] last = keys.get(keys.size() - 1);
-            afterSchool = (String) last[0];
-            afterId = (Long) last[1];
             Waterfall.Result result = Waterfall.allocate(funds, due);
-            write(result, fundIds, termId, user, now);
+            write(result, fundIds, partlyAllocated, termId, user, now);
+            // The chunk's entitlements take the sum of their parts, in one statement over the chunk's key range.
+            jdbc.sql("""
+                    UPDATE aid_entitlement SET
+                      allocated = (SELECT COALESCE(SUM(a.amount), 0) FROM aid_allocation a WHERE a.entitlement_id = aid_entitlement.id),
+                      status = CASE
+                        WHEN (SELECT COALESCE(SUM(a.amount), 0) FROM aid_allocation a WHERE a.entitlement_id = aid_entitlement.id) >= amount THEN 'ALLOCATED'
+                        WHEN (SELECT COALESCE(SUM(a.amount), 0) FROM aid_allocation a WHERE a.entitlement_id = aid_entitlement.id) > 0 THEN 'PARTIAL'
+                        ELSE status END
+                    WHERE id > :i AND id <= :li AND term_id = :t AND kind = 'CASH' AND allocated < amount""")
+                    .param("t", termId).param("i", afterId).param("li", last[0]).update();
+            afterId = (Long) last[0];
             totals[0] += due.size();
             totals[1] += result.lines().size();
             totals[2] += result.uncoveredTotal().fen();
@@ -285,38 +296,42 @@ class FundService implements Funds {
 
     private static final int CHUNK = 20_000;
 
-    private void write(Waterfall.Result result, Map<String, Long> fundIds, long termId, CurrentUser user,
-                       Timestamp now) {
-        List<Object[]> lines = new ArrayList<>();
-        List<Object[]> ledger = new ArrayList<>();
-        Map<Long, BigDecimal> byEntitlement = new LinkedHashMap<>();
+    /**
+     * The chunk's allocation lines, and one ledger entry per fund for the chunk (the journal; the lines are its
+     * detail, and the ledger check holds the two equal).
+     */
+    private void write(Waterfall.Result result, Map<String, Long> fundIds, Set<Long> partlyAllocated, long termId,
+                       CurrentUser user, Timestamp now) {
+        List<Object[]> inserts = new ArrayList<>();
+        List<Object[]> merges = new ArrayList<>();
+        Map<Long, BigDecimal> byFund = new LinkedHashMap<>();
         for (Waterfall.Line l : result.lines()) {
             long e = Long.parseLong(l.entitlement());
             long f = fundIds.get(l.fund());
             BigDecimal amount = l.amount().toBigDecimal();
-            lines.add(new Object[]{amount, e, f});
-            ledger.add(new Object[]{f, ALLOCATED, AVAILABLE, amount, "ALLOCATE", e, termId, user.username(), now});
-            byEntitlement.merge(e, amount, BigDecimal::add);
+            if (partlyAllocated.contains(e)) {
+                merges.add(new Object[]{amount, e, f});
+            } else {
+                inserts.add(new Object[]{e, f, termId, amount, now});
+            }
+            byFund.merge(f, amount, BigDecimal::add);
         }
         // A part from a fund that already paid part of this entitlement (a budget raised later) adds to that line.
         int[] merged = batch.batchUpdate("UPDATE aid_allocation SET amount = amount + ? WHERE entitlement_id = ? "
-                + "AND fund_id = ?", lines);
-        List<Object[]> inserts = new ArrayList<>();
+                + "AND fund_id = ?", merges);
         for (int i = 0; i < merged.length; i++) {
             if (merged[i] == 0) {
-                Object[] l = lines.get(i);
-                inserts.add(new Object[]{l[1], l[2], termId, l[0], now});
+                Object[] m = merges.get(i);
+                inserts.add(new Object[]{m[1], m[2], termId, m[0], now});
             }
         }
         batch.batchUpdate("INSERT INTO aid_allocation (entitlement_id, fund_id, term_id, amount, created_at) "
                 + "VALUES (?, ?, ?, ?, ?)", inserts);
-        batch.batchUpdate("INSERT INTO aid_ledger (fund_id, debit, credit, amount, operation, entitlement_id, term_id, "
-                + "actor, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", ledger);
-        List<Object[]> updates = new ArrayList<>();
-        byEntitlement.forEach((e, a) -> updates.add(new Object[]{a, e}));
-        batch.batchUpdate("UPDATE aid_entitlement SET allocated = allocated + ?, status = CASE WHEN allocated + ? "
-                + ">= amount THEN 'ALLOCATED' ELSE 'PARTIAL' END WHERE id = ?",
-                updates.stream().map(u -> new Object[]{u[0], u[0], u[1]}).toList());
+        List<Object[]> ledger = new ArrayList<>();
+        byFund.forEach((f, a) -> ledger.add(new Object[]{f, ALLOCATED, AVAILABLE, a, "ALLOCATE", termId,
+                user.username(), now}));
+        batch.batchUpdate("INSERT INTO aid_ledger (fund_id, debit, credit, amount, operation, term_id, actor, at) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", ledger);
     }
 
     private static Set<String> regionPrefixes(List<String> regions) {
