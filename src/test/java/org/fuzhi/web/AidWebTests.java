@@ -149,7 +149,20 @@ interface AidWebTests extends IdentificationWebTests {
             postJson("/api/v1/aid/funds", "hm-zizhu", """
                     {"code":"HM-2025-BACKSTOP","name":"2025年本级兜底资金","kind":"COUNTY_BACKSTOP",
                      "budgetYear":2025,"budget":"%s"}""".formatted(backstop.toPlainString()));
-            JsonNode report = postJson("/api/v1/aid/terms/" + termId + "/allocate", "hm-zizhu", "");
+            String token = bearer("hm-zizhu");
+            String first = mvc().perform(post("/api/v1/aid/terms/" + termId + "/allocate").header("Authorization", token)
+                    .header("Idempotency-Key", "hm-2025-autumn-allocate")).andExpect(status().isOk()).andReturn()
+                    .getResponse().getContentAsString(java.nio.charset.StandardCharsets.UTF_8);
+            JsonNode report = tools.jackson.databind.json.JsonMapper.builder().build().readTree(first);
+            long ledgerRows = jdbc().sql("SELECT COUNT(*) FROM aid_ledger").query(Long.class).single();
+            // The same request again (a double click, a retry after a lost answer): the first answer, nothing else.
+            assertThat(mvc().perform(post("/api/v1/aid/terms/" + termId + "/allocate").header("Authorization", token)
+                    .header("Idempotency-Key", "hm-2025-autumn-allocate")).andExpect(status().isOk()).andReturn()
+                    .getResponse().getContentAsString(java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(first);
+            assertThat(jdbc().sql("SELECT COUNT(*) FROM aid_ledger").query(Long.class).single()).isEqualTo(ledgerRows);
+            refusedWith(mvc().perform(post("/api/v1/aid/terms/" + termId + "/generate").header("Authorization", token)
+                    .header("Idempotency-Key", "hm-2025-autumn-allocate")),
+                    "这个 Idempotency-Key 已用于另一项操作，请为新的操作使用新的键。");
             assertThat(new BigDecimal(report.get("allocated").asString())).isEqualByComparingTo(cash.subtract(new BigDecimal("1000")));
             assertThat(new BigDecimal(report.get("uncovered").asString())).isEqualByComparingTo("1000");
             assertThat(report.get("shortByItem").properties()).isNotEmpty();
@@ -253,5 +266,27 @@ interface AidWebTests extends IdentificationWebTests {
         long prevented = jdbc().sql("SELECT SUM(duplicates) FROM aid_term WHERE id IN (:a, :b)").param("a", wuxue)
                 .param("b", huangmei).query(Long.class).single();
         assertThat(prevented).isGreaterThanOrEqualTo(1);
+
+        // Two allocations of one term at the same moment (two clerks, two instances) pay each entitlement once.
+        postJson("/api/v1/aid/funds", "hm-zizhu", """
+                {"code":"HM-2027-BACKSTOP","name":"2027年本级兜底资金","kind":"COUNTY_BACKSTOP","budgetYear":2027,
+                 "budget":"100000000"}""");
+        ExecutorService twice = Executors.newFixedThreadPool(2);
+        try {
+            Callable<Integer> allocate = () -> mvc().perform(post("/api/v1/aid/terms/" + huangmei + "/allocate")
+                    .header("Authorization", hm)).andReturn().getResponse().getStatus();
+            for (Future<Integer> f : twice.invokeAll(List.of(allocate, allocate))) {
+                assertThat(f.get()).isEqualTo(200);
+            }
+        } finally {
+            twice.shutdown();
+        }
+        BigDecimal cash = jdbc().sql("SELECT SUM(amount) FROM aid_entitlement WHERE term_id = :t AND kind = 'CASH'")
+                .param("t", huangmei).query(BigDecimal.class).single();
+        assertThat(jdbc().sql("SELECT SUM(amount) FROM aid_allocation WHERE term_id = :t").param("t", huangmei)
+                .query(BigDecimal.class).single()).isEqualByComparingTo(cash);
+        JsonNode check = json(mvc().perform(get("/api/v1/aid/ledger/check").header("Authorization", hm))
+                .andExpect(status().isOk()));
+        assertThat(check.get("balanced").asBoolean()).as(check.toString()).isTrue();
     }
 }

@@ -24,12 +24,23 @@ class AidApiController {
     private final Catalog catalog;
     private final Terms terms;
     private final Funds funds;
+    private final org.fuzhi.aid.internal.IdempotentRequests requests;
 
-    AidApiController(Catalog catalog, Terms terms, Funds funds) {
+    AidApiController(Catalog catalog, Terms terms, Funds funds, org.fuzhi.aid.internal.IdempotentRequests requests) {
         this.catalog = catalog;
         this.terms = terms;
         this.funds = funds;
+        this.requests = requests;
     }
+
+    /** The answer of a request that may carry an {@code Idempotency-Key}: the first answer for a repeated key. */
+    private org.springframework.http.ResponseEntity<String> once(String key, String operation,
+                                                                 java.util.function.Supplier<Object> work) {
+        return org.springframework.http.ResponseEntity.ok().contentType(org.springframework.http.MediaType.APPLICATION_JSON)
+                .body(requests.once(CurrentUser.get(), key, operation, work));
+    }
+
+    private static final String KEY = "Idempotency-Key";
 
     @GetMapping("/api/v1/aid/items")
     @Operation(summary = "The current aid items that apply in your area, in catalog order")
@@ -56,9 +67,10 @@ class AidApiController {
     }
 
     @PostMapping("/api/v1/aid/terms")
-    @Operation(summary = "Open an aid term on a final identification round")
-    Terms.TermView open(@RequestBody Terms.NewTerm term) {
-        return terms.open(CurrentUser.get(), term);
+    @Operation(summary = "Open an aid term on a final identification round (Idempotency-Key honoured)")
+    org.springframework.http.ResponseEntity<String> open(@RequestBody Terms.NewTerm term,
+            @org.springframework.web.bind.annotation.RequestHeader(value = KEY, required = false) String key) {
+        return once(key, "open-term", () -> terms.open(CurrentUser.get(), term));
     }
 
     @GetMapping("/api/v1/aid/terms/{id}")
@@ -68,14 +80,17 @@ class AidApiController {
 
     @PostMapping("/api/v1/aid/terms/{id}/generate")
     @Operation(summary = "Re-verify enrolment and generate the term's entitlements (idempotent)")
-    Terms.TermView generate(@PathVariable long id) {
-        return terms.generate(CurrentUser.get(), id);
+    org.springframework.http.ResponseEntity<String> generate(@PathVariable long id,
+            @org.springframework.web.bind.annotation.RequestHeader(value = KEY, required = false) String key) {
+        return once(key, "generate:" + id, () -> terms.generate(CurrentUser.get(), id));
     }
 
     @PostMapping("/api/v1/aid/terms/{id}/allocate")
-    @Operation(summary = "Pay the term's cash entitlements from the funds by the waterfall; reports the shortfall")
-    Terms.AllocationReport allocate(@PathVariable long id) {
-        return terms.allocate(CurrentUser.get(), id);
+    @Operation(summary = "Pay the term's cash entitlements from the funds by the waterfall; reports the shortfall. "
+            + "With an Idempotency-Key a repeated request returns the first answer and allocates nothing")
+    org.springframework.http.ResponseEntity<String> allocate(@PathVariable long id,
+            @org.springframework.web.bind.annotation.RequestHeader(value = KEY, required = false) String key) {
+        return once(key, "allocate:" + id, () -> terms.allocate(CurrentUser.get(), id));
     }
 
     @GetMapping("/api/v1/aid/terms/{id}/entitlements")
@@ -113,16 +128,18 @@ class AidApiController {
 
     @PostMapping("/api/v1/aid/funds")
     @Operation(summary = "Create a funding source with its yearly budget and place in the waterfall")
-    Funds.FundView createFund(@RequestBody Funds.NewFund fund) {
-        return funds.create(CurrentUser.get(), fund);
+    org.springframework.http.ResponseEntity<String> createFund(@RequestBody Funds.NewFund fund,
+            @org.springframework.web.bind.annotation.RequestHeader(value = KEY, required = false) String key) {
+        return once(key, "create-fund", () -> funds.create(CurrentUser.get(), fund));
     }
 
     record Budget(BigDecimal budget, int version) {
     }
 
     @PostMapping("/api/v1/aid/funds/{id}/budget")
-    Funds.FundView budget(@PathVariable long id, @RequestBody Budget body) {
-        return funds.setBudget(CurrentUser.get(), id, body.version(), body.budget());
+    org.springframework.http.ResponseEntity<String> budget(@PathVariable long id, @RequestBody Budget body,
+            @org.springframework.web.bind.annotation.RequestHeader(value = KEY, required = false) String key) {
+        return once(key, "budget:" + id, () -> funds.setBudget(CurrentUser.get(), id, body.version(), body.budget()));
     }
 
     @GetMapping("/api/v1/aid/ledger/check")
