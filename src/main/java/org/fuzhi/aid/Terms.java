@@ -55,9 +55,20 @@ public interface Terms {
     TermSummary summary(CurrentUser user, long termId);
 
     /** @param termCode e.g. {@code 2026-AUTUMN}: the same code in every county, the key duplicates are checked on */
+    /**
+     * @param entitled entitlements (items) of the term
+     * @param children children holding at least one
+     * @param missed   identified children holding none (应助尽助 list)
+     */
     record TermView(long id, String scopeCode, String scopeName, int schoolYear, Term term, String termCode,
-                    long roundId, String roundName, Status status, int entitled, int missed, int duplicates,
-                    String openedBy, Instant openedAt, Instant generatedAt, Instant allocatedAt, int version) {
+                    long roundId, String roundName, Status status, int entitled, int children, int missed,
+                    int duplicates, String openedBy, Instant openedAt, Instant generatedAt, Instant allocatedAt,
+                    int version) {
+
+        /** 应助尽助率: the share of the term's identified children who hold aid (null before generation). */
+        public Double coverage() {
+            return children + missed == 0 ? null : (double) children / (children + missed);
+        }
     }
 
     record NewTerm(int schoolYear, Term term, long roundId, String scopeCode) {

@@ -339,6 +339,14 @@ class BrowserFlowsTest {
         assertThat(page.locator("#allocation-report")).containsText("本次分配");
         assertThat(page.locator("#entitlement-table")).containsText("2026年湖北省学生资助专项资金");
         shot("30-aid-term-allocated");
+        String termUrl = page.url();
+        // The dashboard now shows the year's funds with the backstop's use, and the term's coverage.
+        page.navigate(url("/"));
+        assertThat(page.locator("#fig-backstop")).containsText("/ 4,000,000 元");
+        assertThat(page.locator("#fig-coverage")).containsText("%");
+        assertThat(page.locator("#chart-funds canvas")).hasCount(1);
+        shot("33-dashboard-aid");
+        page.navigate(termUrl);
         page.setViewportSize(390, 844);
         page.reload();
         org.assertj.core.api.Assertions.assertThat(((Number) page.evaluate(

@@ -66,7 +66,7 @@ class TermService implements Terms {
     }
 
     private record TermRow(long id, String scopeCode, int schoolYear, Term term, String termCode, long roundId,
-                           Status status, int entitled, int missed, int duplicates, String openedBy, Instant openedAt,
+                           Status status, int entitled, int children, int missed, int duplicates, String openedBy, Instant openedAt,
                            Instant generatedAt, Instant allocatedAt, int version) {
     }
 
@@ -78,7 +78,7 @@ class TermService implements Terms {
     private static TermRow row(ResultSet rs, int n) throws SQLException {
         return new TermRow(rs.getLong("id"), rs.getString("scope_code"), rs.getInt("school_year"),
                 Term.valueOf(rs.getString("term")), rs.getString("term_code"), rs.getLong("round_id"),
-                Status.valueOf(rs.getString("status")), rs.getInt("entitled"), rs.getInt("missed"),
+                Status.valueOf(rs.getString("status")), rs.getInt("entitled"), rs.getInt("children"), rs.getInt("missed"),
                 rs.getInt("duplicates"), rs.getString("opened_by"), instant(rs, "opened_at"),
                 instant(rs, "generated_at"), instant(rs, "allocated_at"), rs.getInt("version"));
     }
@@ -117,7 +117,8 @@ class TermService implements Terms {
             roundName = null;
         }
         return new TermView(t.id(), t.scopeCode(), directory.region(t.scopeCode()).map(r -> r.name()).orElse(t.scopeCode()),
-                t.schoolYear(), t.term(), t.termCode(), t.roundId(), roundName, t.status(), t.entitled(), t.missed(),
+                t.schoolYear(), t.term(), t.termCode(), t.roundId(), roundName, t.status(), t.entitled(), t.children(),
+                t.missed(),
                 t.duplicates(), t.openedBy(), t.openedAt(), t.generatedAt(), t.allocatedAt(), t.version());
     }
 
@@ -213,12 +214,15 @@ class TermService implements Terms {
         writeBatch(t, items, pending, counts);
         int entitled = jdbc.sql("SELECT COUNT(*) FROM aid_entitlement WHERE term_id = :t").param("t", termId)
                 .query(Integer.class).single();
+        int children = jdbc.sql("SELECT COUNT(DISTINCT person_id) FROM aid_entitlement WHERE term_id = :t")
+                .param("t", termId).query(Integer.class).single();
         // Refused by the key while writing: taken by another term between the look-up and the insert.
         counts[2] += (int) (counts[0] - (entitled - kept));
         jdbc.sql("""
                 UPDATE aid_term SET status = CASE WHEN status = 'OPEN' THEN 'GENERATED' ELSE status END,
-                    entitled = :e, missed = :m, duplicates = :d, generated_at = :at, version = version + 1
-                WHERE id = :id""").param("e", entitled).param("m", counts[1]).param("d", counts[2])
+                    entitled = :e, children = :c, missed = :m, duplicates = :d, generated_at = :at,
+                    version = version + 1
+                WHERE id = :id""").param("e", entitled).param("c", children).param("m", counts[1]).param("d", counts[2])
                 .param("at", Timestamp.from(Instant.now())).param("id", termId).update();
         audit.record("AID_TERM_GENERATED", "aidTerm", String.valueOf(termId), Map.of("entitlements", entitled,
                 "missed", counts[1], "duplicatesPrevented", counts[2], "kept", kept));

@@ -19,11 +19,41 @@ class DashboardController {
     private final Dashboard dashboard;
     private final MessageSource messages;
     private final org.fuzhi.identification.Rounds rounds;
+    private final org.fuzhi.aid.Funds funds;
+    private final org.fuzhi.aid.Terms terms;
 
-    DashboardController(Dashboard dashboard, MessageSource messages, org.fuzhi.identification.Rounds rounds) {
+    DashboardController(Dashboard dashboard, MessageSource messages, org.fuzhi.identification.Rounds rounds,
+                        org.fuzhi.aid.Funds funds, org.fuzhi.aid.Terms terms) {
         this.dashboard = dashboard;
         this.messages = messages;
         this.rounds = rounds;
+        this.funds = funds;
+        this.terms = terms;
+    }
+
+    /**
+     * Aid at a glance for the center, the leader and the evaluator of a region: the latest budget year's funds (used
+     * and left, the backstop among them) and the latest term's coverage (应助尽助率).
+     */
+    private void aid(Model model, CurrentUser me) {
+        boolean regionStaff = (me.role() == org.fuzhi.platform.Role.CENTER || me.role() == org.fuzhi.platform.Role.LEADER
+                || me.role() == org.fuzhi.platform.Role.EVALUATOR)
+                && me.scope().type() == org.fuzhi.platform.Scope.Type.REGION;
+        if (!regionStaff) {
+            return;
+        }
+        List<org.fuzhi.aid.Funds.FundView> all = funds.list(me, null);
+        if (!all.isEmpty()) {
+            int year = all.stream().mapToInt(org.fuzhi.aid.Funds.FundView::budgetYear).max().orElseThrow();
+            List<org.fuzhi.aid.Funds.FundView> current = all.stream().filter(f -> f.budgetYear() == year).toList();
+            model.addAttribute("aidYear", year);
+            model.addAttribute("aidFunds", current);
+            model.addAttribute("fundNames", current.stream().map(org.fuzhi.aid.Funds.FundView::name).toList());
+            model.addAttribute("fundUsed", current.stream().map(f -> f.allocated()).toList());
+            model.addAttribute("fundLeft", current.stream().map(f -> f.available()).toList());
+        }
+        terms.list(me).stream().filter(t -> t.coverage() != null).findFirst()
+                .ifPresent(t -> model.addAttribute("aidTerm", t));
     }
 
     @GetMapping("/")
@@ -32,6 +62,7 @@ class DashboardController {
         model.addAttribute("o", o);
         // What waits for this user in the identification rounds: the first thing a village or school clerk needs.
         model.addAttribute("pending", rounds.pending(CurrentUser.get()));
+        aid(model, CurrentUser.get());
         // Chart labels are localised here so the page script only receives data.
         List<String> labels = new ArrayList<>();
         List<Long> values = new ArrayList<>();
