@@ -32,6 +32,9 @@ public interface Funds {
     /** Raises or lowers a fund's budget; never below what is already allocated from it. */
     FundView setBudget(CurrentUser user, long fundId, int expectedVersion, BigDecimal budget);
 
+    /** The fund's statement as .xlsx: every ledger entry with its running available balance; audited. */
+    long statement(CurrentUser user, long fundId, java.io.OutputStream out, java.util.Locale locale);
+
     /** Checks the ledger against itself and against the allocation lines, per fund in the user's area. */
     LedgerCheck check(CurrentUser user);
 

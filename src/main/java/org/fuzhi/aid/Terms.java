@@ -45,6 +45,13 @@ public interface Terms {
 
     Page<EntitlementView> entitlements(CurrentUser user, long termId, String schoolCode, int page, int size);
 
+    /**
+     * The term's aid list as .xlsx, one row per entitlement and fund part (names masked as the viewer's role
+     * requires); audited with the row count.
+     */
+    long exportEntitlements(CurrentUser user, long termId, String schoolCode, java.io.OutputStream out,
+                            java.util.Locale locale);
+
     /** 应助尽助: the identified children of the term without an entitlement, with the reason. */
     Page<MissedView> missed(CurrentUser user, long termId, String schoolCode, int page, int size);
 

@@ -190,6 +190,26 @@ interface AidWebTests extends IdentificationWebTests {
                     bearer("hm-zizhu")).contentType(MediaType.APPLICATION_JSON).content("{\"budget\":\"1\",\"version\":0}")),
                     "资金 HM-2025-BACKSTOP 已分配 " + backstop.setScale(2).toPlainString() + " 元，预算不能低于已分配金额。");
 
+            // The aid list as a spreadsheet: a row per entitlement and fund part, the parts adding up to what was
+            // allocated; the fund's statement ends on what is available.
+            List<List<String>> sheet = AbstractWebTests.readXlsx(mvc().perform(get("/api/v1/aid/terms/" + termId
+                    + "/entitlements.xlsx").header("Authorization", token)).andExpect(status().isOk()).andReturn()
+                    .getResponse().getContentAsByteArray());
+            assertThat(sheet.get(0)).contains("学校", "学生", "项目", "本项资金（元）");
+            assertThat(sheet.size() - 1).isGreaterThanOrEqualTo(entitled);
+            BigDecimal parts = sheet.subList(1, sheet.size()).stream().map(r -> r.get(9)).filter(v -> !v.isEmpty())
+                    .map(BigDecimal::new).reduce(BigDecimal.ZERO, BigDecimal::add);
+            assertThat(parts).isEqualByComparingTo(cash.subtract(new BigDecimal("1000")));
+            List<List<String>> statement = AbstractWebTests.readXlsx(mvc().perform(get("/api/v1/aid/funds/"
+                    + backstopId + "/statement.xlsx").header("Authorization", token)).andExpect(status().isOk())
+                    .andReturn().getResponse().getContentAsByteArray());
+            assertThat(statement.get(1)).contains("预算下达或调整", backstop.setScale(2).toPlainString());
+            assertThat(statement.get(statement.size() - 1).get(7)).isEqualTo("0.00");
+            mvc().perform(get("/api/v1/aid/terms/" + termId + "/entitlements.xlsx").header("Authorization",
+                    bearer("zizhu"))).andExpect(status().isNotFound());
+            mvc().perform(get("/api/v1/aid/funds/" + backstopId + "/statement.xlsx").header("Authorization",
+                    bearer("zizhu"))).andExpect(status().isNotFound());
+
             // Wuxue's center sees nothing of Huangmei's term, entitlements, funds or ledger.
             for (String path : List.of("/api/v1/aid/terms/" + termId, "/api/v1/aid/terms/" + termId + "/entitlements",
                     "/api/v1/aid/terms/" + termId + "/missed", "/api/v1/aid/terms/" + termId + "/summary")) {

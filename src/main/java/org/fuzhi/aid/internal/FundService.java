@@ -355,6 +355,42 @@ class FundService implements Funds {
     }
 
     @Override
+    @Transactional
+    public long statement(CurrentUser user, long fundId, java.io.OutputStream out, java.util.Locale locale) {
+        FundRow r = visibleRows(user, null).stream().filter(f -> f.id() == fundId).findFirst()
+                .orElseThrow(() -> new NotFoundException("fund"));
+        java.util.function.Function<String, String> t = k -> messages.getMessage(k, null, locale);
+        long[] rows = {0};
+        BigDecimal[] available = {BigDecimal.ZERO.setScale(2)};
+        try (org.fuzhi.platform.Xlsx x = new org.fuzhi.platform.Xlsx(out, r.name(), List.of(t.apply("aid.statement.at"),
+                t.apply("aid.statement.operation"), t.apply("aid.statement.debit"), t.apply("aid.statement.credit"),
+                t.apply("aid.statement.amount"), t.apply("aid.statement.term"), t.apply("aid.statement.actor"),
+                t.apply("aid.fund.available")))) {
+            jdbc.sql("SELECT l.*, t.term_code FROM aid_ledger l LEFT JOIN aid_term t ON t.id = l.term_id "
+                            + "WHERE l.fund_id = :f ORDER BY l.id").param("f", fundId).withFetchSize(2000)
+                    .query(rs -> {
+                        BigDecimal amount = rs.getBigDecimal("amount").setScale(2);
+                        if (AVAILABLE.equals(rs.getString("debit"))) {
+                            available[0] = available[0].add(amount);
+                        }
+                        if (AVAILABLE.equals(rs.getString("credit"))) {
+                            available[0] = available[0].subtract(amount);
+                        }
+                        x.row(List.of(rs.getTimestamp("at").toInstant().atZone(java.time.ZoneId.of("Asia/Shanghai"))
+                                        .toLocalDateTime().withNano(0).toString().replace('T', ' '),
+                                t.apply("aid.operation." + rs.getString("operation")),
+                                t.apply("aid.account." + rs.getString("debit")),
+                                t.apply("aid.account." + rs.getString("credit")), amount.toPlainString(),
+                                rs.getString("term_code") == null ? "" : rs.getString("term_code"),
+                                rs.getString("actor"), available[0].toPlainString()));
+                        rows[0]++;
+                    });
+        }
+        audit.record("AID_FUND_STATEMENT", "aidFund", r.code(), Map.of("rows", rows[0]));
+        return rows[0];
+    }
+
+    @Override
     public LedgerCheck check(CurrentUser user) {
         List<FundRow> rows = visibleRows(user, null);
         List<FundView> views = views(rows);

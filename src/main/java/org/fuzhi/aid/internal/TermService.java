@@ -52,9 +52,12 @@ class TermService implements Terms {
     private final Directory directory;
     private final AuditLog audit;
     private final FundService funds;
+    private final org.springframework.context.MessageSource messages;
 
     TermService(JdbcClient jdbc, JdbcTemplate batch, CatalogStore catalog, Rounds rounds, Registry registry,
-                Directory directory, AuditLog audit, FundService funds) {
+                Directory directory, AuditLog audit, FundService funds,
+                org.springframework.context.MessageSource messages) {
+        this.messages = messages;
         this.jdbc = jdbc;
         this.batch = batch;
         this.catalog = catalog;
@@ -423,6 +426,52 @@ class TermService implements Terms {
             return new ScopeFilter(sql, params);
         }
         return ScopeFilter.of(s, "x.school_code");
+    }
+
+    @Override
+    @Transactional
+    public long exportEntitlements(CurrentUser user, long termId, String schoolCode, java.io.OutputStream out,
+                                   java.util.Locale locale) {
+        visible(user, termId);
+        ScopeFilter f = rowScope(user);
+        Map<String, Object> params = new HashMap<>(f.params());
+        params.put("t", termId);
+        String school = "";
+        if (schoolCode != null && !schoolCode.isBlank()) {
+            school = " AND x.school_code = :sc";
+            params.put("sc", schoolCode);
+        }
+        Privacy p = Privacy.of(user);
+        Map<Long, String> names = itemNames();
+        Map<String, String> schools = new HashMap<>();
+        java.util.function.Function<String, String> t = k -> messages.getMessage(k, null, locale);
+        long[] rows = {0};
+        try (org.fuzhi.platform.Xlsx x = new org.fuzhi.platform.Xlsx(out, t.apply("aid.entitlements"), List.of(
+                t.apply("aid.school"), t.apply("aid.student"), t.apply("aid.item.stages"), t.apply("aid.grade"),
+                t.apply("round.level"), t.apply("aid.item.name"), t.apply("aid.item.kind"), t.apply("aid.summary.value"),
+                t.apply("aid.fund.name"), t.apply("aid.part")))) {
+            jdbc.sql("SELECT x.*, f.name AS fund_name, a.amount AS part FROM aid_entitlement x "
+                            + "LEFT JOIN aid_allocation a ON a.entitlement_id = x.id LEFT JOIN aid_fund f ON f.id = a.fund_id "
+                            + "WHERE x.term_id = :t AND " + f.sql() + school
+                            + " ORDER BY x.school_code, x.stage, x.grade, x.name, x.id, f.priority, f.id")
+                    .params(params).withFetchSize(2000).query(rs -> {
+                        String sc = rs.getString("school_code");
+                        BigDecimal part = rs.getBigDecimal("part");
+                        Object grade = rs.getObject("grade");
+                        x.row(java.util.Arrays.asList(
+                                schools.computeIfAbsent(sc, c -> directory.school(c).map(s -> s.name()).orElse(c)),
+                                p.name(rs.getString("name")), t.apply("enum.Stage." + rs.getString("stage")),
+                                grade == null ? "" : grade.toString(), rs.getString("level"),
+                                names.get(rs.getLong("item_id")), t.apply("aid.kind." + rs.getString("kind")),
+                                rs.getBigDecimal("amount").setScale(2).toPlainString(),
+                                rs.getString("fund_name") == null ? "" : rs.getString("fund_name"),
+                                part == null ? "" : part.setScale(2).toPlainString()));
+                        rows[0]++;
+                    });
+        }
+        audit.record("AID_LIST_EXPORT", "aidTerm", String.valueOf(termId), Map.of("rows", rows[0],
+                "school", schoolCode == null ? "" : schoolCode));
+        return rows[0];
     }
 
     private Map<Long, String> itemNames() {

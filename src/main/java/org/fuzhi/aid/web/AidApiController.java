@@ -100,6 +100,25 @@ class AidApiController {
         return terms.entitlements(CurrentUser.get(), id, school, Math.max(0, page), Math.min(Math.max(1, size), 500));
     }
 
+    @GetMapping("/api/v1/aid/terms/{id}/entitlements.xlsx")
+    @Operation(summary = "The term's aid list as .xlsx (one row per entitlement and fund part); audited")
+    void exportEntitlements(@PathVariable long id, @RequestParam(required = false) String school,
+                            java.util.Locale locale, jakarta.servlet.http.HttpServletResponse response)
+            throws java.io.IOException {
+        response.setContentType("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+        response.setHeader("Content-Disposition", "attachment; filename=\"aid-term-" + id + ".xlsx\"");
+        terms.exportEntitlements(CurrentUser.get(), id, school, response.getOutputStream(), locale);
+    }
+
+    @GetMapping("/api/v1/aid/funds/{id}/statement.xlsx")
+    @Operation(summary = "A fund's statement as .xlsx: every ledger entry and the running available balance; audited")
+    void statement(@PathVariable long id, java.util.Locale locale, jakarta.servlet.http.HttpServletResponse response)
+            throws java.io.IOException {
+        response.setContentType("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+        response.setHeader("Content-Disposition", "attachment; filename=\"fund-" + id + ".xlsx\"");
+        funds.statement(CurrentUser.get(), id, response.getOutputStream(), locale);
+    }
+
     @GetMapping("/api/v1/aid/terms/{id}/missed")
     @Operation(summary = "应助尽助: identified children of the term without an entitlement, with the reason")
     Page<Terms.MissedView> missed(@PathVariable long id, @RequestParam(required = false) String school,

@@ -117,6 +117,22 @@ class AidController {
         return "aid/term";
     }
 
+    @GetMapping("/aid/terms/{id}/entitlements.xlsx")
+    void exportTerm(@PathVariable long id, @RequestParam(required = false) String school, Locale locale,
+                    jakarta.servlet.http.HttpServletResponse response) throws java.io.IOException {
+        response.setContentType("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+        response.setHeader("Content-Disposition", "attachment; filename=\"aid-term-" + id + ".xlsx\"");
+        terms.exportEntitlements(CurrentUser.get(), id, school, response.getOutputStream(), locale);
+    }
+
+    @GetMapping("/aid/funds/{id}/statement.xlsx")
+    void statement(@PathVariable long id, Locale locale, jakarta.servlet.http.HttpServletResponse response)
+            throws java.io.IOException {
+        response.setContentType("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+        response.setHeader("Content-Disposition", "attachment; filename=\"fund-" + id + ".xlsx\"");
+        funds.statement(CurrentUser.get(), id, response.getOutputStream(), locale);
+    }
+
     @PostMapping("/aid/terms/{id}/generate")
     String generate(@PathVariable long id, RedirectAttributes ra, Locale locale) {
         String error = refusals.attempt(() -> terms.generate(CurrentUser.get(), id), locale);
