@@ -169,7 +169,42 @@ class AidController {
         CurrentUser me = CurrentUser.get();
         model.addAttribute("items", catalog.items(me));
         model.addAttribute("mayEdit", me.role() == Role.CENTER);
+        model.addAttribute("stages", org.fuzhi.common.Stage.values());
+        model.addAttribute("kinds", Catalog.Kind.values());
+        model.addAttribute("boardings", Catalog.Boarding.values());
+        model.addAttribute("levels", Catalog.LEVELS);
+        model.addAttribute("today", LocalDate.now(ZoneId.of("Asia/Shanghai")));
         return "aid/catalog";
+    }
+
+    @PostMapping("/aid/catalog")
+    String addItem(@RequestParam String code, @RequestParam String name,
+                   @RequestParam(required = false) List<org.fuzhi.common.Stage> stages, @RequestParam Catalog.Kind kind,
+                   @RequestParam(required = false) List<String> sources, @RequestParam Catalog.Boarding boarding,
+                   @RequestParam(required = false) String minLevel, @RequestParam(required = false) Integer gradeFrom,
+                   @RequestParam(required = false) Integer gradeTo, @RequestParam String amount,
+                   @RequestParam(defaultValue = "2") int termsPerYear, @RequestParam(required = false) String compatGroup,
+                   @RequestParam String effectiveFrom, @RequestParam(required = false) String note,
+                   RedirectAttributes ra, Locale locale) {
+        CurrentUser me = CurrentUser.get();
+        String error;
+        try {
+            BigDecimal yearly = new BigDecimal(amount.strip());
+            LocalDate from = LocalDate.parse(effectiveFrom);
+            error = refusals.attempt(() -> catalog.save(me, new Catalog.ItemEdit(code.strip().toUpperCase(Locale.ROOT),
+                    null, name, stages == null ? List.of() : stages, kind, me.scope().code(),
+                    sources == null ? List.of() : sources, minLevel, null, boarding, gradeFrom, gradeTo, true, yearly,
+                    null, termsPerYear, compatGroup, null, from, null, null, note)), locale);
+        } catch (NumberFormatException | java.time.format.DateTimeParseException e) {
+            error = refusals.attempt(() -> {
+                throw new org.fuzhi.platform.RuleViolationException("aid.rule.itemAmount");
+            }, locale);
+        }
+        if (error != null) {
+            ra.addFlashAttribute("error", error);
+            return "redirect:/aid/catalog";
+        }
+        return "redirect:/aid/catalog/" + code.strip().toUpperCase(Locale.ROOT);
     }
 
     @GetMapping("/aid/catalog/{code}")
