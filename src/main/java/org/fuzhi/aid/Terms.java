@@ -28,7 +28,9 @@ public interface Terms {
         /** No item of the catalog fits the child's stage, grade and facts. */
         NO_ITEM,
         /** Every item the child qualifies for is already held this term elsewhere (another school or county). */
-        ENTITLED_ELSEWHERE
+        ENTITLED_ELSEWHERE,
+        /** The child now neither lives nor studies in the term's area: not this term's to pay. */
+        MOVED_AWAY
     }
 
     TermView open(CurrentUser user, NewTerm term);

@@ -258,6 +258,20 @@ interface AidWebTests extends IdentificationWebTests {
                 .query(String.class).single();
         jdbc().sql("UPDATE ident_entry SET school_code = :s, school_region_code = :sr WHERE round_id = :r AND person_id = :p")
                 .param("s", wuxueSchool).param("sr", wuxueSchoolRegion).param("r", round).param("p", child).update();
+        // … and the registry says so too: the child lives in Huangmei and is taught in Wuxue.
+        var before = jdbc().sql("SELECT school_code, school_region_code FROM enrolment WHERE person_id = :p")
+                .param("p", child).query((rs, n) -> new String[]{rs.getString(1), rs.getString(2)}).single();
+        jdbc().sql("UPDATE enrolment SET school_code = :s, school_region_code = :sr WHERE person_id = :p")
+                .param("s", wuxueSchool).param("sr", wuxueSchoolRegion).param("p", child).update();
+        try {
+            generateBothAtOnce(round, child);
+        } finally {
+            jdbc().sql("UPDATE enrolment SET school_code = :s, school_region_code = :sr WHERE person_id = :p")
+                    .param("s", before[0]).param("sr", before[1]).param("p", child).update();
+        }
+    }
+
+    private void generateBothAtOnce(long round, long child) throws Exception {
         long wuxue = postJson("/api/v1/aid/terms", "zizhu",
                 "{\"schoolYear\":2026,\"term\":\"SPRING\",\"roundId\":" + round + "}").get("id").asLong();
         long huangmei = postJson("/api/v1/aid/terms", "hm-zizhu",
@@ -286,6 +300,19 @@ interface AidWebTests extends IdentificationWebTests {
         long prevented = jdbc().sql("SELECT SUM(duplicates) FROM aid_term WHERE id IN (:a, :b)").param("a", wuxue)
                 .param("b", huangmei).query(Long.class).single();
         assertThat(prevented).isGreaterThanOrEqualTo(1);
+
+        // A school's reviewer reads the Wuxue term: its own school's rows only, the page and the summary included.
+        String reviewer = bearer("xuexiao-shenhe");
+        String school = jdbc().sql("SELECT scope_code FROM app_user WHERE username = 'xuexiao-shenhe'")
+                .query(String.class).single();
+        JsonNode mine = json(mvc().perform(get("/api/v1/aid/terms/" + wuxue + "/entitlements").param("size", "500")
+                .header("Authorization", reviewer)).andExpect(status().isOk()));
+        assertThat(mine.get("total").asLong()).isPositive();
+        mine.get("items").forEach(i -> assertThat(i.get("schoolCode").asString()).isEqualTo(school));
+        JsonNode summary = json(mvc().perform(get("/api/v1/aid/terms/" + wuxue + "/summary")
+                .header("Authorization", reviewer)).andExpect(status().isOk()));
+        assertThat(summary.get("bySchool").size()).isEqualTo(1);
+        mvc().perform(get("/aid/terms/" + wuxue).session(login("xuexiao-shenhe"))).andExpect(status().isOk());
 
         // Two allocations of one term at the same moment (two clerks, two instances) pay each entitlement once.
         postJson("/api/v1/aid/funds", "hm-zizhu", """

@@ -26,8 +26,14 @@ final class Eligibility {
      * @param level    the identification level (a roster child without one counts as 一般困难, the policy floor)
      * @param category the household's poverty category (e.g. LIFTED, RURAL_DIBAO)
      */
+    /** @param schoolRegion where the child is taught now: a local item pays only inside its own area */
     record Child(String source, String level, String category, Stage stage, Integer grade, boolean boarding,
-                 boolean outsideCounty) {
+                 boolean outsideCounty, String schoolRegion) {
+
+        Child(String source, String level, String category, Stage stage, Integer grade, boolean boarding,
+              boolean outsideCounty) {
+            this(source, level, category, stage, grade, boarding, outsideCounty, null);
+        }
     }
 
     record Held(Catalog.Item item, Money amount) {
@@ -70,7 +76,13 @@ final class Eligibility {
                 || i.gradeTo() != null && (c.grade() == null || c.grade() > i.gradeTo())) {
             return false;
         }
-        return !(i.inCountyOnly() && c.outsideCounty());
+        if (i.inCountyOnly() && c.outsideCounty()) {
+            return false;
+        }
+        // A county's own item pays the children taught inside that county only (a city or province term holds
+        // several counties' items).
+        return i.national() || c.schoolRegion() == null
+                || c.schoolRegion().startsWith(new org.fuzhi.common.RegionCode(i.scopeCode()).prefix());
     }
 
     /**
@@ -92,19 +104,34 @@ final class Eligibility {
 
     /** @param items the catalog in order, already narrowed to the term's area and date */
     static List<Held> held(List<Catalog.Item> items, Child c, Terms.Term term) {
+        return held(items, c, term, List.of());
+    }
+
+    /**
+     * @param already items the child holds this term already (kept from an earlier generation, or in another
+     *                county's term): not given again, and their groups and exclusions hold for the rest
+     */
+    static List<Held> held(List<Catalog.Item> items, Child c, Terms.Term term, List<Catalog.Item> already) {
         List<Held> out = new ArrayList<>();
         Set<String> groups = new HashSet<>();
         Set<String> codes = new HashSet<>();
+        List<Catalog.Item> holding = new ArrayList<>(already);
+        for (Catalog.Item a : already) {
+            codes.add(a.code());
+            if (a.compatGroup() != null) {
+                groups.add(a.compatGroup());
+            }
+        }
         String level = effectiveLevel(c);
         for (Catalog.Item i : items) {
-            if (!qualifies(i, c)) {
+            if (codes.contains(i.code()) || !qualifies(i, c)) {
                 continue;
             }
             if (i.compatGroup() != null && groups.contains(i.compatGroup())) {
                 continue;
             }
             boolean excluded = i.notWith().stream().anyMatch(codes::contains)
-                    || out.stream().anyMatch(h -> h.item().notWith().contains(i.code()));
+                    || holding.stream().anyMatch(h -> h.notWith().contains(i.code()));
             if (excluded) {
                 continue;
             }
@@ -113,6 +140,7 @@ final class Eligibility {
                 continue;
             }
             out.add(new Held(i, amount));
+            holding.add(i);
             codes.add(i.code());
             if (i.compatGroup() != null) {
                 groups.add(i.compatGroup());

@@ -149,11 +149,16 @@ class TermService implements Terms {
         if (exists) {
             throw new RuleViolationException("aid.rule.termExists", code);
         }
-        jdbc.sql("""
-                INSERT INTO aid_term (scope_code, school_year, term, term_code, round_id, status, opened_by, opened_at)
-                VALUES (:s, :y, :t, :c, :r, 'OPEN', :by, :at)""").param("s", scope).param("y", nt.schoolYear())
-                .param("t", nt.term().name()).param("c", code).param("r", nt.roundId()).param("by", user.username())
-                .param("at", Timestamp.from(Instant.now())).update();
+        try {
+            jdbc.sql("""
+                    INSERT INTO aid_term (scope_code, school_year, term, term_code, round_id, status, opened_by, opened_at)
+                    VALUES (:s, :y, :t, :c, :r, 'OPEN', :by, :at)""").param("s", scope).param("y", nt.schoolYear())
+                    .param("t", nt.term().name()).param("c", code).param("r", nt.roundId()).param("by", user.username())
+                    .param("at", Timestamp.from(Instant.now())).update();
+        } catch (org.springframework.dao.DuplicateKeyException e) {
+            // the same term opened at the same moment by another request
+            throw new RuleViolationException("aid.rule.termExists", code);
+        }
         TermRow t = jdbc.sql("SELECT * FROM aid_term WHERE scope_code = :s AND term_code = :c").param("s", scope)
                 .param("c", code).query(TermService::row).single();
         audit.record("AID_TERM_OPENED", "aidTerm", String.valueOf(t.id()), Map.of("term", code, "scope", scope,
@@ -164,7 +169,7 @@ class TermService implements Terms {
     @Override
     public List<TermView> list(CurrentUser user) {
         CatalogStore.requireReader(user);
-        List<TermRow> rows = jdbc.sql("SELECT * FROM aid_term ORDER BY school_year DESC, term, scope_code")
+        List<TermRow> rows = jdbc.sql("SELECT * FROM aid_term ORDER BY school_year DESC, CASE term WHEN 'SPRING' THEN 0 ELSE 1 END, scope_code")
                 .query(TermService::row).list();
         List<TermView> out = new ArrayList<>();
         for (TermRow r : rows) {
@@ -196,6 +201,9 @@ class TermService implements Terms {
         List<Catalog.Item> items = catalog.allCurrent().stream()
                 .filter(i -> CatalogStore.applies(i.scopeCode(), t.scopeCode()) && CatalogStore.effectiveOn(i, day))
                 .toList();
+        // Every current item by code, to know the group and exclusions of what a child already holds elsewhere.
+        Map<String, Catalog.Item> byCode = new HashMap<>();
+        catalog.allCurrent().forEach(i -> byCode.put(i.code(), i));
         // The round's entries of the term's area, as the term's own county center sees them.
         CurrentUser area = new CurrentUser(user.id(), user.username(), user.displayName(), Role.CENTER,
                 Scope.region(t.scopeCode()));
@@ -210,11 +218,11 @@ class TermService implements Terms {
         rounds.forEachEntry(area, t.roundId(), e -> {
             pending.add(e);
             if (pending.size() == BATCH) {
-                writeBatch(t, items, pending, counts);
+                writeBatch(t, items, byCode, pending, counts);
                 pending.clear();
             }
         });
-        writeBatch(t, items, pending, counts);
+        writeBatch(t, items, byCode, pending, counts);
         int entitled = jdbc.sql("SELECT COUNT(*) FROM aid_entitlement WHERE term_id = :t").param("t", termId)
                 .query(Integer.class).single();
         int children = jdbc.sql("SELECT COUNT(DISTINCT person_id) FROM aid_entitlement WHERE term_id = :t")
@@ -251,7 +259,8 @@ class TermService implements Terms {
         jdbc.sql("SELECT id FROM aid_term WHERE id = :id FOR UPDATE").param("id", t.id()).query(Long.class).single();
     }
 
-    private void writeBatch(TermRow t, List<Catalog.Item> items, List<Rounds.EntryFact> entries, int[] counts) {
+    private void writeBatch(TermRow t, List<Catalog.Item> items, Map<String, Catalog.Item> byCode,
+                            List<Rounds.EntryFact> entries, int[] counts) {
         if (entries.isEmpty()) {
             return;
         }
@@ -273,39 +282,48 @@ class TermService implements Terms {
         for (Rounds.EntryFact e : entries) {
             Registry.CurrentEnrolment en = now.get(e.personId());
             if (en == null || en.status() != EnrolmentStatus.IN_SCHOOL) {
-                missed.add(missedRow(t, e, en, en == null ? MissedReason.NOT_ENROLLED : MissedReason.LEFT_SCHOOL));
-                continue;
-            }
-            // Paid where the child is now: a transfer since the round moves the entitlement to the new school.
-            var child = new Eligibility.Child(e.source().name(), e.level(), e.category(), en.stage(), en.grade(),
-                    en.boarding(), en.outsideCounty());
-            List<Eligibility.Held> held = Eligibility.held(items, child, t.term());
-            if (held.isEmpty()) {
-                missed.add(missedRow(t, e, en, MissedReason.NO_ITEM));
+                // A child holding aid allocated before they left is listed by the aid they hold, not as missed.
+                if (!heldHere.containsKey(e.personId())) {
+                    missed.add(missedRow(t, e, en, en == null ? MissedReason.NOT_ENROLLED : MissedReason.LEFT_SCHOOL));
+                }
                 continue;
             }
             java.util.Set<String> elsewhere = heldElsewhere.getOrDefault(e.personId(), java.util.Set.of());
             java.util.Set<String> here = heldHere.getOrDefault(e.personId(), java.util.Set.of());
-            int fresh = 0;
-            int prevented = 0;
+            // Paid where the child is now: a transfer since the round moves the entitlement to the new school; a
+            // child who now neither lives nor studies in the term's area is not this term's to pay.
+            String prefix = new org.fuzhi.common.RegionCode(t.scopeCode()).prefix();
+            boolean inArea = (en.schoolRegionCode() != null && en.schoolRegionCode().startsWith(prefix))
+                    || (en.residence() != null && en.residence().startsWith(prefix));
+            if (!inArea) {
+                if (here.isEmpty()) {
+                    missed.add(missedRow(t, e, en, MissedReason.MOVED_AWAY));
+                }
+                continue;
+            }
+            var child = new Eligibility.Child(e.source().name(), e.level(), e.category(), en.stage(), en.grade(),
+                    en.boarding(), en.outsideCounty(), en.schoolRegionCode());
+            // What the child already holds this term — kept here through a re-generation, or held in another
+            // county's term — counts first for the groups and exclusions.
+            List<Catalog.Item> hereItems = known(here, byCode);
+            List<Catalog.Item> all = new ArrayList<>(hereItems);
+            all.addAll(known(elsewhere, byCode));
+            List<Eligibility.Held> held = Eligibility.held(items, child, t.term(), all);
+            // What this term would give ignoring other terms, less what it gives: held elsewhere, prevented here.
+            counts[2] += (int) Eligibility.held(items, child, t.term(), hereItems).stream()
+                    .filter(h -> held.stream().noneMatch(g -> g.item().code().equals(h.item().code()))).count();
+            if (held.isEmpty()) {
+                if (here.isEmpty()) {
+                    missed.add(missedRow(t, e, en, elsewhere.isEmpty() ? MissedReason.NO_ITEM
+                            : MissedReason.ENTITLED_ELSEWHERE));
+                }
+                continue;
+            }
             for (Eligibility.Held h : held) {
-                if (here.contains(h.item().code())) {
-                    continue;
-                }
-                if (elsewhere.contains(h.item().code())) {
-                    prevented++;
-                    continue;
-                }
-                fresh++;
                 rows.add(new Object[]{t.id(), t.termCode(), e.personId(), en.studentId(), e.name(), en.schoolCode(),
                         en.residence() != null ? en.residence() : e.villageCode(), en.stage().name(), en.grade(),
                         e.source().name(), Eligibility.effectiveLevel(child), h.item().id(), h.item().code(),
                         h.item().kind().name(), h.amount().toBigDecimal(), at});
-            }
-            // Held by another county's or school's term of the same code: prevented here.
-            counts[2] += prevented;
-            if (fresh == 0 && here.isEmpty()) {
-                missed.add(missedRow(t, e, en, MissedReason.ENTITLED_ELSEWHERE));
             }
         }
         // A row another term took meanwhile (a concurrent generation after a transfer) is refused by the key alone,
@@ -317,15 +335,28 @@ class TermService implements Terms {
                 ON CONFLICT DO NOTHING""", rows);
         counts[0] += rows.size();
         batch.batchUpdate("""
-                INSERT INTO aid_missed (term_id, person_id, student_id, name, school_code, stage, grade, level, reason)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""", missed);
+                INSERT INTO aid_missed (term_id, person_id, student_id, name, school_code, stage, grade, level, reason,
+                    region_code)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", missed);
         counts[1] += missed.size();
+    }
+
+    private static List<Catalog.Item> known(java.util.Set<String> codes, Map<String, Catalog.Item> byCode) {
+        List<Catalog.Item> out = new ArrayList<>(codes.size());
+        for (String code : codes) {
+            Catalog.Item i = byCode.get(code);
+            if (i != null) {
+                out.add(i);
+            }
+        }
+        return out;
     }
 
     private static Object[] missedRow(TermRow t, Rounds.EntryFact e, Registry.CurrentEnrolment en, MissedReason r) {
         return new Object[]{t.id(), e.personId(), en != null ? en.studentId() : e.studentId(), e.name(),
                 en != null ? en.schoolCode() : e.schoolCode(), en != null ? en.stage().name() : e.stage(),
-                en != null ? en.grade() : e.grade(), e.level(), r.name()};
+                en != null ? en.grade() : e.grade(), e.level(), r.name(),
+                en != null && en.residence() != null ? en.residence() : e.villageCode()};
     }
 
     @Override
@@ -503,15 +534,9 @@ class TermService implements Terms {
         return new Page<>(rows, total, page, size);
     }
 
+    /** The 应助尽助 rows carry the same school and residence columns as the aid list: the same scope. */
     private ScopeFilter rowScopeMissed(CurrentUser user) {
-        Scope s = user.childDataScope();
-        if (s.type() == Scope.Type.REGION) {
-            List<String> schools = directory.schools(s, new Directory.SchoolQuery(null, null, null), 0, 100_000)
-                    .items().stream().map(org.fuzhi.region.SchoolView::code).toList();
-            return schools.isEmpty() ? new ScopeFilter("1=0", Map.of())
-                    : new ScopeFilter("x.school_code IN (:scopeSchools)", Map.of("scopeSchools", schools));
-        }
-        return ScopeFilter.of(s, "x.school_code");
+        return rowScope(user);
     }
 
     private MissedView missedView(ResultSet rs, Privacy p, Map<String, String> schools) throws SQLException {
@@ -532,7 +557,8 @@ class TermService implements Terms {
             throw new RuleViolationException("aid.rule.explanation");
         }
         Map<String, Object> row = jdbc.sql("SELECT term_id, school_code FROM aid_missed WHERE id = :id")
-                .param("id", missedId).query().singleRow();
+                .param("id", missedId).query().listOfRows().stream().findFirst()
+                .orElseThrow(() -> new NotFoundException("missed aid"));
         long termId = ((Number) row.get("term_id")).longValue();
         visible(user, termId);
         ScopeFilter f = rowScopeMissed(user);
@@ -559,16 +585,16 @@ class TermService implements Terms {
                 SELECT x.item_code, MIN(x.item_id) AS item_id, COUNT(*) AS n, SUM(x.amount) AS amount,
                        SUM(x.allocated) AS allocated,
                        SUM(CASE WHEN x.kind = 'CASH' THEN x.amount - x.allocated ELSE 0 END) AS gap
-                FROM aid_entitlement x WHERE x.term_id = :t AND """ + f.sql() + """
-                 GROUP BY x.item_code ORDER BY x.item_code""").params(f.params()).param("t", termId)
+                FROM aid_entitlement x WHERE x.term_id = :t AND """ + " " + f.sql() + " GROUP BY x.item_code "
+                + "ORDER BY x.item_code").params(f.params()).param("t", termId)
                 .query((rs, i) -> new TermSummary.Row(rs.getString(1), names.get(rs.getLong(2)), rs.getLong(3),
                         rs.getBigDecimal(4).setScale(2), rs.getBigDecimal(5).setScale(2), rs.getBigDecimal(6).setScale(2)))
                 .list();
         List<TermSummary.Row> bySchool = jdbc.sql("""
                 SELECT x.school_code, COUNT(*) AS n, SUM(x.amount) AS amount, SUM(x.allocated) AS allocated,
                        SUM(CASE WHEN x.kind = 'CASH' THEN x.amount - x.allocated ELSE 0 END) AS gap
-                FROM aid_entitlement x WHERE x.term_id = :t AND """ + f.sql() + """
-                 GROUP BY x.school_code ORDER BY x.school_code""").params(f.params()).param("t", termId)
+                FROM aid_entitlement x WHERE x.term_id = :t AND """ + " " + f.sql() + " GROUP BY x.school_code "
+                + "ORDER BY x.school_code").params(f.params()).param("t", termId)
                 .query((rs, i) -> new TermSummary.Row(rs.getString(1),
                         directory.school(rs.getString(1)).map(s -> s.name()).orElse(rs.getString(1)), rs.getLong(2),
                         rs.getBigDecimal(3).setScale(2), rs.getBigDecimal(4).setScale(2), rs.getBigDecimal(5).setScale(2)))

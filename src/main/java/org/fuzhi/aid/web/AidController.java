@@ -227,7 +227,8 @@ class AidController {
                     @RequestParam(required = false) List<String> tierAmount, @RequestParam(required = false) String note,
                     RedirectAttributes ra, Locale locale) {
         CurrentUser me = CurrentUser.get();
-        Catalog.Item cur = catalog.history(me, code).get(0);
+        Catalog.Item cur = catalog.history(me, code).stream().findFirst()
+                .orElseThrow(() -> new org.fuzhi.platform.NotFoundException("aid item"));
         String error;
         try {
             java.util.Map<String, BigDecimal> tiers = new java.util.LinkedHashMap<>();

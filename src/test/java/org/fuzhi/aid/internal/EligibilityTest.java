@@ -70,6 +70,31 @@ class EligibilityTest {
     }
 
     @Test
+    void aCountysOwnItemPaysOnlyTheChildrenTaughtInThatCounty() {
+        Catalog.Item bus = new Catalog.Item(9, "WX_SCHOOL_BUS", 1, true, 35, "校车", List.of(Stage.PRIMARY),
+                Catalog.Kind.WAIVER, "421182000000", List.of("ROSTER"), null, null, Catalog.Boarding.ANY, null, null,
+                true, new BigDecimal("600"), Map.of(), 2, null, List.of(), LocalDate.of(2025, 1, 1), null, "t", null,
+                null);
+        var wuxue = new Eligibility.Child("ROSTER", null, "LIFTED", Stage.PRIMARY, 3, false, false, "421182101201");
+        var huangmei = new Eligibility.Child("ROSTER", null, "LIFTED", Stage.PRIMARY, 3, false, false, "421127100200");
+        assertThat(Eligibility.held(List.of(bus), wuxue, Terms.Term.AUTUMN)).hasSize(1);
+        assertThat(Eligibility.held(List.of(bus), huangmei, Terms.Term.AUTUMN)).isEmpty();
+    }
+
+    @Test
+    void whatAChildAlreadyHoldsCountsFirstForGroupsAndExclusions() {
+        // Allocated the boarding allowance, then recorded as a day pupil: the day allowance of the same group is
+        // not added on re-generation; nor is an item that excludes one held in another county's term.
+        Catalog.Item excludes = item("LOCAL_MEAL", Stage.PRIMARY, Catalog.Boarding.ANY, "ROSTER", "200", null, null,
+                List.of("BOARDING_PRIMARY"), 2);
+        var day = child("ROSTER", null, Stage.PRIMARY, false);
+        assertThat(Eligibility.held(List.of(BOARDING, DAY, excludes), day, Terms.Term.AUTUMN, List.of(BOARDING)))
+                .isEmpty();
+        assertThat(Eligibility.held(List.of(BOARDING, DAY, excludes), day, Terms.Term.AUTUMN))
+                .extracting(h -> h.item().code()).containsExactly("DAY_PRIMARY", "LOCAL_MEAL");
+    }
+
+    @Test
     void anItemPaidOnceAYearIsPaidInTheAutumnTermOnly() {
         Catalog.Item once = item("UNI_NEW_STUDENT", Stage.UNDERGRADUATE, Catalog.Boarding.ANY, "ROSTER", "1000", null,
                 null, null, 1);
