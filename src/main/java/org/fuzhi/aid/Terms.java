@@ -30,7 +30,17 @@ public interface Terms {
         /** Every item the child qualifies for is already held this term elsewhere (another school or county). */
         ENTITLED_ELSEWHERE,
         /** The child now neither lives nor studies in the term's area: not this term's to pay. */
-        MOVED_AWAY
+        MOVED_AWAY,
+        /**
+         * A university or higher-vocational student with no county item this term: their grants are the
+         * university's (国家助学金), the county processes the 生源地 loan. Listed, nothing to explain.
+         */
+        HIGHER_EDUCATION;
+
+        /** Whether the school or center must explain the row (it is not explained by the reason itself). */
+        public boolean needsExplanation() {
+            return this != HIGHER_EDUCATION && this != MOVED_AWAY;
+        }
     }
 
     TermView open(CurrentUser user, NewTerm term);

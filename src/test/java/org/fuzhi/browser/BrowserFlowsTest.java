@@ -358,6 +358,25 @@ class BrowserFlowsTest {
         org.assertj.core.api.Assertions.assertThat(((Number) page.evaluate(
                 "document.documentElement.scrollWidth")).intValue()).isLessThanOrEqualTo(390);
         windowShot("32-aid-funds-phone");
+
+        // Maker–checker: the school's clerk prepares its batch, the school's reviewer checks it, the center approves.
+        page.setViewportSize(1400, 900);
+        as("xuexiao");
+        page.navigate(termUrl);
+        page.click("#batch-prepare");
+        assertThat(page.locator("#batch-table .batch-status").first()).hasText("待审核");
+        as("xuexiao-shenhe");
+        page.navigate(termUrl);
+        page.click("#batch-table form.batch-check button");
+        assertThat(page.locator("#batch-table .batch-status").first()).hasText("待批准");
+        as("zizhu");
+        page.navigate(termUrl);
+        page.click("#batch-table form.batch-approve button");
+        assertThat(page.locator("#batch-table .batch-status").first()).hasText("已批准");
+        assertThat(page.locator("#batch-table")).containsText("审核：xuexiao-shenhe");
+        shot("34-aid-batch-approved");
+        page.navigate(url("/aid"));
+        assertThat(page.locator("#ledger-state")).hasText("资金台账平衡");
     }
 
     @Test

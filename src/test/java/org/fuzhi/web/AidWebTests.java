@@ -233,6 +233,96 @@ interface AidWebTests extends IdentificationWebTests {
     }
 
     /**
+     * Maker–checker: the school's clerk prepares, its reviewer checks, the aid center approves — three people; the
+     * approved money becomes payable in the ledger once, however many times approval is sent.
+     */
+    @Test
+    default void aBatchIsPreparedCheckedAndApprovedByThreeDifferentPeopleAndPaysOnce() throws Exception {
+        long round = postJson("/api/v1/identification/rounds", "zizhu",
+                "{\"name\":\"武穴市资助依据（批次）\",\"schoolYear\":2027,\"term\":\"AUTUMN\",\"scopeCode\":\"421182000000\"}")
+                .get("id").asLong();
+        jdbc().sql("UPDATE ident_round SET stage = 'FINAL' WHERE id = :id").param("id", round).update();
+        long term = postJson("/api/v1/aid/terms", "zizhu",
+                "{\"schoolYear\":2027,\"term\":\"AUTUMN\",\"roundId\":" + round + "}").get("id").asLong();
+        postJson("/api/v1/aid/terms/" + term + "/generate", "zizhu", "");
+        postJson("/api/v1/aid/funds", "zizhu", """
+                {"code":"WX-2027-BACKSTOP","name":"2027年武穴市本级兜底资金","kind":"COUNTY_BACKSTOP","budgetYear":2027,
+                 "budget":"100000000"}""");
+        postJson("/api/v1/aid/terms/" + term + "/allocate", "zizhu", "");
+        String school = jdbc().sql("SELECT scope_code FROM app_user WHERE username = 'xuexiao'").query(String.class).single();
+
+        JsonNode batch = json(mvc().perform(post("/api/v1/aid/terms/" + term + "/batches")
+                .header("Authorization", bearer("xuexiao"))).andExpect(status().isOk()));
+        assertThat(batch.get("status").asString()).isEqualTo("PREPARED");
+        assertThat(batch.get("schoolCode").asString()).isEqualTo(school);
+        BigDecimal expected = jdbc().sql("SELECT SUM(allocated) FROM aid_entitlement WHERE term_id = :t AND school_code = :s "
+                + "AND kind = 'CASH'").param("t", term).param("s", school).query(BigDecimal.class).single();
+        assertThat(new BigDecimal(batch.get("total").asString())).isEqualByComparingTo(expected);
+        long id = batch.get("id").asLong();
+        // Nothing left to batch for the school; the clerk cannot check their own batch, nor approve it.
+        refusedWith(mvc().perform(post("/api/v1/aid/terms/" + term + "/batches").header("Authorization", bearer("xuexiao"))),
+                "本校没有已分配资金、尚未进入批次的资助项。");
+        mvc().perform(post("/api/v1/aid/batches/" + id + "/check").param("version", "0")
+                .header("Authorization", bearer("xuexiao"))).andExpect(status().isForbidden());
+        refusedWith(mvc().perform(post("/api/v1/aid/batches/" + id + "/approve").param("version", "0")
+                .header("Authorization", bearer("zizhu"))), "该批次还未经学校审核，不能批准。");
+        JsonNode checked = json(mvc().perform(post("/api/v1/aid/batches/" + id + "/check").param("version", "0")
+                .header("Authorization", bearer("xuexiao-shenhe"))).andExpect(status().isOk()));
+        assertThat(checked.get("status").asString()).isEqualTo("CHECKED");
+        // The other county's center does not even find it.
+        mvc().perform(post("/api/v1/aid/batches/" + id + "/approve").param("version", "1")
+                .header("Authorization", bearer("hm-zizhu"))).andExpect(status().isNotFound());
+        // Two approvals at the same moment: one goes through, the other is refused; the money moves once.
+        String center = bearer("zizhu");
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        List<Integer> codes = new java.util.ArrayList<>();
+        try {
+            Callable<Integer> approve = () -> mvc().perform(post("/api/v1/aid/batches/" + id + "/approve")
+                    .param("version", "1").header("Authorization", center)).andReturn().getResponse().getStatus();
+            for (Future<Integer> f : pool.invokeAll(List.of(approve, approve))) {
+                codes.add(f.get());
+            }
+        } finally {
+            pool.shutdown();
+        }
+        assertThat(codes).containsExactlyInAnyOrder(200, 409);
+        assertThat(jdbc().sql("SELECT SUM(amount) FROM aid_ledger WHERE debit = 'PAYABLE' AND term_id = :t")
+                .param("t", term).query(BigDecimal.class).single()).isEqualByComparingTo(expected);
+        assertThat(jdbc().sql("SELECT COUNT(*) FROM aid_entitlement WHERE term_id = :t AND school_code = :s "
+                + "AND kind = 'CASH' AND status <> 'APPROVED'").param("t", term).param("s", school)
+                .query(Long.class).single()).isZero();
+        JsonNode check = json(mvc().perform(get("/api/v1/aid/ledger/check").header("Authorization", center))
+                .andExpect(status().isOk()));
+        assertThat(check.get("balanced").asBoolean()).as(check.toString()).isTrue();
+
+        // A batch the center prepared for another school cannot be approved by the same person; sent back, its
+        // lines may be batched again.
+        String other = jdbc().sql("SELECT MIN(school_code) FROM aid_entitlement WHERE term_id = :t AND kind = 'CASH' "
+                + "AND school_code <> :s").param("t", term).param("s", school).query(String.class).single();
+        JsonNode own = json(mvc().perform(post("/api/v1/aid/terms/" + term + "/batches").param("school", other)
+                .header("Authorization", center)).andExpect(status().isOk()));
+        long ownId = own.get("id").asLong();
+        mvc().perform(post("/api/v1/aid/batches/" + ownId + "/check").param("version", "0")
+                .header("Authorization", bearer("xiao-" + other))).andExpect(status().isOk());
+        refusedWith(mvc().perform(post("/api/v1/aid/batches/" + ownId + "/approve").param("version", "1")
+                .header("Authorization", center)), "同一人不能既经办又审核或批准同一批次。");
+        refusedWith(mvc().perform(post("/api/v1/aid/batches/" + ownId + "/reject").param("version", "1")
+                .header("Authorization", center).contentType(MediaType.APPLICATION_JSON).content("{}")),
+                "退回时必须填写原因（不超过 300 字）。");
+        mvc().perform(post("/api/v1/aid/batches/" + ownId + "/reject").param("version", "1")
+                .header("Authorization", center).contentType(MediaType.APPLICATION_JSON)
+                .content("{\"reason\":\"名单与学籍核对不一致\"}")).andExpect(status().isOk())
+                .andExpect(jsonPath("$.status").value("REJECTED"));
+        JsonNode again = json(mvc().perform(post("/api/v1/aid/terms/" + term + "/batches").param("school", other)
+                .header("Authorization", center)).andExpect(status().isOk()));
+        assertThat(again.get("lines").asInt()).isEqualTo(own.get("lines").asInt());
+        // The school's page shows its batch and what it waits for.
+        String page = mvc().perform(get("/aid/terms/" + term).session(login("xuexiao-shenhe"))).andExpect(status().isOk())
+                .andReturn().getResponse().getContentAsString(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(page).contains("发放批次").contains("已批准").contains("经办：xuexiao");
+    }
+
+    /**
      * A child who lives in one county and is taught in the other is in both counties' part of a city round: when
      * both county centers generate the same term at the same moment, the child is entitled once.
      */

@@ -43,6 +43,7 @@ class FundService implements Funds {
     static final String BUDGET = "BUDGET";
     static final String AVAILABLE = "AVAILABLE";
     static final String ALLOCATED = "ALLOCATED";
+    static final String PAYABLE = "PAYABLE";
     static final String PAID = "PAID";
     static final String RETURNED = "RETURNED";
 
@@ -111,7 +112,8 @@ class FundService implements Funds {
         return rows.stream().map(r -> {
             Map<String, BigDecimal> m = b.get(r.id());
             return new FundView(r.id(), r.code(), r.name(), r.kind(), r.scopeCode(), r.year(), r.priority(), r.budget(),
-                    bal(m, ALLOCATED).add(bal(m, PAID)).add(bal(m, RETURNED)), bal(m, PAID).add(bal(m, RETURNED)),
+                    bal(m, ALLOCATED).add(bal(m, PAYABLE)).add(bal(m, PAID)).add(bal(m, RETURNED)),
+                    bal(m, PAID).add(bal(m, RETURNED)),
                     bal(m, RETURNED), bal(m, AVAILABLE), r.items(), r.regions(),
                     r.students() == null ? 0 : r.students().size(), r.version());
         }).toList();
@@ -409,7 +411,7 @@ class FundService implements Funds {
             Map<String, BigDecimal> m = b.get(r.id());
             BigDecimal total = m == null ? BigDecimal.ZERO : m.values().stream().reduce(BigDecimal.ZERO, BigDecimal::add);
             BigDecimal allocatedLines = lines.getOrDefault(r.id(), BigDecimal.ZERO.setScale(2));
-            BigDecimal out = bal(m, ALLOCATED).add(bal(m, PAID)).add(bal(m, RETURNED));
+            BigDecimal out = bal(m, ALLOCATED).add(bal(m, PAYABLE)).add(bal(m, PAID)).add(bal(m, RETURNED));
             if (total.signum() != 0) {
                 problems.add(messages.getMessage("aid.ledger.unbalanced", new Object[]{r.name(), total.toPlainString()},
                         locale));

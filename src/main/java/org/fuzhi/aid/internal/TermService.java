@@ -68,7 +68,7 @@ class TermService implements Terms {
         this.funds = funds;
     }
 
-    private record TermRow(long id, String scopeCode, int schoolYear, Term term, String termCode, long roundId,
+    record TermRow(long id, String scopeCode, int schoolYear, Term term, String termCode, long roundId,
                            Status status, int entitled, int children, int missed, int duplicates, String openedBy, Instant openedAt,
                            Instant generatedAt, Instant allocatedAt, int version) {
     }
@@ -95,7 +95,7 @@ class TermService implements Terms {
     }
 
     /** A term is seen by the centers, leaders and evaluators of an area holding it, and by its schools. */
-    private TermRow visible(CurrentUser user, long termId) {
+    TermRow visible(CurrentUser user, long termId) {
         CatalogStore.requireReader(user);
         TermRow t = jdbc.sql("SELECT * FROM aid_term WHERE id = :id").param("id", termId).query(TermService::row)
                 .optional().orElseThrow(() -> new NotFoundException("aid term"));
@@ -314,8 +314,10 @@ class TermService implements Terms {
                     .filter(h -> held.stream().noneMatch(g -> g.item().code().equals(h.item().code()))).count();
             if (held.isEmpty()) {
                 if (here.isEmpty()) {
-                    missed.add(missedRow(t, e, en, elsewhere.isEmpty() ? MissedReason.NO_ITEM
-                            : MissedReason.ENTITLED_ELSEWHERE));
+                    MissedReason reason = !elsewhere.isEmpty() ? MissedReason.ENTITLED_ELSEWHERE
+                            : en.stage().statGroup() == org.fuzhi.common.Stage.StatGroup.HIGHER
+                            ? MissedReason.HIGHER_EDUCATION : MissedReason.NO_ITEM;
+                    missed.add(missedRow(t, e, en, reason));
                 }
                 continue;
             }

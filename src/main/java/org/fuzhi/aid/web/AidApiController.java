@@ -25,8 +25,11 @@ class AidApiController {
     private final Terms terms;
     private final Funds funds;
     private final org.fuzhi.aid.internal.IdempotentRequests requests;
+    private final org.fuzhi.aid.Batches batches;
 
-    AidApiController(Catalog catalog, Terms terms, Funds funds, org.fuzhi.aid.internal.IdempotentRequests requests) {
+    AidApiController(Catalog catalog, Terms terms, Funds funds, org.fuzhi.aid.internal.IdempotentRequests requests,
+                     org.fuzhi.aid.Batches batches) {
+        this.batches = batches;
         this.catalog = catalog;
         this.terms = terms;
         this.funds = funds;
@@ -138,6 +141,37 @@ class AidApiController {
     @GetMapping("/api/v1/aid/terms/{id}/summary")
     Terms.TermSummary summary(@PathVariable long id) {
         return terms.summary(CurrentUser.get(), id);
+    }
+
+    @GetMapping("/api/v1/aid/terms/{id}/batches")
+    @Operation(summary = "The term's payment batches you may see, with the steps you may take")
+    List<org.fuzhi.aid.Batches.BatchView> batches(@PathVariable long id) {
+        return batches.list(CurrentUser.get(), id);
+    }
+
+    @PostMapping("/api/v1/aid/terms/{id}/batches")
+    @Operation(summary = "Prepare a payment batch of a school's allocated aid (school clerk: own school; center: "
+            + "school=…); Idempotency-Key honoured")
+    org.springframework.http.ResponseEntity<String> prepare(@PathVariable long id,
+            @RequestParam(required = false) String school,
+            @org.springframework.web.bind.annotation.RequestHeader(value = KEY, required = false) String key) {
+        return once(key, "prepare:" + id + ":" + school, () -> batches.prepare(CurrentUser.get(), id, school));
+    }
+
+    record Reason(String reason) {
+    }
+
+    @PostMapping("/api/v1/aid/batches/{id}/{step:check|approve|reject}")
+    @Operation(summary = "Check (school reviewer), approve (aid center) or reject (with a reason) a batch read at "
+            + "version; never by the person who prepared or checked it; Idempotency-Key honoured")
+    org.springframework.http.ResponseEntity<String> step(@PathVariable long id, @PathVariable String step,
+            @RequestParam int version, @RequestBody(required = false) Reason body,
+            @org.springframework.web.bind.annotation.RequestHeader(value = KEY, required = false) String key) {
+        return once(key, step + ":" + id, () -> switch (step) {
+            case "check" -> batches.check(CurrentUser.get(), id, version);
+            case "approve" -> batches.approve(CurrentUser.get(), id, version);
+            default -> batches.reject(CurrentUser.get(), id, version, body == null ? null : body.reason());
+        });
     }
 
     @GetMapping("/api/v1/aid/funds")

@@ -30,8 +30,11 @@ class AidController {
     private final Funds funds;
     private final Rounds rounds;
     private final Refusals refusals;
+    private final org.fuzhi.aid.Batches batches;
 
-    AidController(Catalog catalog, Terms terms, Funds funds, Rounds rounds, Refusals refusals) {
+    AidController(Catalog catalog, Terms terms, Funds funds, Rounds rounds, Refusals refusals,
+                  org.fuzhi.aid.Batches batches) {
+        this.batches = batches;
         this.catalog = catalog;
         this.terms = terms;
         this.funds = funds;
@@ -112,6 +115,8 @@ class AidController {
         model.addAttribute("missed", terms.missed(me, id, school, 0, 100));
         model.addAttribute("school", school);
         model.addAttribute("mayAct", me.role() == Role.CENTER);
+        model.addAttribute("batches", batches.list(me, id));
+        model.addAttribute("mayPrepare", me.role() == Role.SCHOOL_OPERATOR && t.status() == Terms.Status.ALLOCATED);
         model.addAttribute("mayExplain", me.role() == Role.CENTER || me.role() == Role.SCHOOL_OPERATOR
                 || me.role() == Role.SCHOOL_REVIEWER);
         return "aid/term";
@@ -152,6 +157,32 @@ class AidController {
             ra.addFlashAttribute("report", r[0]);
         }
         return "redirect:/aid/terms/" + id;
+    }
+
+    @PostMapping("/aid/terms/{id}/batches")
+    String prepare(@PathVariable long id, RedirectAttributes ra, Locale locale) {
+        String error = refusals.attempt(() -> batches.prepare(CurrentUser.get(), id, null), locale);
+        if (error != null) {
+            ra.addFlashAttribute("error", error);
+        }
+        return "redirect:/aid/terms/" + id + "#batches";
+    }
+
+    @PostMapping("/aid/batches/{id}/{step:check|approve|reject}")
+    String step(@PathVariable long id, @PathVariable String step, @RequestParam long termId, @RequestParam int version,
+                @RequestParam(required = false) String reason, RedirectAttributes ra, Locale locale) {
+        CurrentUser me = CurrentUser.get();
+        String error = refusals.attempt(() -> {
+            switch (step) {
+                case "check" -> batches.check(me, id, version);
+                case "approve" -> batches.approve(me, id, version);
+                default -> batches.reject(me, id, version, reason);
+            }
+        }, locale);
+        if (error != null) {
+            ra.addFlashAttribute("error", error);
+        }
+        return "redirect:/aid/terms/" + termId + "#batches";
     }
 
     @PostMapping("/aid/missed/{id}/explanation")

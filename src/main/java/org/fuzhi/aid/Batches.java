@@ -1,0 +1,37 @@
+package org.fuzhi.aid;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+import org.fuzhi.platform.CurrentUser;
+
+/**
+ * 发放批次 — a school's allocated aid of a term, paid as one batch after three different people have acted: the
+ * school's clerk prepares it, the school's reviewer checks it, the aid center approves it (maker–checker; the same
+ * person can never take two of the steps). Approval moves the money from allocated to payable.
+ */
+public interface Batches {
+
+    enum Status { PREPARED, CHECKED, APPROVED, REJECTED }
+
+    /**
+     * Puts every fully allocated cash entitlement of the school in the term that is in no batch yet into a new
+     * batch. A school clerk prepares for their own school; a center for any school of its area.
+     */
+    BatchView prepare(CurrentUser user, long termId, String schoolCode);
+
+    List<BatchView> list(CurrentUser user, long termId);
+
+    BatchView check(CurrentUser user, long batchId, int expectedVersion);
+
+    BatchView approve(CurrentUser user, long batchId, int expectedVersion);
+
+    /** Sends a batch back with a reason; its entitlements may be put in a new batch. */
+    BatchView reject(CurrentUser user, long batchId, int expectedVersion, String reason);
+
+    record BatchView(long id, long termId, String schoolCode, String schoolName, Status status, int lines,
+                     BigDecimal total, String preparedBy, Instant preparedAt, String checkedBy, Instant checkedAt,
+                     String approvedBy, Instant approvedAt, String reason, int version, boolean mayCheck,
+                     boolean mayApprove, boolean mayReject) {
+    }
+}
