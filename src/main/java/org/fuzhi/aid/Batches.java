@@ -26,6 +26,12 @@ public interface Batches {
 
     BatchView approve(CurrentUser user, long batchId, int expectedVersion);
 
+    /**
+     * The bank file of an approved batch (CSV, UTF-8 with BOM for Excel): one line per payment with the payee's
+     * full account number. The aid center only; refused whole when any child of the batch has no account; audited.
+     */
+    long bankFile(CurrentUser user, long batchId, java.io.OutputStream out, java.util.Locale locale);
+
     /** Sends a batch back with a reason; its entitlements may be put in a new batch. */
     BatchView reject(CurrentUser user, long batchId, int expectedVersion, String reason);
 

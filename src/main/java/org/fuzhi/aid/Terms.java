@@ -94,7 +94,7 @@ public interface Terms {
     }
 
     /** @param name masked as the viewer's role requires */
-    record EntitlementView(long id, String name, String schoolCode, String schoolName, String stage, Integer grade,
+    record EntitlementView(long id, long studentId, String name, String schoolCode, String schoolName, String stage, Integer grade,
                            String level, String itemCode, String itemName, Catalog.Kind kind, BigDecimal amount,
                            BigDecimal allocated, String status, List<FundPart> parts) {
     }

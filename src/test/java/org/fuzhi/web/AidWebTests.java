@@ -3,6 +3,7 @@ package org.fuzhi.web;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
@@ -295,6 +296,58 @@ interface AidWebTests extends IdentificationWebTests {
                 .andExpect(status().isOk()));
         assertThat(check.get("balanced").asBoolean()).as(check.toString()).isTrue();
 
+        // The bank file is complete or not written: first every child needs an account, own or a guardian's.
+        refusedWith(mvc().perform(get("/api/v1/aid/batches/" + id + "/bank-file.csv").header("Authorization", center)),
+                "该批次有 " + batch.get("lines").asInt() + " 名学生没有登记收款账户：补齐后才能生成银行代发文件。");
+        List<Object[]> kids = jdbc().sql("""
+                SELECT DISTINCT e.student_id, e.name FROM aid_batch_line l JOIN aid_entitlement e ON e.id = l.entitlement_id
+                WHERE l.batch_id = :b""").param("b", id).query((rs, n) -> new Object[]{rs.getLong(1), rs.getString(2)}).list();
+        String clerk = bearer("xuexiao");
+        long first = (Long) kids.get(0)[0];
+        String card = luhn("62170028" + String.format("%010d", first));
+        String wrongDigit = card.substring(0, 18) + (char) ('0' + (card.charAt(18) - '0' + 1) % 10);
+        refusedWith(mvc().perform(put("/api/v1/aid/accounts/" + first).header("Authorization", clerk)
+                        .contentType(MediaType.APPLICATION_JSON).content(account(kids.get(0)[1] + "", "SELF", wrongDigit))),
+                "银行卡号校验位不对（16–19 位，末位为校验位），请核对卡号。");
+        refusedWith(mvc().perform(put("/api/v1/aid/accounts/" + first).header("Authorization", clerk)
+                        .contentType(MediaType.APPLICATION_JSON).content(account("王老师", "SELF", card))),
+                "本人账户的户名必须与学生姓名一致。");
+        refusedWith(mvc().perform(put("/api/v1/aid/accounts/" + first).header("Authorization", clerk)
+                        .contentType(MediaType.APPLICATION_JSON).content(account("王老师", "GUARDIAN", card))),
+                "监护人账户的户名必须是该学生家庭的成员。");
+        mvc().perform(put("/api/v1/aid/accounts/" + first).header("Authorization", bearer("hm-zizhu"))
+                .contentType(MediaType.APPLICATION_JSON).content(account(kids.get(0)[1] + "", "SELF", card)))
+                .andExpect(status().isForbidden());
+        for (Object[] k : kids) {
+            long sid = (Long) k[0];
+            mvc().perform(put("/api/v1/aid/accounts/" + sid).header("Authorization", clerk)
+                            .contentType(MediaType.APPLICATION_JSON)
+                            .content(account((String) k[1], "SELF", luhn("62170028" + String.format("%010d", sid)))))
+                    .andExpect(status().isOk()).andExpect(jsonPath("$.numberMasked").value(org.hamcrest.Matchers.containsString("****")));
+        }
+        String accountPage = mvc().perform(get("/aid/accounts/" + first).param("termId", String.valueOf(term))
+                        .session(login("xuexiao"))).andExpect(status().isOk()).andReturn().getResponse()
+                .getContentAsString(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(accountPage).contains((String) kids.get(0)[1]).contains(org.fuzhi.common.BankCard.mask(card))
+                .doesNotContain(card);
+        // A classmate's card under another holder is refused: money only to the child or a guardian.
+        Object[] second = kids.get(1);
+        refusedWith(mvc().perform(put("/api/v1/aid/accounts/" + second[0]).header("Authorization", clerk)
+                        .contentType(MediaType.APPLICATION_JSON).content(account((String) second[1], "SELF", card))),
+                "该账号已登记为另一名学生的收款账户且户名不同，请核对（资助资金只能打入学生本人或其监护人的账户）。");
+        String file = mvc().perform(get("/api/v1/aid/batches/" + id + "/bank-file.csv").header("Authorization", center))
+                .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(java.nio.charset.StandardCharsets.UTF_8);
+        List<String> fileLines = file.lines().toList();
+        assertThat(fileLines).hasSize(batch.get("lines").asInt() + 1);
+        assertThat(fileLines.get(0)).contains("户名", "账号", "金额（元）");
+        assertThat(file).contains(card);
+        assertThat(fileLines.subList(1, fileLines.size()).stream().map(l -> new BigDecimal(l.split(",")[3]))
+                .reduce(BigDecimal.ZERO, BigDecimal::add)).isEqualByComparingTo(expected);
+        mvc().perform(get("/api/v1/aid/batches/" + id + "/bank-file.csv").header("Authorization", clerk))
+                .andExpect(status().isForbidden());
+        assertThat(jdbc().sql("SELECT COUNT(*) FROM audit_event WHERE action = 'AID_BANK_FILE' AND target_id = :b")
+                .param("b", String.valueOf(id)).query(Long.class).single()).isEqualTo(1);
+
         // A batch the center prepared for another school cannot be approved by the same person; sent back, its
         // lines may be batched again.
         String other = jdbc().sql("SELECT MIN(school_code) FROM aid_entitlement WHERE term_id = :t AND kind = 'CASH' "
@@ -320,6 +373,21 @@ interface AidWebTests extends IdentificationWebTests {
         String page = mvc().perform(get("/aid/terms/" + term).session(login("xuexiao-shenhe"))).andExpect(status().isOk())
                 .andReturn().getResponse().getContentAsString(java.nio.charset.StandardCharsets.UTF_8);
         assertThat(page).contains("发放批次").contains("已批准").contains("经办：xuexiao");
+    }
+
+    private static String account(String holder, String relation, String number) {
+        return "{\"holderName\":\"" + holder + "\",\"relation\":\"" + relation
+                + "\",\"type\":\"BANK_CARD\",\"bank\":\"中国农业银行武穴支行\",\"number\":\"" + number + "\"}";
+    }
+
+    /** The body with its Luhn check digit appended (19 digits for an 18-digit body). */
+    private static String luhn(String body) {
+        for (int d = 0; d <= 9; d++) {
+            if (org.fuzhi.common.BankCard.luhnValid(body + d)) {
+                return body + d;
+            }
+        }
+        throw new IllegalStateException();
     }
 
     /**

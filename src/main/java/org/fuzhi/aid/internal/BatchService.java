@@ -32,9 +32,14 @@ class BatchService implements Batches {
     private final TermService terms;
     private final Directory directory;
     private final AuditLog audit;
+    private final org.fuzhi.platform.FieldCrypto crypto;
+    private final org.springframework.context.MessageSource messages;
 
     BatchService(JdbcClient jdbc, org.springframework.jdbc.core.JdbcTemplate batch, TermService terms,
-                 Directory directory, AuditLog audit) {
+                 Directory directory, AuditLog audit, org.fuzhi.platform.FieldCrypto crypto,
+                 org.springframework.context.MessageSource messages) {
+        this.crypto = crypto;
+        this.messages = messages;
         this.jdbc = jdbc;
         this.batch = batch;
         this.terms = terms;
@@ -212,6 +217,65 @@ class BatchService implements Batches {
         audit.record("AID_BATCH_APPROVED", "aidBatch", String.valueOf(batchId), Map.of("lines", r.lines(),
                 "total", r.total().toPlainString()));
         return view(user, visible(user, batchId));
+    }
+
+    @Override
+    @Transactional
+    public long bankFile(CurrentUser user, long batchId, java.io.OutputStream out, java.util.Locale locale) {
+        Row r = visible(user, batchId);
+        if (user.role() != Role.CENTER || !forSchool(user, r.school())) {
+            throw new AccessDeniedException("only the aid center writes bank files");
+        }
+        if (r.status() != Status.APPROVED) {
+            throw new RuleViolationException("aid.rule.bankFileNotApproved");
+        }
+        long missing = jdbc.sql("""
+                SELECT COUNT(*) FROM aid_batch_line l JOIN aid_entitlement e ON e.id = l.entitlement_id
+                WHERE l.batch_id = :b AND NOT EXISTS (SELECT 1 FROM aid_account a WHERE a.student_id = e.student_id)""")
+                .param("b", batchId).query(Long.class).single();
+        if (missing > 0) {
+            // A bank file is complete or it is not written: the bank pays what the file says.
+            throw new RuleViolationException("aid.rule.missingAccounts", missing);
+        }
+        java.util.function.Function<String, String> t = k -> messages.getMessage(k, null, locale);
+        String school = directory.school(r.school()).map(s -> s.name()).orElse(r.school());
+        long[] rows = {0};
+        try {
+            java.io.Writer w = new java.io.OutputStreamWriter(out, java.nio.charset.StandardCharsets.UTF_8);
+            w.write('\uFEFF');
+            w.write(String.join(",", t.apply("aid.bank.no"), t.apply("aid.bank.holder"), t.apply("aid.bank.account"),
+                    t.apply("aid.bank.amount"), t.apply("aid.bank.bank"), t.apply("aid.student"), t.apply("aid.school"),
+                    t.apply("aid.item.name")) + "\r\n");
+            List<String[]> lines = jdbc.sql("""
+                    SELECT a.holder_name, a.card_sealed, l.amount, a.bank, e.name, i.name AS item
+                    FROM aid_batch_line l JOIN aid_entitlement e ON e.id = l.entitlement_id
+                    JOIN aid_account a ON a.student_id = e.student_id JOIN aid_item i ON i.id = e.item_id
+                    WHERE l.batch_id = :b ORDER BY e.name, e.id""").param("b", batchId)
+                    .query((rs, n) -> new String[]{rs.getString(1), rs.getString(2),
+                            rs.getBigDecimal(3).setScale(2).toPlainString(), rs.getString(4), rs.getString(5),
+                            rs.getString(6)}).list();
+            for (String[] l : lines) {
+                rows[0]++;
+                String number = crypto.open(org.fuzhi.platform.FieldCrypto.Kind.BANK_ACCOUNT, l[1]);
+                w.write(String.join(",", String.valueOf(rows[0]), csv(l[0]), number, l[2], csv(l[3]),
+                        csv(l[4]), csv(school), csv(l[5])) + "\r\n");
+            }
+            w.flush();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        audit.record("AID_BANK_FILE", "aidBatch", String.valueOf(batchId), Map.of("rows", rows[0],
+                "total", r.total().toPlainString()));
+        return rows[0];
+    }
+
+    /** A CSV field: quoted when it holds a comma or quote; a leading formula character neutralised. */
+    private static String csv(String v) {
+        String s = v == null ? "" : v;
+        if (!s.isEmpty() && "=+-@".indexOf(s.charAt(0)) >= 0) {
+            s = "'" + s;
+        }
+        return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
     }
 
     @Override

@@ -426,7 +426,7 @@ class TermService implements Terms {
                 .params(params).param("lim", size).param("off", (long) page * size).query((rs, i) -> {
                     ids.add(rs.getLong("id"));
                     String sc = rs.getString("school_code");
-                    return new EntitlementView(rs.getLong("id"), p.name(rs.getString("name")), sc,
+                    return new EntitlementView(rs.getLong("id"), rs.getLong("student_id"), p.name(rs.getString("name")), sc,
                             schools.computeIfAbsent(sc, c -> directory.school(c).map(s -> s.name()).orElse(c)),
                             rs.getString("stage"), (Integer) rs.getObject("grade", Integer.class), rs.getString("level"),
                             rs.getString("item_code"), itemNames.get(rs.getLong("item_id")),
@@ -435,7 +435,7 @@ class TermService implements Terms {
                 }).list());
         if (!ids.isEmpty()) {
             Map<Long, List<FundPart>> parts = funds.parts(ids);
-            rows.replaceAll(v -> new EntitlementView(v.id(), v.name(), v.schoolCode(), v.schoolName(), v.stage(),
+            rows.replaceAll(v -> new EntitlementView(v.id(), v.studentId(), v.name(), v.schoolCode(), v.schoolName(), v.stage(),
                     v.grade(), v.level(), v.itemCode(), v.itemName(), v.kind(), v.amount(), v.allocated(), v.status(),
                     parts.getOrDefault(v.id(), List.of())));
         }

@@ -26,9 +26,11 @@ class AidApiController {
     private final Funds funds;
     private final org.fuzhi.aid.internal.IdempotentRequests requests;
     private final org.fuzhi.aid.Batches batches;
+    private final org.fuzhi.aid.PayeeAccounts accounts;
 
     AidApiController(Catalog catalog, Terms terms, Funds funds, org.fuzhi.aid.internal.IdempotentRequests requests,
-                     org.fuzhi.aid.Batches batches) {
+                     org.fuzhi.aid.Batches batches, org.fuzhi.aid.PayeeAccounts accounts) {
+        this.accounts = accounts;
         this.batches = batches;
         this.catalog = catalog;
         this.terms = terms;
@@ -172,6 +174,29 @@ class AidApiController {
             case "approve" -> batches.approve(CurrentUser.get(), id, version);
             default -> batches.reject(CurrentUser.get(), id, version, body == null ? null : body.reason());
         });
+    }
+
+    @GetMapping("/api/v1/aid/batches/{id}/bank-file.csv")
+    @Operation(summary = "The bank file of an approved batch (aid center; full account numbers; audited)")
+    void bankFile(@PathVariable long id, java.util.Locale locale, jakarta.servlet.http.HttpServletResponse response)
+            throws java.io.IOException {
+        response.setContentType("text/csv;charset=UTF-8");
+        response.setHeader("Content-Disposition", "attachment; filename=\"bank-batch-" + id + ".csv\"");
+        batches.bankFile(CurrentUser.get(), id, response.getOutputStream(), locale);
+    }
+
+    @GetMapping("/api/v1/aid/accounts/{studentId}")
+    @Operation(summary = "The student's payee account, masked")
+    org.springframework.http.ResponseEntity<org.fuzhi.aid.PayeeAccounts.AccountView> account(@PathVariable long studentId) {
+        return accounts.of(CurrentUser.get(), studentId).map(org.springframework.http.ResponseEntity::ok)
+                .orElse(org.springframework.http.ResponseEntity.notFound().build());
+    }
+
+    @org.springframework.web.bind.annotation.PutMapping("/api/v1/aid/accounts/{studentId}")
+    @Operation(summary = "Set the student's payee account: own or a household guardian's; bank cards Luhn-checked")
+    org.fuzhi.aid.PayeeAccounts.AccountView setAccount(@PathVariable long studentId,
+                                                       @RequestBody org.fuzhi.aid.PayeeAccounts.AccountEdit edit) {
+        return accounts.set(CurrentUser.get(), studentId, edit);
     }
 
     @GetMapping("/api/v1/aid/funds")

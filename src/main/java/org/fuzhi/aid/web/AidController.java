@@ -31,9 +31,14 @@ class AidController {
     private final Rounds rounds;
     private final Refusals refusals;
     private final org.fuzhi.aid.Batches batches;
+    private final org.fuzhi.aid.PayeeAccounts accounts;
+    private final org.fuzhi.registry.Registry registry;
 
     AidController(Catalog catalog, Terms terms, Funds funds, Rounds rounds, Refusals refusals,
-                  org.fuzhi.aid.Batches batches) {
+                  org.fuzhi.aid.Batches batches, org.fuzhi.aid.PayeeAccounts accounts,
+                  org.fuzhi.registry.Registry registry) {
+        this.registry = registry;
+        this.accounts = accounts;
         this.batches = batches;
         this.catalog = catalog;
         this.terms = terms;
@@ -136,6 +141,42 @@ class AidController {
         response.setContentType("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
         response.setHeader("Content-Disposition", "attachment; filename=\"fund-" + id + ".xlsx\"");
         funds.statement(CurrentUser.get(), id, response.getOutputStream(), locale);
+    }
+
+    @GetMapping("/aid/accounts/{studentId}")
+    String account(@PathVariable long studentId, @RequestParam(required = false) Long termId, Model model) {
+        CurrentUser me = CurrentUser.get();
+        model.addAttribute("studentId", studentId);
+        var student = registry.student(me.childDataScope(), studentId)
+                .orElseThrow(() -> new org.fuzhi.platform.NotFoundException("student"));
+        model.addAttribute("student", org.fuzhi.platform.Privacy.of(me).name(student.name()) + " · "
+                + student.schoolName());
+        model.addAttribute("termId", termId);
+        model.addAttribute("account", accounts.of(me, studentId).orElse(null));
+        model.addAttribute("mayEdit", me.role() == Role.SCHOOL_OPERATOR || me.role() == Role.CENTER);
+        return "aid/account";
+    }
+
+    @PostMapping("/aid/accounts/{studentId}")
+    String saveAccount(@PathVariable long studentId, @RequestParam(required = false) Long termId,
+                       @RequestParam String holderName, @RequestParam org.fuzhi.aid.PayeeAccounts.Relation relation,
+                       @RequestParam org.fuzhi.aid.PayeeAccounts.Type type, @RequestParam String bank,
+                       @RequestParam String number, RedirectAttributes ra, Locale locale) {
+        String error = refusals.attempt(() -> accounts.set(CurrentUser.get(), studentId,
+                new org.fuzhi.aid.PayeeAccounts.AccountEdit(holderName, relation, type, bank, number)), locale);
+        ra.addFlashAttribute(error != null ? "error" : "saved", error != null ? error : true);
+        return "redirect:/aid/accounts/" + studentId + (termId == null ? "" : "?termId=" + termId);
+    }
+
+    @GetMapping("/aid/batches/{id}/bank-file.csv")
+    void bankFile(@PathVariable long id, Locale locale, jakarta.servlet.http.HttpServletResponse response)
+            throws java.io.IOException {
+        // Refused before anything is written: the page shows the reason instead of a broken download.
+        java.io.ByteArrayOutputStream file = new java.io.ByteArrayOutputStream();
+        batches.bankFile(CurrentUser.get(), id, file, locale);
+        response.setContentType("text/csv;charset=UTF-8");
+        response.setHeader("Content-Disposition", "attachment; filename=\"bank-batch-" + id + ".csv\"");
+        file.writeTo(response.getOutputStream());
     }
 
     @PostMapping("/aid/terms/{id}/generate")
