@@ -32,6 +32,20 @@ public interface Batches {
      */
     long bankFile(CurrentUser user, long batchId, java.io.OutputStream out, java.util.Locale locale);
 
+    /**
+     * Settles the batch's payments from the bank's return file (CSV: line number, account, amount, result, reason).
+     * All or nothing: a line that contradicts what was sent — unknown or repeated line, another account or amount —
+     * rejects the whole file with the reasons, and nothing changes.
+     */
+    ReturnResult importReturn(CurrentUser user, long batchId, String csv);
+
+    /** @param problems the reasons the file was rejected (empty when it was applied) */
+    record ReturnResult(boolean applied, int paid, int failed, List<String> problems) {
+    }
+
+    /** New attempts for the batch's entitlements whose every attempt failed (after their account was fixed). */
+    int reissue(CurrentUser user, long batchId);
+
     /** Sends a batch back with a reason; its entitlements may be put in a new batch. */
     BatchView reject(CurrentUser user, long batchId, int expectedVersion, String reason);
 

@@ -348,6 +348,61 @@ interface AidWebTests extends IdentificationWebTests {
         assertThat(jdbc().sql("SELECT COUNT(*) FROM audit_event WHERE action = 'AID_BANK_FILE' AND target_id = :b")
                 .param("b", String.valueOf(id)).query(Long.class).single()).isEqualTo(1);
 
+        // The bank's return: every line paid but the last, which failed. A file contradicting what was sent (an
+        // amount, a repeated line) is rejected whole with the reasons and changes nothing.
+        List<String[]> sent = fileLines.subList(1, fileLines.size()).stream().map(l -> l.split(",")).toList();
+        StringBuilder good = new StringBuilder("序号,账号,金额,结果,原因\n");
+        for (int i = 0; i < sent.size(); i++) {
+            String[] l = sent.get(i);
+            good.append(l[0]).append(',').append(l[2]).append(',').append(l[3]).append(',')
+                    .append(i == sent.size() - 1 ? "失败,账户已销户" : "成功,").append('\n');
+        }
+        String wrongAmount = good.toString().replaceFirst("(?m)^(" + sent.get(0)[0] + "," + sent.get(0)[2] + "),[0-9.]+,",
+                "$1,1.00,");
+        JsonNode rejected = json(mvc().perform(post("/api/v1/aid/batches/" + id + "/returns").header("Authorization", center)
+                .contentType("text/csv").content(wrongAmount)).andExpect(status().isUnprocessableContent()));
+        assertThat(rejected.get("applied").asBoolean()).isFalse();
+        assertThat(rejected.get("problems").toString()).contains("第 2 行：序号 " + sent.get(0)[0] + " 的金额与发出的");
+        String repeated = good + sent.get(0)[0] + "," + sent.get(0)[2] + "," + sent.get(0)[3] + ",成功,\n";
+        assertThat(json(mvc().perform(post("/api/v1/aid/batches/" + id + "/returns").header("Authorization", center)
+                .contentType("text/csv").content(repeated)).andExpect(status().isUnprocessableContent()))
+                .get("problems").toString()).contains("重复出现");
+        assertThat(jdbc().sql("SELECT COUNT(*) FROM aid_ledger WHERE debit IN ('PAID', 'RETURNED') AND term_id = :t")
+                .param("t", term).query(Long.class).single()).isZero();
+        JsonNode applied = json(mvc().perform(post("/api/v1/aid/batches/" + id + "/returns").header("Authorization", center)
+                .contentType("text/csv").content(good.toString())).andExpect(status().isOk()));
+        assertThat(applied.get("paid").asInt()).isEqualTo(sent.size() - 1);
+        assertThat(applied.get("failed").asInt()).isEqualTo(1);
+        BigDecimal failedAmount = new BigDecimal(sent.get(sent.size() - 1)[3]);
+        assertThat(jdbc().sql("SELECT SUM(amount) FROM aid_ledger WHERE debit = 'PAID' AND term_id = :t").param("t", term)
+                .query(BigDecimal.class).single()).isEqualByComparingTo(expected.subtract(failedAmount));
+        assertThat(json(mvc().perform(get("/api/v1/aid/ledger/check").header("Authorization", center))
+                .andExpect(status().isOk())).get("balanced").asBoolean()).isTrue();
+        // The same file again finds nothing waiting: refused, nothing paid twice.
+        mvc().perform(post("/api/v1/aid/batches/" + id + "/returns").header("Authorization", center)
+                .contentType("text/csv").content(good.toString())).andExpect(status().isUnprocessableContent());
+        // Only the failed line is re-issued, once; the next bank file holds just that line, under a new number.
+        assertThat(json(mvc().perform(post("/api/v1/aid/batches/" + id + "/reissue").header("Authorization", center))
+                .andExpect(status().isOk())).get("reissued").asInt()).isEqualTo(1);
+        refusedWith(mvc().perform(post("/api/v1/aid/batches/" + id + "/reissue").header("Authorization", center)),
+                "该批次没有可重新发放的记录：只有每次发放都失败的资助项才能重新发放。");
+        List<String> next = mvc().perform(get("/api/v1/aid/batches/" + id + "/bank-file.csv").header("Authorization", center))
+                .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(java.nio.charset.StandardCharsets.UTF_8)
+                .lines().toList();
+        assertThat(next).hasSize(2);
+        // The page's return upload: a file that contradicts what was sent goes back to the page with the reasons.
+        mvc().perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.multipart("/aid/batches/" + id
+                        + "/returns").file(new org.springframework.mock.web.MockMultipartFile("file", "return.csv",
+                        "text/csv", "序号,账号,金额,结果\n999,6217,1.00,成功\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                        .param("termId", String.valueOf(term)).session(login("zizhu"))
+                        .with(org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf()))
+                .andExpect(status().is3xxRedirection())
+                .andExpect(org.springframework.test.web.servlet.result.MockMvcResultMatchers.flash()
+                        .attributeExists("returnProblems"));
+        assertThat(next.get(1)).startsWith((sent.size() + 1) + ",");
+        assertThat(json(mvc().perform(get("/api/v1/aid/ledger/check").header("Authorization", center))
+                .andExpect(status().isOk())).get("balanced").asBoolean()).isTrue();
+
         // A batch the center prepared for another school cannot be approved by the same person; sent back, its
         // lines may be batched again.
         String other = jdbc().sql("SELECT MIN(school_code) FROM aid_entitlement WHERE term_id = :t AND kind = 'CASH' "

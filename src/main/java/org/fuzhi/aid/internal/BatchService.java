@@ -229,16 +229,44 @@ class BatchService implements Batches {
         if (r.status() != Status.APPROVED) {
             throw new RuleViolationException("aid.rule.bankFileNotApproved");
         }
-        long missing = jdbc.sql("""
-                SELECT COUNT(*) FROM aid_batch_line l JOIN aid_entitlement e ON e.id = l.entitlement_id
-                WHERE l.batch_id = :b AND NOT EXISTS (SELECT 1 FROM aid_account a WHERE a.student_id = e.student_id)""")
-                .param("b", batchId).query(Long.class).single();
-        if (missing > 0) {
-            // A bank file is complete or it is not written: the bank pays what the file says.
-            throw new RuleViolationException("aid.rule.missingAccounts", missing);
+        jdbc.sql("SELECT id FROM aid_batch WHERE id = :id FOR UPDATE").param("id", batchId).query(Long.class).single();
+        boolean first = jdbc.sql("SELECT COUNT(*) FROM aid_payment WHERE batch_id = :b").param("b", batchId)
+                .query(Long.class).single() == 0;
+        if (first) {
+            long missing = jdbc.sql("""
+                    SELECT COUNT(*) FROM aid_batch_line l JOIN aid_entitlement e ON e.id = l.entitlement_id
+                    WHERE l.batch_id = :b AND NOT EXISTS (SELECT 1 FROM aid_account a WHERE a.student_id = e.student_id)""")
+                    .param("b", batchId).query(Long.class).single();
+            if (missing > 0) {
+                // A bank file is complete or it is not written: the bank pays what the file says.
+                throw new RuleViolationException("aid.rule.missingAccounts", missing);
+            }
+            // The first file fixes its lines: each is attempt 1 of one entitlement, to the account it names.
+            List<Object[]> lines = jdbc.sql("""
+                    SELECT l.entitlement_id, a.card_index, l.amount FROM aid_batch_line l
+                    JOIN aid_entitlement e ON e.id = l.entitlement_id JOIN aid_account a ON a.student_id = e.student_id
+                    WHERE l.batch_id = :b ORDER BY e.name, e.id""").param("b", batchId)
+                    .query((rs, n) -> new Object[]{batchId, rs.getLong(1), 1, n + 1, rs.getString(2),
+                            rs.getBigDecimal(3)}).list();
+            batch.batchUpdate("INSERT INTO aid_payment (batch_id, entitlement_id, attempt, line_no, account_index, "
+                    + "amount, status) VALUES (?, ?, ?, ?, ?, ?, 'SENT')", lines);
         }
         java.util.function.Function<String, String> t = k -> messages.getMessage(k, null, locale);
         String school = directory.school(r.school()).map(s -> s.name()).orElse(r.school());
+        // The payments the bank has not answered yet: the same file again until its return is imported, then the
+        // re-issued lines.
+        List<String[]> lines = jdbc.sql("""
+                SELECT p.line_no, a.holder_name, a.card_sealed, a.card_index, p.account_index, p.amount, a.bank, e.name,
+                       i.name AS item
+                FROM aid_payment p JOIN aid_entitlement e ON e.id = p.entitlement_id
+                JOIN aid_account a ON a.student_id = e.student_id JOIN aid_item i ON i.id = e.item_id
+                WHERE p.batch_id = :b AND p.status = 'SENT' ORDER BY p.line_no""").param("b", batchId)
+                .query((rs, n) -> new String[]{String.valueOf(rs.getInt(1)), rs.getString(2), rs.getString(3),
+                        rs.getString(4).strip(), rs.getString(5).strip(), rs.getBigDecimal(6).setScale(2).toPlainString(),
+                        rs.getString(7), rs.getString(8), rs.getString(9)}).list();
+        if (lines.isEmpty()) {
+            throw new RuleViolationException("aid.rule.nothingToSend");
+        }
         long[] rows = {0};
         try {
             java.io.Writer w = new java.io.OutputStreamWriter(out, java.nio.charset.StandardCharsets.UTF_8);
@@ -246,19 +274,15 @@ class BatchService implements Batches {
             w.write(String.join(",", t.apply("aid.bank.no"), t.apply("aid.bank.holder"), t.apply("aid.bank.account"),
                     t.apply("aid.bank.amount"), t.apply("aid.bank.bank"), t.apply("aid.student"), t.apply("aid.school"),
                     t.apply("aid.item.name")) + "\r\n");
-            List<String[]> lines = jdbc.sql("""
-                    SELECT a.holder_name, a.card_sealed, l.amount, a.bank, e.name, i.name AS item
-                    FROM aid_batch_line l JOIN aid_entitlement e ON e.id = l.entitlement_id
-                    JOIN aid_account a ON a.student_id = e.student_id JOIN aid_item i ON i.id = e.item_id
-                    WHERE l.batch_id = :b ORDER BY e.name, e.id""").param("b", batchId)
-                    .query((rs, n) -> new String[]{rs.getString(1), rs.getString(2),
-                            rs.getBigDecimal(3).setScale(2).toPlainString(), rs.getString(4), rs.getString(5),
-                            rs.getString(6)}).list();
             for (String[] l : lines) {
+                if (!l[3].equals(l[4])) {
+                    // The account changed after the line was fixed: the line goes to the account it names.
+                    throw new RuleViolationException("aid.rule.accountChangedSinceSent", l[0]);
+                }
                 rows[0]++;
-                String number = crypto.open(org.fuzhi.platform.FieldCrypto.Kind.BANK_ACCOUNT, l[1]);
-                w.write(String.join(",", String.valueOf(rows[0]), csv(l[0]), number, l[2], csv(l[3]),
-                        csv(l[4]), csv(school), csv(l[5])) + "\r\n");
+                String number = crypto.open(org.fuzhi.platform.FieldCrypto.Kind.BANK_ACCOUNT, l[2]);
+                w.write(String.join(",", l[0], csv(l[1]), number, l[5], csv(l[6]), csv(l[7]), csv(school),
+                        csv(l[8])) + "\r\n");
             }
             w.flush();
         } catch (java.io.IOException e) {
@@ -267,6 +291,158 @@ class BatchService implements Batches {
         audit.record("AID_BANK_FILE", "aidBatch", String.valueOf(batchId), Map.of("rows", rows[0],
                 "total", r.total().toPlainString()));
         return rows[0];
+    }
+
+    @Override
+    @Transactional
+    public ReturnResult importReturn(CurrentUser user, long batchId, String csvText) {
+        Row r = visible(user, batchId);
+        if (user.role() != Role.CENTER || !forSchool(user, r.school())) {
+            throw new AccessDeniedException("only the aid center imports bank returns");
+        }
+        jdbc.sql("SELECT id FROM aid_batch WHERE id = :id FOR UPDATE").param("id", batchId).query(Long.class).single();
+        record Sent(long id, long entitlement, String account, BigDecimal amount) {
+        }
+        Map<Integer, Sent> sent = new java.util.HashMap<>();
+        jdbc.sql("SELECT id, entitlement_id, line_no, account_index, amount FROM aid_payment WHERE batch_id = :b "
+                + "AND status = 'SENT'").param("b", batchId).query(rs -> {
+            sent.put(rs.getInt(3), new Sent(rs.getLong(1), rs.getLong(2), rs.getString(4).strip(),
+                    rs.getBigDecimal(5).setScale(2)));
+        });
+        List<String> problems = new ArrayList<>();
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        List<Object[]> paid = new ArrayList<>();
+        List<Object[]> failed = new ArrayList<>();
+        String[] rows = (csvText == null ? "" : csvText.replace("\uFEFF", "")).split("\\r?\\n");
+        int n = 0;
+        for (String raw : rows) {
+            n++;
+            if (raw.isBlank() || (n == 1 && !Character.isDigit(raw.strip().charAt(0)))) {
+                continue; // blank lines and the header
+            }
+            String[] c = raw.split(",", -1);
+            if (c.length < 4) {
+                problems.add(msg("aid.return.columns", n));
+                continue;
+            }
+            Integer line;
+            try {
+                line = Integer.valueOf(c[0].strip());
+            } catch (NumberFormatException e) {
+                problems.add(msg("aid.return.lineNo", n, c[0].strip()));
+                continue;
+            }
+            if (!seen.add(line)) {
+                problems.add(msg("aid.return.repeated", n, line));
+                continue;
+            }
+            Sent s = sent.get(line);
+            if (s == null) {
+                problems.add(msg("aid.return.unknown", n, line));
+                continue;
+            }
+            String number = org.fuzhi.common.BankCard.normalise(c[1]);
+            if (number == null || !crypto.index(number).equals(s.account())) {
+                problems.add(msg("aid.return.account", n, line));
+            }
+            BigDecimal amount;
+            try {
+                amount = new BigDecimal(c[2].strip()).setScale(2);
+            } catch (NumberFormatException | ArithmeticException e) {
+                amount = null;
+            }
+            if (amount == null || amount.compareTo(s.amount()) != 0) {
+                problems.add(msg("aid.return.amount", n, line, s.amount().toPlainString()));
+            }
+            String result = c[3].strip();
+            if (result.equals("成功") || result.equalsIgnoreCase("SUCCESS")) {
+                paid.add(new Object[]{s.id(), s.entitlement()});
+            } else if (result.equals("失败") || result.equalsIgnoreCase("FAILED")) {
+                failed.add(new Object[]{s.id(), s.entitlement(), c.length > 4 ? c[4].strip() : ""});
+            } else {
+                problems.add(msg("aid.return.result", n, result));
+            }
+        }
+        if (!problems.isEmpty()) {
+            audit.record("AID_RETURN_REJECTED", "aidBatch", String.valueOf(batchId), Map.of("problems", problems.size()));
+            return new ReturnResult(false, 0, 0, problems);
+        }
+        Timestamp now = Timestamp.from(Instant.now());
+        settle(r, paid, "PAID", "PAID", "PAY", user, now);
+        settle(r, failed, "FAILED", "RETURNED", "RETURN", user, now);
+        for (Object[] f : failed) {
+            jdbc.sql("UPDATE aid_payment SET reason = :r WHERE id = :id").param("r", truncate((String) f[2]))
+                    .param("id", f[0]).update();
+        }
+        audit.record("AID_RETURN_IMPORTED", "aidBatch", String.valueOf(batchId), Map.of("paid", paid.size(),
+                "failed", failed.size()));
+        return new ReturnResult(true, paid.size(), failed.size(), List.of());
+    }
+
+    private static String truncate(String s) {
+        return s == null ? null : s.length() > 200 ? s.substring(0, 200) : s;
+    }
+
+    /** Marks payments settled and moves their money from PAYABLE, fund by fund as the entitlements were funded. */
+    private void settle(Row r, List<Object[]> payments, String status, String account, String operation,
+                        CurrentUser user, Timestamp now) {
+        if (payments.isEmpty()) {
+            return;
+        }
+        List<Long> ids = payments.stream().map(p -> (Long) p[0]).toList();
+        List<Long> entitlements = payments.stream().map(p -> (Long) p[1]).toList();
+        jdbc.sql("UPDATE aid_payment SET status = :s, settled_at = :at WHERE id IN (:ids)").param("s", status)
+                .param("at", now).param("ids", ids).update();
+        jdbc.sql("UPDATE aid_entitlement SET status = :s WHERE id IN (:ids)").param("s", status)
+                .param("ids", entitlements).update();
+        jdbc.sql("""
+                INSERT INTO aid_ledger (fund_id, debit, credit, amount, operation, term_id, actor, at)
+                SELECT a.fund_id, :debit, 'PAYABLE', SUM(a.amount), :op, :t, :by, :at FROM aid_allocation a
+                WHERE a.entitlement_id IN (:e) GROUP BY a.fund_id""").param("debit", account).param("op", operation)
+                .param("t", r.termId()).param("by", user.username()).param("at", now).param("e", entitlements).update();
+    }
+
+    @Override
+    @Transactional
+    public int reissue(CurrentUser user, long batchId) {
+        Row r = visible(user, batchId);
+        if (user.role() != Role.CENTER || !forSchool(user, r.school())) {
+            throw new AccessDeniedException("only the aid center re-issues payments");
+        }
+        jdbc.sql("SELECT id FROM aid_batch WHERE id = :id FOR UPDATE").param("id", batchId).query(Long.class).single();
+        // Only an entitlement whose every attempt failed: never one that may still be paid or was paid.
+        List<Object[]> again = jdbc.sql("""
+                SELECT p.entitlement_id, MAX(p.attempt), MIN(p.amount), a.card_index FROM aid_payment p
+                JOIN aid_entitlement e ON e.id = p.entitlement_id JOIN aid_account a ON a.student_id = e.student_id
+                WHERE p.batch_id = :b GROUP BY p.entitlement_id, a.card_index
+                HAVING SUM(CASE WHEN p.status = 'FAILED' THEN 0 ELSE 1 END) = 0""").param("b", batchId)
+                .query((rs, n) -> new Object[]{rs.getLong(1), rs.getInt(2) + 1, rs.getBigDecimal(3), rs.getString(4)})
+                .list();
+        if (again.isEmpty()) {
+            throw new RuleViolationException("aid.rule.nothingToReissue");
+        }
+        int next = jdbc.sql("SELECT COALESCE(MAX(line_no), 0) FROM aid_payment WHERE batch_id = :b").param("b", batchId)
+                .query(Integer.class).single();
+        List<Object[]> rows = new ArrayList<>();
+        for (Object[] a : again) {
+            rows.add(new Object[]{batchId, a[0], a[1], ++next, a[3], a[2]});
+        }
+        batch.batchUpdate("INSERT INTO aid_payment (batch_id, entitlement_id, attempt, line_no, account_index, amount, "
+                + "status) VALUES (?, ?, ?, ?, ?, ?, 'SENT')", rows);
+        List<Long> entitlements = again.stream().map(a -> (Long) a[0]).toList();
+        jdbc.sql("UPDATE aid_entitlement SET status = 'APPROVED' WHERE id IN (:ids)").param("ids", entitlements).update();
+        Timestamp now = Timestamp.from(Instant.now());
+        jdbc.sql("""
+                INSERT INTO aid_ledger (fund_id, debit, credit, amount, operation, term_id, actor, at)
+                SELECT a.fund_id, 'PAYABLE', 'RETURNED', SUM(a.amount), 'REISSUE', :t, :by, :at FROM aid_allocation a
+                WHERE a.entitlement_id IN (:e) GROUP BY a.fund_id""").param("t", r.termId()).param("by", user.username())
+                .param("at", now).param("e", entitlements).update();
+        audit.record("AID_PAYMENT_REISSUED", "aidBatch", String.valueOf(batchId), Map.of("lines", rows.size()));
+        return rows.size();
+    }
+
+    private String msg(String key, Object... args) {
+        return messages.getMessage(key, args, org.springframework.context.i18n.LocaleContextHolder.getLocale());
     }
 
     /** A CSV field: quoted when it holds a comma or quote; a leading formula character neutralised. */

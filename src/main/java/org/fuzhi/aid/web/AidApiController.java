@@ -185,6 +185,42 @@ class AidApiController {
         batches.bankFile(CurrentUser.get(), id, response.getOutputStream(), locale);
     }
 
+    @PostMapping(value = "/api/v1/aid/batches/{id}/returns", consumes = {"text/csv", "text/plain"})
+    @Operation(summary = "Import the bank's return file of a batch (CSV: line, account, amount, 成功/失败, reason): "
+            + "all lines or none; Idempotency-Key honoured")
+    org.springframework.http.ResponseEntity<String> importReturn(@PathVariable long id, @RequestBody String csv,
+            @org.springframework.web.bind.annotation.RequestHeader(value = KEY, required = false) String key) {
+        return once(key, "return:" + id, () -> {
+            org.fuzhi.aid.Batches.ReturnResult r = batches.importReturn(CurrentUser.get(), id, csv);
+            if (!r.applied()) {
+                throw new ReturnRejected(r);
+            }
+            return r;
+        });
+    }
+
+    /** A return file that contradicts what was sent: answered 422 with every reason, nothing changed. */
+    static final class ReturnRejected extends RuntimeException {
+        final transient org.fuzhi.aid.Batches.ReturnResult result;
+
+        ReturnRejected(org.fuzhi.aid.Batches.ReturnResult result) {
+            super("return file rejected");
+            this.result = result;
+        }
+    }
+
+    @org.springframework.web.bind.annotation.ExceptionHandler(ReturnRejected.class)
+    org.springframework.http.ResponseEntity<org.fuzhi.aid.Batches.ReturnResult> rejected(ReturnRejected e) {
+        return org.springframework.http.ResponseEntity.unprocessableContent().body(e.result);
+    }
+
+    @PostMapping("/api/v1/aid/batches/{id}/reissue")
+    @Operation(summary = "New attempts for the batch's entitlements whose every attempt failed; Idempotency-Key honoured")
+    org.springframework.http.ResponseEntity<String> reissue(@PathVariable long id,
+            @org.springframework.web.bind.annotation.RequestHeader(value = KEY, required = false) String key) {
+        return once(key, "reissue:" + id, () -> java.util.Map.of("reissued", batches.reissue(CurrentUser.get(), id)));
+    }
+
     @GetMapping("/api/v1/aid/accounts/{studentId}")
     @Operation(summary = "The student's payee account, masked")
     org.springframework.http.ResponseEntity<org.fuzhi.aid.PayeeAccounts.AccountView> account(@PathVariable long studentId) {

@@ -168,6 +168,32 @@ class AidController {
         return "redirect:/aid/accounts/" + studentId + (termId == null ? "" : "?termId=" + termId);
     }
 
+    @PostMapping("/aid/batches/{id}/returns")
+    String importReturn(@PathVariable long id, @RequestParam long termId,
+                        @RequestParam("file") org.springframework.web.multipart.MultipartFile file, RedirectAttributes ra,
+                        Locale locale) throws java.io.IOException {
+        String text = new String(file.getBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        org.fuzhi.aid.Batches.ReturnResult[] r = new org.fuzhi.aid.Batches.ReturnResult[1];
+        String error = refusals.attempt(() -> r[0] = batches.importReturn(CurrentUser.get(), id, text), locale);
+        if (error != null) {
+            ra.addFlashAttribute("error", error);
+        } else if (!r[0].applied()) {
+            ra.addFlashAttribute("returnProblems", r[0].problems());
+        } else {
+            ra.addFlashAttribute("returnDone", r[0]);
+        }
+        return "redirect:/aid/terms/" + termId + "#batches";
+    }
+
+    @PostMapping("/aid/batches/{id}/reissue")
+    String reissue(@PathVariable long id, @RequestParam long termId, RedirectAttributes ra, Locale locale) {
+        String error = refusals.attempt(() -> batches.reissue(CurrentUser.get(), id), locale);
+        if (error != null) {
+            ra.addFlashAttribute("error", error);
+        }
+        return "redirect:/aid/terms/" + termId + "#batches";
+    }
+
     @GetMapping("/aid/batches/{id}/bank-file.csv")
     void bankFile(@PathVariable long id, Locale locale, jakarta.servlet.http.HttpServletResponse response)
             throws java.io.IOException {
