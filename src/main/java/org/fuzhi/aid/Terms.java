@@ -116,7 +116,12 @@ public interface Terms {
                             List<Funds.FundView> funds) {
     }
 
-    record TermSummary(List<Row> byItem, List<Row> bySchool, long duplicatesPrevented, long missed) {
+    /**
+     * @param byStage        the same by stage (code = the stage)
+     * @param failedPayments payment attempts the bank returned as failed and not yet paid again
+     */
+    record TermSummary(List<Row> byItem, List<Row> bySchool, List<Row> byStage, long duplicatesPrevented, long missed,
+                       long failedPayments) {
         /** @param value entitlement amounts (a waiver's value counts here too); {@code allocated} is cash only */
         public record Row(String code, String name, long count, BigDecimal value, BigDecimal allocated,
                           BigDecimal uncovered) {

@@ -381,6 +381,10 @@ interface AidWebTests extends IdentificationWebTests {
         // The same file again finds nothing waiting: refused, nothing paid twice.
         mvc().perform(post("/api/v1/aid/batches/" + id + "/returns").header("Authorization", center)
                 .contentType("text/csv").content(good.toString())).andExpect(status().isUnprocessableContent());
+        JsonNode afterReturn = json(mvc().perform(get("/api/v1/aid/terms/" + term + "/summary").header("Authorization", center))
+                .andExpect(status().isOk()));
+        assertThat(afterReturn.get("failedPayments").asLong()).isEqualTo(1);
+        assertThat(afterReturn.get("byStage").size()).isPositive();
         // Only the failed line is re-issued, once; the next bank file holds just that line, under a new number.
         assertThat(json(mvc().perform(post("/api/v1/aid/batches/" + id + "/reissue").header("Authorization", center))
                 .andExpect(status().isOk())).get("reissued").asInt()).isEqualTo(1);

@@ -601,7 +601,20 @@ class TermService implements Terms {
                         directory.school(rs.getString(1)).map(s -> s.name()).orElse(rs.getString(1)), rs.getLong(2),
                         rs.getBigDecimal(3).setScale(2), rs.getBigDecimal(4).setScale(2), rs.getBigDecimal(5).setScale(2)))
                 .list();
+        List<TermSummary.Row> byStage = jdbc.sql("""
+                SELECT x.stage, COUNT(*) AS n, SUM(x.amount) AS amount, SUM(x.allocated) AS allocated,
+                       SUM(CASE WHEN x.kind = 'CASH' THEN x.amount - x.allocated ELSE 0 END) AS gap
+                FROM aid_entitlement x WHERE x.term_id = :t AND """ + " " + f.sql() + " GROUP BY x.stage ORDER BY x.stage")
+                .params(f.params()).param("t", termId)
+                .query((rs, i) -> new TermSummary.Row(rs.getString(1), messages.getMessage("enum.Stage." + rs.getString(1),
+                        null, org.springframework.context.i18n.LocaleContextHolder.getLocale()), rs.getLong(2),
+                        rs.getBigDecimal(3).setScale(2), rs.getBigDecimal(4).setScale(2), rs.getBigDecimal(5).setScale(2)))
+                .list();
+        // Failed and not paid since: the entitlement's latest attempt failed.
+        long failed = jdbc.sql("""
+                SELECT COUNT(*) FROM aid_entitlement x WHERE x.term_id = :t AND x.status = 'FAILED' AND """ + " "
+                        + f.sql()).params(f.params()).param("t", termId).query(Long.class).single();
         long missed = missed(user, termId, null, 0, 1).total();
-        return new TermSummary(byItem, bySchool, t.duplicates(), missed);
+        return new TermSummary(byItem, bySchool, byStage, t.duplicates(), missed, failed);
     }
 }
