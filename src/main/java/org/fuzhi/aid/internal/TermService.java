@@ -406,16 +406,9 @@ class TermService implements Terms {
     @Override
     public Page<EntitlementView> entitlements(CurrentUser user, long termId, String schoolCode, int page, int size) {
         visible(user, termId);
-        // A school's scope is its school; a region's is the children living in it (region_code) and those taught in
-        // its schools, found through the school list of the area.
-        ScopeFilter f = rowScope(user);
-        String where = " FROM aid_entitlement x WHERE x.term_id = :t AND " + f.sql()
-                + (schoolCode == null || schoolCode.isBlank() ? "" : " AND x.school_code = :sc");
-        Map<String, Object> params = new HashMap<>(f.params());
-        params.put("t", termId);
-        if (schoolCode != null && !schoolCode.isBlank()) {
-            params.put("sc", schoolCode);
-        }
+        Rows q = rows(user, "aid_entitlement", termId, schoolCode);
+        String where = q.where();
+        Map<String, Object> params = q.params();
         long total = jdbc.sql("SELECT COUNT(*)" + where).params(params).query(Long.class).single();
         Privacy p = Privacy.of(user);
         Map<String, String> schools = new HashMap<>();
@@ -518,14 +511,9 @@ class TermService implements Terms {
     @Override
     public Page<MissedView> missed(CurrentUser user, long termId, String schoolCode, int page, int size) {
         visible(user, termId);
-        ScopeFilter f = rowScopeMissed(user);
-        String where = " FROM aid_missed x WHERE x.term_id = :t AND " + f.sql()
-                + (schoolCode == null || schoolCode.isBlank() ? "" : " AND x.school_code = :sc");
-        Map<String, Object> params = new HashMap<>(f.params());
-        params.put("t", termId);
-        if (schoolCode != null && !schoolCode.isBlank()) {
-            params.put("sc", schoolCode);
-        }
+        Rows q = rows(user, "aid_missed", termId, schoolCode);
+        String where = q.where();
+        Map<String, Object> params = q.params();
         long total = jdbc.sql("SELECT COUNT(*)" + where).params(params).query(Long.class).single();
         Privacy p = Privacy.of(user);
         Map<String, String> schools = new HashMap<>();
@@ -536,9 +524,24 @@ class TermService implements Terms {
         return new Page<>(rows, total, page, size);
     }
 
-    /** The 应助尽助 rows carry the same school and residence columns as the aid list: the same scope. */
-    private ScopeFilter rowScopeMissed(CurrentUser user) {
-        return rowScope(user);
+    /** The rows of a term's table the user may read, optionally of one school: a FROM … WHERE and its parameters. */
+    private record Rows(String where, Map<String, Object> params) {
+    }
+
+    /**
+     * The aid list and the 应助尽助 rows carry the same school and residence columns, so they share one scope: a
+     * school sees its school; a region the children living in it and those taught in its schools.
+     */
+    private Rows rows(CurrentUser user, String table, long termId, String schoolCode) {
+        ScopeFilter f = rowScope(user);
+        Map<String, Object> params = new HashMap<>(f.params());
+        params.put("t", termId);
+        String where = " FROM " + table + " x WHERE x.term_id = :t AND " + f.sql();
+        if (schoolCode != null && !schoolCode.isBlank()) {
+            where += " AND x.school_code = :sc";
+            params.put("sc", schoolCode);
+        }
+        return new Rows(where, params);
     }
 
     private MissedView missedView(ResultSet rs, Privacy p, Map<String, String> schools) throws SQLException {
@@ -563,7 +566,7 @@ class TermService implements Terms {
                 .orElseThrow(() -> new NotFoundException("missed aid"));
         long termId = ((Number) row.get("term_id")).longValue();
         visible(user, termId);
-        ScopeFilter f = rowScopeMissed(user);
+        ScopeFilter f = rowScope(user);
         long inside = jdbc.sql("SELECT COUNT(*) FROM aid_missed x WHERE x.id = :id AND " + f.sql()).params(f.params())
                 .param("id", missedId).query(Long.class).single();
         if (inside == 0) {

@@ -113,10 +113,14 @@ class AidController {
         Terms.TermView t = terms.term(me, id);
         model.addAttribute("term", t);
         model.addAttribute("summary", terms.summary(me, id));
-        var list = terms.entitlements(me, id, school, 0, 1);
         int size = 50;
+        var list = terms.entitlements(me, id, school, Math.max(0, page), size);
         int last = (int) Math.max(0, (list.total() - 1) / size);
-        model.addAttribute("entitlements", terms.entitlements(me, id, school, Math.min(Math.max(0, page), last), size));
+        if (list.page() > last) {
+            // a page past the end (a link from before a re-generation) shows the last one
+            list = terms.entitlements(me, id, school, last, size);
+        }
+        model.addAttribute("entitlements", list);
         model.addAttribute("missed", terms.missed(me, id, school, 0, 100));
         model.addAttribute("school", school);
         model.addAttribute("mayAct", me.role() == Role.CENTER);
