@@ -140,7 +140,9 @@ public interface Registry {
     /** Name, masked ID and home village of persons by ID, for showing who a roster line was linked to. */
     Map<Long, PersonLabel> personLabels(java.util.Collection<Long> personIds);
 
-    record PersonLabel(long personId, String name, String idMasked, java.time.LocalDate birthDate, String villageCode) {
+    /** @param studentId the person's enrolment (null when not enrolled), for a link to the student page */
+    record PersonLabel(long personId, String name, String idMasked, java.time.LocalDate birthDate, String villageCode,
+                       Long studentId) {
     }
 
     /**
@@ -148,8 +150,10 @@ public interface Registry {
      * linkage code unmasked.
      */
     /** @param sealedId the ID number, decrypted only when {@link #idNumber()} is read (linkage reads millions). */
+    /** @param householdNo the 户编号 of the person's household (null without one), compared with a roster line's */
     record PersonRef(long personId, org.fuzhi.platform.Sealed sealedId, String name, org.fuzhi.common.Gender gender,
-                     java.time.LocalDate birthDate, String villageCode, Long studentId, String schoolCode) {
+                     java.time.LocalDate birthDate, String villageCode, Long studentId, String schoolCode,
+                     String householdNo) {
 
         /** The clear ID number. */
         public String idNumber() {

@@ -792,27 +792,29 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
 
     @Test
     void anUncertainPairWaitsForAClerkWhoseDecisionIsKept() throws Exception {
-        // A registered-poor student already on the roster, listed a second time with an unrelated ID number and
-        // another township's village: probably the same child, not certainly. Their status does not change.
+        // A registered-poor student already on the roster, listed a second time in their family with an unrelated
+        // ID number and another township's village: probably the same child, not certainly. Their status does not
+        // change.
         var person = jdbc.sql("""
-                SELECT p.name, p.birth_date, p.gender, p.id, h.region_code FROM person p
+                SELECT p.name, p.birth_date, p.gender, p.id, h.region_code, h.household_no FROM person p
                 JOIN enrolment e ON e.person_id = p.id JOIN household h ON h.id = p.household_id
                 WHERE p.id IN (SELECT person_id FROM person_poverty_status) ORDER BY p.id LIMIT 1""")
                 .query((rs, n) -> new Object[]{rs.getString(1), rs.getDate(2).toLocalDate(), rs.getString(3),
-                        rs.getLong(4), rs.getString(5)}).single();
+                        rs.getLong(4), rs.getString(5), rs.getString(6)}).single();
         java.time.LocalDate birth = (java.time.LocalDate) person[1];
         String otherVillage = ((String) person[4]).startsWith("421182112") ? "421182101225" : "421182112225";
         String otherId = id(birth.toString().replace("-", ""), 997);
         jdbc.sql("""
                 INSERT INTO roster_member (import_id, source, household_no, village_code, category, name, id_raw_sealed,
                        id_raw_masked, id_index, gender, birth_date, is_current, imported_at)
-                VALUES ('test', 'POVERTY', 'T-REVIEW-1', :village, 'MARGINAL', :name, :raw, :masked, :id, :g, :b, TRUE, :at)""")
-                .param("village", otherVillage).param("masked", org.fuzhi.common.Masking.idNumber(otherId))
+                VALUES ('test-review', 'POVERTY', :household, :village, 'MARGINAL', :name, :raw, :masked, :id, :g, :b, TRUE,
+                        :at)""")
+                .param("household", person[5]).param("village", otherVillage).param("masked", org.fuzhi.common.Masking.idNumber(otherId))
                 .param("name", person[0]).param("raw", crypto.seal(org.fuzhi.platform.FieldCrypto.Kind.RAW_ID, otherId))
                 .param("id", crypto.index(otherId)).param("g", person[2])
                 .param("b", java.sql.Date.valueOf(birth)).param("at", java.sql.Timestamp.from(java.time.Instant.now()))
                 .update();
-        long memberId = jdbc.sql("SELECT id FROM roster_member WHERE household_no = 'T-REVIEW-1'").query(Long.class).single();
+        long memberId = jdbc.sql("SELECT id FROM roster_member WHERE import_id = 'test-review'").query(Long.class).single();
         try {
             String auth = bearer("zizhu");
             mvc.perform(post("/api/v1/identification/linkage/run").header("Authorization", auth))
@@ -834,13 +836,25 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
                     .andExpect(jsonPath("$.items[?(@.rosterMemberId == " + memberId + ")].personId").value((int) (long) (Long) person[3]))
                     .andExpect(jsonPath("$.items[?(@.rosterMemberId == " + memberId + ")].evidence[?(@.field == 'name')].agreement")
                             .value("EXACT"));
+            // The clerk sees the candidate's details whichever block found the pair — here the line's birth date is
+            // then corrected to one far from the candidate's, so a look-up by the line's birth date finds no one.
+            jdbc.sql("UPDATE roster_member SET birth_date = :b WHERE id = :id").param("id", memberId)
+                    .param("b", java.sql.Date.valueOf(birth.minusYears(20))).update();
+            mvc.perform(get("/api/v1/identification/review").header("Authorization", auth))
+                    .andExpect(jsonPath("$.items[?(@.rosterMemberId == " + memberId + ")].personName").value(person[0]))
+                    .andExpect(jsonPath("$.items[?(@.rosterMemberId == " + memberId + ")].personBirth")
+                            .value(birth.toString()));
+            jdbc.sql("UPDATE roster_member SET birth_date = :b WHERE id = :id").param("id", memberId)
+                    .param("b", java.sql.Date.valueOf(birth)).update();
             String page = mvc.perform(get("/identification/linkage").session(login("zizhu")))
                     .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
             assertThat(page).contains((String) person[0]).contains("是同一人").contains("完全一致");
-            mvc.perform(post("/api/v1/identification/review/" + memberId + "/accept").param("version", "0")
+            String version = jdbc.sql("SELECT version FROM roster_link WHERE roster_member_id = :id")
+                    .param("id", memberId).query(Integer.class).single().toString();
+            mvc.perform(post("/api/v1/identification/review/" + memberId + "/accept").param("version", version)
                     .header("Authorization", auth)).andExpect(status().isOk());
             // A second clerk holding the old version is told, not silently overruled.
-            mvc.perform(post("/api/v1/identification/review/" + memberId + "/reject").param("version", "0")
+            mvc.perform(post("/api/v1/identification/review/" + memberId + "/reject").param("version", version)
                     .header("Authorization", auth)).andExpect(status().isConflict());
             // The decision survives a new linkage run.
             mvc.perform(post("/api/v1/identification/linkage/run").header("Authorization", auth)).andExpect(status().isOk());

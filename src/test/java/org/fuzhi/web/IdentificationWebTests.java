@@ -446,6 +446,25 @@ interface IdentificationWebTests {
         Long person = jdbc().sql("SELECT person_id FROM dropout_case WHERE id = :id").param("id", secondId)
                 .query(Long.class).optional().orElse(null);
         assertThat(person).isNotNull();
+        // A roster line carrying another child's ID number (a sibling's, say) must not close the case because
+        // that other child is in school: the number's holder counts only when the line's name agrees with them.
+        long member = jdbc().sql("SELECT roster_member_id FROM dropout_case WHERE id = :id").param("id", secondId)
+                .query(Long.class).single();
+        String ownIndex = jdbc().sql("SELECT id_index FROM roster_member WHERE id = :m").param("m", member)
+                .query(String.class).optional().orElse(null);
+        String pupilIndex = jdbc().sql("""
+                SELECT MIN(p.id_index) FROM person p JOIN enrolment e ON e.person_id = p.id
+                WHERE e.status = 'IN_SCHOOL' AND p.name <> (SELECT name FROM roster_member WHERE id = :m)""")
+                .param("m", member).query(String.class).single();
+        jdbc().sql("UPDATE roster_member SET id_index = :i WHERE id = :m").param("i", pupilIndex).param("m", member)
+                .update();
+        try {
+            refusedWith(close("/api/v1/identification/cases/" + secondId, second.get("version").asString(),
+                    "FOUND_IN_SCHOOL", ""), "学籍中还没有显示该儿童在读，请学校先办理入学或复学，再结案。");
+        } finally {
+            jdbc().sql("UPDATE roster_member SET id_index = :i WHERE id = :m").param("i", ownIndex)
+                    .param("m", member).update();
+        }
         String school = villageOf("xuexiao");
         jdbc().sql("""
                 INSERT INTO enrolment (person_id, student_no_index, student_no_masked, school_code,

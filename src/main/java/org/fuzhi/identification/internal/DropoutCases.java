@@ -277,26 +277,41 @@ class DropoutCases implements Cases {
         return load(user, caseId);
     }
 
-    /** Whether the registry now shows the child 在读: via the roster link or the roster member's ID number. */
+    /**
+     * Whether the registry now shows the child 在读: via the roster link, or via the holder of the line's ID number
+     * when that holder is the child — the same check the linkage makes (a sibling's or parent's number on the line
+     * must not close the child's case because the sibling is in school).
+     */
     private boolean inSchool(long caseId) {
-        record Ref(Long linked, String idIndex) {
+        record Ref(Long linked, Linker.Member member) {
         }
         Ref ref = jdbc.sql("""
-                SELECT l.person_id, r.id_index FROM dropout_case c JOIN roster_member r ON r.id = c.roster_member_id
+                SELECT l.person_id, r.id, r.name, r.id_index, r.gender, r.birth_date, r.village_code, r.household_no,
+                       r.category, r.stated_birth_date, r.stated_gender
+                FROM dropout_case c JOIN roster_member r ON r.id = c.roster_member_id
                 LEFT JOIN roster_link l ON l.roster_member_id = r.id AND l.status = 'LINKED' WHERE c.id = :id""")
                 .param("id", caseId).query((rs, n) -> new Ref((Long) rs.getObject("person_id", Long.class),
-                        rs.getString("id_index"))).single();
+                        new Linker.Member(rs.getLong("id"), rs.getString("name"), null, rs.getString("id_index"),
+                                rs.getString("gender"), localDate(rs.getDate("birth_date")),
+                                rs.getString("village_code"), rs.getString("household_no"), rs.getString("category"),
+                                localDate(rs.getDate("stated_birth_date")), rs.getString("stated_gender"))))
+                .single();
         List<Long> persons = new ArrayList<>();
         if (ref.linked() != null) {
             persons.add(ref.linked());
         }
-        if (ref.idIndex() != null) {
-            var p = registry.personsByIdIndex(List.of(ref.idIndex())).get(ref.idIndex());
-            if (p != null) {
-                persons.add(p.personId());
+        String index = ref.member().idIndex();
+        if (index != null) {
+            Registry.IdOwner holder = registry.idOwnersByIndex(List.of(index.strip())).get(index.strip());
+            if (holder != null && Linker.contradiction(ref.member(), holder) == null) {
+                persons.add(holder.personId());
             }
         }
         return registry.enrolmentStatusOf(persons).values().stream().anyMatch(s -> s == EnrolmentStatus.IN_SCHOOL);
+    }
+
+    private static LocalDate localDate(java.sql.Date d) {
+        return d == null ? null : d.toLocalDate();
     }
 
     private void bump(long id, int expectedVersion, String set, Map<String, Object> params) {

@@ -634,21 +634,15 @@ class Linker implements Linkage {
                         rs.getDate(5) == null ? "" : rs.getDate(5).toString(), rs.getString(6), rs.getString(7),
                         rs.getLong(8), rs.getDouble(9), rs.getString(10), rs.getTimestamp(11).toInstant()})
                 .list();
-        Map<Long, PersonRef> persons = new HashMap<>();
-        // Review pairs are few; the registry API answers by ID number, so look the candidates up by birth date.
-        List<LocalDate> dates = new ArrayList<>();
-        for (Object[] r : rows) {
-            if (!((String) r[4]).isEmpty()) {
-                dates.addAll(Scoring.blockingDates(LocalDate.parse((String) r[4])));
-            }
-        }
-        registry.personsBornOn(user.childDataScope(), dates).forEach(p -> persons.put(p.personId(), p));
+        // The candidate by its person ID, whichever block (birth date, village and name sound) found the pair.
+        Map<Long, Registry.PersonLabel> persons = rows.isEmpty() ? Map.of()
+                : registry.personLabels(rows.stream().map(r -> (Long) r[7]).toList());
         List<ReviewItem> items = new ArrayList<>();
         for (Object[] r : rows) {
-            PersonRef p = persons.get((Long) r[7]);
+            Registry.PersonLabel p = persons.get((Long) r[7]);
             items.add(new ReviewItem((Long) r[0], (Integer) r[1], (String) r[2], (String) r[3],
                     (String) r[4], (String) r[5], (String) r[6], (Long) r[7], p == null ? "?" : p.name(),
-                    p == null ? "" : Masking.idNumber(p.idNumber()), p == null ? "" : p.birthDate().toString(),
+                    p == null ? "" : p.idMasked(), p == null ? "" : p.birthDate().toString(),
                     p == null || p.villageCode() == null ? "—" : p.villageCode(), p == null ? null : p.studentId(),
                     (Double) r[8],
                     Scoring.parseEvidence((String) r[9]), (Instant) r[10]));

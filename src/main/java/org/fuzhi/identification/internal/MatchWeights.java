@@ -29,6 +29,7 @@ record MatchWeights(Map<String, Map<String, double[]>> mu, String source, double
                 "FAR", 0.002, 0.2));
         d.put("gender", levels("AGREE", 0.98, 0.5, "DIFFERENT", 0.02, 0.5));
         d.put("village", levels("SAME", 0.85, 0.02, "TOWNSHIP", 0.1, 0.08, "DIFFERENT", 0.05, 0.9));
+        d.put("household", levels("SAME_HOUSEHOLD", 0.85, 0.01, "DIFFERENT", 0.15, 0.99));
         DEFAULT_MU = d;
     }
 
@@ -49,7 +50,8 @@ record MatchWeights(Map<String, Map<String, double[]>> mu, String source, double
      * above the default's.
      */
     static final java.util.Set<String> AGAINST = java.util.Set.of("id.DIFFERENT", "name.SURNAME_DIFFERENT",
-            "name.DIFFERENT", "birth.DIFFERENT", "birth.FAR", "gender.DIFFERENT", "village.DIFFERENT");
+            "name.DIFFERENT", "birth.DIFFERENT", "birth.FAR", "gender.DIFFERENT", "village.DIFFERENT",
+            "household.DIFFERENT");
 
     double weight(String field, String level) {
         double w = raw(mu, field, level);

@@ -69,6 +69,13 @@ final class Scoring {
             levels.put("village", level);
             detail.put("village", level);
         }
+        // The 户编号 comes from the same poverty database on both sides: the same household is strong evidence (a
+        // child found there under a misheard name), another one weak evidence against (families re-registered).
+        if (m.householdNo() != null && p.householdNo() != null) {
+            String level = m.householdNo().strip().equals(p.householdNo().strip()) ? "SAME_HOUSEHOLD" : "DIFFERENT";
+            levels.put("household", level);
+            detail.put("household", level);
+        }
         return new Comparison(levels, detail);
     }
 

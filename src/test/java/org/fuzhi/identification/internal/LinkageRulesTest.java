@@ -28,7 +28,7 @@ class LinkageRulesTest {
     }
 
     private static PersonRef person(long id, String name, String idNumber, LocalDate birth, Gender gender) {
-        return new PersonRef(id, Sealed.clear(idNumber), name, gender, birth, "421182101201", null, null);
+        return new PersonRef(id, Sealed.clear(idNumber), name, gender, birth, "421182101201", null, null, null);
     }
 
     @Test
@@ -111,6 +111,29 @@ class LinkageRulesTest {
         assertThat(links).singleElement().satisfies(l -> assertThat(l.status()).isNotEqualTo("LINKED"));
         // Even where one roster's EM made "far apart" look common among matches, it never counts for a link.
         assertThat(MatchWeights.DEFAULT.weight("birth", "FAR")).isLessThan(-6);
+    }
+
+    @Test
+    void theHouseholdNumberIsCompared() {
+        // A line without a usable ID and with a misheard name: the household number is what tells the child of
+        // this family from a child of the same name sound born the same day elsewhere in the village.
+        var m = line("王小铭", "无", CHILD_BIRTH, "M", "H1");
+        var home = new PersonRef(7, Sealed.clear(CHILD_ID), "王小明", Gender.M, CHILD_BIRTH, "421182101201", null,
+                null, "H1");
+        var elsewhere = new PersonRef(8, Sealed.clear("421182201503040030"), "王晓明", Gender.M, CHILD_BIRTH,
+                "421182101201", null, null, "H2");
+        assertThat(Scoring.compare(m, home).levels()).containsEntry("household", "SAME_HOUSEHOLD");
+        assertThat(Scoring.compare(m, elsewhere).levels()).containsEntry("household", "DIFFERENT");
+        assertThat(Scoring.compare(m, person(9, "王小明", CHILD_ID, CHILD_BIRTH, Gender.M)).levels())
+                .doesNotContainKey("household");
+        assertThat(MatchWeights.DEFAULT.weight("household", "SAME_HOUSEHOLD")).isGreaterThan(5);
+        assertThat(MatchWeights.DEFAULT.weight("household", "DIFFERENT")).isLessThan(-2);
+        var links = linker().decide(List.of(m), Map.of(m, List.of(elsewhere, home)), MatchWeights.DEFAULT);
+        assertThat(links).singleElement().satisfies(l -> {
+            assertThat(l.status()).isEqualTo("LINKED");
+            assertThat(l.personId()).isEqualTo(7L);
+            assertThat(l.evidence()).contains("household=SAME_HOUSEHOLD");
+        });
     }
 
     @Test
