@@ -26,18 +26,33 @@ public interface Batches {
 
     BatchView approve(CurrentUser user, long batchId, int expectedVersion);
 
-    /**
-     * The bank file of an approved batch (CSV, UTF-8 with BOM for Excel): one line per payment with the payee's
-     * full account number. The aid center only; refused whole when any child of the batch has no account; audited.
-     */
-    long bankFile(CurrentUser user, long batchId, java.io.OutputStream out, java.util.Locale locale);
+    /** How a bank file is written: CSV (UTF-8 with BOM, for Excel and the banks' upload pages) or .xlsx. */
+    enum FileFormat { CSV, XLSX }
 
     /**
-     * Settles the batch's payments from the bank's return file (CSV: line number, account, amount, result, reason).
-     * All or nothing: a line that contradicts what was sent — unknown or repeated line, another account or amount —
-     * rejects the whole file with the reasons, and nothing changes.
+     * The banks the approved batch pays into, with the lines still to be sent to each (one bank file per bank): the
+     * payees' accounts decide. A line whose child has no account yet is counted under a null bank.
      */
-    ReturnResult importReturn(CurrentUser user, long batchId, String csv);
+    List<BankShare> banks(CurrentUser user, long batchId);
+
+    record BankShare(String bank, int lines, BigDecimal total) {
+    }
+
+    /**
+     * A bank file of an approved batch: one line per payment with the payee's full account number, for one bank
+     * ({@code bank}) or all (null). The first file of a batch fixes every line (attempt, line number, account) for
+     * every bank; later files repeat the lines the bank has not answered and the re-issued ones. The aid center only;
+     * refused whole when any child of the batch has no account; audited.
+     */
+    long bankFile(CurrentUser user, long batchId, String bank, FileFormat format, java.io.OutputStream out,
+                  java.util.Locale locale);
+
+    /**
+     * Settles the batch's payments from the bank's return file (its rows, header included: line number, account,
+     * amount, result, reason). All or nothing: a line that contradicts what was sent — unknown or repeated line,
+     * another account or amount — rejects the whole file with the reasons, and nothing changes.
+     */
+    ReturnResult importReturn(CurrentUser user, long batchId, List<org.fuzhi.platform.Tabular.Row> rows);
 
     /** @param problems the reasons the file was rejected (empty when it was applied) */
     record ReturnResult(boolean applied, int paid, int failed, List<String> problems) {

@@ -117,14 +117,27 @@ public interface Terms {
     }
 
     /**
+     * What a term paid in the user's area, cut every way a report needs (each cut adds up to the same whole).
+     *
      * @param byStage        the same by stage (code = the stage)
+     * @param byTownship     the same by the township the child lives in (code = the township's region code; a child
+     *                       living outside the area under code {@code OUTSIDE})
+     * @param byFund         what each fund pays of the term: allocated, then paid and returned by the bank
      * @param failedPayments payment attempts the bank returned as failed and not yet paid again
      */
-    record TermSummary(List<Row> byItem, List<Row> bySchool, List<Row> byStage, long duplicatesPrevented, long missed,
-                       long failedPayments) {
-        /** @param value entitlement amounts (a waiver's value counts here too); {@code allocated} is cash only */
+    record TermSummary(List<Row> byItem, List<Row> bySchool, List<Row> byStage, List<Row> byTownship,
+                       List<FundRow> byFund, long duplicatesPrevented, long missed, long failedPayments) {
+        /**
+         * @param value entitlement amounts (a waiver's value counts here too); {@code allocated}, {@code paid} and
+         *              {@code uncovered} are cash only
+         */
         public record Row(String code, String name, long count, BigDecimal value, BigDecimal allocated,
-                          BigDecimal uncovered) {
+                          BigDecimal paid, BigDecimal uncovered) {
+        }
+
+        /** @param payable approved for payment, not yet answered by the bank */
+        public record FundRow(String code, String name, Funds.Kind kind, long parts, BigDecimal allocated,
+                              BigDecimal payable, BigDecimal paid, BigDecimal returned) {
         }
     }
 }

@@ -30,8 +30,10 @@ public final class DemoGenerator {
     public enum Scale { COUNTY, PROVINCE, NEIGHBOUR }
 
     /** The files written, and the figures the demo county must show after loading. */
+    /** @param accounts the payee accounts schools collect for the children of registered families (收款账户) */
     public record Output(Path regions, Path schools, Path households, Path students, Path groups, Path roster,
-                         Path rosterTruth, long regionRows, long schoolRows, long householdRows, long studentRows) {
+                         Path rosterTruth, long regionRows, long schoolRows, long householdRows, long studentRows,
+                         Path accounts) {
     }
 
     static final String COUNTY = "421182";
@@ -79,6 +81,7 @@ public final class DemoGenerator {
     private int schoolSeq;
     private long extraStudents;
     private CsvSink roster;
+    private CsvSink accounts;
     private CsvSink truth;
 
     private DemoGenerator(long seed) {
@@ -157,6 +160,7 @@ public final class DemoGenerator {
         Path groups = dir.resolve("groups.csv");
         Path rosterFile = dir.resolve("roster.csv");
         Path truthFile = dir.resolve("roster-truth.csv");
+        Path accountsFile = dir.resolve("accounts.csv");
         try (CsvSink r = new CsvSink(regions, header("regions", "code", "name", "keyPoorVillage", "urbanRuralClass"));
              CsvSink s = new CsvSink(schools, header("schools", "code", "name", "type", "regionCode", "parentSchoolCode",
                      "boarding", "teacherCount", "outOfCounty", "location"));
@@ -170,8 +174,11 @@ public final class DemoGenerator {
              CsvSink ro = new CsvSink(rosterFile, header("roster", "householdNo", "villageCode", "category",
                      "monitoringStatus", "identifiedYear", "exitedYear", "memberName", "memberIdNumber", "relation",
                      "gender", "birthDate"));
-             CsvSink tr = new CsvSink(truthFile, List.of("householdNo", "rosterIdNumber", "trueIdNumber", "noise"))) {
+             CsvSink tr = new CsvSink(truthFile, List.of("householdNo", "rosterIdNumber", "trueIdNumber", "noise"));
+             CsvSink ac = new CsvSink(accountsFile, header("payee-accounts", "studentIdNumber", "studentName", "holderName",
+                     "relation", "accountType", "bank", "accountNumber"))) {
             this.roster = ro;
+            this.accounts = ac;
             this.truth = tr;
             List<School> universities = universities();
             if (scale != Scale.NEIGHBOUR) {
@@ -218,7 +225,7 @@ public final class DemoGenerator {
                 }
             }
             return new Output(regions, schools, households, students, groups, rosterFile, truthFile, r.dataRows(),
-                    s.dataRows(), h.dataRows(), st.dataRows());
+                    s.dataRows(), h.dataRows(), st.dataRows(), accountsFile);
         }
     }
 
@@ -547,6 +554,7 @@ public final class DemoGenerator {
             String[] child = writeStudent(c, st, universities, village, g, surname, no);
             memberRow(h, base, child[0], child[1], child[3].equals("M") ? "儿子" : "女儿", LocalDate.parse(child[2]),
                     child[3].equals("M"));
+            writeAccount(no, headName, child[0], child[1], g);
         }
         if (withDropout) {
             // A school-age roster child with no enrolment: what identification must find (控辍保学).
@@ -554,6 +562,42 @@ public final class DemoGenerator {
             boolean male = random.nextBoolean();
             memberRow(h, base, surname + given(), idNumber(b, male), male ? "儿子" : "女儿", b, male);
         }
+    }
+
+    private static final String[] BANKS = {"湖北武穴农村商业银行", "中国邮政储蓄银行武穴市支行", "中国农业银行武穴支行"};
+
+    /**
+     * The account a school collects for a child of a registered family: a university student's own card; for a
+     * younger child the household head's (siblings share it), a bank card or the 社保卡 (一卡通). Derived from the
+     * household and ID numbers, not drawn from the generator's random stream, so every other generated value stays
+     * as it was. The numbers are invented: a fixed fake prefix and a valid check digit.
+     */
+    private void writeAccount(String householdNo, String headName, String childName, String childId,
+                              Stage.StatGroup g) {
+        // A head who shares the child's name cannot be told from the child on an account: the child's own then.
+        boolean self = g == Stage.StatGroup.HIGHER || headName.equals(childName);
+        long h = Math.floorMod((self ? childId : householdNo).hashCode() * 31L + 7, 1_000_000_007L);
+        String bank = BANKS[(int) (h % BANKS.length)];
+        boolean social = !self && h % 3 == 0;
+        String body = (social ? "9" : "6") + "2999" + String.format("%013d", h * 9973 % 10_000_000_000_000L);
+        String number = body + luhnDigit(body);
+        accounts.write(List.of(childId, childName, self ? childName : headName, label("Relation", self ? "SELF" : "GUARDIAN"),
+                label("Type", social ? "SOCIAL_CARD" : "BANK_CARD"), bank, number));
+    }
+
+    private static char luhnDigit(String body) {
+        int sum = 0;
+        for (int i = 0; i < body.length(); i++) {
+            int d = body.charAt(body.length() - 1 - i) - '0';
+            if (i % 2 == 0) {
+                d *= 2;
+                if (d > 9) {
+                    d -= 9;
+                }
+            }
+            sum += d;
+        }
+        return (char) ('0' + (10 - sum % 10) % 10);
     }
 
     private void memberRow(CsvSink h, List<String> base, String name, String id, String relation, LocalDate birth,

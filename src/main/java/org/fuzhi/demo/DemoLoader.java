@@ -57,10 +57,12 @@ class DemoLoader implements SmartInitializingSingleton {
 
     private final org.fuzhi.aid.Catalog catalog;
     private final org.fuzhi.aid.Funds funds;
+    private final DemoHistory history;
 
     DemoLoader(Accounts accounts, Imports imports, Directory directory, org.fuzhi.identification.Linkage linkage,
                org.fuzhi.identification.Rounds rounds, org.fuzhi.aid.Catalog catalog, org.fuzhi.aid.Funds funds,
-               Environment env, @Value("${fuzhi.demo.load:true}") boolean enabled) {
+               DemoHistory history, Environment env, @Value("${fuzhi.demo.load:true}") boolean enabled) {
+        this.history = history;
         this.catalog = catalog;
         this.funds = funds;
         this.linkage = linkage;
@@ -88,7 +90,6 @@ class DemoLoader implements SmartInitializingSingleton {
         try {
             // The province's center sets up the divisions; the county's own center imports the rest.
             loadCounty(out, PROVINCE_CODE, COUNTY_CODE);
-            setUpAid(systemUser(COUNTY_CODE));
             loadNeighbour(dir.resolve("neighbour"));
             createAccounts();
         } finally {
@@ -123,6 +124,17 @@ class DemoLoader implements SmartInitializingSingleton {
         load("students", out.students());
         loadGroups(out.groups());
         load("roster", out.roster());
+        if (countyCode.equals(COUNTY_CODE)) {
+            // Wuxue's own items and funds, and the spring term it already paid from them: the dashboard shows aid by
+            // fund and the backstop's use from the first start.
+            setUpAid(system);
+            history.playSpringTerm(new CurrentUser(0, "zizhu", "zizhu", Role.CENTER, Scope.region(countyCode)),
+                    centralSchool(countyCode), DemoLoader::as, () -> {
+                        as(system);
+                        load("payee-accounts", out.accounts());
+                    });
+            as(system);
+        }
         var round = rounds.create(system, new org.fuzhi.identification.Rounds.NewRound(
                 "2026—2027学年秋季学期精准识别", 2026, "AUTUMN", countyCode));
         log.info("Demo identification round {} of {} created: {}", round.id(), countyCode, linkage.stats(system));
@@ -221,9 +233,7 @@ class DemoLoader implements SmartInitializingSingleton {
         RegionView keyVillage = firstKeyPoorVillage(countyCode);
         String township = keyVillage.parentCode();
         Scope county = Scope.region(countyCode);
-        String centralName = countyCode.equals(COUNTY_CODE) ? "城关中心小学" : "黄梅中心小学";
-        Page<SchoolView> central = directory.schools(county, new Directory.SchoolQuery(centralName, "PRIMARY", null), 0, 1);
-        String school = central.items().get(0).code();
+        String school = centralSchool(countyCode);
         all.add(account(prefix + "zizhu", label + "资助中心（演示）", Role.CENTER, county));
         all.add(account(prefix + "lingdao", label + "教育局领导（演示）", Role.LEADER, county));
         all.add(account(prefix + "xiangzhen", label + "镇处核实员（演示）", Role.TOWNSHIP, Scope.region(township)));
@@ -243,12 +253,22 @@ class DemoLoader implements SmartInitializingSingleton {
                 if (s.regionCode() != null && s.regionCode().startsWith(countyCode.substring(0, 6))) {
                     all.add(account("xiao-" + s.code(), s.name() + "审核（演示）", Role.SCHOOL_REVIEWER,
                             Scope.school(s.code())));
+                    all.add(account("ban-" + s.code(), s.name() + "经办（演示）", Role.SCHOOL_OPERATOR,
+                            Scope.school(s.code())));
                 }
             }
             if (!p.hasNext()) {
                 break;
             }
         }
+    }
+
+    /** The school of the named school accounts ({@code xuexiao}, {@code xuexiao-shenhe}). */
+    private String centralSchool(String countyCode) {
+        String centralName = countyCode.equals(COUNTY_CODE) ? "城关中心小学" : "黄梅中心小学";
+        Page<SchoolView> central = directory.schools(Scope.region(countyCode),
+                new Directory.SchoolQuery(centralName, "PRIMARY", null), 0, 1);
+        return central.items().get(0).code();
     }
 
     private RegionView firstKeyPoorVillage(String countyCode) {

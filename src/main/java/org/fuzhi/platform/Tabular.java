@@ -143,6 +143,35 @@ public final class Tabular {
     }
 
     /** RFC 4180: quoted fields may hold commas, doubled quotes and line breaks. */
+    /** A row of a table with its 1-based number in the file (what a message about it names). */
+    public record Row(int rowNo, List<String> cells) {
+    }
+
+    /** The rows of CSV text already in memory (a request body), the header included, blank rows skipped. */
+    public static List<Row> csvRows(String text) {
+        List<Row> out = new java.util.ArrayList<>();
+        try {
+            readCsv(new java.io.StringReader(text == null ? "" : text.replace("\uFEFF", "")),
+                    (n, cells) -> out.add(new Row(n, cells)));
+        } catch (Exception e) {
+            throw new UnreadableException("import.refused.notSpreadsheet", e);
+        }
+        return out;
+    }
+
+    /** Every row of an uploaded table (.csv in any of the accepted encodings, or .xlsx), the header included. */
+    public static List<Row> rows(Path file, String filename) {
+        List<Row> out = new java.util.ArrayList<>();
+        try {
+            read(file, formatOf(filename, file), (n, cells) -> out.add(new Row(n, cells)));
+        } catch (UnreadableException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new UnreadableException("import.refused.notSpreadsheet", e);
+        }
+        return out;
+    }
+
     static void readCsv(Reader r, RowHandler handler) throws Exception {
         List<String> row = new ArrayList<>();
         StringBuilder field = new StringBuilder();

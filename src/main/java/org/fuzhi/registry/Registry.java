@@ -18,6 +18,9 @@ public interface Registry {
     /** Empty when the student does not exist; throws AccessDeniedException when it exists outside the scope. */
     Optional<StudentView> student(Scope scope, long id);
 
+    /** The students of these IDs inside the scope (absent: not there or outside it — the caller cannot tell which). */
+    Map<Long, StudentView> studentsIn(Scope scope, java.util.Collection<Long> ids);
+
     /** The full ID number, for a role that may unmask; recorded in the audit log. */
     String unmaskIdNumber(Scope scope, long studentId);
 

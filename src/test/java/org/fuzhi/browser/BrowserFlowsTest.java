@@ -198,22 +198,23 @@ class BrowserFlowsTest {
 
     @Test
     void theAidCenterResolvesAReviewQueuePair() {
-        // A child already on the roster, listed again with a wrong ID and another township's village.
+        // A child already on the roster, listed again in their family with a wrong ID and another township's village.
         var person = jdbc.sql("""
-                SELECT p.name, p.birth_date, p.gender, h.region_code FROM person p
+                SELECT p.name, p.birth_date, p.gender, h.region_code, h.household_no FROM person p
                 JOIN enrolment e ON e.person_id = p.id JOIN household h ON h.id = p.household_id
                 WHERE p.id IN (SELECT person_id FROM person_poverty_status) AND h.region_code LIKE '421182%'
                 ORDER BY p.id DESC LIMIT 1""")
-                .query((rs, n) -> new Object[]{rs.getString(1), rs.getDate(2), rs.getString(3), rs.getString(4)})
+                .query((rs, n) -> new Object[]{rs.getString(1), rs.getDate(2), rs.getString(3), rs.getString(4),
+                        rs.getString(5)})
                 .single();
         String village = ((String) person[3]).startsWith("421182112") ? "421182101225" : "421182112225";
         String otherId = id(person[1].toString().replace("-", ""), 995);
         jdbc.sql("""
                 INSERT INTO roster_member (import_id, source, household_no, village_code, category, name, id_raw_sealed,
                        id_raw_masked, id_index, gender, birth_date, is_current, imported_at)
-                VALUES ('browser', 'POVERTY', 'B-REVIEW-1', :village, 'MARGINAL', :name, :raw, :masked, :id, :g, :b, TRUE,
+                VALUES ('browser', 'POVERTY', :household, :village, 'MARGINAL', :name, :raw, :masked, :id, :g, :b, TRUE,
                         CURRENT_TIMESTAMP)""")
-                .param("village", village).param("name", person[0])
+                .param("household", person[4]).param("village", village).param("name", person[0])
                 .param("raw", crypto.seal(org.fuzhi.platform.FieldCrypto.Kind.RAW_ID, otherId))
                 .param("masked", org.fuzhi.common.Masking.idNumber(otherId)).param("id", crypto.index(otherId))
                 .param("g", person[2])
@@ -306,16 +307,17 @@ class BrowserFlowsTest {
     }
 
     /**
-     * The aid center opens a term on a final round, generates the aid list and allocates it from the funds; the
-     * term page reads the same figures on a desktop and on a phone, with no sideways page scroll.
+     * The aid center enters next year's backstop in the funds form, opens a term on a final round, generates the aid
+     * list and allocates it from the funds; the term page reads the same figures on a desktop and on a phone, with no
+     * sideways page scroll.
      */
     @Test
     void theAidCenterOpensATermGeneratesTheListAndPaysItFromTheFundsInOrder() {
         login("zizhu");
         page.click("text=识别轮次");
-        page.fill("#round-name", "2025—2026学年春季学期精准识别");
-        page.fill("#round-year", "2025");
-        page.selectOption("#round-term", "SPRING");
+        page.fill("#round-name", "2027—2028学年秋季学期精准识别");
+        page.fill("#round-year", "2027");
+        page.selectOption("#round-term", "AUTUMN");
         page.click("#round-create");
         long round = Long.parseLong(page.url().replaceAll(".*/rounds/(\\d+).*", "$1"));
         // The verification workflow has its own test: here the round is the basis of the term.
@@ -323,8 +325,15 @@ class BrowserFlowsTest {
         page.click(".sidebar >> text=资助发放");
         assertThat(page.locator("#fund-table")).containsText("2026年武穴市本级兜底资金");
         assertThat(page.locator("#ledger-state")).hasText("资金台账平衡");
-        page.fill("#term-year", "2025");
-        page.selectOption("#term-term", "SPRING");
+        page.fill("#fund-name", "2027年武穴市本级兜底资金");
+        page.fill("#fund-code", "WX-2027-BACKSTOP");
+        page.selectOption("#fund-kind", "COUNTY_BACKSTOP");
+        page.fill("#fund-year", "2027");
+        page.fill("#fund-budget", "5000000");
+        page.click("#fund-create");
+        assertThat(page.locator("#fund-table")).containsText("2027年武穴市本级兜底资金");
+        page.fill("#term-year", "2027");
+        page.selectOption("#term-term", "AUTUMN");
         page.selectOption("#term-round", String.valueOf(round));
         page.click("#term-open");
         assertThat(page.locator("#term-status")).hasText("已开启");
@@ -333,16 +342,17 @@ class BrowserFlowsTest {
         long entitled = Long.parseLong(page.locator("#figure-entitled").innerText().strip());
         org.assertj.core.api.Assertions.assertThat(entitled).isGreaterThan(1000);
         assertThat(page.locator("#entitlement-table")).containsText("未分配");
-        // The demo's funds are for 2026: a spring 2026 term draws on them.
+        // Autumn 2027 draws on the funds of 2027: the backstop just entered.
         page.click("#term-allocate");
         assertThat(page.locator("#term-status")).hasText("已分配资金");
         assertThat(page.locator("#allocation-report")).containsText("本次分配");
-        assertThat(page.locator("#entitlement-table")).containsText("2026年湖北省学生资助专项资金");
+        assertThat(page.locator("#entitlement-table")).containsText("2027年武穴市本级兜底资金");
+        assertThat(page.locator("#fund-summary")).containsText("2027年武穴市本级兜底资金");
         shot("30-aid-term-allocated");
         String termUrl = page.url();
         // The dashboard now shows the year's funds with the backstop's use, and the term's coverage.
         page.navigate(url("/"));
-        assertThat(page.locator("#fig-backstop")).containsText("/ 4,000,000 元");
+        assertThat(page.locator("#fig-backstop")).containsText("/ 5,000,000 元");
         assertThat(page.locator("#fig-coverage")).containsText("%");
         assertThat(page.locator("#chart-funds canvas")).hasCount(1);
         shot("33-dashboard-aid");
@@ -358,25 +368,90 @@ class BrowserFlowsTest {
         org.assertj.core.api.Assertions.assertThat(((Number) page.evaluate(
                 "document.documentElement.scrollWidth")).intValue()).isLessThanOrEqualTo(390);
         windowShot("32-aid-funds-phone");
+    }
 
-        // Maker–checker: the school's clerk prepares its batch, the school's reviewer checks it, the center approves.
-        page.setViewportSize(1400, 900);
+    /**
+     * The demo's spring term, paid everywhere but at 城关中心小学: its clerk prepares the batch, its reviewer checks it,
+     * the center approves it and downloads the bank file; the bank's return (one line failed) is imported, the failed
+     * line is re-issued and paid, and the dashboard's paid figure and failed count move with each step.
+     */
+    @Test
+    void aBatchIsPreparedApprovedPaidByTheBankAndItsFailedLineReissued() throws Exception {
+        long term = jdbc.sql("SELECT id FROM aid_term WHERE term_code = '2025-SPRING' AND scope_code = '421182000000'")
+                .query(Long.class).single();
+        String termUrl = url("/aid/terms/" + term);
+        login("zizhu");
+        page.navigate(url("/?aidTerm=" + term));
+        String paidBefore = page.locator("#fig-aid-paid").innerText();
+        assertThat(page.locator("#chart-term-funds canvas")).hasCount(1);
+        assertThat(page.locator("#aid-township")).containsText("镇");
+        shot("35-dashboard-spring-term");
+
         as("xuexiao");
         page.navigate(termUrl);
         page.click("#batch-prepare");
-        assertThat(page.locator("#batch-table .batch-status").first()).hasText("待审核");
+        assertThat(page.locator("#batch-table tr", new Page.LocatorOptions().setHasText("城关中心小学"))
+                .locator(".batch-status")).hasText("待审核");
         as("xuexiao-shenhe");
         page.navigate(termUrl);
         page.click("#batch-table form.batch-check button");
-        assertThat(page.locator("#batch-table .batch-status").first()).hasText("待批准");
+        assertThat(page.locator("#batch-table tr", new Page.LocatorOptions().setHasText("城关中心小学"))
+                .locator(".batch-status")).hasText("待批准");
         as("zizhu");
         page.navigate(termUrl);
         page.click("#batch-table form.batch-approve button");
-        assertThat(page.locator("#batch-table .batch-status").first()).hasText("已批准");
-        assertThat(page.locator("#batch-table")).containsText("审核：xuexiao-shenhe");
+        var row = page.locator("#batch-table tr", new Page.LocatorOptions().setHasText("经办：xuexiao"));
+        assertThat(row.locator(".batch-status")).hasText("已批准");
+        assertThat(row).containsText("审核：xuexiao-shenhe");
         shot("34-aid-batch-approved");
+
+        // One bank file per bank: take the first bank's, answer every line paid but the first, which failed.
+        Download file = page.waitForDownload(() -> row.locator("a.batch-bank-file").first().click());
+        List<List<String>> sent = Tabular.csvRows(Files.readString(file.path(), StandardCharsets.UTF_8)).stream()
+                .skip(1).map(Tabular.Row::cells).toList();
+        org.assertj.core.api.Assertions.assertThat(sent).isNotEmpty();
+        StringBuilder answer = new StringBuilder("序号,账号,金额,结果,原因\n");
+        for (int i = 0; i < sent.size(); i++) {
+            List<String> l = sent.get(i);
+            answer.append(l.get(0)).append(',').append(l.get(2)).append(',').append(l.get(3)).append(',')
+                    .append(i == 0 ? "失败,户名与账号不符" : "成功,").append('\n');
+        }
+        Path back = SHOTS.resolve("bank-return.csv");
+        Files.writeString(back, answer.toString(), StandardCharsets.UTF_8);
+        row.locator("form.batch-return input[type=file]").setInputFiles(back);
+        row.locator("form.batch-return button").click();
+        assertThat(page.locator("#return-done")).containsText("失败 1 笔");
+        assertThat(page.locator("#figure-failed")).hasText("1");
+        page.navigate(url("/?aidTerm=" + term));
+        String paidAfterReturn = page.locator("#fig-aid-paid").innerText();
+        org.assertj.core.api.Assertions.assertThat(yuan(paidAfterReturn)).isGreaterThan(yuan(paidBefore));
+        assertThat(page.locator("#fig-aid-failed")).hasText("1");
+
+        // The failed line is re-issued: the next file of that bank holds just it, and the bank pays it.
+        page.navigate(termUrl);
+        row.locator("form.batch-reissue button").click();
+        assertThat(page.locator("#figure-failed")).hasText("0");
+        Download again = page.waitForDownload(() -> row.locator("a.batch-bank-file").first().click());
+        List<List<String>> second = Tabular.csvRows(Files.readString(again.path(), StandardCharsets.UTF_8)).stream()
+                .skip(1).map(Tabular.Row::cells).toList();
+        org.assertj.core.api.Assertions.assertThat(second).hasSize(1);
+        org.assertj.core.api.Assertions.assertThat(second.get(0).get(2)).isEqualTo(sent.get(0).get(2));
+        Files.writeString(back, "序号,账号,金额,结果\n" + second.get(0).get(0) + "," + second.get(0).get(2) + ","
+                + second.get(0).get(3) + ",成功\n", StandardCharsets.UTF_8);
+        row.locator("form.batch-return input[type=file]").setInputFiles(back);
+        row.locator("form.batch-return button").click();
+        assertThat(page.locator("#return-done")).containsText("成功 1 笔");
+        page.navigate(url("/?aidTerm=" + term));
+        org.assertj.core.api.Assertions.assertThat(yuan(page.locator("#fig-aid-paid").innerText()))
+                .isEqualByComparingTo(yuan(paidAfterReturn).add(new java.math.BigDecimal(sent.get(0).get(3))));
+        assertThat(page.locator("#fig-aid-failed")).hasText("0");
+        shot("36-dashboard-after-return");
         page.navigate(url("/aid"));
         assertThat(page.locator("#ledger-state")).hasText("资金台账平衡");
+    }
+
+    private static java.math.BigDecimal yuan(String figure) {
+        return new java.math.BigDecimal(figure.replaceAll("[^0-9.]", ""));
     }
 
     @Test

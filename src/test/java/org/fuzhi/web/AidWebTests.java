@@ -296,7 +296,11 @@ interface AidWebTests extends IdentificationWebTests {
                 .andExpect(status().isOk()));
         assertThat(check.get("balanced").asBoolean()).as(check.toString()).isTrue();
 
-        // The bank file is complete or not written: first every child needs an account, own or a guardian's.
+        // The bank file is complete or not written: first every child needs an account, own or a guardian's (the
+        // demo's accounts, registered from the schools' sheet, are removed for this batch's children first).
+        jdbc().sql("""
+                DELETE FROM aid_account WHERE student_id IN (SELECT e.student_id FROM aid_batch_line l
+                JOIN aid_entitlement e ON e.id = l.entitlement_id WHERE l.batch_id = :b)""").param("b", id).update();
         refusedWith(mvc().perform(get("/api/v1/aid/batches/" + id + "/bank-file.csv").header("Authorization", center)),
                 "该批次有 " + batch.get("lines").asInt() + " 名学生没有登记收款账户：补齐后才能生成银行代发文件。");
         List<Object[]> kids = jdbc().sql("""
@@ -318,11 +322,14 @@ interface AidWebTests extends IdentificationWebTests {
         mvc().perform(put("/api/v1/aid/accounts/" + first).header("Authorization", bearer("hm-zizhu"))
                 .contentType(MediaType.APPLICATION_JSON).content(account(kids.get(0)[1] + "", "SELF", card)))
                 .andExpect(status().isForbidden());
-        for (Object[] k : kids) {
+        // Every other child banks with the 农商行: each bank gets its own file.
+        for (int i = 0; i < kids.size(); i++) {
+            Object[] k = kids.get(i);
             long sid = (Long) k[0];
+            String body = account((String) k[1], "SELF", luhn("62170028" + String.format("%010d", sid)));
             mvc().perform(put("/api/v1/aid/accounts/" + sid).header("Authorization", clerk)
                             .contentType(MediaType.APPLICATION_JSON)
-                            .content(account((String) k[1], "SELF", luhn("62170028" + String.format("%010d", sid)))))
+                            .content(i % 2 == 1 ? body.replace("中国农业银行武穴支行", "湖北武穴农村商业银行") : body))
                     .andExpect(status().isOk()).andExpect(jsonPath("$.numberMasked").value(org.hamcrest.Matchers.containsString("****")));
         }
         String accountPage = mvc().perform(get("/aid/accounts/" + first).param("termId", String.valueOf(term))
@@ -345,8 +352,32 @@ interface AidWebTests extends IdentificationWebTests {
                 .reduce(BigDecimal.ZERO, BigDecimal::add)).isEqualByComparingTo(expected);
         mvc().perform(get("/api/v1/aid/batches/" + id + "/bank-file.csv").header("Authorization", clerk))
                 .andExpect(status().isForbidden());
+        // One file per bank, as CSV or .xlsx: each holds that bank's lines only, and together they are the batch.
+        JsonNode banks = json(mvc().perform(get("/api/v1/aid/batches/" + id + "/banks").header("Authorization", center))
+                .andExpect(status().isOk()));
+        assertThat(banks.size()).isEqualTo(2);
+        int perBank = 0;
+        for (JsonNode b : banks) {
+            String bankName = b.get("bank").asString();
+            List<String> csvLines = mvc().perform(get("/api/v1/aid/batches/" + id + "/bank-file.csv")
+                            .param("bank", bankName).header("Authorization", center)).andExpect(status().isOk())
+                    .andReturn().getResponse().getContentAsString(java.nio.charset.StandardCharsets.UTF_8).lines()
+                    .skip(1).toList();
+            assertThat(csvLines).hasSize(b.get("lines").asInt()).allSatisfy(l -> assertThat(l).contains(bankName));
+            byte[] xlsx = mvc().perform(get("/api/v1/aid/batches/" + id + "/bank-file.xlsx").param("bank", bankName)
+                    .header("Authorization", center)).andExpect(status().isOk()).andReturn().getResponse()
+                    .getContentAsByteArray();
+            java.nio.file.Path x = java.nio.file.Files.createTempFile("bank", ".xlsx");
+            java.nio.file.Files.write(x, xlsx);
+            List<org.fuzhi.platform.Tabular.Row> sheet = org.fuzhi.platform.Tabular.rows(x, "bank.xlsx");
+            java.nio.file.Files.delete(x);
+            assertThat(sheet.stream().skip(1).map(r -> String.join(",", r.cells())).toList())
+                    .isEqualTo(csvLines.stream().map(l -> l.replace("\"", "")).toList());
+            perBank += csvLines.size();
+        }
+        assertThat(perBank).isEqualTo(batch.get("lines").asInt());
         assertThat(jdbc().sql("SELECT COUNT(*) FROM audit_event WHERE action = 'AID_BANK_FILE' AND target_id = :b")
-                .param("b", String.valueOf(id)).query(Long.class).single()).isEqualTo(1);
+                .param("b", String.valueOf(id)).query(Long.class).single()).isEqualTo(1 + 2 * 2);
 
         // The bank's return: every line paid but the last, which failed. A file contradicting what was sent (an
         // amount, a repeated line) is rejected whole with the reasons and changes nothing.
@@ -432,6 +463,86 @@ interface AidWebTests extends IdentificationWebTests {
         String page = mvc().perform(get("/aid/terms/" + term).session(login("xuexiao-shenhe"))).andExpect(status().isOk())
                 .andReturn().getResponse().getContentAsString(java.nio.charset.StandardCharsets.UTF_8);
         assertThat(page).contains("发放批次").contains("已批准").contains("经办：xuexiao");
+    }
+
+    /**
+     * A school's clerk registers the payee accounts of its pupils from one sheet: each row checked as one account on its
+     * page is, and a pupil of another school or county is refused without saying who it is.
+     */
+    @Test
+    default void aSchoolClerkImportsItsPupilsAccountsUnderTheSameRules() throws Exception {
+        String school = villageOf("xuexiao");
+        record Pupil(long id, String name, String idNumber, String head) {
+        }
+        List<Pupil> pupils = jdbc().sql("""
+                SELECT e.id, p.name, s.id_sealed, (SELECT MIN(h.name) FROM person h WHERE h.household_id = p.household_id
+                       AND h.relation = '户主' AND h.name <> p.name) AS head
+                FROM enrolment e JOIN person p ON p.id = e.person_id JOIN person_sealed s ON s.person_id = p.id
+                WHERE e.school_code = :s AND p.household_id IS NOT NULL ORDER BY e.id DESC LIMIT 20""").param("s", school)
+                .query((rs, n) -> new Pupil(rs.getLong(1), rs.getString(2),
+                        crypto().open(org.fuzhi.platform.FieldCrypto.Kind.ID_NUMBER, rs.getString(3)), rs.getString(4)))
+                .list().stream().filter(p -> p.head() != null).limit(3).toList();
+        assertThat(pupils).hasSize(3);
+        String hmPupil = jdbc().sql("""
+                SELECT s.id_sealed FROM enrolment e JOIN person_sealed s ON s.person_id = e.person_id
+                WHERE e.school_code = :s ORDER BY e.id LIMIT 1""").param("s", villageOf("hm-xuexiao"))
+                .query(String.class).single();
+        String hmName = jdbc().sql("SELECT p.name FROM enrolment e JOIN person p ON p.id = e.person_id "
+                + "WHERE e.school_code = :s ORDER BY e.id LIMIT 1").param("s", villageOf("hm-xuexiao"))
+                .query(String.class).single();
+        Pupil a = pupils.get(0);
+        Pupil b = pupils.get(1);
+        Pupil c = pupils.get(2);
+        String cardA = luhn("62999100" + String.format("%010d", a.id()));
+        String cardC = luhn("62999101" + String.format("%010d", c.id()));
+        String badLuhn = luhn("62999100" + String.format("%010d", c.id()));
+        badLuhn = badLuhn.substring(0, 18) + (char) ('0' + (badLuhn.charAt(18) - '0' + 1) % 10);
+        String csv = "学生身份证号,学生姓名,户名,与学生关系,账户类型,开户行,账号\n"
+                + a.idNumber() + "," + a.name() + "," + a.head() + ",监护人,银行卡,湖北武穴农村商业银行," + cardA + "\n"  // 2 ok
+                + b.idNumber() + "," + b.name() + "," + b.name() + ",本人,社保卡,中国农业银行武穴支行,929990000012345\n" // 3 ok
+                + c.idNumber() + ",王某某," + c.name() + ",本人,银行卡,中国农业银行武穴支行," + cardA + "\n"           // 4 name
+                + crypto().open(org.fuzhi.platform.FieldCrypto.Kind.ID_NUMBER, hmPupil) + "," + hmName + "," + hmName
+                + ",本人,银行卡,中国农业银行武穴支行," + cardA + "\n"                                                      // 5 scope
+                + a.idNumber() + "," + a.name() + "," + a.head() + ",监护人,银行卡,湖北武穴农村商业银行," + cardA + "\n"  // 6 again
+                + c.idNumber() + "," + c.name() + ",王老师,监护人,银行卡,中国农业银行武穴支行," + cardC + "\n"        // 7 holder
+                + c.idNumber() + "," + c.name() + "," + c.name() + ",本人,银行卡,中国农业银行武穴支行," + badLuhn + "\n"   // 8 luhn
+                + c.idNumber() + "," + c.name() + "," + c.name() + ",本人,银行卡,中国农业银行武穴支行," + cardA + "\n";    // 9 card
+        JsonNode r = json(mvc().perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders
+                        .multipart("/api/v1/imports/payee-accounts").file(new org.springframework.mock.web.MockMultipartFile(
+                                "file", "收款账户.csv", "text/csv", csv.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                        .header("Authorization", bearer("xuexiao"))).andExpect(status().isOk()));
+        assertThat(r.get("accepted").asInt()).as(r.toString()).isEqualTo(2);
+        assertThat(r.get("rejected").asInt()).isEqualTo(6);
+        java.util.Map<Integer, String> errors = new java.util.HashMap<>();
+        r.get("errors").forEach(e -> errors.merge(e.get("row").asInt(), e.get("field").asString() + "："
+                + e.get("message").asString(), (x, y) -> x + "；" + y));
+        assertThat(errors.get(4)).isEqualTo("学生姓名：学生姓名与学籍登记的不一致");
+        assertThat(errors.get(5)).isEqualTo("学生身份证号：您的数据范围内没有此身份证号的在籍学生").doesNotContain(hmName);
+        assertThat(errors.get(6)).contains("与本文件第 2 行重复");
+        assertThat(errors.get(7)).isEqualTo("户名：监护人账户的户名必须是该学生家庭的成员。");
+        assertThat(errors.get(8)).startsWith("账号：银行卡号校验位不对");
+        assertThat(errors.get(9)).startsWith("户名：该账号已登记为另一名学生的收款账户且户名不同");
+        mvc().perform(get("/api/v1/aid/accounts/" + a.id()).header("Authorization", bearer("xuexiao")))
+                .andExpect(status().isOk()).andExpect(jsonPath("$.holderName").value(a.head()))
+                .andExpect(jsonPath("$.relation").value("GUARDIAN"))
+                .andExpect(jsonPath("$.numberMasked").value(org.fuzhi.common.BankCard.mask(cardA)));
+        mvc().perform(get("/api/v1/aid/accounts/" + b.id()).header("Authorization", bearer("xuexiao")))
+                .andExpect(status().isOk()).andExpect(jsonPath("$.type").value("SOCIAL_CARD"));
+        // Nothing of the rows reaches the other county, and its school cannot import for Wuxue's pupils.
+        mvc().perform(get("/api/v1/aid/accounts/" + a.id()).header("Authorization", bearer("hm-zizhu")))
+                .andExpect(r2 -> assertThat(r2.getResponse().getStatus()).isIn(403, 404));
+        JsonNode hm = json(mvc().perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders
+                .multipart("/api/v1/imports/payee-accounts").file(new org.springframework.mock.web.MockMultipartFile(
+                        "file", "收款账户.csv", "text/csv", csv.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .header("Authorization", bearer("hm-zizhu"))).andExpect(status().isOk()));
+        assertThat(hm.get("accepted").asInt()).as(hm.toString()).isLessThanOrEqualTo(1);
+        assertThat(jdbc().sql("SELECT holder_name FROM aid_account WHERE student_id = :s").param("s", a.id())
+                .query(String.class).single()).isEqualTo(a.head());
+        // A village cadre does not register accounts.
+        mvc().perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders
+                .multipart("/api/v1/imports/payee-accounts").file(new org.springframework.mock.web.MockMultipartFile(
+                        "file", "收款账户.csv", "text/csv", csv.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .header("Authorization", bearer("cunwei"))).andExpect(status().isForbidden());
     }
 
     private static String account(String holder, String relation, String number) {

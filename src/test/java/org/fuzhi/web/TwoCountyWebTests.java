@@ -153,7 +153,7 @@ interface TwoCountyWebTests extends IdentificationWebTests {
                 .query(Long.class).single();
         assertThat(api("/api/v1/students?size=1", "zhen-" + township).get("total").asLong()).isEqualTo(inTownship);
         // The round's entries too: only children of the village, never another township's names and indicators.
-        long round = jdbc().sql("SELECT MIN(id) FROM ident_round WHERE scope_code = '421182000000'")
+        long round = jdbc().sql(IdentificationWebTests.DEMO_ROUND)
                 .query(Long.class).single();
         JsonNode entries = api("/api/v1/identification/rounds/" + round + "/entries?size=500", "cun-" + village);
         assertThat(entries.get("total").asLong()).isPositive();
@@ -162,7 +162,7 @@ interface TwoCountyWebTests extends IdentificationWebTests {
 
     @Test
     default void roundsCasesImportReportsAndAuditStayInsideTheirCounty() throws Exception {
-        long wuxueRound = jdbc().sql("SELECT MIN(id) FROM ident_round WHERE scope_code = '421182000000'")
+        long wuxueRound = jdbc().sql(IdentificationWebTests.DEMO_ROUND)
                 .query(Long.class).single();
         long hmRound = jdbc().sql("SELECT MIN(id) FROM ident_round WHERE scope_code = '421127000000'")
                 .query(Long.class).single();

@@ -219,40 +219,46 @@ class BatchService implements Batches {
         return view(user, visible(user, batchId));
     }
 
+    private void requireCenterOf(CurrentUser user, Row r, String what) {
+        if (user.role() != Role.CENTER || !forSchool(user, r.school())) {
+            throw new AccessDeniedException("only the aid center " + what);
+        }
+    }
+
+    @Override
+    public List<BankShare> banks(CurrentUser user, long batchId) {
+        Row r = visible(user, batchId);
+        requireCenterOf(user, r, "writes bank files");
+        if (r.status() != Status.APPROVED) {
+            return List.of();
+        }
+        boolean fixed = jdbc.sql("SELECT COUNT(*) FROM aid_payment WHERE batch_id = :b").param("b", batchId)
+                .query(Long.class).single() > 0;
+        // Before the first file the batch's lines, after it the payments the bank has not answered yet.
+        String due = fixed
+                ? "SELECT p.entitlement_id, p.amount FROM aid_payment p WHERE p.batch_id = :b AND p.status = 'SENT'"
+                : "SELECT l.entitlement_id, l.amount FROM aid_batch_line l WHERE l.batch_id = :b";
+        return jdbc.sql("SELECT a.bank, COUNT(*), SUM(d.amount) FROM (" + due + ") d "
+                        + "JOIN aid_entitlement e ON e.id = d.entitlement_id "
+                        + "LEFT JOIN aid_account a ON a.student_id = e.student_id GROUP BY a.bank ORDER BY a.bank")
+                .param("b", batchId).query((rs, n) -> new BankShare(rs.getString(1), rs.getInt(2),
+                        rs.getBigDecimal(3).setScale(2))).list();
+    }
+
     @Override
     @Transactional
-    public long bankFile(CurrentUser user, long batchId, java.io.OutputStream out, java.util.Locale locale) {
+    public long bankFile(CurrentUser user, long batchId, String bank, FileFormat format, java.io.OutputStream out,
+                         java.util.Locale locale) {
         Row r = visible(user, batchId);
-        if (user.role() != Role.CENTER || !forSchool(user, r.school())) {
-            throw new AccessDeniedException("only the aid center writes bank files");
-        }
+        requireCenterOf(user, r, "writes bank files");
         if (r.status() != Status.APPROVED) {
             throw new RuleViolationException("aid.rule.bankFileNotApproved");
         }
         jdbc.sql("SELECT id FROM aid_batch WHERE id = :id FOR UPDATE").param("id", batchId).query(Long.class).single();
-        boolean first = jdbc.sql("SELECT COUNT(*) FROM aid_payment WHERE batch_id = :b").param("b", batchId)
-                .query(Long.class).single() == 0;
-        if (first) {
-            long missing = jdbc.sql("""
-                    SELECT COUNT(*) FROM aid_batch_line l JOIN aid_entitlement e ON e.id = l.entitlement_id
-                    WHERE l.batch_id = :b AND NOT EXISTS (SELECT 1 FROM aid_account a WHERE a.student_id = e.student_id)""")
-                    .param("b", batchId).query(Long.class).single();
-            if (missing > 0) {
-                // A bank file is complete or it is not written: the bank pays what the file says.
-                throw new RuleViolationException("aid.rule.missingAccounts", missing);
-            }
-            // The first file fixes its lines: each is attempt 1 of one entitlement, to the account it names.
-            List<Object[]> lines = jdbc.sql("""
-                    SELECT l.entitlement_id, a.card_index, l.amount FROM aid_batch_line l
-                    JOIN aid_entitlement e ON e.id = l.entitlement_id JOIN aid_account a ON a.student_id = e.student_id
-                    WHERE l.batch_id = :b ORDER BY e.name, e.id""").param("b", batchId)
-                    .query((rs, n) -> new Object[]{batchId, rs.getLong(1), 1, n + 1, rs.getString(2),
-                            rs.getBigDecimal(3)}).list();
-            batch.batchUpdate("INSERT INTO aid_payment (batch_id, entitlement_id, attempt, line_no, account_index, "
-                    + "amount, status) VALUES (?, ?, ?, ?, ?, ?, 'SENT')", lines);
-        }
+        fixLines(batchId);
         java.util.function.Function<String, String> t = k -> messages.getMessage(k, null, locale);
         String school = directory.school(r.school()).map(s -> s.name()).orElse(r.school());
+        String forBank = bank == null || bank.isBlank() ? null : bank.strip();
         // The payments the bank has not answered yet: the same file again until its return is imported, then the
         // re-issued lines.
         List<String[]> lines = jdbc.sql("""
@@ -260,46 +266,80 @@ class BatchService implements Batches {
                        i.name AS item
                 FROM aid_payment p JOIN aid_entitlement e ON e.id = p.entitlement_id
                 JOIN aid_account a ON a.student_id = e.student_id JOIN aid_item i ON i.id = e.item_id
-                WHERE p.batch_id = :b AND p.status = 'SENT' ORDER BY p.line_no""").param("b", batchId)
+                WHERE p.batch_id = :b AND p.status = 'SENT'""" + (forBank == null ? "" : " AND a.bank = :bank")
+                        + " ORDER BY p.line_no").param("b", batchId).params(forBank == null ? Map.of() : Map.of("bank", forBank))
                 .query((rs, n) -> new String[]{String.valueOf(rs.getInt(1)), rs.getString(2), rs.getString(3),
                         rs.getString(4).strip(), rs.getString(5).strip(), rs.getBigDecimal(6).setScale(2).toPlainString(),
                         rs.getString(7), rs.getString(8), rs.getString(9)}).list();
         if (lines.isEmpty()) {
             throw new RuleViolationException("aid.rule.nothingToSend");
         }
-        long[] rows = {0};
-        try {
-            java.io.Writer w = new java.io.OutputStreamWriter(out, java.nio.charset.StandardCharsets.UTF_8);
-            w.write('\uFEFF');
-            w.write(String.join(",", t.apply("aid.bank.no"), t.apply("aid.bank.holder"), t.apply("aid.bank.account"),
-                    t.apply("aid.bank.amount"), t.apply("aid.bank.bank"), t.apply("aid.student"), t.apply("aid.school"),
-                    t.apply("aid.item.name")) + "\r\n");
-            for (String[] l : lines) {
-                if (!l[3].equals(l[4])) {
-                    // The account changed after the line was fixed: the line goes to the account it names.
-                    throw new RuleViolationException("aid.rule.accountChangedSinceSent", l[0]);
-                }
-                rows[0]++;
-                String number = crypto.open(org.fuzhi.platform.FieldCrypto.Kind.BANK_ACCOUNT, l[2]);
-                w.write(String.join(",", l[0], csv(l[1]), number, l[5], csv(l[6]), csv(l[7]), csv(school),
-                        csv(l[8])) + "\r\n");
+        List<String> header = List.of(t.apply("aid.bank.no"), t.apply("aid.bank.holder"), t.apply("aid.bank.account"),
+                t.apply("aid.bank.amount"), t.apply("aid.bank.bank"), t.apply("aid.student"), t.apply("aid.school"),
+                t.apply("aid.item.name"));
+        BigDecimal total = BigDecimal.ZERO;
+        List<List<String>> rows = new ArrayList<>(lines.size());
+        for (String[] l : lines) {
+            if (!l[3].equals(l[4])) {
+                // The account changed after the line was fixed: the line goes to the account it names.
+                throw new RuleViolationException("aid.rule.accountChangedSinceSent", l[0]);
             }
-            w.flush();
+            String number = crypto.open(org.fuzhi.platform.FieldCrypto.Kind.BANK_ACCOUNT, l[2]);
+            rows.add(List.of(l[0], l[1], number, l[5], l[6], l[7], school, l[8]));
+            total = total.add(new BigDecimal(l[5]));
+        }
+        try {
+            if (format == FileFormat.XLSX) {
+                try (org.fuzhi.platform.Xlsx x = new org.fuzhi.platform.Xlsx(out, t.apply("aid.batch.bankFile"), header)) {
+                    rows.forEach(x::row);
+                }
+            } else {
+                java.io.Writer w = new java.io.OutputStreamWriter(out, java.nio.charset.StandardCharsets.UTF_8);
+                w.write('\uFEFF');
+                w.write(String.join(",", header) + "\r\n");
+                for (List<String> row : rows) {
+                    w.write(String.join(",", row.stream().map(BatchService::csv).toList()) + "\r\n");
+                }
+                w.flush();
+            }
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        audit.record("AID_BANK_FILE", "aidBatch", String.valueOf(batchId), Map.of("rows", rows[0],
-                "total", r.total().toPlainString()));
-        return rows[0];
+        audit.record("AID_BANK_FILE", "aidBatch", String.valueOf(batchId), Map.of("rows", rows.size(),
+                "total", total.toPlainString(), "bank", forBank == null ? "" : forBank, "format", format.name()));
+        return rows.size();
+    }
+
+    /** The first bank file of a batch fixes its lines: each is attempt 1 of one entitlement, to the account it names. */
+    private void fixLines(long batchId) {
+        boolean first = jdbc.sql("SELECT COUNT(*) FROM aid_payment WHERE batch_id = :b").param("b", batchId)
+                .query(Long.class).single() == 0;
+        if (!first) {
+            return;
+        }
+        long missing = jdbc.sql("""
+                SELECT COUNT(*) FROM aid_batch_line l JOIN aid_entitlement e ON e.id = l.entitlement_id
+                WHERE l.batch_id = :b AND NOT EXISTS (SELECT 1 FROM aid_account a WHERE a.student_id = e.student_id)""")
+                .param("b", batchId).query(Long.class).single();
+        if (missing > 0) {
+            // A bank file is complete or it is not written: the bank pays what the file says.
+            throw new RuleViolationException("aid.rule.missingAccounts", missing);
+        }
+        List<Object[]> lines = jdbc.sql("""
+                SELECT l.entitlement_id, a.card_index, l.amount FROM aid_batch_line l
+                JOIN aid_entitlement e ON e.id = l.entitlement_id JOIN aid_account a ON a.student_id = e.student_id
+                WHERE l.batch_id = :b ORDER BY a.bank, e.name, e.id""").param("b", batchId)
+                .query((rs, n) -> new Object[]{batchId, rs.getLong(1), 1, n + 1, rs.getString(2),
+                        rs.getBigDecimal(3)}).list();
+        batch.batchUpdate("INSERT INTO aid_payment (batch_id, entitlement_id, attempt, line_no, account_index, "
+                + "amount, status) VALUES (?, ?, ?, ?, ?, ?, 'SENT')", lines);
     }
 
     @Override
     @Transactional
-    public ReturnResult importReturn(CurrentUser user, long batchId, String csvText) {
+    public ReturnResult importReturn(CurrentUser user, long batchId, List<org.fuzhi.platform.Tabular.Row> rows) {
         Row r = visible(user, batchId);
-        if (user.role() != Role.CENTER || !forSchool(user, r.school())) {
-            throw new AccessDeniedException("only the aid center imports bank returns");
-        }
+        requireCenterOf(user, r, "imports bank returns");
         jdbc.sql("SELECT id FROM aid_batch WHERE id = :id FOR UPDATE").param("id", batchId).query(Long.class).single();
         record Sent(long id, long entitlement, String account, BigDecimal amount) {
         }
@@ -313,23 +353,25 @@ class BatchService implements Batches {
         java.util.Set<Integer> seen = new java.util.HashSet<>();
         List<Object[]> paid = new ArrayList<>();
         List<Object[]> failed = new ArrayList<>();
-        String[] rows = (csvText == null ? "" : csvText.replace("\uFEFF", "")).split("\\r?\\n");
-        int n = 0;
-        for (String raw : rows) {
-            n++;
-            if (raw.isBlank() || (n == 1 && !Character.isDigit(raw.strip().charAt(0)))) {
-                continue; // blank lines and the header
+        boolean firstRow = true;
+        for (org.fuzhi.platform.Tabular.Row row : rows) {
+            int n = row.rowNo();
+            List<String> c = row.cells();
+            boolean header = firstRow && (c.isEmpty() || c.get(0).isBlank()
+                    || !Character.isDigit(c.get(0).strip().charAt(0)));
+            firstRow = false;
+            if (header || c.stream().allMatch(v -> v == null || v.isBlank())) {
+                continue; // the header and blank rows
             }
-            String[] c = raw.split(",", -1);
-            if (c.length < 4) {
+            if (c.size() < 4) {
                 problems.add(msg("aid.return.columns", n));
                 continue;
             }
             Integer line;
             try {
-                line = Integer.valueOf(c[0].strip());
+                line = Integer.valueOf(c.get(0).strip());
             } catch (NumberFormatException e) {
-                problems.add(msg("aid.return.lineNo", n, c[0].strip()));
+                problems.add(msg("aid.return.lineNo", n, c.get(0).strip()));
                 continue;
             }
             if (!seen.add(line)) {
@@ -341,24 +383,24 @@ class BatchService implements Batches {
                 problems.add(msg("aid.return.unknown", n, line));
                 continue;
             }
-            String number = org.fuzhi.common.BankCard.normalise(c[1]);
+            String number = org.fuzhi.common.BankCard.normalise(c.get(1));
             if (number == null || !crypto.index(number).equals(s.account())) {
                 problems.add(msg("aid.return.account", n, line));
             }
             BigDecimal amount;
             try {
-                amount = new BigDecimal(c[2].strip()).setScale(2);
+                amount = new BigDecimal(c.get(2).strip()).setScale(2);
             } catch (NumberFormatException | ArithmeticException e) {
                 amount = null;
             }
             if (amount == null || amount.compareTo(s.amount()) != 0) {
                 problems.add(msg("aid.return.amount", n, line, s.amount().toPlainString()));
             }
-            String result = c[3].strip();
+            String result = c.get(3).strip();
             if (result.equals("成功") || result.equalsIgnoreCase("SUCCESS")) {
                 paid.add(new Object[]{s.id(), s.entitlement()});
             } else if (result.equals("失败") || result.equalsIgnoreCase("FAILED")) {
-                failed.add(new Object[]{s.id(), s.entitlement(), c.length > 4 ? c[4].strip() : ""});
+                failed.add(new Object[]{s.id(), s.entitlement(), c.size() > 4 ? c.get(4).strip() : ""});
             } else {
                 problems.add(msg("aid.return.result", n, result));
             }
@@ -366,6 +408,9 @@ class BatchService implements Batches {
         if (!problems.isEmpty()) {
             audit.record("AID_RETURN_REJECTED", "aidBatch", String.valueOf(batchId), Map.of("problems", problems.size()));
             return new ReturnResult(false, 0, 0, problems);
+        }
+        if (paid.isEmpty() && failed.isEmpty()) {
+            throw new RuleViolationException("aid.rule.emptyReturn");
         }
         Timestamp now = Timestamp.from(Instant.now());
         settle(r, paid, "PAID", "PAID", "PAY", user, now);
@@ -406,9 +451,7 @@ class BatchService implements Batches {
     @Transactional
     public int reissue(CurrentUser user, long batchId) {
         Row r = visible(user, batchId);
-        if (user.role() != Role.CENTER || !forSchool(user, r.school())) {
-            throw new AccessDeniedException("only the aid center re-issues payments");
-        }
+        requireCenterOf(user, r, "re-issues payments");
         jdbc.sql("SELECT id FROM aid_batch WHERE id = :id FOR UPDATE").param("id", batchId).query(Long.class).single();
         // Only an entitlement whose every attempt failed: never one that may still be paid or was paid.
         List<Object[]> again = jdbc.sql("""

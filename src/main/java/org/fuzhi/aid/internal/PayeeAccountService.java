@@ -47,48 +47,72 @@ class PayeeAccountService implements PayeeAccounts {
     public AccountView set(CurrentUser user, long studentId, AccountEdit e) {
         user.require(user.role() == Role.SCHOOL_OPERATOR || user.role() == Role.CENTER);
         StudentView s = student(user, studentId);
+        String number = e == null ? null : BankCard.normalise(e.number());
+        String problem = problem(s, e, number, java.util.Map.of());
+        if (problem != null) {
+            throw new RuleViolationException(problem);
+        }
+        write(user, s.id(), e, number);
+        audit.record("AID_ACCOUNT_SET", "student", String.valueOf(studentId), Map.of("relation", e.relation().name(),
+                "type", e.type().name(), "account", BankCard.mask(number)));
+        return of(user, studentId).orElseThrow();
+    }
+
+    /**
+     * The rule an account breaks for this student (a message key), or null: every field given, a number of the right
+     * length whose check digit holds on a bank card, the holder the child or a member of the child's household, and
+     * the card not another child's under another holder (in the database or earlier in the same file: {@code
+     * pending}, card index → holder).
+     */
+    String problem(StudentView s, AccountEdit e, String number, Map<String, String> pending) {
         if (e == null || e.relation() == null || e.type() == null || e.holderName() == null || e.holderName().isBlank()
                 || e.bank() == null || e.bank().isBlank()) {
-            throw new RuleViolationException("aid.rule.accountFields");
+            return "aid.rule.accountFields";
         }
-        String number = BankCard.normalise(e.number());
         if (number == null) {
-            throw new RuleViolationException("aid.rule.accountNumber");
+            return "aid.rule.accountNumber";
         }
         if (e.type() == Type.BANK_CARD && (number.length() < 16 || !BankCard.luhnValid(number))) {
-            throw new RuleViolationException("aid.rule.accountLuhn");
+            return "aid.rule.accountLuhn";
         }
         String holder = e.holderName().strip();
         if (e.relation() == Relation.SELF && !holder.equals(s.name())) {
-            throw new RuleViolationException("aid.rule.accountNotSelf");
+            return "aid.rule.accountNotSelf";
         }
         if (e.relation() == Relation.GUARDIAN) {
             if (s.householdId() == null || s.householdRegionCode() == null) {
-                throw new RuleViolationException("aid.rule.accountNoHousehold");
+                return "aid.rule.accountNoHousehold";
             }
             // The household as the registry holds it, read in the household's own area: the clerk never sees it.
             boolean member = registry.household(Scope.region(s.householdRegionCode()), s.householdId())
                     .map(h -> h.members().stream().anyMatch(m -> holder.equals(m.name()) && !holder.equals(s.name())))
                     .orElse(false);
             if (!member) {
-                throw new RuleViolationException("aid.rule.accountNotGuardian");
+                return "aid.rule.accountNotGuardian";
             }
         }
-        // Keyed by the student (one enrolment per person, kept through a transfer), as entitlements name them.
-        long person = s.id();
-        String index = crypto.index(number);
         // The same card for another child is a sibling's (same holder) or a mistake (a 班主任's, a classmate's).
-        List<String> others = jdbc.sql("SELECT holder_name FROM aid_account WHERE card_index = :i AND student_id <> :p")
-                .param("i", index).param("p", person).query(String.class).list();
-        if (others.stream().anyMatch(h -> !h.equals(holder))) {
-            throw new RuleViolationException("aid.rule.accountElsewhere");
+        String index = crypto.index(number);
+        String earlier = pending.get(index);
+        if (earlier != null && !earlier.equals(holder)) {
+            return "aid.rule.accountElsewhere";
         }
+        List<String> others = jdbc.sql("SELECT holder_name FROM aid_account WHERE card_index = :i AND student_id <> :p")
+                .param("i", index).param("p", s.id()).query(String.class).list();
+        return others.stream().anyMatch(h -> !h.equals(holder)) ? "aid.rule.accountElsewhere" : null;
+    }
+
+    /** Stores the account of a student (keyed by the student: one enrolment per person, kept through a transfer). */
+    void write(CurrentUser user, long person, AccountEdit e, String number) {
+        String holder = e.holderName().strip();
+        String index = crypto.index(number);
+        String sealed = crypto.seal(FieldCrypto.Kind.BANK_ACCOUNT, number);
         Timestamp now = Timestamp.from(Instant.now());
         int updated = jdbc.sql("""
                 UPDATE aid_account SET holder_name = :h, holder_relation = :r, account_type = :t, bank = :b,
                     card_index = :i, card_sealed = :s, card_masked = :m, updated_by = :by, updated_at = :at
                 WHERE student_id = :p""").param("h", holder).param("r", e.relation().name()).param("t", e.type().name())
-                .param("b", e.bank().strip()).param("i", index).param("s", crypto.seal(FieldCrypto.Kind.BANK_ACCOUNT, number))
+                .param("b", e.bank().strip()).param("i", index).param("s", sealed)
                 .param("m", BankCard.mask(number)).param("by", user.username()).param("at", now).param("p", person).update();
         if (updated == 0) {
             jdbc.sql("""
@@ -96,12 +120,9 @@ class PayeeAccountService implements PayeeAccounts {
                         card_sealed, card_masked, updated_by, updated_at)
                     VALUES (:p, :h, :r, :t, :b, :i, :s, :m, :by, :at)""").param("p", person).param("h", holder)
                     .param("r", e.relation().name()).param("t", e.type().name()).param("b", e.bank().strip())
-                    .param("i", index).param("s", crypto.seal(FieldCrypto.Kind.BANK_ACCOUNT, number))
+                    .param("i", index).param("s", sealed)
                     .param("m", BankCard.mask(number)).param("by", user.username()).param("at", now).update();
         }
-        audit.record("AID_ACCOUNT_SET", "student", String.valueOf(studentId), Map.of("relation", e.relation().name(),
-                "type", e.type().name(), "account", BankCard.mask(number)));
-        return of(user, studentId).orElseThrow();
     }
 
     @Override

@@ -585,39 +585,72 @@ class TermService implements Terms {
         TermRow t = visible(user, termId);
         ScopeFilter f = rowScope(user);
         Map<Long, String> names = itemNames();
-        Map<String, String> itemName = new HashMap<>();
-        List<TermSummary.Row> byItem = jdbc.sql("""
-                SELECT x.item_code, MIN(x.item_id) AS item_id, COUNT(*) AS n, SUM(x.amount) AS amount,
-                       SUM(x.allocated) AS allocated,
-                       SUM(CASE WHEN x.kind = 'CASH' THEN x.amount - x.allocated ELSE 0 END) AS gap
-                FROM aid_entitlement x WHERE x.term_id = :t AND """ + " " + f.sql() + " GROUP BY x.item_code "
-                + "ORDER BY x.item_code").params(f.params()).param("t", termId)
-                .query((rs, i) -> new TermSummary.Row(rs.getString(1), names.get(rs.getLong(2)), rs.getLong(3),
-                        rs.getBigDecimal(4).setScale(2), rs.getBigDecimal(5).setScale(2), rs.getBigDecimal(6).setScale(2)))
-                .list();
-        List<TermSummary.Row> bySchool = jdbc.sql("""
-                SELECT x.school_code, COUNT(*) AS n, SUM(x.amount) AS amount, SUM(x.allocated) AS allocated,
-                       SUM(CASE WHEN x.kind = 'CASH' THEN x.amount - x.allocated ELSE 0 END) AS gap
-                FROM aid_entitlement x WHERE x.term_id = :t AND """ + " " + f.sql() + " GROUP BY x.school_code "
-                + "ORDER BY x.school_code").params(f.params()).param("t", termId)
-                .query((rs, i) -> new TermSummary.Row(rs.getString(1),
-                        directory.school(rs.getString(1)).map(s -> s.name()).orElse(rs.getString(1)), rs.getLong(2),
-                        rs.getBigDecimal(3).setScale(2), rs.getBigDecimal(4).setScale(2), rs.getBigDecimal(5).setScale(2)))
-                .list();
-        List<TermSummary.Row> byStage = jdbc.sql("""
-                SELECT x.stage, COUNT(*) AS n, SUM(x.amount) AS amount, SUM(x.allocated) AS allocated,
-                       SUM(CASE WHEN x.kind = 'CASH' THEN x.amount - x.allocated ELSE 0 END) AS gap
-                FROM aid_entitlement x WHERE x.term_id = :t AND """ + " " + f.sql() + " GROUP BY x.stage ORDER BY x.stage")
-                .params(f.params()).param("t", termId)
-                .query((rs, i) -> new TermSummary.Row(rs.getString(1), messages.getMessage("enum.Stage." + rs.getString(1),
-                        null, org.springframework.context.i18n.LocaleContextHolder.getLocale()), rs.getLong(2),
-                        rs.getBigDecimal(3).setScale(2), rs.getBigDecimal(4).setScale(2), rs.getBigDecimal(5).setScale(2)))
-                .list();
+        java.util.Locale locale = org.springframework.context.i18n.LocaleContextHolder.getLocale();
+        // One pass per cut over the term's rows the user may read; paid = cash the bank confirmed.
+        String sums = "COUNT(*) AS n, SUM(x.amount) AS amount, SUM(x.allocated) AS allocated, "
+                + "SUM(CASE WHEN x.status = 'PAID' THEN x.allocated ELSE 0 END) AS paid, "
+                + "SUM(CASE WHEN x.kind = 'CASH' THEN x.amount - x.allocated ELSE 0 END) AS gap";
+        java.util.function.BiFunction<String, java.util.function.Function<ResultSet, String>, List<TermSummary.Row>> cut =
+                (key, name) -> jdbc.sql("SELECT " + key + " AS k, MIN(x.item_id) AS item_id, " + sums
+                                + " FROM aid_entitlement x WHERE x.term_id = :t AND " + f.sql() + " GROUP BY " + key
+                                + " ORDER BY " + key).params(f.params()).param("t", termId)
+                        .query((rs, i) -> new TermSummary.Row(rs.getString("k"), name.apply(rs), rs.getLong("n"),
+                                money(rs, "amount"), money(rs, "allocated"), money(rs, "paid"), money(rs, "gap")))
+                        .list();
+        List<TermSummary.Row> byItem = cut.apply("x.item_code", rs -> sql(() -> names.get(rs.getLong("item_id"))));
+        Map<String, String> schoolNames = new HashMap<>();
+        List<TermSummary.Row> bySchool = cut.apply("x.school_code", rs -> sql(() -> schoolNames.computeIfAbsent(
+                rs.getString("k"), c -> directory.school(c).map(s -> s.name()).orElse(c))));
+        List<TermSummary.Row> byStage = cut.apply("x.stage", rs -> sql(() -> messages.getMessage(
+                "enum.Stage." + rs.getString("k"), null, locale)));
+        // The township of the child's home; a child taught here but living outside the area is counted apart.
+        Scope area = Scope.region(t.scopeCode());
+        List<TermSummary.Row> byTownship = jdbc.sql("SELECT y.k, MIN(y.item_id) AS item_id, "
+                        + sums.replace("x.", "y.") + " FROM (SELECT x.*, CASE WHEN x.region_code BETWEEN :areaLow AND "
+                        + ":areaHigh THEN SUBSTRING(x.region_code, 1, 9) ELSE 'OUTSIDE' END AS k FROM aid_entitlement x "
+                        + "WHERE x.term_id = :t AND " + f.sql() + ") y GROUP BY y.k ORDER BY y.k").params(f.params())
+                .param("areaLow", area.lowestRegion()).param("areaHigh", area.highestRegion()).param("t", termId)
+                .query((rs, i) -> {
+                    String k = rs.getString("k");
+                    String name = k.equals("OUTSIDE") ? messages.getMessage("aid.summary.outside", null, locale)
+                            : directory.region(k + "000").map(org.fuzhi.region.RegionView::name).orElse(k);
+                    return new TermSummary.Row(k.equals("OUTSIDE") ? k : k + "000", name, rs.getLong("n"),
+                            money(rs, "amount"), money(rs, "allocated"), money(rs, "paid"), money(rs, "gap"));
+                }).list();
+        // Per fund: the parts of the rows above, and where the bank has taken them.
+        List<TermSummary.FundRow> byFund = jdbc.sql("""
+                SELECT d.code, d.name, d.kind, COUNT(*) AS n, SUM(a.amount) AS allocated,
+                       SUM(CASE WHEN x.status = 'APPROVED' THEN a.amount ELSE 0 END) AS payable,
+                       SUM(CASE WHEN x.status = 'PAID' THEN a.amount ELSE 0 END) AS paid,
+                       SUM(CASE WHEN x.status = 'FAILED' THEN a.amount ELSE 0 END) AS returned
+                FROM aid_allocation a JOIN aid_entitlement x ON x.id = a.entitlement_id JOIN aid_fund d ON d.id = a.fund_id
+                WHERE a.term_id = :t AND""" + " " + f.sql() + " GROUP BY d.code, d.name, d.kind, d.priority "
+                        + "ORDER BY d.priority, d.code").params(f.params()).param("t", termId)
+                .query((rs, i) -> new TermSummary.FundRow(rs.getString("code"), rs.getString("name"),
+                        org.fuzhi.aid.Funds.Kind.valueOf(rs.getString("kind")), rs.getLong("n"), money(rs, "allocated"),
+                        money(rs, "payable"), money(rs, "paid"), money(rs, "returned"))).list();
         // Failed and not paid since: the entitlement's latest attempt failed.
         long failed = jdbc.sql("""
                 SELECT COUNT(*) FROM aid_entitlement x WHERE x.term_id = :t AND x.status = 'FAILED' AND """ + " "
                         + f.sql()).params(f.params()).param("t", termId).query(Long.class).single();
         long missed = missed(user, termId, null, 0, 1).total();
-        return new TermSummary(byItem, bySchool, byStage, t.duplicates(), missed, failed);
+        return new TermSummary(byItem, bySchool, byStage, byTownship, byFund, t.duplicates(), missed, failed);
+    }
+
+    private static BigDecimal money(ResultSet rs, String column) throws SQLException {
+        BigDecimal v = rs.getBigDecimal(column);
+        return (v == null ? BigDecimal.ZERO : v).setScale(2);
+    }
+
+    private interface SqlSupplier<T> {
+        T get() throws SQLException;
+    }
+
+    private static <T> T sql(SqlSupplier<T> s) {
+        try {
+            return s.get();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -176,13 +176,19 @@ class AidApiController {
         });
     }
 
-    @GetMapping("/api/v1/aid/batches/{id}/bank-file.csv")
-    @Operation(summary = "The bank file of an approved batch (aid center; full account numbers; audited)")
-    void bankFile(@PathVariable long id, java.util.Locale locale, jakarta.servlet.http.HttpServletResponse response)
-            throws java.io.IOException {
-        response.setContentType("text/csv;charset=UTF-8");
-        response.setHeader("Content-Disposition", "attachment; filename=\"bank-batch-" + id + ".csv\"");
-        batches.bankFile(CurrentUser.get(), id, response.getOutputStream(), locale);
+    @GetMapping("/api/v1/aid/batches/{id}/banks")
+    @Operation(summary = "The banks an approved batch pays into, with the lines still to be sent to each (aid center)")
+    java.util.List<org.fuzhi.aid.Batches.BankShare> banks(@PathVariable long id) {
+        return batches.banks(CurrentUser.get(), id);
+    }
+
+    @GetMapping("/api/v1/aid/batches/{id}/bank-file.{ext:csv|xlsx}")
+    @Operation(summary = "The bank file of an approved batch, for one bank (?bank=) or all, as CSV or .xlsx "
+            + "(aid center; full account numbers; audited)")
+    void bankFile(@PathVariable long id, @PathVariable String ext,
+                  @org.springframework.web.bind.annotation.RequestParam(required = false) String bank,
+                  java.util.Locale locale, jakarta.servlet.http.HttpServletResponse response) throws java.io.IOException {
+        BankFiles.write(batches, id, ext, bank, locale, response);
     }
 
     @PostMapping(value = "/api/v1/aid/batches/{id}/returns", consumes = {"text/csv", "text/plain"})
@@ -191,7 +197,8 @@ class AidApiController {
     org.springframework.http.ResponseEntity<String> importReturn(@PathVariable long id, @RequestBody String csv,
             @org.springframework.web.bind.annotation.RequestHeader(value = KEY, required = false) String key) {
         return once(key, "return:" + id, () -> {
-            org.fuzhi.aid.Batches.ReturnResult r = batches.importReturn(CurrentUser.get(), id, csv);
+            org.fuzhi.aid.Batches.ReturnResult r = batches.importReturn(CurrentUser.get(), id,
+                    org.fuzhi.platform.Tabular.csvRows(csv));
             if (!r.applied()) {
                 throw new ReturnRejected(r);
             }

@@ -124,7 +124,15 @@ class AidController {
         model.addAttribute("missed", terms.missed(me, id, school, 0, 100));
         model.addAttribute("school", school);
         model.addAttribute("mayAct", me.role() == Role.CENTER);
-        model.addAttribute("batches", batches.list(me, id));
+        List<org.fuzhi.aid.Batches.BatchView> termBatches = batches.list(me, id);
+        model.addAttribute("batches", termBatches);
+        // The aid center downloads one bank file per bank the payees of an approved batch bank with.
+        java.util.Map<Long, List<org.fuzhi.aid.Batches.BankShare>> banks = new java.util.HashMap<>();
+        if (me.role() == Role.CENTER) {
+            termBatches.stream().filter(b -> b.status() == org.fuzhi.aid.Batches.Status.APPROVED)
+                    .forEach(b -> banks.put(b.id(), batches.banks(me, b.id())));
+        }
+        model.addAttribute("banks", banks);
         model.addAttribute("mayPrepare", me.role() == Role.SCHOOL_OPERATOR && t.status() == Terms.Status.ALLOCATED);
         model.addAttribute("mayExplain", me.role() == Role.CENTER || me.role() == Role.SCHOOL_OPERATOR
                 || me.role() == Role.SCHOOL_REVIEWER);
@@ -176,15 +184,22 @@ class AidController {
     String importReturn(@PathVariable long id, @RequestParam long termId,
                         @RequestParam("file") org.springframework.web.multipart.MultipartFile file, RedirectAttributes ra,
                         Locale locale) throws java.io.IOException {
-        String text = new String(file.getBytes(), java.nio.charset.StandardCharsets.UTF_8);
         org.fuzhi.aid.Batches.ReturnResult[] r = new org.fuzhi.aid.Batches.ReturnResult[1];
-        String error = refusals.attempt(() -> r[0] = batches.importReturn(CurrentUser.get(), id, text), locale);
-        if (error != null) {
-            ra.addFlashAttribute("error", error);
-        } else if (!r[0].applied()) {
-            ra.addFlashAttribute("returnProblems", r[0].problems());
-        } else {
-            ra.addFlashAttribute("returnDone", r[0]);
+        // The bank's return as it came: CSV in any of the encodings imports accept, or the .xlsx the bank sent.
+        java.nio.file.Path tmp = java.nio.file.Files.createTempFile("fuzhi-return-", ".tmp");
+        try {
+            file.transferTo(tmp);
+            String error = refusals.attempt(() -> r[0] = batches.importReturn(CurrentUser.get(), id,
+                    org.fuzhi.platform.Tabular.rows(tmp, file.getOriginalFilename())), locale);
+            if (error != null) {
+                ra.addFlashAttribute("error", error);
+            } else if (!r[0].applied()) {
+                ra.addFlashAttribute("returnProblems", r[0].problems());
+            } else {
+                ra.addFlashAttribute("returnDone", r[0]);
+            }
+        } finally {
+            java.nio.file.Files.deleteIfExists(tmp);
         }
         return "redirect:/aid/terms/" + termId + "#batches";
     }
@@ -198,15 +213,10 @@ class AidController {
         return "redirect:/aid/terms/" + termId + "#batches";
     }
 
-    @GetMapping("/aid/batches/{id}/bank-file.csv")
-    void bankFile(@PathVariable long id, Locale locale, jakarta.servlet.http.HttpServletResponse response)
-            throws java.io.IOException {
-        // Refused before anything is written: the page shows the reason instead of a broken download.
-        java.io.ByteArrayOutputStream file = new java.io.ByteArrayOutputStream();
-        batches.bankFile(CurrentUser.get(), id, file, locale);
-        response.setContentType("text/csv;charset=UTF-8");
-        response.setHeader("Content-Disposition", "attachment; filename=\"bank-batch-" + id + ".csv\"");
-        file.writeTo(response.getOutputStream());
+    @GetMapping("/aid/batches/{id}/bank-file.{ext:csv|xlsx}")
+    void bankFile(@PathVariable long id, @PathVariable String ext, @RequestParam(required = false) String bank,
+                  Locale locale, jakarta.servlet.http.HttpServletResponse response) throws java.io.IOException {
+        BankFiles.write(batches, id, ext, bank, locale, response);
     }
 
     @PostMapping("/aid/terms/{id}/generate")

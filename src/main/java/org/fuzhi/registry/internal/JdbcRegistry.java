@@ -520,6 +520,20 @@ class JdbcRegistry implements Registry {
     }
 
     @Override
+    public Map<Long, StudentView> studentsIn(Scope scope, java.util.Collection<Long> ids) {
+        Map<Long, StudentView> out = new HashMap<>();
+        List<Long> all = List.copyOf(new java.util.LinkedHashSet<>(ids));
+        ScopeFilter f = studentScope(scope);
+        SchoolNames names = new SchoolNames();
+        for (int i = 0; i < all.size(); i += 1000) {
+            jdbc.sql(STUDENT_SELECT + " WHERE e.id IN (:ids) AND " + f.sql()).params(f.params())
+                    .param("ids", all.subList(i, Math.min(all.size(), i + 1000)))
+                    .query((rs, n) -> student(rs, names)).list().forEach(v -> out.put(v.id(), v));
+        }
+        return out;
+    }
+
+    @Override
     @Transactional
     public String unmaskIdNumber(Scope scope, long studentId) {
         student(scope, studentId).orElseThrow(() -> new org.fuzhi.platform.NotFoundException("student"));

@@ -32,37 +32,67 @@ class DashboardController {
     }
 
     /**
-     * Aid at a glance for the center, the leader and the evaluator of a region: the latest budget year's funds (used
-     * and left, the backstop among them) and the latest term's coverage (应助尽助率).
+     * Aid at a glance: for the center, the leader and the evaluator of a region the latest budget year's funds (used
+     * and left, the backstop among them); for them and for a school's clerks the latest generated term of their area —
+     * its coverage (应助尽助率), what each fund paid, aid by stage and by township, failed payments.
      */
-    private void aid(Model model, CurrentUser me) {
-        boolean regionStaff = (me.role() == org.fuzhi.platform.Role.CENTER || me.role() == org.fuzhi.platform.Role.LEADER
-                || me.role() == org.fuzhi.platform.Role.EVALUATOR)
-                && me.scope().type() == org.fuzhi.platform.Scope.Type.REGION;
-        if (!regionStaff) {
+    private void aid(Model model, CurrentUser me, Long chosen) {
+        org.fuzhi.platform.Role role = me.role();
+        boolean regionStaff = (role == org.fuzhi.platform.Role.CENTER || role == org.fuzhi.platform.Role.LEADER
+                || role == org.fuzhi.platform.Role.EVALUATOR) && me.scope().type() == org.fuzhi.platform.Scope.Type.REGION;
+        boolean school = role == org.fuzhi.platform.Role.SCHOOL_OPERATOR || role == org.fuzhi.platform.Role.SCHOOL_REVIEWER;
+        if (!regionStaff && !school) {
             return;
         }
-        List<org.fuzhi.aid.Funds.FundView> all = funds.list(me, null);
-        if (!all.isEmpty()) {
-            int year = all.stream().mapToInt(org.fuzhi.aid.Funds.FundView::budgetYear).max().orElseThrow();
-            List<org.fuzhi.aid.Funds.FundView> current = all.stream().filter(f -> f.budgetYear() == year).toList();
-            model.addAttribute("aidYear", year);
-            model.addAttribute("aidFunds", current);
-            model.addAttribute("fundNames", current.stream().map(org.fuzhi.aid.Funds.FundView::name).toList());
-            model.addAttribute("fundUsed", current.stream().map(f -> f.allocated()).toList());
-            model.addAttribute("fundLeft", current.stream().map(f -> f.available()).toList());
+        if (regionStaff) {
+            List<org.fuzhi.aid.Funds.FundView> all = funds.list(me, null);
+            if (!all.isEmpty()) {
+                int year = all.stream().mapToInt(org.fuzhi.aid.Funds.FundView::budgetYear).max().orElseThrow();
+                List<org.fuzhi.aid.Funds.FundView> current = all.stream().filter(f -> f.budgetYear() == year).toList();
+                model.addAttribute("aidYear", year);
+                model.addAttribute("aidFunds", current);
+                model.addAttribute("fundNames", current.stream().map(org.fuzhi.aid.Funds.FundView::name).toList());
+                model.addAttribute("fundUsed", current.stream().map(f -> f.allocated()).toList());
+                model.addAttribute("fundLeft", current.stream().map(f -> f.available()).toList());
+            }
         }
-        terms.list(me).stream().filter(t -> t.coverage() != null).findFirst()
-                .ifPresent(t -> model.addAttribute("aidTerm", t));
+        List<org.fuzhi.aid.Terms.TermView> generated = terms.list(me).stream().filter(t -> t.coverage() != null).toList();
+        // The latest term unless the user picked another one of theirs.
+        org.fuzhi.aid.Terms.TermView term = generated.stream().filter(t -> chosen != null && t.id() == chosen)
+                .findFirst().orElse(generated.isEmpty() ? null : generated.get(0));
+        if (term == null) {
+            return;
+        }
+        model.addAttribute("aidTerm", term);
+        model.addAttribute("aidTerms", generated);
+        org.fuzhi.aid.Terms.TermSummary summary = terms.summary(me, term.id());
+        model.addAttribute("aidSummary", summary);
+        java.math.BigDecimal paid = summary.byStage().stream().map(org.fuzhi.aid.Terms.TermSummary.Row::paid)
+                .reduce(java.math.BigDecimal.ZERO, java.math.BigDecimal::add);
+        java.math.BigDecimal value = summary.byStage().stream().map(org.fuzhi.aid.Terms.TermSummary.Row::value)
+                .reduce(java.math.BigDecimal.ZERO, java.math.BigDecimal::add);
+        model.addAttribute("aidPaid", paid);
+        model.addAttribute("aidValue", value);
+        model.addAttribute("aidCount", summary.byStage().stream().mapToLong(org.fuzhi.aid.Terms.TermSummary.Row::count).sum());
+        // Chart series: each fund's money by where it stands, and the term's aid by stage.
+        model.addAttribute("termFundNames", summary.byFund().stream().map(org.fuzhi.aid.Terms.TermSummary.FundRow::name).toList());
+        model.addAttribute("termFundPaid", summary.byFund().stream().map(org.fuzhi.aid.Terms.TermSummary.FundRow::paid).toList());
+        model.addAttribute("termFundPayable", summary.byFund().stream().map(org.fuzhi.aid.Terms.TermSummary.FundRow::payable).toList());
+        model.addAttribute("termFundReturned", summary.byFund().stream().map(org.fuzhi.aid.Terms.TermSummary.FundRow::returned).toList());
+        model.addAttribute("termFundWaiting", summary.byFund().stream().map(f -> f.allocated().subtract(f.paid())
+                .subtract(f.payable()).subtract(f.returned())).toList());
+        model.addAttribute("aidStageLabels", summary.byStage().stream().map(org.fuzhi.aid.Terms.TermSummary.Row::name).toList());
+        model.addAttribute("aidStageValues", summary.byStage().stream().map(org.fuzhi.aid.Terms.TermSummary.Row::value).toList());
     }
 
     @GetMapping("/")
-    String home(Model model, Locale locale) {
+    String home(Model model, Locale locale,
+                @org.springframework.web.bind.annotation.RequestParam(required = false) Long aidTerm) {
         Overview o = dashboard.overview(CurrentUser.get());
         model.addAttribute("o", o);
         // What waits for this user in the identification rounds: the first thing a village or school clerk needs.
         model.addAttribute("pending", rounds.pending(CurrentUser.get()));
-        aid(model, CurrentUser.get());
+        aid(model, CurrentUser.get(), aidTerm);
         // Chart labels are localised here so the page script only receives data.
         List<String> labels = new ArrayList<>();
         List<Long> values = new ArrayList<>();
