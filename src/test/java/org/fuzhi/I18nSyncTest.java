@@ -8,7 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.text.MessageFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
@@ -71,6 +73,97 @@ class I18nSyncTest {
                 }
             }
         }
+        assertThat(missing).isEmpty();
+    }
+
+    /**
+     * A message with arguments goes through {@link MessageFormat}: an argument the translation dropped, an
+     * apostrophe that swallows a placeholder ("the bank's {0}" prints "{0}" raw) or a format that throws shows
+     * the user a broken sentence. Every message is rendered with sample arguments in both languages.
+     */
+    @Test
+    void everyMessageRendersWithSampleArgumentsInBothLanguages() throws IOException {
+        Properties zh = load("messages.properties");
+        Properties en = load("messages_en.properties");
+        Pattern placeholder = Pattern.compile("\\{(\\d+)(?:,\\s*(\\w+))?[^}]*}");
+        List<String> broken = new ArrayList<>();
+        for (String k : new TreeSet<>(zh.stringPropertyNames())) {
+            Set<String> zhArgs = new TreeSet<>();
+            Set<String> enArgs = new TreeSet<>();
+            for (var lang : List.of(java.util.Map.entry(zh, Locale.SIMPLIFIED_CHINESE), java.util.Map.entry(en, Locale.ENGLISH))) {
+                String raw = lang.getKey().getProperty(k, "");
+                Matcher m = placeholder.matcher(raw);
+                Object[] args = new Object[10];
+                boolean any = false;
+                while (m.find()) {
+                    any = true;
+                    int i = Integer.parseInt(m.group(1));
+                    (lang.getKey() == zh ? zhArgs : enArgs).add(m.group(1));
+                    String type = m.group(2) == null ? "" : m.group(2);
+                    args[i] = switch (type) {
+                        case "number", "choice" -> 1234;
+                        case "date", "time" -> new java.util.Date(0);
+                        default -> "<" + i + ">";
+                    };
+                }
+                if (!any) {
+                    if (raw.contains("''")) {
+                        broken.add(k + " (" + lang.getValue() + "): '' in a message without arguments prints two quotes");
+                    }
+                    continue;
+                }
+                try {
+                    String out = new MessageFormat(raw, lang.getValue()).format(args);
+                    long quotesMeant = raw.replace("''", "'").chars().filter(c -> c == '\'').count();
+                    if (out.matches("(?s).*\\{\\d.*") || out.chars().filter(c -> c == '\'').count() != quotesMeant) {
+                        broken.add(k + " (" + lang.getValue() + "): " + out);
+                    }
+                } catch (IllegalArgumentException e) {
+                    broken.add(k + " (" + lang.getValue() + "): " + e.getMessage());
+                }
+            }
+            if (!zhArgs.equals(enArgs)) {
+                broken.add(k + ": arguments " + zhArgs + " in Chinese but " + enArgs + " in English");
+            }
+        }
+        assertThat(broken).isEmpty();
+    }
+
+    /**
+     * The audit log is read by people: every action the code records has a label in words, and every target type a
+     * name (the page would otherwise show "AID_BATCH_APPROVED aidBatch 17").
+     */
+    @Test
+    void everyAuditedActionAndTargetHasALabel() throws IOException {
+        Properties zh = load("messages.properties");
+        Pattern call = Pattern.compile("(?:audit|auditLog)\\.record(?:For)?\\(([^;]*);", Pattern.DOTALL);
+        // An action is followed by its target type (or by the other branch of a choice of actions); an upper-case
+        // detail value ("ALL") is not.
+        Pattern action = Pattern.compile("\"([A-Z][A-Z_]{2,})\"(?=\\s*[,:]\\s*\"[a-zA-Z])");
+        Pattern target = Pattern.compile("\"[A-Z][A-Z_]{2,}\"\\s*,\\s*\"([a-zA-Z-]+)\"");
+        List<String> missing = new ArrayList<>();
+        int actions = 0;
+        try (Stream<Path> files = Files.walk(Path.of("src/main/java"))) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                Matcher m = call.matcher(Files.readString(f));
+                while (m.find()) {
+                    Matcher a = action.matcher(m.group(1));
+                    while (a.find()) {
+                        actions++;
+                        if (!zh.containsKey("audit.action." + a.group(1))) {
+                            missing.add(f.getFileName() + ": audit.action." + a.group(1));
+                        }
+                    }
+                    Matcher t = target.matcher(m.group(1));
+                    while (t.find()) {
+                        if (!zh.containsKey("audit.target." + t.group(1))) {
+                            missing.add(f.getFileName() + ": audit.target." + t.group(1));
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(actions).as("audited actions found in the code").isGreaterThan(50);
         assertThat(missing).isEmpty();
     }
 

@@ -13,6 +13,12 @@ public record Page<T>(List<T> items, long total, int page, int size) {
         return page + 1 < pages();
     }
 
+    /** A requested page number brought into range: a link to page 40 of a list that shrank shows its last page. */
+    public static int clamp(int page, long total, int size) {
+        int last = (int) Math.max(0, (total + size - 1) / size - 1);
+        return Math.max(0, Math.min(page, last));
+    }
+
     public boolean hasPrevious() {
         return page > 0;
     }

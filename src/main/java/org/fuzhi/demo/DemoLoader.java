@@ -58,11 +58,14 @@ class DemoLoader implements SmartInitializingSingleton {
     private final org.fuzhi.aid.Catalog catalog;
     private final org.fuzhi.aid.Funds funds;
     private final DemoHistory history;
+    private final org.fuzhi.identification.Notices notices;
 
     DemoLoader(Accounts accounts, Imports imports, Directory directory, org.fuzhi.identification.Linkage linkage,
                org.fuzhi.identification.Rounds rounds, org.fuzhi.aid.Catalog catalog, org.fuzhi.aid.Funds funds,
-               DemoHistory history, Environment env, @Value("${fuzhi.demo.load:true}") boolean enabled) {
+               DemoHistory history, org.fuzhi.identification.Notices notices, Environment env,
+               @Value("${fuzhi.demo.load:true}") boolean enabled) {
         this.history = history;
+        this.notices = notices;
         this.catalog = catalog;
         this.funds = funds;
         this.linkage = linkage;
@@ -128,6 +131,10 @@ class DemoLoader implements SmartInitializingSingleton {
             // Wuxue's own items and funds, and the spring term it already paid from them: the dashboard shows aid by
             // fund and the backstop's use from the first start.
             setUpAid(system);
+            // Wuxue's notices name their issuer and an objection line (fake number, an address marked as demo data);
+            // Huangmei's keep the defaults, as a county that has not filled them in yet.
+            notices.saveContact(system, new org.fuzhi.identification.Notices.ContactEdit("武穴市学生资助管理中心",
+                    "0713-0000000", "武穴市演示路 1 号（演示数据）"));
             history.playSpringTerm(new CurrentUser(0, "zizhu", "zizhu", Role.CENTER, Scope.region(countyCode)),
                     centralSchool(countyCode), DemoLoader::as, () -> {
                         as(system);

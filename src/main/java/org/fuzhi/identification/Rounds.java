@@ -4,7 +4,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.fuzhi.common.Page;
 import org.fuzhi.platform.CurrentUser;
 
@@ -96,12 +95,6 @@ public interface Rounds {
     record Pending(long roundId, String name, Stage stage, long myTasks, boolean finishable) {
     }
 
-    /** Rounds whose public notice is up today (anonymous). */
-    List<NoticeView> currentNotices();
-
-    /** The masked public list of a round whose notice is up today; empty when it is not (taken down or never up). */
-    Optional<NoticePage> publicNotice(long roundId, int page, int size);
-
     record NewRound(String name, int schoolYear, String term, String scopeCode) {
     }
 
@@ -149,13 +142,4 @@ public interface Rounds {
                       String newLevel) {
     }
 
-    record NoticeView(long roundId, String name, String scopeName, LocalDate noticeStart, LocalDate noticeEnd) {
-    }
-
-    /** One public line: masked name, school and grade only — no ID, address, birth date or hardship details. */
-    record NoticeLine(String name, String school, String stage, Integer grade) {
-    }
-
-    record NoticePage(NoticeView notice, Page<NoticeLine> lines) {
-    }
 }

@@ -295,6 +295,27 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
         assertThat(jdbc.sql("SELECT COUNT(*) FROM audit_event WHERE details LIKE :n")
                 .param("n", "%" + full.replaceAll(".*\"idNumber\":\"([^\"]+)\".*", "$1") + "%")
                 .query(Long.class).single()).isZero();
+        // The audit page says it in words: the action, the child by masked name, the details as labelled fields;
+        // no action codes or JSON. The export reads the same.
+        String name = jdbc.sql("SELECT p.name FROM enrolment e JOIN person p ON p.id = e.person_id WHERE e.id = :id")
+                .param("id", id).query(String.class).single();
+        String audit = mvc.perform(get("/audit").param("action", "UNMASK_ID_NUMBER").session(login("zizhu")))
+                .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
+        String table = audit.substring(audit.indexOf("id=\"audit-table\""));
+        assertThat(table).contains(">查看完整身份证号<").contains(">学生 " + org.fuzhi.common.Masking.name(name) + "<")
+                .contains("<dt>字段</dt><dd>idNumber</dd>").doesNotContain(">UNMASK_ID_NUMBER<").doesNotContain("{&quot;");
+        assertThat(audit).contains("<option value=\"UNMASK_ID_NUMBER\" selected=\"selected\">查看完整身份证号</option>");
+        String all = mvc.perform(get("/audit").session(login("zizhu"))).andExpect(status().isOk()).andReturn()
+                .getResponse().getContentAsString(StandardCharsets.UTF_8);
+        String rows = all.substring(all.indexOf("id=\"audit-table\""));
+        assertThat(rows).doesNotContainPattern(">[A-Z]{2,}_[A-Z_]+<").doesNotContain("{&quot;");
+        byte[] xlsx = mvc.perform(get("/audit/export").param("action", "UNMASK_ID_NUMBER").session(login("zizhu")))
+                .andExpect(status().isOk()).andReturn().getResponse().getContentAsByteArray();
+        try (var wb = new org.apache.poi.xssf.usermodel.XSSFWorkbook(new java.io.ByteArrayInputStream(xlsx))) {
+            var row = wb.getSheetAt(0).getRow(1);
+            assertThat(row.getCell(4).getStringCellValue()).isEqualTo("查看完整身份证号");
+            assertThat(row.getCell(5).getStringCellValue()).startsWith("学生 ").contains("*");
+        }
     }
 
     // ------------------------------------------------------------------ import

@@ -244,6 +244,51 @@ interface IdentificationWebTests {
             }
         }
         assertThat(page).doesNotContainPattern("\\d{17}[0-9X]").doesNotContain("特别困难").doesNotContain("脱贫户");
+        // It reads as the 公示 a village posts: a title a parent understands, the issuing body, the period with dates
+        // and working days, where objections go, the date line. Huangmei's center setting its own hotline changes
+        // none of Wuxue's notices; a bad phone number is refused with the rule.
+        java.time.format.DateTimeFormatter cn = java.time.format.DateTimeFormatter.ofPattern("yyyy年M月d日");
+        assertThat(page).contains("关于")
+                .contains("2025—2026学年秋季学期家庭经济困难学生认定结果的公示")
+                .contains("公示期：" + start.format(cn) + "至" + end.format(cn) + "（5个工作日）。")
+                .contains("请向武穴市学生资助管理中心实名反映").contains("联系电话：0713-0000000")
+                .contains("onclick=\"window.print()\"");
+        assertThat(page.substring(page.indexOf("id=\"notice-signature\""))).contains("武穴市学生资助管理中心")
+                .contains(start.format(cn));
+        mvc().perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders
+                        .put("/api/v1/identification/notice-contact").header("Authorization", bearer("hm-zizhu"))
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"issuer\":\"黄梅县学生资助管理中心\",\"phone\":\"0713-1111111\",\"address\":\"黄梅县演示路 2 号\"}"))
+                .andExpect(status().isOk()).andExpect(jsonPath("$.saved").value(true));
+        mvc().perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders
+                        .put("/api/v1/identification/notice-contact").header("Authorization", bearer("zizhu"))
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"issuer\":\"武穴市学生资助管理中心\",\"phone\":\"请拨打 110\",\"address\":\"x\"}"))
+                .andExpect(status().is4xxClientError())
+                .andExpect(jsonPath("$.message").value("电话只能由数字、空格和“-”组成（如 0713-6212345），7 至 32 位。"));
+        mvc().perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders
+                        .put("/api/v1/identification/notice-contact").header("Authorization", bearer("cunwei"))
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"issuer\":\"某村\",\"phone\":\"0713-2222222\",\"address\":\"x\"}"))
+                .andExpect(status().isForbidden());
+        String after = mvc().perform(get("/public/notices/" + id).param("village", village)).andExpect(status().isOk())
+                .andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
+        assertThat(after).contains("联系电话：0713-0000000").doesNotContain("0713-1111111").doesNotContain("0713-2222222")
+                .doesNotContain("请拨打");
+        // One village's list is printed whole for its board, with its township and village named: that village's
+        // children only (a village round also holds other villages' pupils of its schools).
+        List<String> ours = jdbc().sql("""
+                SELECT name FROM ident_entry WHERE round_id = :r AND source = 'ROSTER' AND village_code = :v""")
+                .param("r", id).param("v", village).query(String.class).list();
+        assertThat(ours).isNotEmpty();
+        for (String n : ours) {
+            assertThat(after).contains(Masking.name(n));
+        }
+        assertThat(after).contains("名单附后（共 " + ours.size() + " 名）");
+        assertThat(after.split("<tr>").length - 1).isEqualTo(ours.size() + 1);
+        String villageName = jdbc().sql("SELECT name FROM region WHERE code = :v").param("v", village)
+                .query(String.class).single();
+        assertThat(after).contains("id=\"notice-village-name\"").contains(villageName);
         assertThat(mvc().perform(get("/public/notices")).andExpect(status().isOk()).andReturn().getResponse()
                 .getContentAsString(StandardCharsets.UTF_8)).contains("村级补充识别");
 

@@ -56,6 +56,17 @@ class NoticeCalendar {
         }
     }
 
+    /** How many working days a notice up from {@code start} to {@code end} (both included) stays up. */
+    int workingDays(LocalDate start, LocalDate end) {
+        int n = 0;
+        for (LocalDate d = start; !d.isAfter(end); d = d.plusDays(1)) {
+            if (isWorkingDay(d)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     private static Set<LocalDate> parse(String list) {
         Set<LocalDate> out = new TreeSet<>();
         for (String s : list.split(",")) {

@@ -1251,44 +1251,6 @@ class RoundService implements Rounds {
         return out;
     }
 
-    // ---------------------------------------------------------------- public notice
-
-    @Override
-    @Transactional(readOnly = true)
-    public List<NoticeView> currentNotices() {
-        java.sql.Date today = java.sql.Date.valueOf(today());
-        return jdbc.sql("""
-                SELECT id FROM ident_round WHERE stage = 'NOTICE' AND notice_start <= :d AND notice_end >= :d
-                ORDER BY notice_start DESC, id DESC""").param("d", today).query(Long.class).list().stream()
-                .map(id -> notice(findRound(id).orElseThrow())).toList();
-    }
-
-    private NoticeView notice(RoundRow r) {
-        return new NoticeView(r.id(), r.name(), regionName(r.scopeCode()), r.noticeStart(), r.noticeEnd());
-    }
-
-    @Override
-    @Transactional(readOnly = true)
-    public Optional<NoticePage> publicNotice(long roundId, int page, int size) {
-        Optional<RoundRow> found = findRound(roundId).filter(this::noticeUp);
-        if (found.isEmpty()) {
-            return Optional.empty();
-        }
-        // Only the children the verification confirmed: those on the roster, checked unit by unit. The hardship
-        // ledger is a model's rating nobody has confirmed; publishing it would brand a family as poor on a guess.
-        long total = jdbc.sql("SELECT COUNT(*) FROM ident_entry WHERE round_id = :r AND source = 'ROSTER'")
-                .param("r", roundId).query(Long.class).single();
-        Names names = new Names();
-        // Only what a notice may show: masked name, school, grade. No ID, address, birth date, category or level.
-        List<NoticeLine> lines = jdbc.sql("""
-                SELECT name, school_code, stage, grade FROM ident_entry WHERE round_id = :r AND source = 'ROSTER'
-                ORDER BY school_code, stage, grade, person_id LIMIT :lim OFFSET :off""")
-                .param("r", roundId).param("lim", size).param("off", (long) page * size)
-                .query((rs, n) -> new NoticeLine(Masking.name(rs.getString("name")), names.school(rs.getString("school_code")),
-                        rs.getString("stage"), (Integer) rs.getObject("grade", Integer.class))).list();
-        return Optional.of(new NoticePage(notice(found.get()), new Page<>(lines, total, page, size)));
-    }
-
     // ---------------------------------------------------------------- names
 
     private String unitName(TaskRow t, Names names) {

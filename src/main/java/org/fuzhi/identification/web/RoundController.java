@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.fuzhi.common.Page;
+import org.fuzhi.identification.Notices;
 import org.fuzhi.identification.Rounds;
 import org.fuzhi.platform.CurrentUser;
 import org.springframework.context.MessageSource;
@@ -26,11 +27,14 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 class RoundController {
 
     private final Rounds rounds;
+    private final Notices notices;
     private final MessageSource messages;
     private final Refusals refusals;
 
-    RoundController(Rounds rounds, MessageSource messages, Refusals refusals) {
+    RoundController(Rounds rounds, Notices notices, MessageSource messages,
+                    Refusals refusals) {
         this.rounds = rounds;
+        this.notices = notices;
         this.messages = messages;
         this.refusals = refusals;
     }
@@ -39,7 +43,11 @@ class RoundController {
 
     @GetMapping("/identification/rounds")
     String list(Model model) {
-        model.addAttribute("rounds", rounds.list(CurrentUser.get()));
+        CurrentUser me = CurrentUser.get();
+        model.addAttribute("rounds", rounds.list(me));
+        if (me.role() == org.fuzhi.platform.Role.CENTER) {
+            model.addAttribute("contact", notices.contact(me));
+        }
         LocalDate today = LocalDate.now(java.time.ZoneId.of("Asia/Shanghai"));
         int year = today.getMonthValue() >= 8 ? today.getYear() : today.getYear() - 1;
         model.addAttribute("defaultYear", year);

@@ -20,10 +20,12 @@ class AuditController {
 
     private static final ZoneId ZONE = ZoneId.of("Asia/Shanghai");
     private final AuditLog audit;
+    private final AuditView view;
     private final org.springframework.context.MessageSource messages;
 
-    AuditController(AuditLog audit, org.springframework.context.MessageSource messages) {
+    AuditController(AuditLog audit, AuditView view, org.springframework.context.MessageSource messages) {
         this.audit = audit;
+        this.view = view;
         this.messages = messages;
     }
 
@@ -31,12 +33,15 @@ class AuditController {
     String page(@RequestParam(required = false) String actor, @RequestParam(required = false) String action,
                 @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate from,
                 @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate to,
-                @RequestParam(defaultValue = "0") int page, Model model) {
+                @RequestParam(defaultValue = "0") int page, Model model, java.util.Locale locale) {
         CurrentUser.get().require(CurrentUser.get().role().mayReadAudit());
+        actor = actor == null || actor.isBlank() ? null : actor.strip();
+        action = action == null || action.isBlank() ? null : action;
         var events = audit.search(new AuditLog.Query(actor, action,
                 from == null ? null : from.atStartOfDay(ZONE).toInstant(),
                 to == null ? null : to.plusDays(1).atStartOfDay(ZONE).toInstant(), Math.max(page, 0), 50));
-        model.addAttribute("events", events);
+        model.addAttribute("events", view.rows(events, locale));
+        model.addAttribute("actions", view.actions(locale));
         model.addAttribute("page", page);
         model.addAttribute("actor", actor);
         model.addAttribute("action", action);
@@ -80,12 +85,23 @@ class AuditController {
         long[] n = {0};
         try (org.fuzhi.platform.Xlsx x = new org.fuzhi.platform.Xlsx(response.getOutputStream(),
                 messages.getMessage("audit.title", null, locale), header)) {
+            // Named a chunk at a time: one look-up per target type and chunk, not per row.
+            List<AuditLog.Event> chunk = new java.util.ArrayList<>();
+            Runnable flush = () -> {
+                for (AuditView.Row r : view.rows(chunk, locale)) {
+                    x.row(java.util.Arrays.asList(String.valueOf(r.id()), format.format(r.occurredAt()), r.actor(),
+                            r.role(), r.action(), r.target(), r.scope(), r.detailsText(), r.clientIp()));
+                    n[0]++;
+                }
+                chunk.clear();
+            };
             audit.forEach(query, e -> {
-                x.row(java.util.Arrays.asList(String.valueOf(e.id()), format.format(e.occurredAt()), e.actor(),
-                        e.actorRole(), e.action(), e.targetType() == null ? "" : e.targetType() + " "
-                                + (e.targetId() == null ? "" : e.targetId()), e.scope(), e.details(), e.clientIp()));
-                n[0]++;
+                chunk.add(e);
+                if (chunk.size() == 500) {
+                    flush.run();
+                }
             });
+            flush.run();
         }
         audit.record("EXPORT", "audit-events", null, Map.of("rows", n[0], "actor", String.valueOf(actor),
                 "action", String.valueOf(action)));

@@ -33,4 +33,14 @@ class NoticeCalendarTest {
         assertThat(c.isWorkingDay(LocalDate.of(2026, 10, 10))).isTrue();
         assertThat(c.isWorkingDay(LocalDate.of(2026, 10, 5))).isFalse();
     }
+
+    @Test
+    void theNoticeSaysHowManyWorkingDaysItIsUp() {
+        NoticeCalendar c = new NoticeCalendar("2026-10-01,2026-10-02,2026-10-05", "2026-10-10");
+        assertThat(c.workingDays(LocalDate.of(2026, 9, 30), LocalDate.of(2026, 10, 9))).isEqualTo(5);
+        assertThat(c.workingDays(LocalDate.of(2026, 10, 3), LocalDate.of(2026, 10, 4))).isZero();
+        assertThat(c.workingDays(LocalDate.of(2026, 10, 9), LocalDate.of(2026, 10, 10))).isEqualTo(2);
+        assertThat(NoticeCalendar.weekendsOnly().workingDays(LocalDate.of(2026, 11, 26), LocalDate.of(2026, 12, 2)))
+                .isEqualTo(5);
+    }
 }

@@ -1,0 +1,35 @@
+package org.fuzhi.region.internal;
+
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.fuzhi.platform.AuditTargetNames;
+import org.fuzhi.region.Directory;
+import org.fuzhi.region.RegionView;
+import org.springframework.stereotype.Component;
+
+/** Regions by name. */
+@Component
+class RegionAuditNames implements AuditTargetNames {
+
+    private final Directory directory;
+
+    RegionAuditNames(Directory directory) {
+        this.directory = directory;
+    }
+
+    @Override
+    public Set<String> targetTypes() {
+        return Set.of("region");
+    }
+
+    @Override
+    public Map<String, String> names(String targetType, Collection<String> ids) {
+        Map<String, String> out = new HashMap<>();
+        ids.stream().filter(Objects::nonNull).distinct()
+                .forEach(c -> directory.region(c).map(RegionView::name).ifPresent(n -> out.put(c, n)));
+        return out;
+    }
+}
