@@ -15,7 +15,7 @@ public interface AuditTargetNames {
     Set<String> targetTypes();
 
     /** The names of these targets; ids no longer found are left out (the page then shows the id). */
-    Map<String, String> names(String targetType, Collection<String> ids);
+    Map<String, String> names(String targetType, Collection<String> ids, java.util.Locale locale);
 
     /** The ids that are numbers, for an IN list of BIGINT; anything else is dropped. */
     static java.util.List<Long> numeric(Collection<String> ids) {

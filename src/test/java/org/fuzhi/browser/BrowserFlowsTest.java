@@ -292,6 +292,25 @@ class BrowserFlowsTest {
         String text = page.locator("#notice-table").innerText();
         assertThat(text).doesNotContainPattern("\\d{17}[0-9X]").doesNotContain("困难").doesNotContain("脱贫");
         shot("14-public-notice");
+        // It reads as a 公示 with its issuer, period and objection line; a village prints its own list on A4.
+        assertThat(page.locator("#notice-title")).containsText("家庭经济困难学生认定结果的公示");
+        assertThat(page.locator("#notice-period")).containsText("个工作日");
+        assertThat(page.locator("#notice-objection")).containsText("武穴市学生资助管理中心");
+        assertThat(page.locator("#notice-signature")).containsText("武穴市学生资助管理中心");
+        if (page.locator("#notice-village").count() > 0) {
+            page.selectOption("#notice-village", page.locator("#notice-village option").nth(1).getAttribute("value"));
+            page.click("#notice-village-show");
+            assertThat(page.locator("#notice-village-name")).isVisible();
+        }
+        page.setViewportSize(390, 844);
+        assertThat(((Number) page.evaluate("document.documentElement.scrollWidth")).intValue()).isLessThanOrEqualTo(390);
+        windowShot("14-public-notice-phone");
+        page.setViewportSize(1400, 900);
+        page.emulateMedia(new Page.EmulateMediaOptions().setMedia(com.microsoft.playwright.options.Media.PRINT));
+        assertThat(page.locator("#notice-print")).isHidden();
+        assertThat(page.locator("#notice-table")).isVisible();
+        shot("14-public-notice-print");
+        page.emulateMedia(new Page.EmulateMediaOptions().setMedia(com.microsoft.playwright.options.Media.SCREEN));
 
         // Five working days later the notice has been taken down and the center makes the round final.
         jdbc.sql("UPDATE ident_round SET notice_start = notice_start - 9, notice_end = notice_start - 1 WHERE id = :r")
@@ -558,5 +577,21 @@ class BrowserFlowsTest {
             page.setViewportSize(1400, 900);
             page.context().clearCookies();
         }
+    }
+
+    @Test
+    void theAuditLogReadsInWordsOnADeskAndOnAPhone() {
+        login("zizhu");
+        page.navigate(url("/audit"));
+        page.selectOption("#action", "AID_BATCH_APPROVED");
+        page.click("form[action$='/audit'] button[type=submit]");
+        assertThat(page.locator("#audit-table tbody tr").first()).containsText("审批资助发放批次");
+        assertThat(page.locator("#audit-table tbody tr").first()).containsText("发放批次");
+        assertThat(page.locator("#audit-table")).not().containsText("AID_BATCH_APPROVED");
+        assertThat(page.locator("#audit-table")).not().containsText("{\"");
+        windowShot("45-audit-log");
+        page.setViewportSize(390, 844);
+        assertThat(((Number) page.evaluate("document.documentElement.scrollWidth")).intValue()).isLessThanOrEqualTo(390);
+        windowShot("45-audit-log-phone");
     }
 }

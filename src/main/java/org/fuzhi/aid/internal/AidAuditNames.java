@@ -18,10 +18,18 @@ class AidAuditNames implements AuditTargetNames {
 
     private final JdbcClient jdbc;
     private final Directory directory;
+    private final org.springframework.context.MessageSource messages;
 
-    AidAuditNames(JdbcClient jdbc, Directory directory) {
+    AidAuditNames(JdbcClient jdbc, Directory directory, org.springframework.context.MessageSource messages) {
         this.jdbc = jdbc;
         this.directory = directory;
+        this.messages = messages;
+    }
+
+    /** "2025—2026学年春季学期", not the code 2025-SPRING. */
+    private String termLabel(int year, String term, java.util.Locale locale) {
+        return messages.getMessage("round.yearTerm", new Object[] {year, year + 1,
+                messages.getMessage("enum.Term." + term, null, term, locale)}, locale);
     }
 
     @Override
@@ -30,16 +38,16 @@ class AidAuditNames implements AuditTargetNames {
     }
 
     @Override
-    public Map<String, String> names(String targetType, Collection<String> ids) {
+    public Map<String, String> names(String targetType, Collection<String> ids, java.util.Locale locale) {
         Map<String, String> out = new HashMap<>();
         List<String> codes = ids.stream().filter(Objects::nonNull).toList();
         List<Long> numbers = AuditTargetNames.numeric(ids);
         switch (targetType) {
             case "aidTerm" -> {
                 if (!numbers.isEmpty()) {
-                    jdbc.sql("SELECT id, term_code FROM aid_term WHERE id IN (:ids)").param("ids", numbers)
+                    jdbc.sql("SELECT id, school_year, term FROM aid_term WHERE id IN (:ids)").param("ids", numbers)
                             .query(rs -> {
-                                out.put(String.valueOf(rs.getLong(1)), rs.getString(2));
+                                out.put(String.valueOf(rs.getLong(1)), termLabel(rs.getInt(2), rs.getString(3), locale));
                             });
                 }
             }
@@ -47,11 +55,12 @@ class AidAuditNames implements AuditTargetNames {
                 if (!numbers.isEmpty()) {
                     Map<String, String> schools = new HashMap<>();
                     jdbc.sql("""
-                            SELECT b.id, b.school_code, t.term_code FROM aid_batch b JOIN aid_term t ON t.id = b.term_id
-                            WHERE b.id IN (:ids)""").param("ids", numbers).query(rs -> {
+                            SELECT b.id, b.school_code, t.school_year, t.term FROM aid_batch b
+                            JOIN aid_term t ON t.id = b.term_id WHERE b.id IN (:ids)""").param("ids", numbers).query(rs -> {
                         String school = schools.computeIfAbsent(rs.getString(2),
                                 c -> directory.school(c).map(SchoolView::name).orElse(c));
-                        out.put(String.valueOf(rs.getLong(1)), school + " · " + rs.getString(3));
+                        out.put(String.valueOf(rs.getLong(1)), school + " · "
+                                + termLabel(rs.getInt(3), rs.getString(4), locale));
                     });
                 }
             }

@@ -26,7 +26,7 @@ class IdentificationAuditNames implements AuditTargetNames {
     }
 
     @Override
-    public Map<String, String> names(String targetType, Collection<String> ids) {
+    public Map<String, String> names(String targetType, Collection<String> ids, java.util.Locale locale) {
         Map<String, String> out = new HashMap<>();
         if (targetType.equals("assessment-model")) {
             // Models are recorded by their version string, which is also their name in lists.

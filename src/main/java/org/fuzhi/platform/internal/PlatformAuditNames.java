@@ -26,7 +26,7 @@ class PlatformAuditNames implements AuditTargetNames {
     }
 
     @Override
-    public Map<String, String> names(String targetType, Collection<String> ids) {
+    public Map<String, String> names(String targetType, Collection<String> ids, java.util.Locale locale) {
         Map<String, String> out = new HashMap<>();
         List<String> keys = ids.stream().filter(Objects::nonNull).toList();
         if (keys.isEmpty()) {

@@ -73,7 +73,7 @@ class AuditView {
             }
         }
         Map<String, Map<String, String>> names = new HashMap<>();
-        ids.forEach((type, set) -> names.put(type, name(type, set)));
+        ids.forEach((type, set) -> names.put(type, name(type, set, locale)));
         List<Row> out = new ArrayList<>(events.size());
         for (AuditLog.Event e : events) {
             String action = messages.getMessage("audit.action." + e.action(), null, e.action(), locale);
@@ -93,11 +93,11 @@ class AuditView {
         return out;
     }
 
-    private Map<String, String> name(String type, Collection<String> ids) {
+    private Map<String, String> name(String type, Collection<String> ids, Locale locale) {
         for (AuditTargetNames n : namers) {
             if (n.targetTypes().contains(type)) {
                 try {
-                    return n.names(type, ids);
+                    return n.names(type, ids, locale);
                 } catch (RuntimeException ex) {
                     // A name is a convenience: the page still shows the id when a lookup fails.
                     return Map.of();

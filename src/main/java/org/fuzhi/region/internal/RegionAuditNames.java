@@ -26,7 +26,7 @@ class RegionAuditNames implements AuditTargetNames {
     }
 
     @Override
-    public Map<String, String> names(String targetType, Collection<String> ids) {
+    public Map<String, String> names(String targetType, Collection<String> ids, java.util.Locale locale) {
         Map<String, String> out = new HashMap<>();
         ids.stream().filter(Objects::nonNull).distinct()
                 .forEach(c -> directory.region(c).map(RegionView::name).ifPresent(n -> out.put(c, n)));

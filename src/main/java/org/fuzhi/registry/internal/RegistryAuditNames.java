@@ -26,7 +26,7 @@ class RegistryAuditNames implements AuditTargetNames {
     }
 
     @Override
-    public Map<String, String> names(String targetType, Collection<String> ids) {
+    public Map<String, String> names(String targetType, Collection<String> ids, java.util.Locale locale) {
         List<Long> numbers = AuditTargetNames.numeric(ids);
         Map<String, String> out = new HashMap<>();
         if (numbers.isEmpty()) {
