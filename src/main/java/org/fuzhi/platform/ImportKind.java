@@ -26,6 +26,20 @@ public interface ImportKind {
     List<String> exampleRow();
 
     /**
+     * The example row of the template this user downloads: made to pass a dry run inside the user's scope (a village
+     * and school of the user's own area, made-up people), so the clerk starts from a row that works.
+     */
+    default List<String> exampleRow(CurrentUser user) {
+        return exampleRow();
+    }
+
+    /** A made-up ID number of the county {@code county6}: birth date yyyymmdd, sequence, its check character. */
+    static String exampleId(String county6, String birth, String sequence) {
+        String first17 = county6 + birth + sequence;
+        return first17 + org.fuzhi.common.IdNumber.checkChar(first17);
+    }
+
+    /**
      * Validates a chunk of rows and writes the valid ones. Every row with a problem must be reported via
      * {@link ImportContext#reject}; rows not rejected count as accepted and must have been written.
      */

@@ -18,6 +18,14 @@ public interface Imports {
      */
     Result run(String kind, Path file, String originalFilename, boolean dryRun, Locale locale);
 
+    /**
+     * Imports the file of the user's own dry run, as it was kept, without uploading it again: every row is checked
+     * again (the data may have changed since) and the accepted ones written. A dry run is imported once.
+     *
+     * @throws RuleViolationException when it is not a dry run or its rows were already imported
+     */
+    Result commit(String dryRunId, Locale locale);
+
     List<ImportKind> kinds();
 
     Optional<ImportKind> kind(String name);
@@ -26,7 +34,11 @@ public interface Imports {
 
     List<Summary> recent(int limit);
 
-    /** The rejected rows of an import as .xlsx: row, field, problem. */
+    /**
+     * The rejected rows of an import as .xlsx, as they were sent: the row number, the file's own columns and a last
+     * column with the problems. The clerk corrects the rows and uploads the workbook again as it is (the row-number
+     * and problem columns are ignored on upload).
+     */
     void writeErrorReport(String importId, OutputStream out, Locale locale);
 
     void writeTemplate(ImportKind kind, boolean csv, OutputStream out, Locale locale);

@@ -18,6 +18,9 @@ public interface Directory {
 
     Optional<SchoolView> school(String code);
 
+    /** The first village (by code) inside a scope — a school's own village for a school — for template examples. */
+    Optional<String> firstVillage(Scope scope);
+
     /** Schools the scope may see, filtered and paged. */
     Page<SchoolView> schools(Scope scope, SchoolQuery query, int page, int size);
 

@@ -392,14 +392,19 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
                 + "G" + id("20150404", 61) + ",," + id("20150404", 61) + ",男,2015-04-04," + school + ",小学,4,,在读\n"; // row 8 name
         String auth = bearer("zizhu");
         // A dry run reports the same and writes nothing.
-        mvc.perform(multipart("/api/v1/imports/students").file(csvFile("students.csv", csv, StandardCharsets.UTF_8))
+        String dry = mvc.perform(multipart("/api/v1/imports/students").file(csvFile("students.csv", csv, StandardCharsets.UTF_8))
                         .param("dryRun", "true").header("Authorization", auth))
                 .andExpect(status().isOk()).andExpect(jsonPath("$.accepted").value(2))
-                .andExpect(jsonPath("$.rejected").value(5));
+                .andExpect(jsonPath("$.rejected").value(5)).andReturn().getResponse()
+                .getContentAsString(StandardCharsets.UTF_8);
         assertThat(countPerson(a)).isZero();
+        String dryId = dry.replaceAll(".*\"importId\":\"([^\"]+)\".*", "$1");
 
-        String body = mvc.perform(multipart("/api/v1/imports/students")
-                        .file(csvFile("students.csv", csv, StandardCharsets.UTF_8)).header("Authorization", auth))
+        // The dry run's rows are imported without sending the file again — by whoever ran it, and once.
+        mvc.perform(post("/api/v1/imports/" + dryId + "/commit").header("Authorization", bearer("hm-zizhu")))
+                .andExpect(status().isForbidden());
+        assertThat(countPerson(a)).isZero();
+        String body = mvc.perform(post("/api/v1/imports/" + dryId + "/commit").header("Authorization", auth))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.accepted").value(2))
                 .andExpect(jsonPath("$.rejected").value(5))
@@ -408,6 +413,10 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
                 .andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
         assertThat(body).contains("校验位").contains("出生日期与身份证号不符").contains("学校 9999999999 不存在")
                 .contains("与本文件中前面的行重复").contains("必填项为空");
+        assertThat(body).contains("\"dryRun\":false");
+        mvc.perform(post("/api/v1/imports/" + dryId + "/commit").header("Authorization", auth))
+                .andExpect(status().isConflict())
+                .andExpect(jsonPath("$.message").value("这次试导入的文件已经导入过了，不会重复导入。"));
         assertThat(countPerson(a)).isEqualTo(1);
         assertThat(countPerson(b)).isEqualTo(1);
         // The original file is kept with the import record.
@@ -424,6 +433,27 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
         List<List<String>> rows = readXlsx(report);
         assertThat(rows.subList(1, rows.size()).stream().map(r -> r.get(0)).distinct())
                 .containsExactly("4", "5", "6", "7", "8");
+        // It carries the rows as they were sent, between the row number and the problems; corrected, the same
+        // workbook goes back in as it is.
+        assertThat(rows.get(0)).containsExactly("行号", "学籍号", "姓名", "身份证号", "性别", "出生日期", "学校标识码", "学段",
+                "年级", "班级", "学籍状态", "问题说明");
+        List<String> birthRow = rows.stream().filter(r -> r.get(0).equals("5")).findFirst().orElseThrow();
+        assertThat(birthRow.subList(1, 11)).containsExactly("G" + id("20150202", 41), "测试丁", id("20150202", 41), "男",
+                "2015-02-03", school, "小学", "4", "", "在读");
+        assertThat(birthRow.get(11)).contains("出生日期").contains("出生日期与身份证号不符");
+        List<String> fixed = new java.util.ArrayList<>(birthRow);
+        fixed.set(5, "2015-02-02");
+        java.io.ByteArrayOutputStream corrected = new java.io.ByteArrayOutputStream();
+        try (org.fuzhi.platform.Xlsx x = new org.fuzhi.platform.Xlsx(corrected, "错误报告", rows.get(0))) {
+            x.row(rows.stream().filter(r -> r.get(0).equals("4")).findFirst().orElseThrow());
+            x.row(fixed);
+        }
+        mvc.perform(multipart("/api/v1/imports/students").file(new org.springframework.mock.web.MockMultipartFile("file",
+                        "导入错误报告.xlsx", org.fuzhi.platform.Downloads.XLSX, corrected.toByteArray()))
+                        .header("Authorization", auth))
+                .andExpect(status().isOk()).andExpect(jsonPath("$.accepted").value(1))
+                .andExpect(jsonPath("$.rejected").value(1)).andExpect(jsonPath("$.errors[0].row").value(2));
+        assertThat(countPerson(id("20150202", 41))).isEqualTo(1);
 
         // Re-importing updates by 学籍号 instead of duplicating.
         String again = "学籍号,姓名,身份证号,学校标识码,学段,年级,班级,学籍状态\n"
@@ -534,6 +564,27 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
         byte[] xlsx = mvc.perform(get("/api/v1/imports/households/template").param("format", "xlsx").header("Authorization", auth))
                 .andExpect(status().isOk()).andReturn().getResponse().getContentAsByteArray();
         assertThat(readXlsx(xlsx).get(0)).startsWith("户编号", "所在村代码");
+    }
+
+    /** A clerk starts from the template: its example row, as downloaded, passes a dry run (on the demo county). */
+    @Test
+    void everyTemplatesExampleRowPassesADryRun() throws Exception {
+        String auth = bearer("zizhu");
+        List<String> failing = new ArrayList<>();
+        // Not payee accounts: its example needs a real pupil, and a template must not carry a child's ID number.
+        for (String kind : List.of("regions", "schools", "households", "students", "roster", "source-list")) {
+            byte[] template = mvc.perform(get("/api/v1/imports/" + kind + "/template").param("format", "xlsx")
+                    .header("Authorization", auth)).andExpect(status().isOk()).andReturn().getResponse()
+                    .getContentAsByteArray();
+            String body = mvc.perform(multipart("/api/v1/imports/" + kind).file(new org.springframework.mock.web
+                            .MockMultipartFile("file", kind + ".xlsx", org.fuzhi.platform.Downloads.XLSX, template))
+                            .param("dryRun", "true").header("Authorization", auth))
+                    .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
+            if (!body.contains("\"accepted\":1,\"rejected\":0")) {
+                failing.add(kind + ": " + body);
+            }
+        }
+        assertThat(failing).isEmpty();
     }
 
     // ------------------------------------------------------------------ edit with optimistic locking

@@ -33,7 +33,10 @@ class RosterImport implements ImportKind {
     private final JdbcTemplate jdbc;
     private final FieldCrypto crypto;
 
-    RosterImport(JdbcTemplate jdbc, FieldCrypto crypto) {
+    private final org.fuzhi.region.Directory directory;
+
+    RosterImport(JdbcTemplate jdbc, FieldCrypto crypto, org.fuzhi.region.Directory directory) {
+        this.directory = directory;
         this.crypto = crypto;
         this.jdbc = jdbc;
     }
@@ -54,6 +57,14 @@ class RosterImport implements ImportKind {
                 Column.opt("monitoringStatus"), Column.opt("identifiedYear"), Column.opt("exitedYear"),
                 Column.req("memberName"), Column.req("memberIdNumber"), Column.opt("relation"), Column.opt("gender"),
                 Column.opt("birthDate"));
+    }
+
+    @Override
+    public List<String> exampleRow(org.fuzhi.platform.CurrentUser user) {
+        // The household of the households template's example: the two templates describe the same made-up family.
+        return directory.firstVillage(user.scope()).map(v -> List.of(v.substring(0, 6) + "9999999901", v, "脱贫户", "",
+                "2016", "2019", "王示例", ImportKind.exampleId(v.substring(0, 6), "19800101", "997"), "户主", "男",
+                "1980-01-01")).orElseGet(this::exampleRow);
     }
 
     @Override

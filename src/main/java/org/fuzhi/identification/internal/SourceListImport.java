@@ -40,7 +40,10 @@ class SourceListImport implements ImportKind {
     private final JdbcTemplate jdbc;
     private final FieldCrypto crypto;
 
-    SourceListImport(JdbcTemplate jdbc, FieldCrypto crypto) {
+    private final org.fuzhi.region.Directory directory;
+
+    SourceListImport(JdbcTemplate jdbc, FieldCrypto crypto, org.fuzhi.region.Directory directory) {
+        this.directory = directory;
         this.crypto = crypto;
         this.jdbc = jdbc;
     }
@@ -59,6 +62,13 @@ class SourceListImport implements ImportKind {
     public List<Column> columns() {
         return List.of(Column.req("listType"), Column.req("name"), Column.req("idNumber"), Column.req("regionCode"),
                 Column.opt("year"), Column.opt("detail"));
+    }
+
+    @Override
+    public List<String> exampleRow(org.fuzhi.platform.CurrentUser user) {
+        return directory.firstVillage(user.scope()).map(v -> List.of("农村低保", "王示例",
+                ImportKind.exampleId(v.substring(0, 6), "20100101", "993"), v, "2026", ""))
+                .orElseGet(this::exampleRow);
     }
 
     @Override

@@ -142,6 +142,9 @@ class ImportRunner implements Imports {
                         }
                         Map<String, String> values = new HashMap<>();
                         for (int i = 0; i < header[0].length; i++) {
+                            if (header[0][i] == null) {
+                                continue;
+                            }
                             String v = i < cells.size() && cells.get(i) != null ? cells.get(i).strip() : "";
                             values.put(header[0][i], v);
                         }
@@ -186,6 +189,58 @@ class ImportRunner implements Imports {
         audit.record(dryRun ? "IMPORT_DRY_RUN" : "IMPORT", "import", id,
                 Map.of("kind", kind.name(), "file", safeName, "accepted", accepted, "rejected", counts[1]));
         return new Result(id, kind.name(), dryRun, accepted, counts[1], shown, truncated[0]);
+    }
+
+    @Override
+    public Result commit(String dryRunId, Locale locale) {
+        CurrentUser user = CurrentUser.get();
+        Summary dry = find(dryRunId).filter(s -> s.createdBy().equals(user.username()))
+                .orElseThrow(() -> new org.springframework.security.access.AccessDeniedException("not your import"));
+        if (!dry.dryRun() || !"DRY_RUN".equals(dry.status())) {
+            throw new org.fuzhi.platform.RuleViolationException("import.rule.notDryRun");
+        }
+        // Claimed before the work starts: a second click (or a second tab) finds it taken.
+        int claimed = sideTx.execute(s -> jdbc.sql(
+                "UPDATE import_job SET committed_as = 'RUNNING' WHERE id = :id AND committed_as IS NULL")
+                .param("id", dryRunId).update());
+        if (claimed == 0) {
+            throw new org.fuzhi.platform.RuleViolationException("import.rule.alreadyCommitted");
+        }
+        Path tmp = null;
+        try {
+            tmp = openKept(dryRunId);
+            Result r = run(dry.kind(), tmp, dry.originalFilename(), false, locale);
+            sideTx.executeWithoutResult(s -> jdbc.sql("UPDATE import_job SET committed_as = :n WHERE id = :id")
+                    .param("n", r.importId()).param("id", dryRunId).update());
+            return r;
+        } catch (RuntimeException e) {
+            sideTx.executeWithoutResult(s -> jdbc.sql("UPDATE import_job SET committed_as = NULL WHERE id = :id")
+                    .param("id", dryRunId).update());
+            throw e;
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // a temporary file the system cleans up
+                }
+            }
+        }
+    }
+
+    /** The kept original of an import, opened into a temporary file the caller deletes. */
+    private Path openKept(String importId) {
+        String stored = jdbc.sql("SELECT stored_path FROM import_job WHERE id = :id").param("id", importId)
+                .query(String.class).single();
+        try {
+            Path tmp = Files.createTempFile("fuzhi-kept-", ".upload");
+            try (var in = crypto.opening(Files.newInputStream(Path.of(stored)), "import:" + importId + "/original")) {
+                Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+            }
+            return tmp;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private void processChunk(ImportKind kind, List<ImportRow> chunk, ImportContext ctx, String id,
@@ -243,11 +298,20 @@ class ImportRunner implements Imports {
                 byLabel.put(norm(columnLabel(kind, col.code(), l)), col.code());
             }
         }
+        // The error workbook's own columns (row number, problems) come back with the corrected rows: not data.
+        java.util.Set<String> reportColumns = new java.util.HashSet<>();
+        for (Locale l : List.of(Locale.SIMPLIFIED_CHINESE, Locale.ENGLISH, locale)) {
+            reportColumns.add(norm(messages.getMessage("import.report.row", null, l)));
+            reportColumns.add(norm(messages.getMessage("import.report.message", null, l)));
+        }
         String[] codes = new String[cells.size()];
         List<String> unknown = new ArrayList<>();
         java.util.Set<String> seen = new java.util.HashSet<>();
         for (int i = 0; i < cells.size(); i++) {
             String code = byLabel.get(norm(cells.get(i)));
+            if (code == null && reportColumns.contains(norm(cells.get(i)))) {
+                continue;
+            }
             if (code == null) {
                 unknown.add(cells.get(i));
             } else if (!seen.add(code)) {
@@ -331,17 +395,80 @@ class ImportRunner implements Imports {
         if (find(importId).isEmpty()) {
             throw new org.springframework.security.access.AccessDeniedException("not your import");
         }
-        List<String> header = List.of(messages.getMessage("import.report.row", null, locale),
-                messages.getMessage("import.report.field", null, locale),
-                messages.getMessage("import.report.message", null, locale));
-        try (Xlsx x = new Xlsx(out, messages.getMessage("import.report.sheet", null, locale), header)) {
-            jdbc.sql("SELECT row_no, field, message FROM import_error WHERE import_id = :id ORDER BY row_no, field")
-                    .param("id", importId)
-                    .query(rs -> {
-                        x.row(List.of(String.valueOf(rs.getInt(1)), rs.getString(2), rs.getString(3)));
-                    });
+        Map<Integer, String> problems = new java.util.TreeMap<>();
+        jdbc.sql("SELECT row_no, field, message FROM import_error WHERE import_id = :id ORDER BY row_no, field")
+                .param("id", importId).query(rs -> {
+                    String text = rs.getString(2) == null || rs.getString(2).isBlank() ? rs.getString(3)
+                            : rs.getString(2) + "：" + rs.getString(3);
+                    problems.merge(rs.getInt(1), text, (a, b) -> a + "；" + b);
+                });
+        String name = jdbc.sql("SELECT original_filename FROM import_job WHERE id = :id").param("id", importId)
+                .query(String.class).single();
+        Path tmp = openKept(importId);
+        try {
+            Tabular.Format format = Tabular.formatOf(name, tmp);
+            String rowLabel = messages.getMessage("import.report.row", null, locale);
+            String problemLabel = messages.getMessage("import.report.message", null, locale);
+            Xlsx[] x = {null};
+            java.util.concurrent.atomic.AtomicReference<List<Boolean>> skips =
+                    new java.util.concurrent.atomic.AtomicReference<>(List.of());
+            try {
+                Tabular.read(tmp, format, (rowNo, cells) -> {
+                    if (x[0] == null) {
+                        // The file's own header, with the report's two columns around it; a file that was
+                        // re-uploaded from a report already has them.
+                        List<String> header = new ArrayList<>();
+                        header.add(rowLabel);
+                        cells.stream().filter(c -> !isReportColumn(c)).forEach(header::add);
+                        header.add(problemLabel);
+                        x[0] = new Xlsx(out, messages.getMessage("import.report.sheet", null, locale), header);
+                        skips.set(cells.stream().map(this::isReportColumn).toList());
+                        return;
+                    }
+                    String problem = problems.get(rowNo);
+                    if (problem == null) {
+                        return;
+                    }
+                    List<String> line = new ArrayList<>();
+                    line.add(String.valueOf(rowNo));
+                    for (int i = 0; i < cells.size(); i++) {
+                        if (i < skips.get().size() && !skips.get().get(i)) {
+                            line.add(cells.get(i) == null ? "" : cells.get(i));
+                        }
+                    }
+                    while (line.size() < 1 + skips.get().stream().filter(b -> !b).count()) {
+                        line.add("");
+                    }
+                    line.add(problem);
+                    x[0].row(line);
+                });
+            } finally {
+                if (x[0] == null) {
+                    x[0] = new Xlsx(out, messages.getMessage("import.report.sheet", null, locale),
+                            List.of(rowLabel, problemLabel));
+                }
+                x[0].close();
+            }
+        } catch (Exception e) {
+            throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
+        } finally {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // a temporary file the system cleans up
+            }
         }
         audit.record("IMPORT_REPORT_DOWNLOAD", "import", importId, Map.of());
+    }
+
+    private boolean isReportColumn(String label) {
+        for (Locale l : List.of(Locale.SIMPLIFIED_CHINESE, Locale.ENGLISH)) {
+            if (norm(label).equals(norm(messages.getMessage("import.report.row", null, l)))
+                    || norm(label).equals(norm(messages.getMessage("import.report.message", null, l)))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
@@ -352,14 +479,14 @@ class ImportRunner implements Imports {
                 var w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
                 w.write('\uFEFF'); // Excel on Windows needs the BOM to open UTF-8 CSV correctly
                 w.write(String.join(",", header) + "\r\n");
-                w.write(String.join(",", kind.exampleRow()) + "\r\n");
+                w.write(String.join(",", kind.exampleRow(CurrentUser.get())) + "\r\n");
                 w.flush();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         } else {
             try (Xlsx x = new Xlsx(out, kind.name(), header)) {
-                x.row(kind.exampleRow());
+                x.row(kind.exampleRow(CurrentUser.get()));
             }
         }
     }

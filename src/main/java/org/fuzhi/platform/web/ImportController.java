@@ -52,6 +52,30 @@ class ImportController {
         return "platform/imports";
     }
 
+    /** The rows of a dry run imported without choosing the file again. */
+    @PostMapping("/imports/{id}/commit")
+    String commit(@PathVariable String id, Model model, Locale locale) {
+        CurrentUser user = CurrentUser.get();
+        try {
+            Imports.Result r = imports.commit(id, locale);
+            model.addAttribute("result", r);
+            model.addAttribute("selectedKind", r.kind());
+        } catch (org.fuzhi.platform.RuleViolationException e) {
+            model.addAttribute("commitError", messages.getMessage(e.messageKey(), e.args(), locale));
+        } catch (Imports.RefusedException e) {
+            model.addAttribute("commitError", e.getMessage());
+        }
+        model.addAttribute("kinds", kindsFor(user));
+        model.addAttribute("recent", imports.recent(20));
+        return "platform/imports";
+    }
+
+    @PostMapping("/api/v1/imports/{id}/commit")
+    @ResponseBody
+    Map<String, Object> apiCommit(@PathVariable String id, Locale locale) {
+        return body(imports.commit(id, locale));
+    }
+
     @GetMapping({"/imports/{id}/errors.xlsx", "/api/v1/imports/{id}/errors.xlsx"})
     void errorReport(@PathVariable String id, HttpServletResponse response, Locale locale) throws IOException {
         Downloads.prepare(response, Downloads.XLSX, messages.getMessage("import.report.filename", null, locale) + ".xlsx");
@@ -73,7 +97,10 @@ class ImportController {
     @ResponseBody
     Map<String, Object> api(@PathVariable String kind, @RequestParam MultipartFile file,
                             @RequestParam(defaultValue = "false") boolean dryRun, Locale locale) throws IOException {
-        Imports.Result r = run(kind, file, dryRun, locale);
+        return body(run(kind, file, dryRun, locale));
+    }
+
+    private static Map<String, Object> body(Imports.Result r) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("importId", r.importId());
         body.put("dryRun", r.dryRun());

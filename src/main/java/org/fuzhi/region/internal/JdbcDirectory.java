@@ -87,6 +87,18 @@ class JdbcDirectory implements Directory {
     }
 
     @Override
+    public Optional<String> firstVillage(Scope scope) {
+        return switch (scope.type()) {
+            case SCHOOL -> school(scope.code()).map(SchoolView::regionCode);
+            case REGION -> jdbc.sql("""
+                    SELECT code FROM region WHERE level = 'VILLAGE' AND code BETWEEN :low AND :high
+                    ORDER BY code LIMIT 1""").param("low", scope.lowestRegion()).param("high", scope.highestRegion())
+                    .query(String.class).optional();
+            case NONE -> Optional.empty();
+        };
+    }
+
+    @Override
     public Page<SchoolView> schools(Scope scope, SchoolQuery q, int page, int size) {
         // Out-of-county universities are light reference records every region user may look up.
         ScopeFilter f = ScopeFilter.of(scope, "s.code", "s.region_code");

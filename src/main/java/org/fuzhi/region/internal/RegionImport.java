@@ -27,6 +27,29 @@ class RegionImport implements ImportKind {
         return "regions";
     }
 
+    /** A new village under the first township of the user's area, at a number no village there uses yet. */
+    @Override
+    public List<String> exampleRow(org.fuzhi.platform.CurrentUser user) {
+        if (user == null || user.scope().type() != org.fuzhi.platform.Scope.Type.REGION) {
+            return exampleRow();
+        }
+        return jdbc.sql("""
+                SELECT code FROM region WHERE level = 'VILLAGE' AND code BETWEEN :low AND :high ORDER BY code LIMIT 1""")
+                .param("low", user.scope().lowestRegion()).param("high", user.scope().highestRegion())
+                .query(String.class).optional().map(v -> {
+                    String township = v.substring(0, 9);
+                    Set<String> used = new HashSet<>(jdbc.sql("SELECT code FROM region WHERE code LIKE :p")
+                            .param("p", township + "%").query(String.class).list());
+                    for (int n = 399; n > 0; n--) {
+                        String code = township + String.format("%03d", n);
+                        if (!used.contains(code)) {
+                            return List.of(code, "示例村", "否", "220");
+                        }
+                    }
+                    return exampleRow();
+                }).orElseGet(this::exampleRow);
+    }
+
     @Override
     public boolean mayImport(Role role) {
         return role == Role.CENTER;

@@ -27,6 +27,20 @@ class SchoolImport implements ImportKind {
         return "schools";
     }
 
+    /** A new village school in the first village of the user's area. */
+    @Override
+    public List<String> exampleRow(org.fuzhi.platform.CurrentUser user) {
+        if (user == null || user.scope().type() != Scope.Type.REGION) {
+            return exampleRow();
+        }
+        return jdbc.sql("""
+                SELECT code FROM region WHERE level = 'VILLAGE' AND code BETWEEN :low AND :high ORDER BY code LIMIT 1""")
+                .param("low", user.scope().lowestRegion()).param("high", user.scope().highestRegion())
+                .query(String.class).optional()
+                .map(v -> List.of("2142990001", "示例村小学", "小学", v, "", "否", "12", "否", ""))
+                .orElseGet(this::exampleRow);
+    }
+
     @Override
     public boolean mayImport(Role role) {
         return role == Role.CENTER;

@@ -63,6 +63,15 @@ class HouseholdImport implements ImportKind {
     }
 
     @Override
+    public List<String> exampleRow(org.fuzhi.platform.CurrentUser user) {
+        // A made-up household of the user's first village, with a number and an ID no county hands out.
+        return directory.firstVillage(user.scope()).map(v -> List.of(v.substring(0, 6) + "9999999901", v, "王示例",
+                "脱贫户", "2016", "2019", "8650.00", "是", "王示例",
+                ImportKind.exampleId(v.substring(0, 6), "19800101", "997"), "户主", "男", "1980-01-01", "汉族", "否",
+                "健康")).orElseGet(this::exampleRow);
+    }
+
+    @Override
     public List<String> exampleRow() {
         return List.of("4211820000000001", "421182101201", "王示例", "脱贫户", "2016", "2019", "8650.00", "是",
                 "王示例", "421182198001010012", "户主", "男", "1980-01-01", "汉族", "否", "健康");
