@@ -262,8 +262,21 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
 
     @Test
     void theAdministratorAndDonorSeeNoChildren() throws Exception {
-        mvc.perform(get("/api/v1/students").header("Authorization", bearer("admin"))).andExpect(jsonPath("$.total").value(0));
-        mvc.perform(get("/api/v1/students").header("Authorization", bearer("juanzeng"))).andExpect(jsonPath("$.total").value(0));
+        // Told so in words — never an empty list or a dashboard of zeros that reads as "no poor students".
+        for (String user : List.of("admin", "juanzeng")) {
+            for (String path : List.of("/api/v1/students", "/api/v1/households", "/api/v1/stats/overview",
+                    "/api/v1/students/export")) {
+                mvc.perform(get(path).header("Authorization", bearer(user))).andExpect(status().isForbidden())
+                        .andExpect(jsonPath("$.message").value(org.hamcrest.Matchers.containsString("按规定不查看学生和家庭数据")));
+            }
+            String home = mvc.perform(get("/").session(login(user))).andExpect(status().isOk()).andReturn()
+                    .getResponse().getContentAsString(StandardCharsets.UTF_8);
+            assertThat(home).contains("id=\"no-children-data\"").contains("不查看学生和家庭数据")
+                    .doesNotContain("id=\"fig-registered-poor\"");
+            String students = mvc.perform(get("/students").session(login(user))).andExpect(status().isForbidden())
+                    .andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
+            assertThat(students).contains("按规定不查看学生和家庭数据");
+        }
     }
 
     @Test

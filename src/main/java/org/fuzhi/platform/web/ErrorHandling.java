@@ -33,6 +33,13 @@ class ErrorHandling {
 
     @ExceptionHandler(AccessDeniedException.class)
     Object denied(HttpServletRequest req, HttpServletResponse res, Locale locale) {
+        var user = org.fuzhi.platform.CurrentUser.find();
+        if (user.isPresent() && !user.get().role().seesChildren()) {
+            // Said plainly: the role never sees children's data, this is not a missing permission to ask for.
+            String role = messages.getMessage("enum.Role." + user.get().role(), null, locale);
+            return respond(req, HttpStatus.FORBIDDEN, messages.getMessage("error.noChildrenData", new Object[] {role},
+                    locale));
+        }
         return respond(req, HttpStatus.FORBIDDEN, messages.getMessage("error.forbidden", null, locale));
     }
 

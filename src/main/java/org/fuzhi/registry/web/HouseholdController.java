@@ -30,6 +30,7 @@ class HouseholdController {
                 @RequestParam(required = false) String category, @RequestParam(defaultValue = "0") int page,
                 Model model) {
         var user = CurrentUser.get();
+        user.require(user.role().seesChildren());
         model.addAttribute("result", registry.households(user.childDataScope(),
                 query(q, region, category), Math.max(page, 0), 20));
         model.addAttribute("q", q);
@@ -120,6 +121,7 @@ class HouseholdController {
     void export(@RequestParam(required = false) String q, @RequestParam(required = false) String region,
                 @RequestParam(required = false) String category, jakarta.servlet.http.HttpServletResponse response,
                 java.util.Locale locale) throws java.io.IOException {
+        CurrentUser.get().require(CurrentUser.get().role().seesChildren());
         org.fuzhi.platform.Downloads.prepare(response, org.fuzhi.platform.Downloads.XLSX,
                 messages.getMessage("household.export.filename", null, locale) + ".xlsx");
         registry.exportHouseholds(CurrentUser.get(), query(q, region, category),
@@ -132,6 +134,7 @@ class HouseholdController {
                                 @RequestParam(required = false) String category,
                                 @RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "50") int size) {
         var user = CurrentUser.get();
+        user.require(user.role().seesChildren());
         var result = registry.households(user.childDataScope(), query(q, region, category),
                 Math.max(page, 0), Math.min(Math.max(size, 1), 500));
         var privacy = org.fuzhi.platform.Privacy.of(user);

@@ -59,6 +59,8 @@ class StudentController {
                 @RequestParam(required = false) String stage, @RequestParam(required = false) String status,
                 @RequestParam(required = false) Boolean poor, @RequestParam(defaultValue = "0") int page, Model model) {
         var user = CurrentUser.get();
+        // A role without children's data is told so, not shown an empty list that reads as "no students".
+        user.require(user.role().seesChildren());
         model.addAttribute("result", registry.students(user.childDataScope(), query(q, school, stage, status, poor),
                 Math.max(page, 0), 20));
         model.addAttribute("q", q);
@@ -150,6 +152,8 @@ class StudentController {
                 @RequestParam(required = false) Boolean poor, @RequestParam(defaultValue = "false") boolean unmask,
                 HttpServletResponse response, Locale locale) throws IOException {
         var user = CurrentUser.get();
+        // A role without children's data is told so, not shown an empty list that reads as "no students".
+        user.require(user.role().seesChildren());
         String filename = messages.getMessage("student.export.filename", null, locale) + ".xlsx";
         Downloads.prepare(response, Downloads.XLSX, filename);
         registry.exportStudents(user, query(q, school, stage, status, poor), unmask, response.getOutputStream(), locale);
@@ -162,6 +166,8 @@ class StudentController {
                               @RequestParam(required = false) Boolean poor, @RequestParam(defaultValue = "0") int page,
                               @RequestParam(defaultValue = "50") int size) {
         var user = CurrentUser.get();
+        // A role without children's data is told so, not shown an empty list that reads as "no students".
+        user.require(user.role().seesChildren());
         var result = registry.students(user.childDataScope(), query(q, school, stage, status, poor),
                 Math.max(page, 0), Math.min(Math.max(size, 1), 500));
         Privacy privacy = Privacy.of(user);

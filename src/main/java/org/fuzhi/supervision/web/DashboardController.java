@@ -88,6 +88,10 @@ class DashboardController {
     @GetMapping("/")
     String home(Model model, Locale locale,
                 @org.springframework.web.bind.annotation.RequestParam(required = false) Long aidTerm) {
+        if (!CurrentUser.get().role().seesChildren()) {
+            // Figures of zero would read as a fact ("no poor students"): say instead that this role does not see them.
+            return "dashboard-none";
+        }
         Overview o = dashboard.overview(CurrentUser.get());
         model.addAttribute("o", o);
         // What waits for this user in the identification rounds: the first thing a village or school clerk needs.
@@ -115,6 +119,7 @@ class DashboardController {
     @GetMapping("/api/v1/stats/overview")
     @ResponseBody
     Overview overview() {
+        CurrentUser.get().require(CurrentUser.get().role().seesChildren());
         return dashboard.overview(CurrentUser.get());
     }
 }
