@@ -325,6 +325,55 @@ interface IdentificationWebTests {
         assertThat(admin).doesNotContain("pending-rounds");
     }
 
+    /**
+     * The leader reads the round's progress by step, what it found and the dropout cases, per township too — each
+     * county its own: the figures are recounted from the tables here, and Huangmei's leader sees none of Wuxue's.
+     */
+    @Test
+    default void theLeadersDashboardShowsTheRoundByStepAndByTownship() throws Exception {
+        for (String[] county : new String[][] {{"lingdao", "421182"}, {"hm-lingdao", "421127"}}) {
+            String home = mvc().perform(get("/").session(login(county[0]))).andExpect(status().isOk()).andReturn()
+                    .getResponse().getContentAsString(StandardCharsets.UTF_8);
+            long round = jdbc().sql("""
+                    SELECT MAX(id) FROM ident_round WHERE scope_code = :c AND stage <> 'FINAL'""")
+                    .param("c", county[1] + "000000").query(Long.class).single();
+            long roster = jdbc().sql("""
+                    SELECT COUNT(*) FROM ident_entry WHERE round_id = :r AND source = 'ROSTER'
+                    AND village_code LIKE :p""").param("r", round).param("p", county[1] + "%").query(Long.class).single();
+            long open = jdbc().sql("""
+                    SELECT COUNT(*) FROM dropout_case WHERE status = 'SUSPECTED' AND village_code LIKE :p""")
+                    .param("p", county[1] + "%").query(Long.class).single();
+            String card = home.substring(home.indexOf("id=\"ident-card\""), home.indexOf("id=\"aid-card\"") > 0
+                    ? home.indexOf("id=\"aid-card\"") : home.length());
+            assertThat(card).contains("data-step=\"SURVEY\"").contains("data-step=\"SCHOOL\"")
+                    .contains("data-step=\"CENTER\"").contains("村级普查")
+                    .contains("id=\"fig-ident-roster\">" + roster + "<")
+                    .contains("id=\"fig-cases-SUSPECTED\">" + open + "<");
+            // Every township row belongs to the county; the rows add up to the county's figure.
+            List<String> townships = jdbc().sql("""
+                    SELECT name FROM region WHERE level = 'TOWNSHIP' AND code LIKE :p""").param("p", county[1] + "%")
+                    .query(String.class).list();
+            List<String> others = jdbc().sql("""
+                    SELECT name FROM region WHERE level = 'TOWNSHIP' AND code NOT LIKE :p""").param("p", county[1] + "%")
+                    .query(String.class).list();
+            String rest = card.substring(card.indexOf("id=\"ident-township\""));
+            String table = rest.substring(0, rest.indexOf("</table>"));
+            java.util.regex.Matcher row = java.util.regex.Pattern.compile(
+                    "<tr>\\s*<td>([^<]+)</td><td class=\"text-end\">(\\d+)</td>").matcher(table);
+            long sum = 0;
+            int rows = 0;
+            while (row.find()) {
+                rows++;
+                assertThat(townships).contains(row.group(1));
+                sum += Long.parseLong(row.group(2));
+            }
+            assertThat(rows).isPositive();
+            assertThat(sum).isEqualTo(roster);
+            assertThat(others.stream().filter(t -> !townships.contains(t)).filter(t -> table.contains(">" + t + "<")))
+                    .isEmpty();
+        }
+    }
+
     @Test
     default void theDemoRoundProducesTheCountyFiguresAndAHardshipLedger() throws Exception {
         long id = jdbc().sql(DEMO_ROUND).query(Long.class).single();

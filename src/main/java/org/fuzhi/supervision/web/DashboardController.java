@@ -21,9 +21,11 @@ class DashboardController {
     private final org.fuzhi.identification.Rounds rounds;
     private final org.fuzhi.aid.Funds funds;
     private final org.fuzhi.aid.Terms terms;
+    private final org.fuzhi.identification.Figures figures;
 
     DashboardController(Dashboard dashboard, MessageSource messages, org.fuzhi.identification.Rounds rounds,
-                        org.fuzhi.aid.Funds funds, org.fuzhi.aid.Terms terms) {
+                        org.fuzhi.aid.Funds funds, org.fuzhi.aid.Terms terms, org.fuzhi.identification.Figures figures) {
+        this.figures = figures;
         this.dashboard = dashboard;
         this.messages = messages;
         this.rounds = rounds;
@@ -97,6 +99,13 @@ class DashboardController {
         // What waits for this user in the identification rounds: the first thing a village or school clerk needs.
         model.addAttribute("pending", rounds.pending(CurrentUser.get()));
         aid(model, CurrentUser.get(), aidTerm);
+        // The round's progress step by step, what it found, the dropout cases — overall and per township — for the
+        // people who steer the work of an area (not a school: it sees its own tasks above).
+        org.fuzhi.platform.Role role = CurrentUser.get().role();
+        if (role == org.fuzhi.platform.Role.CENTER || role == org.fuzhi.platform.Role.LEADER
+                || role == org.fuzhi.platform.Role.EVALUATOR || role == org.fuzhi.platform.Role.TOWNSHIP) {
+            figures.latest(CurrentUser.get()).ifPresent(f -> model.addAttribute("ident", f));
+        }
         // Chart labels are localised here so the page script only receives data.
         List<String> labels = new ArrayList<>();
         List<Long> values = new ArrayList<>();
