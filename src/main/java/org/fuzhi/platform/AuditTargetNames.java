@@ -14,6 +14,11 @@ public interface AuditTargetNames {
     /** The target types this module names, as recorded ({@code "student"}, {@code "aidBatch"} …). */
     Set<String> targetTypes();
 
+    /** Those of the types that are children (or their families): not named for a role that does not see children. */
+    default Set<String> childTypes() {
+        return Set.of();
+    }
+
     /** The names of these targets; ids no longer found are left out (the page then shows the id). */
     Map<String, String> names(String targetType, Collection<String> ids, java.util.Locale locale);
 

@@ -33,7 +33,10 @@ public interface ImportKind {
         return exampleRow();
     }
 
-    /** A made-up ID number of the county {@code county6}: birth date yyyymmdd, sequence, its check character. */
+    /**
+     * A made-up ID number of the county {@code county6}: birth date yyyymmdd, sequence, its check character. Use a
+     * sequence of 996–999 (kept for people over a hundred) with a recent birth date, so no real person holds it.
+     */
     static String exampleId(String county6, String birth, String sequence) {
         String first17 = county6 + birth + sequence;
         return first17 + org.fuzhi.common.IdNumber.checkChar(first17);

@@ -57,7 +57,7 @@ class PayeeAccountImport implements ImportKind {
     public List<String> exampleRow() {
         // The demo's first roster child of 城关中心小学 is not known here: an example that reads, and is refused
         // only because no such child is registered.
-        return List.of("421182201503040013", "王示例", "王示例", "本人", "银行卡", "中国农业银行武穴支行",
+        return List.of("421182201503049982", "王示例", "王示例", "本人", "银行卡", "中国农业银行武穴支行",
                 "6217002800000000013");
     }
 

@@ -26,6 +26,11 @@ class IdentificationAuditNames implements AuditTargetNames {
     }
 
     @Override
+    public Set<String> childTypes() {
+        return Set.of("dropout-case");
+    }
+
+    @Override
     public Map<String, String> names(String targetType, Collection<String> ids, java.util.Locale locale) {
         Map<String, String> out = new HashMap<>();
         if (targetType.equals("assessment-model")) {

@@ -67,7 +67,7 @@ class SourceListImport implements ImportKind {
     @Override
     public List<String> exampleRow(org.fuzhi.platform.CurrentUser user) {
         return directory.firstVillage(user.scope()).map(v -> List.of("农村低保", "王示例",
-                ImportKind.exampleId(v.substring(0, 6), "20100101", "993"), v, "2026", ""))
+                ImportKind.exampleId(v.substring(0, 6), "20100101", "998"), v, "2026", ""))
                 .orElseGet(this::exampleRow);
     }
 

@@ -145,7 +145,7 @@ class ImportRunner implements Imports {
                             if (header[0][i] == null) {
                                 continue;
                             }
-                            String v = i < cells.size() && cells.get(i) != null ? cells.get(i).strip() : "";
+                            String v = i < cells.size() && cells.get(i) != null ? unneutralise(cells.get(i).strip()) : "";
                             values.put(header[0][i], v);
                         }
                         chunk.add(new ImportRow(rowNo, values));
@@ -207,13 +207,12 @@ class ImportRunner implements Imports {
             throw new org.fuzhi.platform.RuleViolationException("import.rule.alreadyCommitted");
         }
         Path tmp = null;
+        Result r;
         try {
             tmp = openKept(dryRunId);
-            Result r = run(dry.kind(), tmp, dry.originalFilename(), false, locale);
-            sideTx.executeWithoutResult(s -> jdbc.sql("UPDATE import_job SET committed_as = :n WHERE id = :id")
-                    .param("n", r.importId()).param("id", dryRunId).update());
-            return r;
+            r = run(dry.kind(), tmp, dry.originalFilename(), false, locale);
         } catch (RuntimeException e) {
+            // Nothing was written (the import is one transaction): the dry run may be imported again.
             sideTx.executeWithoutResult(s -> jdbc.sql("UPDATE import_job SET committed_as = NULL WHERE id = :id")
                     .param("id", dryRunId).update());
             throw e;
@@ -226,20 +225,32 @@ class ImportRunner implements Imports {
                 }
             }
         }
+        sideTx.executeWithoutResult(s -> jdbc.sql("UPDATE import_job SET committed_as = :n WHERE id = :id")
+                .param("n", r.importId()).param("id", dryRunId).update());
+        return r;
     }
 
     /** The kept original of an import, opened into a temporary file the caller deletes. */
     private Path openKept(String importId) {
         String stored = jdbc.sql("SELECT stored_path FROM import_job WHERE id = :id").param("id", importId)
                 .query(String.class).single();
+        Path tmp = null;
         try {
-            Path tmp = Files.createTempFile("fuzhi-kept-", ".upload");
+            tmp = Files.createTempFile("fuzhi-kept-", ".upload");
             try (var in = crypto.opening(Files.newInputStream(Path.of(stored)), "import:" + importId + "/original")) {
                 Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
             }
             return tmp;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        } catch (IOException | RuntimeException e) {
+            // The opened copy holds every ID of the list in clear: never left behind.
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // nothing more to do
+                }
+            }
+            throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
         }
     }
 
@@ -331,6 +342,17 @@ class ImportRunner implements Imports {
         return codes;
     }
 
+    /**
+     * A value our own workbooks wrote with a leading apostrophe so a spreadsheet would not run it as a formula
+     * ({@link Xlsx#neutralise}) comes back as the value that was sent.
+     */
+    static String unneutralise(String v) {
+        if (v.length() > 1 && v.charAt(0) == '\'' && "=+-@".indexOf(v.charAt(1)) >= 0) {
+            return v.substring(1);
+        }
+        return v;
+    }
+
     private static String norm(String s) {
         return s == null ? "" : s.replace("*", "").replace("＊", "").strip().toLowerCase(Locale.ROOT);
     }
@@ -406,7 +428,17 @@ class ImportRunner implements Imports {
                 .query(String.class).single();
         Path tmp = openKept(importId);
         try {
-            Tabular.Format format = Tabular.formatOf(name, tmp);
+            Tabular.Format format;
+            try {
+                format = Tabular.formatOf(name, tmp);
+            } catch (Tabular.UnreadableException e) {
+                // A file refused as unreadable has no rows to give back: the report says so in its one column.
+                try (Xlsx x = new Xlsx(out, messages.getMessage("import.report.sheet", null, locale),
+                        List.of(messages.getMessage("import.report.message", null, locale)))) {
+                    x.row(List.of(messages.getMessage(e.messageKey(), null, locale)));
+                }
+                return;
+            }
             String rowLabel = messages.getMessage("import.report.row", null, locale);
             String problemLabel = messages.getMessage("import.report.message", null, locale);
             Xlsx[] x = {null};

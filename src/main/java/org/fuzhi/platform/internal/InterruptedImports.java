@@ -39,5 +39,7 @@ class InterruptedImports implements SmartInitializingSingleton {
         if (n > 0) {
             log.warn("{} import(s) were interrupted by the last shutdown and are marked failed", n);
         }
+        // A dry run whose import was cut off wrote nothing (one transaction): it may be imported again.
+        jdbc.sql("UPDATE import_job SET committed_as = NULL WHERE committed_as = 'RUNNING'").update();
     }
 }

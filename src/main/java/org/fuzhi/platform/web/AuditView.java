@@ -94,7 +94,12 @@ class AuditView {
     }
 
     private Map<String, String> name(String type, Collection<String> ids, Locale locale) {
+        boolean seesChildren = org.fuzhi.platform.CurrentUser.find().map(u -> u.role().seesChildren()).orElse(false);
         for (AuditTargetNames n : namers) {
+            if (n.childTypes().contains(type) && !seesChildren) {
+                // The administrator reads the log without becoming a reader of children's names.
+                return Map.of();
+            }
             if (n.targetTypes().contains(type)) {
                 try {
                     return n.names(type, ids, locale);
@@ -105,6 +110,29 @@ class AuditView {
             }
         }
         return Map.of();
+    }
+
+    /** Where the codes a detail field holds are named: the field's own enum first, then words any field may hold. */
+    private static final Map<String, List<String>> FAMILIES = Map.ofEntries(
+            Map.entry("role", List.of("enum.Role.")), Map.entry("relation", List.of("enum.Relation.")),
+            Map.entry("outcome", List.of("enum.VisitOutcome.")), Map.entry("step", List.of("enum.Step.")),
+            Map.entry("reason", List.of("enum.CloseReason.")), Map.entry("type", List.of("enum.Type.")),
+            Map.entry("category", List.of("enum.PovertyCategory.")),
+            Map.entry("status", List.of("enum.CaseStatus.", "enum.EnrolmentStatus.", "enum.TaskStatus.")),
+            Map.entry("kind", List.of("import.kind.", "aid.fundKind.")), Map.entry("field", List.of("audit.field.")));
+
+    /** A detail's value in words where it is a code ("GUARDIAN" → 监护人, "ALL" → 全部); anything else as it is. */
+    private String word(String key, String value, Locale locale) {
+        if (!value.matches("[A-Za-z][A-Za-z0-9_-]*")) {
+            return value;
+        }
+        for (String family : FAMILIES.getOrDefault(key, List.of())) {
+            String w = messages.getMessage(family + value, null, null, locale);
+            if (w != null) {
+                return w;
+            }
+        }
+        return messages.getMessage("audit.value." + value, null, value, locale);
     }
 
     private List<Field> fields(String details, Locale locale) {
@@ -127,12 +155,7 @@ class AuditView {
             } else if (v.isNull()) {
                 value = "—";
             } else {
-                value = v.isString() ? v.asString() : v.toString();
-                if (value.equals("changed")) {
-                    value = messages.getMessage("audit.value.changed", null, value, locale);
-                } else if (key.equals("role")) {
-                    value = messages.getMessage("enum.Role." + value, null, value, locale);
-                }
+                value = word(key, v.isString() ? v.asString() : v.toString(), locale);
             }
             out.add(new Field(messages.getMessage("audit.field." + key, null, key, locale), value));
         }

@@ -54,20 +54,19 @@ class ImportController {
 
     /** The rows of a dry run imported without choosing the file again. */
     @PostMapping("/imports/{id}/commit")
-    String commit(@PathVariable String id, Model model, Locale locale) {
-        CurrentUser user = CurrentUser.get();
+    String commit(@PathVariable String id, Locale locale,
+                  org.springframework.web.servlet.mvc.support.RedirectAttributes redirect) {
+        // Answered with a redirect: reloading the result page must not post the import again.
         try {
             Imports.Result r = imports.commit(id, locale);
-            model.addAttribute("result", r);
-            model.addAttribute("selectedKind", r.kind());
+            redirect.addFlashAttribute("result", r);
+            redirect.addFlashAttribute("selectedKind", r.kind());
         } catch (org.fuzhi.platform.RuleViolationException e) {
-            model.addAttribute("commitError", messages.getMessage(e.messageKey(), e.args(), locale));
+            redirect.addFlashAttribute("commitError", messages.getMessage(e.messageKey(), e.args(), locale));
         } catch (Imports.RefusedException e) {
-            model.addAttribute("commitError", e.getMessage());
+            redirect.addFlashAttribute("commitError", e.getMessage());
         }
-        model.addAttribute("kinds", kindsFor(user));
-        model.addAttribute("recent", imports.recent(20));
-        return "platform/imports";
+        return "redirect:/imports";
     }
 
     @PostMapping("/api/v1/imports/{id}/commit")

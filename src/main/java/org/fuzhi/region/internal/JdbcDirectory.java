@@ -89,7 +89,8 @@ class JdbcDirectory implements Directory {
     @Override
     public Optional<String> firstVillage(Scope scope) {
         return switch (scope.type()) {
-            case SCHOOL -> school(scope.code()).map(SchoolView::regionCode);
+            case SCHOOL -> school(scope.code()).map(SchoolView::regionCode)
+                    .filter(c -> new org.fuzhi.common.RegionCode(c).level() == org.fuzhi.common.RegionCode.Level.VILLAGE);
             case REGION -> jdbc.sql("""
                     SELECT code FROM region WHERE level = 'VILLAGE' AND code BETWEEN :low AND :high
                     ORDER BY code LIMIT 1""").param("low", scope.lowestRegion()).param("high", scope.highestRegion())

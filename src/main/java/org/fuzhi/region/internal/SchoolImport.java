@@ -37,8 +37,21 @@ class SchoolImport implements ImportKind {
                 SELECT code FROM region WHERE level = 'VILLAGE' AND code BETWEEN :low AND :high ORDER BY code LIMIT 1""")
                 .param("low", user.scope().lowestRegion()).param("high", user.scope().highestRegion())
                 .query(String.class).optional()
-                .map(v -> List.of("2142990001", "示例村小学", "小学", v, "", "否", "12", "否", ""))
+                .map(v -> List.of(freeExampleCode(), "示例村小学", "小学", v, "", "否", "12", "否", ""))
                 .orElseGet(this::exampleRow);
+    }
+
+    /** A school code no school uses, from the top of a range real codes do not reach. */
+    private String freeExampleCode() {
+        java.util.Set<String> used = new java.util.HashSet<>(jdbc.sql("SELECT code FROM school WHERE code LIKE '21429999%'")
+                .query(String.class).list());
+        for (int n = 99; n >= 0; n--) {
+            String code = "21429999" + String.format("%02d", n);
+            if (!used.contains(code)) {
+                return code;
+            }
+        }
+        return "2142990001";
     }
 
     @Override

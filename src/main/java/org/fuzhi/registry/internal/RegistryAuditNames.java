@@ -26,6 +26,11 @@ class RegistryAuditNames implements AuditTargetNames {
     }
 
     @Override
+    public Set<String> childTypes() {
+        return targetTypes();
+    }
+
+    @Override
     public Map<String, String> names(String targetType, Collection<String> ids, java.util.Locale locale) {
         List<Long> numbers = AuditTargetNames.numeric(ids);
         Map<String, String> out = new HashMap<>();

@@ -88,7 +88,7 @@ class StudentImport implements ImportKind {
         return school.filter(s -> s.regionCode() != null && (s.type() == org.fuzhi.common.SchoolType.PRIMARY
                 || s.type() == org.fuzhi.common.SchoolType.TEACHING_POINT
                 || s.type() == org.fuzhi.common.SchoolType.NINE_YEAR)).map(s -> {
-            String id = ImportKind.exampleId(s.regionCode().substring(0, 6), "20150304", "995");
+            String id = ImportKind.exampleId(s.regionCode().substring(0, 6), "20150304", "999");
             return List.of("G" + id, "李示例", id, "男", "2015-03-04", "汉族", s.code(), "小学", "4", "4(1)班", "否",
                     "在读", "", "", "是", "否", "否", "否");
         }).orElseGet(this::exampleRow);
@@ -96,7 +96,7 @@ class StudentImport implements ImportKind {
 
     @Override
     public List<String> exampleRow() {
-        return List.of("G421182201503040027", "李示例", "421182201503040027", "男", "2015-03-04", "汉族",
+        return List.of("G421182201503049990", "李示例", "421182201503049990", "男", "2015-03-04", "汉族",
                 "2142990001", "小学", "4", "4(1)班", "否", "在读", "4211820000000001", "子女", "是", "否", "否", "否");
     }
 
