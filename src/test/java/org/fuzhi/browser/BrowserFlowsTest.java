@@ -265,7 +265,8 @@ class BrowserFlowsTest {
         page.click("text=识别轮次");
         page.fill("#round-name", "城东片区补充识别");
         page.fill("#round-year", "2025");
-        page.fill("#round-scope", village);
+        // The area is picked by name: the village under its township.
+        page.selectOption("#round-scope", village);
         page.click("#round-create");
         assertThat(page.locator("#round-stage")).hasText("核实中");
         long round = Long.parseLong(page.url().replaceAll(".*/rounds/(\\d+).*", "$1"));

@@ -28,6 +28,34 @@ interface AidWebTests extends IdentificationWebTests {
                 .contentType(MediaType.APPLICATION_JSON).content(body)).andExpect(status().isOk()));
     }
 
+    /**
+     * The student's page says what the latest round found for the child and what aid the last term paid — from
+     * the rounds' and aid's own tables; the other county's center does not get the page at all.
+     */
+    @Test
+    default void aStudentsPageSaysWhatTheRoundFoundAndWhatTheTermPaid() throws Exception {
+        long student = jdbc().sql("""
+                SELECT MIN(e.student_id) FROM aid_entitlement e JOIN aid_payment p ON p.entitlement_id = e.id
+                WHERE p.status = 'PAID' AND e.term_code = '2025-SPRING'
+                AND EXISTS (SELECT 1 FROM ident_entry x WHERE x.student_id = e.student_id)""").query(Long.class).single();
+        String[] entry = jdbc().sql("""
+                SELECT r.name, e.source, e.level FROM ident_entry e JOIN ident_round r ON r.id = e.round_id
+                WHERE e.student_id = :s ORDER BY r.id DESC LIMIT 1""").param("s", student)
+                .query((rs, n) -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3)}).single();
+        java.math.BigDecimal paid = jdbc().sql("""
+                SELECT SUM(p.amount) FROM aid_payment p JOIN aid_entitlement e ON e.id = p.entitlement_id
+                WHERE e.student_id = :s AND e.term_code = '2025-SPRING' AND p.status = 'PAID'""").param("s", student)
+                .query(java.math.BigDecimal.class).single();
+        String page = mvc().perform(get("/students/" + student).session(login("zizhu"))).andExpect(status().isOk())
+                .andReturn().getResponse().getContentAsString(java.nio.charset.StandardCharsets.UTF_8);
+        String notes = page.substring(page.indexOf("id=\"student-notes\""));
+        assertThat(notes).contains(entry[0]).contains(entry[1].equals("ROSTER") ? "建档立卡" : "名单外困难学生")
+                .contains(entry[2] == null ? "未达困难标准" : entry[2])
+                .contains("2025—2026 学年春季学期：").contains("已到账 " + paid.toPlainString() + " 元");
+        mvc().perform(get("/students/" + student).session(login("hm-zizhu")))
+                .andExpect(r -> assertThat(r.getResponse().getStatus()).isIn(403, 404));
+    }
+
     @Test
     default void thePreviewRunsTheWaterfallOnGivenDataAndNamesTheFieldOfBadInput() throws Exception {
         String body = """

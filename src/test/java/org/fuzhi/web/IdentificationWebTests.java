@@ -337,6 +337,8 @@ interface IdentificationWebTests {
             long round = jdbc().sql("""
                     SELECT MAX(id) FROM ident_round WHERE scope_code = :c AND stage <> 'FINAL'""")
                     .param("c", county[1] + "000000").query(Long.class).single();
+            // The county's own open round, not a village's supplementary one another test may have opened.
+            assertThat(home).contains("href=\"/identification/rounds/" + round + "\">查看轮次");
             long roster = jdbc().sql("""
                     SELECT COUNT(*) FROM ident_entry WHERE round_id = :r AND source = 'ROSTER'
                     AND village_code LIKE :p""").param("r", round).param("p", county[1] + "%").query(Long.class).single();

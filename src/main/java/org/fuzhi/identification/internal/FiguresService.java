@@ -40,8 +40,13 @@ class FiguresService implements Figures {
             return Optional.empty();
         }
         List<Rounds.RoundView> all = rounds.list(user);
-        Optional<Rounds.RoundView> open = all.stream().filter(r -> r.stage() != Rounds.Stage.FINAL).findFirst();
-        Optional<Rounds.RoundView> chosen = open.isPresent() ? open : all.stream().findFirst();
+        // The round over the user's whole area comes first (a village's supplementary round is a detail of it);
+        // an open one before a final one; the newest of each.
+        String own = user.scope().code();
+        Optional<Rounds.RoundView> chosen = all.stream().min(java.util.Comparator
+                .comparing((Rounds.RoundView r) -> !r.scopeCode().equals(own))
+                .thenComparing(r -> r.stage() == Rounds.Stage.FINAL)
+                .thenComparing(r -> -r.id()));
         if (chosen.isEmpty()) {
             return Optional.empty();
         }

@@ -28,11 +28,13 @@ class RoundController {
 
     private final Rounds rounds;
     private final Notices notices;
+    private final org.fuzhi.region.Directory directory;
     private final MessageSource messages;
     private final Refusals refusals;
 
     RoundController(Rounds rounds, Notices notices, MessageSource messages,
-                    Refusals refusals) {
+                    Refusals refusals, org.fuzhi.region.Directory directory) {
+        this.directory = directory;
         this.rounds = rounds;
         this.notices = notices;
         this.messages = messages;
@@ -47,12 +49,37 @@ class RoundController {
         model.addAttribute("rounds", rounds.list(me));
         if (me.role() == org.fuzhi.platform.Role.CENTER) {
             model.addAttribute("contact", notices.contact(me));
+            model.addAttribute("areas", areas(me));
         }
         LocalDate today = LocalDate.now(java.time.ZoneId.of("Asia/Shanghai"));
         int year = today.getMonthValue() >= 8 ? today.getYear() : today.getYear() - 1;
         model.addAttribute("defaultYear", year);
         model.addAttribute("defaultTerm", today.getMonthValue() >= 8 || today.getMonthValue() == 1 ? "AUTUMN" : "SPRING");
         return "identification/rounds";
+    }
+
+    /** One group of the area picker: a division below the center's area, then the divisions inside it. */
+    record AreaGroup(String label, List<org.fuzhi.region.RegionView> options) {
+    }
+
+    /**
+     * The areas a center may take a round over, by name: its whole area, then each division below it with the
+     * divisions inside that (a county: each township with its villages — 向阳村 exists in several townships).
+     */
+    private List<AreaGroup> areas(CurrentUser me) {
+        String code = me.scope().code();
+        if (code == null || me.scope().type() != org.fuzhi.platform.Scope.Type.REGION) {
+            return List.of();
+        }
+        List<AreaGroup> out = new java.util.ArrayList<>();
+        directory.region(code).ifPresent(r -> out.add(new AreaGroup(r.name(), List.of(r))));
+        for (org.fuzhi.region.RegionView child : directory.children(code)) {
+            List<org.fuzhi.region.RegionView> options = new java.util.ArrayList<>();
+            options.add(child);
+            options.addAll(directory.children(child.code()));
+            out.add(new AreaGroup(child.name(), options));
+        }
+        return out;
     }
 
     @PostMapping("/identification/rounds")

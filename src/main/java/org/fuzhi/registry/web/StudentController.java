@@ -16,6 +16,7 @@ import org.fuzhi.registry.EnrolmentStatus;
 import org.fuzhi.registry.Registry;
 import org.fuzhi.registry.StudentView;
 import org.springframework.context.MessageSource;
+import org.springframework.context.i18n.LocaleContextHolder;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -32,7 +33,11 @@ class StudentController {
     private final MessageSource messages;
     private final org.fuzhi.platform.AuditLog audit;
 
-    StudentController(Registry registry, MessageSource messages, org.fuzhi.platform.AuditLog audit) {
+    private final java.util.List<org.fuzhi.registry.StudentNotes> notes;
+
+    StudentController(Registry registry, MessageSource messages, org.fuzhi.platform.AuditLog audit,
+                      java.util.List<org.fuzhi.registry.StudentNotes> notes) {
+        this.notes = notes;
         this.registry = registry;
         this.messages = messages;
         this.audit = audit;
@@ -75,13 +80,20 @@ class StudentController {
     }
 
     @GetMapping("/students/{id}")
-    String detail(@PathVariable long id, Model model) {
+    String detail(@PathVariable long id, Model model, Locale locale) {
         var user = CurrentUser.get();
         model.addAttribute("s", load(user, id));
+        model.addAttribute("notes", notesOf(user, id, locale));
         model.addAttribute("mayUnmask", user.role().mayUnmask());
         model.addAttribute("mayEdit", user.role().mayEditRegistry());
         model.addAttribute("maskNames", !Privacy.of(user).fullNames());
         return "registry/student";
+    }
+
+    /** What identification, dropout prevention and aid know of the student (asked after the scope check). */
+    private java.util.List<org.fuzhi.registry.StudentNotes.Note> notesOf(CurrentUser user, long id, Locale locale) {
+        return notes.stream().flatMap(n -> n.notes(user, id, locale).stream())
+                .sorted(java.util.Comparator.comparingInt(org.fuzhi.registry.StudentNotes.Note::order)).toList();
     }
 
     /** Shows the full ID number once; the act is audited. */
@@ -90,6 +102,7 @@ class StudentController {
         var user = CurrentUser.get();
         user.require(user.role().mayUnmask());
         model.addAttribute("s", load(user, id));
+        model.addAttribute("notes", notesOf(user, id, LocaleContextHolder.getLocale()));
         model.addAttribute("fullIdNumber", registry.unmaskIdNumber(user.childDataScope(), id));
         model.addAttribute("mayUnmask", true);
         model.addAttribute("mayEdit", user.role().mayEditRegistry());
