@@ -609,4 +609,24 @@ class BrowserFlowsTest {
         assertThat(((Number) page.evaluate("document.documentElement.scrollWidth")).intValue()).isLessThanOrEqualTo(390);
         windowShot("45-audit-log-phone");
     }
+
+    @Test
+    void theLeaderReadsTheRoundAndTheStudentPageItsResultOnAPhone() {
+        login("lingdao");
+        assertThat(page.locator("#ident-progress tr[data-step=SURVEY]")).containsText("村级普查");
+        assertThat(page.locator("#ident-township tbody tr").first()).isVisible();
+        windowShot("47-leader-dashboard");
+        page.setViewportSize(390, 844);
+        assertThat(((Number) page.evaluate("document.documentElement.scrollWidth")).intValue()).isLessThanOrEqualTo(390);
+        page.locator("#ident-card").screenshot(new com.microsoft.playwright.Locator.ScreenshotOptions()
+                .setPath(SHOTS.resolve("47-leader-dashboard-phone.png")));
+        long student = jdbc.sql("""
+                SELECT MIN(e.student_id) FROM aid_entitlement e JOIN ident_entry x ON x.student_id = e.student_id
+                WHERE e.term_code = '2025-SPRING'""").query(Long.class).single();
+        page.navigate(url("/students/" + student));
+        assertThat(page.locator("#student-notes")).containsText("精准识别");
+        assertThat(page.locator("#student-notes")).containsText("已到账");
+        assertThat(((Number) page.evaluate("document.documentElement.scrollWidth")).intValue()).isLessThanOrEqualTo(390);
+        shot("48-student-notes-phone");
+    }
 }

@@ -52,6 +52,10 @@ interface AidWebTests extends IdentificationWebTests {
         assertThat(notes).contains(entry[0]).contains(entry[1].equals("ROSTER") ? "建档立卡" : "名单外困难学生")
                 .contains(entry[2] == null ? "未达困难标准" : entry[2])
                 .contains("2025—2026 学年春季学期：").contains("已到账 " + paid.toPlainString() + " 元");
+        java.math.BigDecimal cash = jdbc().sql("""
+                SELECT SUM(amount) FROM aid_entitlement WHERE student_id = :s AND term_code = '2025-SPRING'
+                AND kind = 'CASH'""").param("s", student).query(java.math.BigDecimal.class).single();
+        assertThat(notes).contains("发放 " + cash.toPlainString() + " 元");
         mvc().perform(get("/students/" + student).session(login("hm-zizhu")))
                 .andExpect(r -> assertThat(r.getResponse().getStatus()).isIn(403, 404));
     }

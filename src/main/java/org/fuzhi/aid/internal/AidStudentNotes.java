@@ -31,13 +31,15 @@ class AidStudentNotes implements StudentNotes {
             return out;
         }
         List<String> items = new ArrayList<>();
-        BigDecimal[] total = {BigDecimal.ZERO};
+        // Money paid out and fees waived are told apart: a waiver's value never reaches an account.
+        BigDecimal[] total = {BigDecimal.ZERO, BigDecimal.ZERO};
         jdbc.sql("""
-                SELECT i.name, e.amount FROM aid_entitlement e JOIN aid_item i ON i.id = e.item_id
+                SELECT i.name, e.amount, e.kind FROM aid_entitlement e JOIN aid_item i ON i.id = e.item_id
                 WHERE e.student_id = :s AND e.term_id = :t ORDER BY i.sort_order""").param("s", studentId)
                 .param("t", term).query(rs -> {
                     items.add(rs.getString(1));
-                    total[0] = total[0].add(rs.getBigDecimal(2));
+                    int k = "CASH".equals(rs.getString(3)) ? 0 : 1;
+                    total[k] = total[k].add(rs.getBigDecimal(2));
                 });
         BigDecimal paid = jdbc.sql("""
                 SELECT COALESCE(SUM(p.amount), 0) FROM aid_payment p JOIN aid_entitlement e ON e.id = p.entitlement_id
@@ -48,7 +50,9 @@ class AidStudentNotes implements StudentNotes {
                         messages.getMessage("enum.Term." + rs.getString(2), null, locale)}, locale)).single();
         out.add(new Note(30, messages.getMessage("student.note.aid", null, locale),
                 messages.getMessage("student.note.aidTerm", new Object[] {t, String.join("、", items),
-                        total[0].toPlainString(), paid.toPlainString()}, locale),
+                        total[0].toPlainString(), paid.toPlainString()}, locale)
+                        + (total[1].signum() > 0 ? messages.getMessage("student.note.aidWaived",
+                        new Object[] {total[1].toPlainString()}, locale) : ""),
                 "/aid/terms/" + term, false));
         return out;
     }
