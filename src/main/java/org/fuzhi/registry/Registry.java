@@ -183,7 +183,17 @@ public interface Registry {
     /**
      * @param search how the search box's text reads for the searching user's role ({@link Privacy#search})
      */
-    record StudentQuery(Privacy.Search search, String schoolCode, String stage, String status, Boolean registeredPoor) {
+    /**
+     * @param sort a column to sort by ({@code name}, {@code school}, {@code grade}, {@code status}), {@code -} in
+     *             front for descending; null for the roster's order (school, grade, class)
+     */
+    record StudentQuery(Privacy.Search search, String schoolCode, String stage, String status, Boolean registeredPoor,
+                        String sort) {
+        public StudentQuery(Privacy.Search search, String schoolCode, String stage, String status,
+                            Boolean registeredPoor) {
+            this(search, schoolCode, stage, status, registeredPoor, null);
+        }
+
         public static StudentQuery all() {
             return new StudentQuery(null, null, null, null, null);
         }

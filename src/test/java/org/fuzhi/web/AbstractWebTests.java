@@ -260,6 +260,44 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
         return jdbc.sql("SELECT school_code FROM enrolment WHERE id = :id").param("id", id).query(String.class).single();
     }
 
+    /**
+     * The roster sorts by its columns, jumps to a page, sets the page size; a page past the end shows the last one,
+     * and the links carry only the filters in use.
+     */
+    @Test
+    void theStudentListSortsPagesAndKeepsOnlyTheFiltersInUse() throws Exception {
+        String school = schoolOf("xuexiao");
+        MockHttpSession s = login("zizhu");
+        List<String> byName = jdbc.sql("""
+                SELECT p.name FROM enrolment e JOIN person p ON p.id = e.person_id WHERE e.school_code = :s
+                ORDER BY p.name, e.id""").param("s", school).query(String.class).list();
+        assertThat(byName.size()).isGreaterThan(20);
+        String asc = mvc.perform(get("/students").param("school", school).param("sort", "name").param("q", "")
+                .session(s)).andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
+        String desc = mvc.perform(get("/students").param("school", school).param("sort", "-name").session(s))
+                .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
+        java.util.regex.Pattern firstName = java.util.regex.Pattern.compile(
+                "id=\"students-table\".*?<tbody>\\s*<tr>\\s*<td><a href=\"/students/\\d+\">([^<]+)</a>", java.util.regex.Pattern.DOTALL);
+        java.util.regex.Matcher a = firstName.matcher(asc);
+        java.util.regex.Matcher d = firstName.matcher(desc);
+        assertThat(a.find()).isTrue();
+        assertThat(d.find()).isTrue();
+        assertThat(a.group(1)).isEqualTo(byName.get(0));
+        assertThat(d.group(1)).isEqualTo(byName.get(byName.size() - 1));
+        // The next-page link keeps the school and the sort, and not the empty text filter.
+        assertThat(asc).contains("href=\"?school=" + school + "&amp;sort=name&amp;page=1\"").doesNotContain("q=&amp;");
+        assertThat(asc).contains("aria-sort=\"ascending\"");
+        // A page past the end shows the last page; 50 rows a page when asked.
+        int pages = (byName.size() + 49) / 50;
+        String last = mvc.perform(get("/students").param("school", school).param("size", "50").param("page", "999")
+                .session(s)).andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
+        assertThat(last).contains("共 " + byName.size() + " 条，第 " + pages + " / " + pages + " 页");
+        // A size the list does not offer falls back to 20.
+        String odd = mvc.perform(get("/students").param("school", school).param("size", "100000").session(s))
+                .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
+        assertThat(odd).contains("第 1 / " + ((byName.size() + 19) / 20) + " 页");
+    }
+
     @Test
     void theAdministratorAndDonorSeeNoChildren() throws Exception {
         // Told so in words — never an empty list or a dashboard of zeros that reads as "no poor students".

@@ -26,6 +26,65 @@ class LayoutAdvice {
         return apiDocs;
     }
 
+    /**
+     * The list filters in use, as the start of a query string ("q=%E7%8E%8B&stage=PRIMARY&"): the pager and the
+     * column headers add page, size and sort to it, so a link never carries an empty filter. GET requests only: a
+     * form post's fields (a password) never reach a page model.
+     */
+    @ModelAttribute("listFilters")
+    String listFilters(HttpServletRequest request) {
+        return query(request, name -> !name.equals("page") && !name.equals("sort") && !name.equals("size"));
+    }
+
+    /** The list's sort and page size in use, as query-string parts ("sort=name&"), or empty. */
+    @ModelAttribute("listSort")
+    String listSort(HttpServletRequest request) {
+        return query(request, "sort"::equals);
+    }
+
+    @ModelAttribute("listSize")
+    String listSize(HttpServletRequest request) {
+        return query(request, "size"::equals);
+    }
+
+    /** Filters, sort and size as name/value pairs, for the hidden fields of the pager's "go to page" form. */
+    @ModelAttribute("listParams")
+    java.util.List<java.util.Map.Entry<String, String>> listParams(HttpServletRequest request) {
+        java.util.List<java.util.Map.Entry<String, String>> out = new java.util.ArrayList<>();
+        if (!"GET".equals(request.getMethod())) {
+            return out;
+        }
+        request.getParameterMap().forEach((name, values) -> {
+            if (!name.equals("page")) {
+                for (String v : values) {
+                    if (v != null && !v.isBlank()) {
+                        out.add(java.util.Map.entry(name, v));
+                    }
+                }
+            }
+        });
+        return out;
+    }
+
+    private static String query(HttpServletRequest request, java.util.function.Predicate<String> keep) {
+        StringBuilder sb = new StringBuilder();
+        if (!"GET".equals(request.getMethod())) {
+            return "";
+        }
+        request.getParameterMap().forEach((name, values) -> {
+            if (!keep.test(name)) {
+                return;
+            }
+            for (String v : values) {
+                if (v != null && !v.isBlank()) {
+                    sb.append(java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8)).append('=')
+                            .append(java.net.URLEncoder.encode(v, java.nio.charset.StandardCharsets.UTF_8)).append('&');
+                }
+            }
+        });
+        return sb.toString();
+    }
+
     @ModelAttribute("currentPath")
     String currentPath(HttpServletRequest request) {
         return request.getRequestURI();

@@ -150,13 +150,36 @@ class JdbcRegistry implements Registry {
     public Page<StudentView> students(Scope scope, StudentQuery q, int page, int size) {
         Where w = studentWhere(scope, q);
         long total = jdbc.sql("SELECT COUNT(*) " + STUDENT_FROM + w.sql()).params(w.params()).query(Long.class).single();
+        // A link to a page past the end (the list shrank since) shows the last page instead of an empty one.
+        int shown = Page.clamp(page, total, size);
         Map<String, Object> p = new HashMap<>(w.params());
         p.put("lim", size);
-        p.put("off", (long) page * size);
+        p.put("off", (long) shown * size);
         SchoolNames names = new SchoolNames();
-        var items = jdbc.sql(STUDENT_SELECT + w.sql() + " ORDER BY e.school_code, e.grade, e.class_name, e.id "
+        var items = jdbc.sql(STUDENT_SELECT + w.sql() + " ORDER BY " + studentOrder(q.sort()) + " "
                 + "LIMIT :lim OFFSET :off").params(p).query((rs, n) -> student(rs, names)).list();
-        return new Page<>(items, total, page, size);
+        return new Page<>(items, total, shown, size);
+    }
+
+    /** Only these columns sort (never a user's text in SQL); the id last so pages never overlap. */
+    private static String studentOrder(String sort) {
+        if (sort == null || sort.isBlank()) {
+            return "e.school_code, e.grade, e.class_name, e.id";
+        }
+        boolean desc = sort.startsWith("-");
+        String column = switch (desc ? sort.substring(1) : sort) {
+            case "name" -> "p.name";
+            case "school" -> "e.school_code";
+            case "grade" -> "e.stage, e.grade";
+            case "status" -> "e.status";
+            default -> null;
+        };
+        if (column == null) {
+            return "e.school_code, e.grade, e.class_name, e.id";
+        }
+        String dir = desc ? " DESC" : "";
+        return java.util.Arrays.stream(column.split(", ")).map(c -> c + dir)
+                .collect(java.util.stream.Collectors.joining(", ")) + ", e.id" + dir;
     }
 
     @Override

@@ -34,9 +34,11 @@ class StudentController {
     private final org.fuzhi.platform.AuditLog audit;
 
     private final java.util.List<org.fuzhi.registry.StudentNotes> notes;
+    private final org.fuzhi.region.Directory directory;
 
     StudentController(Registry registry, MessageSource messages, org.fuzhi.platform.AuditLog audit,
-                      java.util.List<org.fuzhi.registry.StudentNotes> notes) {
+                      java.util.List<org.fuzhi.registry.StudentNotes> notes, org.fuzhi.region.Directory directory) {
+        this.directory = directory;
         this.notes = notes;
         this.registry = registry;
         this.messages = messages;
@@ -59,15 +61,27 @@ class StudentController {
         return s == null || s.isBlank() ? null : s;
     }
 
+    private static final java.util.List<Integer> PAGE_SIZES = java.util.List.of(20, 50, 100);
+
     @GetMapping("/students")
     String list(@RequestParam(required = false) String q, @RequestParam(required = false) String school,
                 @RequestParam(required = false) String stage, @RequestParam(required = false) String status,
-                @RequestParam(required = false) Boolean poor, @RequestParam(defaultValue = "0") int page, Model model) {
+                @RequestParam(required = false) Boolean poor, @RequestParam(defaultValue = "0") int page,
+                @RequestParam(required = false) String sort, @RequestParam(defaultValue = "20") int size, Model model) {
         var user = CurrentUser.get();
         // A role without children's data is told so, not shown an empty list that reads as "no students".
         user.require(user.role().seesChildren());
-        model.addAttribute("result", registry.students(user.childDataScope(), query(q, school, stage, status, poor),
-                Math.max(page, 0), 20));
+        Registry.StudentQuery base = query(q, school, stage, status, poor);
+        int rows = PAGE_SIZES.contains(size) ? size : 20;
+        model.addAttribute("result", registry.students(user.childDataScope(), new Registry.StudentQuery(base.search(),
+                base.schoolCode(), base.stage(), base.status(), base.registeredPoor(), sort), Math.max(page, 0), rows));
+        model.addAttribute("sort", sort == null ? "" : sort);
+        model.addAttribute("pageSizes", PAGE_SIZES);
+        // Schools by name for the filter where the list is short enough to choose from.
+        var schools = directory.schools(user.scope(), new org.fuzhi.region.Directory.SchoolQuery(null, null, null), 0, 501);
+        if (schools.total() <= 500) {
+            model.addAttribute("schoolOptions", schools.items());
+        }
         model.addAttribute("q", q);
         model.addAttribute("school", school);
         model.addAttribute("stage", stage);
