@@ -137,10 +137,28 @@ class BrowserFlowsTest {
 
     @Test
     void aClerkSearchesAStudentAndSeesTheIdMasked() {
+        // A Wuxue pupil (the last rows loaded are Huangmei's, which zizhu does not see).
         var student = jdbc.sql("SELECT p.name, e.id FROM enrolment e JOIN person p ON p.id = e.person_id "
+                + "JOIN school s ON s.code = e.school_code WHERE s.region_code LIKE '421182%' "
                 + "ORDER BY e.id DESC LIMIT 1").query((rs, n) -> new Object[]{rs.getString(1), rs.getLong(2)}).single();
         login("zizhu");
         page.click("text=学生名册");
+        // A school by name, 50 rows a page, straight to page 3, sorted by name — then back to the search.
+        page.selectOption("#school", new com.microsoft.playwright.options.SelectOption().setLabel("城关中心小学"));
+        page.click("button:has-text('查询')");
+        page.selectOption("#pager-size", "50");
+        assertThat(page.locator("#students-table tbody tr")).hasCount(50);
+        page.fill("#pager-number", "3");
+        page.click(".pager-jump button[type=submit]");
+        assertThat(page.locator(".pager")).containsText("第 3 /");
+        page.click("#students-table thead a:has-text('姓名')");
+        assertThat(page.locator("#students-table thead")).containsText("姓名 ▲");
+        assertThat(page.locator("#students-table tbody tr")).hasCount(50);
+        page.setViewportSize(390, 844);
+        assertThat(((Number) page.evaluate("document.documentElement.scrollWidth")).intValue()).isLessThanOrEqualTo(390);
+        windowShot("04-student-list-phone");
+        page.setViewportSize(1400, 900);
+        page.selectOption("#school", "");
         page.fill("#q", (String) student[0]);
         page.click("button:has-text('查询')");
         assertThat(page.locator("#students-table")).containsText((String) student[0]);
