@@ -41,6 +41,11 @@ public final class ImportContext {
         return locale;
     }
 
+    /** A message in the importer's language, for a kind's summary of the file. */
+    public String message(String key, Object... args) {
+        return messages.getMessage(key, args, key, locale);
+    }
+
     /**
      * Rejects a row. The message names the field and the rule: {@code messageKey} is looked up in the bundles.
      */

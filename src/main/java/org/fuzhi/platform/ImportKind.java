@@ -49,6 +49,14 @@ public interface ImportKind {
     void importChunk(List<ImportRow> rows, ImportContext ctx);
 
     /**
+     * After the last chunk, inside the import's transaction (a dry run's too, before it is rolled back): sentences on
+     * what the file changes as a whole, for the result ("现有名单 15,492 人将被替换：新增 3 人 …").
+     */
+    default List<String> summarize(ImportContext ctx) {
+        return List.of();
+    }
+
+    /**
      * @param code     stable column code (English), also accepted as a header
      * @param required whether an empty cell is an error
      */

@@ -49,8 +49,9 @@ public interface Imports {
     record RowError(int row, String field, String message) {
     }
 
+    /** @param notes what the file changes as a whole, in words (a roster: who is added, removed, changed) */
     record Result(String importId, String kind, boolean dryRun, int accepted, int rejected, List<RowError> errors,
-                  boolean errorsTruncated) {
+                  boolean errorsTruncated, List<String> notes) {
     }
 
     record Summary(String importId, String kind, String originalFilename, boolean dryRun, String status,

@@ -621,6 +621,49 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
         assertThat(readXlsx(xlsx).get(0)).startsWith("户编号", "所在村代码");
     }
 
+    /**
+     * A roster's dry run says what it does to the roster it replaces: two lines as they are, one with a changed
+     * exit year, one new person — every other current line of the county removed; nothing is written.
+     */
+    @Test
+    void aRosterDryRunSaysWhomItAddsRemovesAndChanges() throws Exception {
+        record Line(String household, String village, String category, String monitoring, Integer identified,
+                    Integer exited, String name, String id) {
+        }
+        List<Line> current = jdbc.sql("""
+                SELECT household_no, village_code, category, monitoring_status, identified_year, exited_year, name,
+                       id_raw_sealed FROM roster_member WHERE source = 'POVERTY' AND is_current
+                AND village_code LIKE '421182%' AND id_index IS NOT NULL ORDER BY id LIMIT 3""")
+                .query((rs, n) -> new Line(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        (Integer) rs.getObject(5, Integer.class), (Integer) rs.getObject(6, Integer.class),
+                        rs.getString(7), crypto.open(org.fuzhi.platform.FieldCrypto.Kind.RAW_ID, rs.getString(8))))
+                .list();
+        long before = jdbc.sql("""
+                SELECT COUNT(*) FROM roster_member WHERE source = 'POVERTY' AND is_current AND village_code LIKE '421182%'""")
+                .query(Long.class).single();
+        java.util.function.Function<Line, String> csv = l -> String.join(",", l.household(), l.village(), l.category(),
+                l.monitoring() == null ? "" : l.monitoring(), l.identified() == null ? "" : l.identified().toString(),
+                l.exited() == null ? "" : l.exited().toString(), l.name(), l.id());
+        Line changed = current.get(2);
+        Line moved = new Line(changed.household(), changed.village(), changed.category(), changed.monitoring(),
+                changed.identified(), Integer.valueOf(2023).equals(changed.exited()) ? 2022 : 2023, changed.name(),
+                changed.id());
+        Line added = new Line("4211829999999902", changed.village(), changed.category(), null, 2016, 2019, "测试新增",
+                org.fuzhi.platform.ImportKind.exampleId("421182", "20150101", "996"));
+        String file = "householdNo,villageCode,category,monitoringStatus,identifiedYear,exitedYear,memberName,memberIdNumber\n"
+                + csv.apply(current.get(0)) + "\n" + csv.apply(current.get(1)) + "\n" + csv.apply(moved) + "\n"
+                + csv.apply(added) + "\n";
+        String body = mvc.perform(multipart("/api/v1/imports/roster").file(csvFile("roster.csv", file, StandardCharsets.UTF_8))
+                        .param("dryRun", "true").header("Authorization", bearer("zizhu")))
+                .andExpect(status().isOk()).andExpect(jsonPath("$.accepted").value(4)).andReturn().getResponse()
+                .getContentAsString(StandardCharsets.UTF_8);
+        assertThat(body).contains("本文件替换本区域现有扶贫名单 " + before + " 人：新增 1 人，移除 " + (before - 3)
+                + " 人，信息有变化 1 人，不变 2 人。");
+        assertThat(jdbc.sql("""
+                SELECT COUNT(*) FROM roster_member WHERE source = 'POVERTY' AND is_current AND village_code LIKE '421182%'""")
+                .query(Long.class).single()).isEqualTo(before);
+    }
+
     /** A clerk starts from the template: its example row, as downloaded, passes a dry run (on the demo county). */
     @Test
     void everyTemplatesExampleRowPassesADryRun() throws Exception {

@@ -87,8 +87,9 @@ class RosterImport implements ImportKind {
         // The first chunk retires the current roster of the importer's area — never another county's; the
         // transaction makes this all-or-nothing with the import.
         var area = ctx.user().scope();
-        ctx.state("retired", () -> jdbc.update("UPDATE roster_member SET is_current = FALSE WHERE source = ? AND is_current"
-                + " AND village_code BETWEEN ? AND ?", SOURCE, area.lowestRegion(), area.highestRegion()));
+        ctx.state("retired", () -> jdbc.update("UPDATE roster_member SET is_current = FALSE, retired_by = ? WHERE source = ?"
+                + " AND is_current AND village_code BETWEEN ? AND ?", ctx.importId(), SOURCE, area.lowestRegion(),
+                area.highestRegion()));
         List<Row> ok = new ArrayList<>();
         for (ImportRow row : rows) {
             // A line without a usable ID number is still imported: name, birth date, gender, household and village
@@ -155,6 +156,35 @@ class RosterImport implements ImportKind {
             ps.setDate(17, r.statedBirth() == null ? null : Date.valueOf(r.statedBirth()));
             ps.setString(18, r.statedGender());
         });
+    }
+
+    /**
+     * What the file does to the area's roster, line by line against the one it replaces: a person is the same line
+     * when the household number and the ID number (or, without one, the name) agree; changed when the village,
+     * category, monitoring status, years or name differ.
+     */
+    @Override
+    public List<String> summarize(ImportContext ctx) {
+        if (ctx.user().role() != Role.CENTER) {
+            return List.of();
+        }
+        String key = "o.household_no = n.household_no AND (o.id_index = n.id_index OR (o.id_index IS NULL"
+                + " AND n.id_index IS NULL AND o.name = n.name))";
+        String same = " AND o.village_code = n.village_code AND o.category = n.category AND o.name = n.name"
+                + " AND COALESCE(o.monitoring_status, '') = COALESCE(n.monitoring_status, '')"
+                + " AND COALESCE(o.identified_year, 0) = COALESCE(n.identified_year, 0)"
+                + " AND COALESCE(o.exited_year, 0) = COALESCE(n.exited_year, 0)";
+        String id = ctx.importId();
+        Long replaced = jdbc.queryForObject("SELECT COUNT(*) FROM roster_member WHERE retired_by = ?", Long.class, id);
+        Long added = jdbc.queryForObject("SELECT COUNT(*) FROM roster_member n WHERE n.import_id = ? AND NOT EXISTS"
+                + " (SELECT 1 FROM roster_member o WHERE o.retired_by = ? AND " + key + ")", Long.class, id, id);
+        Long removed = jdbc.queryForObject("SELECT COUNT(*) FROM roster_member o WHERE o.retired_by = ? AND NOT EXISTS"
+                + " (SELECT 1 FROM roster_member n WHERE n.import_id = ? AND " + key + ")", Long.class, id, id);
+        Long unchanged = jdbc.queryForObject("SELECT COUNT(*) FROM roster_member n WHERE n.import_id = ? AND EXISTS"
+                + " (SELECT 1 FROM roster_member o WHERE o.retired_by = ? AND " + key + same + ")", Long.class, id, id);
+        Long lines = jdbc.queryForObject("SELECT COUNT(*) FROM roster_member WHERE import_id = ?", Long.class, id);
+        long changed = lines - added - unchanged;
+        return List.of(ctx.message("import.roster.diff", replaced, added, removed, changed, unchanged));
     }
 
     private static final java.time.format.DateTimeFormatter[] DATE_FORMATS = {

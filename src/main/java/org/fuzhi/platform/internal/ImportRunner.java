@@ -128,6 +128,7 @@ class ImportRunner implements Imports {
 
         ImportContext ctx = new ImportContext(user, messages, locale, kind.name(), id);
         List<RowError> shown = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
         int[] counts = new int[3]; // data rows, rejected rows, errors stored
         boolean[] truncated = {false};
         try {
@@ -171,6 +172,7 @@ class ImportRunner implements Imports {
                 if (counts[0] == 0) {
                     throw new RefusalSignal(messages.getMessage("import.refused.empty", null, locale));
                 }
+                notes.addAll(kind.summarize(ctx));
                 if (dryRun) {
                     status.setRollbackOnly();
                 }
@@ -188,7 +190,7 @@ class ImportRunner implements Imports {
         finish(id, dryRun ? "DRY_RUN" : "DONE", accepted, counts[1], null);
         audit.record(dryRun ? "IMPORT_DRY_RUN" : "IMPORT", "import", id,
                 Map.of("kind", kind.name(), "file", safeName, "accepted", accepted, "rejected", counts[1]));
-        return new Result(id, kind.name(), dryRun, accepted, counts[1], shown, truncated[0]);
+        return new Result(id, kind.name(), dryRun, accepted, counts[1], shown, truncated[0], List.copyOf(notes));
     }
 
     @Override

@@ -107,6 +107,7 @@ class ImportController {
         body.put("rejected", r.rejected());
         body.put("errors", r.errors());
         body.put("errorsTruncated", r.errorsTruncated());
+        body.put("notes", r.notes());
         body.put("errorReport", "/api/v1/imports/" + r.importId() + "/errors.xlsx");
         return body;
     }
