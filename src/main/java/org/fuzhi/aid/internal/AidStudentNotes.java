@@ -49,7 +49,8 @@ class AidStudentNotes implements StudentNotes {
                 .query((rs, n) -> messages.getMessage("round.yearTerm", new Object[] {rs.getInt(1), rs.getInt(1) + 1,
                         messages.getMessage("enum.Term." + rs.getString(2), null, locale)}, locale)).single();
         out.add(new Note(30, messages.getMessage("student.note.aid", null, locale),
-                messages.getMessage("student.note.aidTerm", new Object[] {t, String.join("、", items),
+                messages.getMessage("student.note.aidTerm", new Object[] {t,
+                        String.join(messages.getMessage("list.separator", null, locale), items),
                         total[0].toPlainString(), paid.toPlainString()}, locale)
                         + (total[1].signum() > 0 ? messages.getMessage("student.note.aidWaived",
                         new Object[] {total[1].toPlainString()}, locale) : ""),

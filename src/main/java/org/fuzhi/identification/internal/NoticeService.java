@@ -37,8 +37,11 @@ class NoticeService implements Notices {
     private final NoticeCalendar calendar;
     private final AuditLog audit;
     private final Clock clock;
+    private final org.springframework.context.MessageSource messages;
 
-    NoticeService(JdbcClient jdbc, Directory directory, NoticeCalendar calendar, AuditLog audit, Clock clock) {
+    NoticeService(JdbcClient jdbc, Directory directory, NoticeCalendar calendar, AuditLog audit, Clock clock,
+                  org.springframework.context.MessageSource messages) {
+        this.messages = messages;
         this.jdbc = jdbc;
         this.directory = directory;
         this.calendar = calendar;
@@ -201,8 +204,9 @@ class NoticeService implements Notices {
             case VILLAGE, TOWNSHIP -> false;
             default -> true;
         }).findFirst().orElse(scope);
-        // The body's name is data, as a school's is: a Chinese notice is issued by a Chinese-named body.
-        return new Contact(regionName(center) + "学生资助管理中心", null, null, false);
+        // Named in the reader's language until the center saves the name it signs with.
+        return new Contact(messages.getMessage("notice.defaultIssuer", new Object[] {regionName(center)},
+                org.springframework.context.i18n.LocaleContextHolder.getLocale()), null, null, false);
     }
 
     private String regionName(String code) {
