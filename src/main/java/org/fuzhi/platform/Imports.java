@@ -34,6 +34,9 @@ public interface Imports {
 
     List<Summary> recent(int limit);
 
+    /** An import's result as it was answered (first errors, notes), for whoever may {@link #find} it. */
+    Optional<Result> result(String importId);
+
     /**
      * The rejected rows of an import as .xlsx, as they were sent: the row number, the file's own columns and a last
      * column with the problems. The clerk corrects the rows and uploads the workbook again as it is (the row-number

@@ -38,6 +38,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
         "spring.datasource.url=jdbc:h2:mem:fuzhi-browser;DB_CLOSE_DELAY=-1;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;"
                 + "DEFAULT_NULL_ORDERING=HIGH",
         "fuzhi.storage.dir=target/test-files-browser",
+        // Every import and round of these flows goes through its job's progress page, as a large one would.
+        "fuzhi.jobs.ui-wait=0s",
         "fuzhi.audit.checkpoint-file=target/audit-checkpoints/${random.uuid}.log"})
 class BrowserFlowsTest {
 
@@ -170,6 +172,76 @@ class BrowserFlowsTest {
         shot("05-student-unmasked");
     }
 
+    /**
+     * A large file runs as a job: the clerk is taken to its progress page, the bar moves as rows are checked, a
+     * second start of the same file is refused while it runs, and the result page follows when it is done.
+     */
+    @Test
+    void aLargeImportRunsAsAJobWithAMovingBarAndCannotBeStartedTwice() throws Exception {
+        String school = jdbc.sql("SELECT scope_code FROM app_user WHERE username = 'xuexiao'").query(String.class).single();
+        StringBuilder csv = new StringBuilder("学籍号,姓名,身份证号,出生日期,学校标识码,学段,年级,学籍状态\n");
+        java.time.LocalDate birth = java.time.LocalDate.of(2017, 1, 1);
+        int rows = 60_000;
+        for (int i = 0; i < rows; i++) {
+            java.time.LocalDate b = birth.plusDays(i / 900);
+            String number = id(b.format(java.time.format.DateTimeFormatter.BASIC_ISO_DATE), 100 + i % 900);
+            csv.append("J").append(number).append(",任务甲").append(",").append(number).append(",").append(b)
+                    .append(",").append(school).append(",小学,3,在读\n");
+        }
+        Path file = Files.createTempFile("browser-job-import", ".csv");
+        Files.writeString(file, csv, StandardCharsets.UTF_8);
+        login("xuexiao");
+        page.navigate(url("/imports"));
+        page.selectOption("#kind", "students");
+        page.setInputFiles("#file", file);
+        page.check("#dryRun");
+        page.click("#import-submit");
+        page.waitForURL(java.util.regex.Pattern.compile(".*/jobs/[0-9a-f-]+.*"));
+        assertThat(page.locator("#job-state")).hasText(java.util.regex.Pattern.compile("排队中|进行中"));
+        assertThat(page.locator("h1")).containsText("试导入");
+
+        // The same file again, from a second tab, while the first still runs: refused, with who and how far.
+        Page second = context.newPage();
+        second.navigate(url("/imports"));
+        second.selectOption("#kind", "students");
+        second.setInputFiles("#file", file);
+        second.check("#dryRun");
+        second.click("#import-submit");
+        assertThat(second.locator("body")).containsText("正在进行中");
+        second.close();
+
+        // The bar moves: the percentages seen while it runs are not all the same.
+        java.util.Set<String> seen = new java.util.LinkedHashSet<>();
+        for (int i = 0; i < 120 && page.url().contains("/jobs/"); i++) {
+            try {
+                String now = page.locator("#job-progress").getAttribute("style",
+                        new com.microsoft.playwright.Locator.GetAttributeOptions().setTimeout(500));
+                if (now != null) {
+                    seen.add(now);
+                }
+                if (i == 2) {
+                    shot("25-job-progress");
+                    page.setViewportSize(390, 844);
+                    assertThat(((Number) page.evaluate("document.documentElement.scrollWidth")).intValue())
+                            .isLessThanOrEqualTo(390);
+                    windowShot("25-job-progress-phone");
+                    page.setViewportSize(1400, 900);
+                }
+            } catch (com.microsoft.playwright.PlaywrightException navigatedAway) {
+                break;
+            }
+            page.waitForTimeout(250);
+        }
+        assertThat(seen).as("widths of the bar seen while the import ran").hasSizeGreaterThan(1);
+        page.waitForURL(java.util.regex.Pattern.compile(".*/imports/[0-9a-f-]+$"), new Page.WaitForURLOptions().setTimeout(120_000));
+        assertThat(page.locator("#import-result h2")).containsText("试导入");
+        assertThat(page.locator("#accepted-count")).hasText("通过 60,000 行");
+        page.navigate(url("/jobs"));
+        assertThat(page.locator("#job-list")).containsText("试导入");
+        assertThat(page.locator("#job-list")).containsText("已完成");
+        shot("26-my-jobs");
+    }
+
     @Test
     void anImportWithErrorsReportsEachRowAndTheReportDownloads() throws Exception {
         String school = jdbc.sql("SELECT scope_code FROM app_user WHERE username = 'xuexiao'").query(String.class).single();
@@ -286,6 +358,7 @@ class BrowserFlowsTest {
         // The area is picked by name: the village under its township.
         page.selectOption("#round-scope", village);
         page.click("#round-create");
+        page.waitForURL(java.util.regex.Pattern.compile(".*/identification/rounds/\\d+.*"));
         assertThat(page.locator("#round-stage")).hasText("核实中");
         long round = Long.parseLong(page.url().replaceAll(".*/rounds/(\\d+).*", "$1"));
         shot("11-round-created");
@@ -369,6 +442,7 @@ class BrowserFlowsTest {
         page.fill("#round-year", "2027");
         page.selectOption("#round-term", "AUTUMN");
         page.click("#round-create");
+        page.waitForURL(java.util.regex.Pattern.compile(".*/identification/rounds/\\d+.*"), new Page.WaitForURLOptions().setTimeout(60_000));
         long round = Long.parseLong(page.url().replaceAll(".*/rounds/(\\d+).*", "$1"));
         // The verification workflow has its own test: here the round is the basis of the term.
         jdbc.sql("UPDATE ident_round SET stage = 'FINAL' WHERE id = :r").param("r", round).update();

@@ -41,11 +41,14 @@ import org.springframework.test.web.servlet.MvcResult;
  */
 @SpringBootTest(properties = {
         "fuzhi.storage.dir=target/test-files",
+        // MockMvc tests read each answer at once: the work of a county finishes well inside these waits.
+        "fuzhi.jobs.ui-wait=300s", "fuzhi.jobs.answer-within=300s",
         // Each database has its own chain, so each test context its own checkpoint file.
         "fuzhi.audit.checkpoint-file=target/audit-checkpoints/${random.uuid}.log",
         "fuzhi.login.max-failures-per-address=10000"})
 @AutoConfigureMockMvc
-abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebTests, AccountWebTests, AidWebTests {
+abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebTests, AccountWebTests, AidWebTests,
+        JobWebTests {
 
     @Autowired
     MockMvc mvc;
@@ -92,6 +95,19 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
     @Override
     public MockMvc mvc() {
         return mvc;
+    }
+
+    @Autowired
+    org.fuzhi.platform.Jobs jobs;
+
+    @Override
+    public org.fuzhi.platform.Jobs jobs() {
+        return jobs;
+    }
+
+    @Override
+    public org.springframework.transaction.PlatformTransactionManager transactions() {
+        return transactions;
     }
 
     @Override

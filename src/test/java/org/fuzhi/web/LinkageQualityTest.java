@@ -33,6 +33,7 @@ import org.springframework.test.web.servlet.MockMvc;
  * below the floors the linkage has reached, so a rule that breaks is seen.
  */
 @SpringBootTest(properties = {"fuzhi.storage.dir=target/test-files-quality",
+        "fuzhi.jobs.ui-wait=600s", "fuzhi.jobs.answer-within=600s",
         "fuzhi.audit.checkpoint-file=target/audit-checkpoints/${random.uuid}.log",
         "spring.datasource.url=jdbc:h2:mem:fuzhi-quality;DB_CLOSE_DELAY=-1;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;"
                 + "DEFAULT_NULL_ORDERING=HIGH"})

@@ -37,7 +37,8 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @Postgres
 @ActiveProfiles("prod")
-@SpringBootTest(properties = {"fuzhi.storage.dir=target/prod-test-files", "fuzhi.admin.username=first-admin",
+@SpringBootTest(properties = {"fuzhi.storage.dir=target/prod-test-files",
+        "fuzhi.jobs.ui-wait=300s", "fuzhi.jobs.answer-within=300s", "fuzhi.admin.username=first-admin",
         "fuzhi.admin.password=Bootstrap-2026-only-once",
         "fuzhi.audit.checkpoint-file=target/audit-checkpoints/${random.uuid}.log"})
 @AutoConfigureMockMvc

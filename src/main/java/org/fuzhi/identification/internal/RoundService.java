@@ -184,6 +184,7 @@ class RoundService implements Rounds {
         }
         // Linkage runs over the whole of the center's area even for a village round: derived poverty status is
         // kept per area, and a narrower run would drop the status of pupils who live elsewhere.
+        org.fuzhi.platform.Jobs.progress().phase("job.phase.linkage");
         linkage.run(user);
         return inTransaction(() -> createRound(user, nr, name, scope));
     }
@@ -242,6 +243,7 @@ class RoundService implements Rounds {
             throw new AccessDeniedException("round scope outside the user's scope");
         }
         requireVerifying(round);
+        org.fuzhi.platform.Jobs.progress().phase("job.phase.linkage");
         linkage.run(user);
         return inTransaction(() -> rerunRound(user, roundId, expectedVersion, confirmReset));
     }
@@ -281,18 +283,23 @@ class RoundService implements Rounds {
     /** Link, assess, classify, diff; then the tasks of every unit concerned start afresh. */
     RunStats run(CurrentUser user, long roundId, String scopeCode, int runNo, Previous previous) {
         Scope scope = Scope.region(scopeCode);
+        var progress = org.fuzhi.platform.Jobs.progress();
+        progress.phase("job.phase.assess");
         long t1 = System.nanoTime();
         jdbc.sql("DELETE FROM ident_entry WHERE round_id = :r").param("r", roundId).update();
         long written = assess(scope, roundId);
         long t2 = System.nanoTime();
         long changes = 0;
         if (previous != null) {
+            progress.phase("job.phase.diff");
             analyze("ident_entry", previous.table());
             changes = diff(roundId, runNo, previous);
         }
         long t3 = System.nanoTime();
+        progress.phase("job.phase.tasks");
         List<String> reset = createTasks(roundId, scopeCode, previous != null && previous.roundId() == roundId ? runNo : 0);
         long t4 = System.nanoTime();
+        progress.phase("job.phase.cases");
         long opened = cases.openSuspected(scope, roundId);
         long t5 = System.nanoTime();
         // Where a run's time goes, for whoever sizes the machine (the linkage logs its own).
@@ -325,6 +332,10 @@ class RoundService implements Rounds {
         readTx.setReadOnly(true);
         var subjects = registry.assessmentSubjects(scope);
         var nextSlice = new java.util.concurrent.atomic.AtomicInteger();
+        // The bar moves by parts read; the readers count, the writer (the job's own thread) reports.
+        var slicesRead = new java.util.concurrent.atomic.AtomicInteger();
+        var progress = org.fuzhi.platform.Jobs.progress();
+        progress.total(SLICES);
         List<java.util.function.Supplier<Void>> readers = new ArrayList<>();
         for (int k = 0; k < READERS; k++) {
             readers.add(() -> {
@@ -342,6 +353,7 @@ class RoundService implements Rounds {
                                 }
                             }
                         });
+                        slicesRead.incrementAndGet();
                     }
                 });
                 if (!batch.isEmpty()) {
@@ -354,7 +366,9 @@ class RoundService implements Rounds {
         handoff.run(readers, batch -> {
             insertEntries(roundId, batch);
             written[0] += batch.size();
+            progress.done(slicesRead.get());
         });
+        progress.done(SLICES);
         return written[0];
     }
 

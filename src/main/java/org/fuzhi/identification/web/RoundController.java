@@ -31,9 +31,14 @@ class RoundController {
     private final org.fuzhi.region.Directory directory;
     private final MessageSource messages;
     private final Refusals refusals;
+    private final org.fuzhi.platform.Jobs jobs;
+    private final org.fuzhi.platform.JobAnswers answers;
 
     RoundController(Rounds rounds, Notices notices, MessageSource messages,
-                    Refusals refusals, org.fuzhi.region.Directory directory) {
+                    Refusals refusals, org.fuzhi.region.Directory directory, org.fuzhi.platform.Jobs jobs,
+                    org.fuzhi.platform.JobAnswers answers) {
+        this.jobs = jobs;
+        this.answers = answers;
         this.directory = directory;
         this.rounds = rounds;
         this.notices = notices;
@@ -86,11 +91,17 @@ class RoundController {
     String create(@RequestParam String name, @RequestParam int schoolYear, @RequestParam String term,
                   @RequestParam String scopeCode, RedirectAttributes redirect, Locale locale) {
         long[] created = new long[1];
-        String error = refusals.attempt(() -> created[0] = rounds.create(CurrentUser.get(),
-                new Rounds.NewRound(name, schoolYear, term, scopeCode)).id(), locale);
+        org.fuzhi.platform.Jobs.Job[] job = new org.fuzhi.platform.Jobs.Job[1];
+        String error = refusals.attempt(() -> {
+            job[0] = startCreate(new Rounds.NewRound(name, schoolYear, term, scopeCode), locale);
+            answers.ui(job[0]).ifPresent(v -> created[0] = ((Rounds.RoundView) v).id());
+        }, locale);
         if (error != null) {
             redirect.addFlashAttribute("error", error);
             return "redirect:/identification/rounds";
+        }
+        if (created[0] == 0) { // still running: the progress bar leads to the round when it is done
+            return answers.page(job[0]);
         }
         redirect.addFlashAttribute("done", messages.getMessage("round.created", null, locale));
         return "redirect:/identification/rounds/" + created[0];
@@ -100,8 +111,13 @@ class RoundController {
     String round(@PathVariable long id, @RequestParam(required = false) Rounds.Source source,
                  @RequestParam(required = false) String level, @RequestParam(required = false) String q,
                  @RequestParam(required = false) Rounds.Step step,
-                 @RequestParam(defaultValue = "0") int page, Model model) {
+                 @RequestParam(defaultValue = "0") int page, @RequestParam(required = false) Boolean confirmReset,
+                 Model model) {
         var user = CurrentUser.get();
+        if (Boolean.TRUE.equals(confirmReset) && !model.containsAttribute("confirmReset")) {
+            // Back from a re-run that ran in the background and stopped to ask: the box to tick is offered.
+            model.addAttribute("confirmReset", true);
+        }
         model.addAttribute("round", rounds.round(user, id));
         model.addAttribute("progress", rounds.progress(user, id));
         List<Rounds.TaskView> tasks = rounds.tasks(user, id);
@@ -157,14 +173,19 @@ class RoundController {
                  @RequestParam(defaultValue = "false") boolean confirmReset, RedirectAttributes redirect, Locale locale) {
         Rounds.Rerun[] done = new Rounds.Rerun[1];
         boolean[] askConfirmation = {false};
+        org.fuzhi.platform.Jobs.Job[] job = new org.fuzhi.platform.Jobs.Job[1];
         String error = refusals.attempt(() -> {
             try {
-                done[0] = rounds.rerun(CurrentUser.get(), id, version, confirmReset);
+                job[0] = startRerun(id, version, confirmReset, locale);
+                answers.ui(job[0]).ifPresent(v -> done[0] = (Rounds.Rerun) v);
             } catch (org.fuzhi.platform.RuleViolationException e) {
                 askConfirmation[0] = "round.rule.resetNeedsConfirm".equals(e.messageKey());
                 throw e;
             }
         }, locale);
+        if (error == null && done[0] == null) {
+            return answers.page(job[0]);
+        }
         if (error != null) {
             redirect.addFlashAttribute("error", error);
             // The refusal names the units; the form comes back with the confirmation to tick.
@@ -188,6 +209,38 @@ class RoundController {
     @PostMapping("/identification/rounds/{id}/finish")
     String finish(@PathVariable long id, @RequestParam int version, RedirectAttributes redirect, Locale locale) {
         return act(id, redirect, locale, "round.finished", () -> rounds.finish(CurrentUser.get(), id, version));
+    }
+
+    /**
+     * A round is created as a job keyed by its area: a second create or re-run over the same area while one runs
+     * is refused (both rewrite the area's derived status and entries).
+     */
+    private org.fuzhi.platform.Jobs.Job startCreate(Rounds.NewRound nr, Locale locale) {
+        CurrentUser user = CurrentUser.get();
+        user.require(user.role() == org.fuzhi.platform.Role.CENTER);
+        var request = new org.fuzhi.platform.Jobs.Request("round", "round-area:" + nr.scopeCode(),
+                messages.getMessage("job.title.roundCreate", new Object[]{nr.name()}, locale), null,
+                "/identification/rounds");
+        return jobs.start(request, progress -> {
+            Rounds.RoundView r = rounds.create(user, nr);
+            return new org.fuzhi.platform.Jobs.Outcome("/identification/rounds/" + r.id(),
+                    "/api/v1/identification/rounds/" + r.id(),
+                    messages.getMessage("job.summary.round", new Object[]{r.name(), r.scopeName()}, locale), r);
+        });
+    }
+
+    private org.fuzhi.platform.Jobs.Job startRerun(long id, int version, boolean confirmReset, Locale locale) {
+        CurrentUser user = CurrentUser.get();
+        user.require(user.role() == org.fuzhi.platform.Role.CENTER);
+        Rounds.RoundView round = rounds.round(user, id);
+        var request = new org.fuzhi.platform.Jobs.Request("round", "round-area:" + round.scopeCode(),
+                messages.getMessage("job.title.roundRerun", new Object[]{round.name()}, locale),
+                "/identification/rounds/" + id, "/identification/rounds/" + id + "?confirmReset=true");
+        return jobs.start(request, progress -> {
+            Rounds.Rerun r = rounds.rerun(user, id, version, confirmReset);
+            return new org.fuzhi.platform.Jobs.Outcome(null, "/api/v1/identification/rounds/" + id,
+                    messages.getMessage("job.summary.round", new Object[]{round.name(), round.scopeName()}, locale), r);
+        });
     }
 
     /** Runs a transition and reports its outcome on the round page; a broken rule is shown, nothing is lost. */
@@ -221,9 +274,12 @@ class RoundController {
 
     @PostMapping("/api/v1/identification/rounds")
     @ResponseBody
-    @Operation(summary = "Create an identification round: link, assess, classify, open dropout cases, diff")
-    Rounds.RoundView apiCreate(@RequestBody Rounds.NewRound body) {
-        return rounds.create(CurrentUser.get(), body);
+    @Operation(summary = "Create an identification round: link, assess, classify, open dropout cases, diff. "
+            + "Runs as a job: answers with the round when it ends within a few seconds, else 202 with the job's URL "
+            + "(at once with 'Prefer: respond-async').")
+    org.springframework.http.ResponseEntity<Object> apiCreate(@RequestBody Rounds.NewRound body, Locale locale,
+                                                              jakarta.servlet.http.HttpServletRequest request) {
+        return answers.api(startCreate(body, locale), request, v -> v);
     }
 
     @GetMapping("/api/v1/identification/rounds/{id}")
@@ -276,9 +332,11 @@ class RoundController {
 
     @PostMapping("/api/v1/identification/rounds/{id}/rerun")
     @ResponseBody
-    Rounds.Rerun apiRerun(@PathVariable long id, @RequestParam int version,
-                          @RequestParam(defaultValue = "false") boolean confirmReset) {
-        return rounds.rerun(CurrentUser.get(), id, version, confirmReset);
+    org.springframework.http.ResponseEntity<Object> apiRerun(@PathVariable long id, @RequestParam int version,
+                                                             @RequestParam(defaultValue = "false") boolean confirmReset,
+                                                             Locale locale,
+                                                             jakarta.servlet.http.HttpServletRequest request) {
+        return answers.api(startRerun(id, version, confirmReset, locale), request, v -> v);
     }
 
     @PostMapping("/api/v1/identification/rounds/{id}/withdraw-notice")

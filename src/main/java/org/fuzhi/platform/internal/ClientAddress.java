@@ -46,8 +46,14 @@ class ClientAddress {
         return remote;
     }
 
-    /** The current request's client address, or null outside a request. */
+    /** The address of the request that started the job this thread runs: its audit entries carry it too. */
+    static final ThreadLocal<String> CURRENT_JOB = new ThreadLocal<>();
+
+    /** The current request's client address (or that of the request that started the current job), else null. */
     String current() {
+        if (CURRENT_JOB.get() != null) {
+            return CURRENT_JOB.get();
+        }
         if (RequestContextHolder.getRequestAttributes() instanceof ServletRequestAttributes attrs) {
             return of(attrs.getRequest());
         }

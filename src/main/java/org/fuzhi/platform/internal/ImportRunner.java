@@ -108,8 +108,9 @@ class ImportRunner implements Imports {
         sideTx.executeWithoutResult(s -> jdbc.sql("""
                 INSERT INTO import_job (id, kind, original_filename, stored_path, content_sha256, size_bytes, dry_run,
                                         status, accepted, rejected, created_by, created_at, scope_type, scope_code,
-                                        scope_region)
-                VALUES (:id, :kind, :name, :path, :sha, :size, :dry, 'RUNNING', 0, 0, :by, :at, :st, :sc, :sr)""")
+                                        scope_region, job_id)
+                VALUES (:id, :kind, :name, :path, :sha, :size, :dry, 'RUNNING', 0, 0, :by, :at, :st, :sc, :sr, :job)""")
+                .param("job", org.fuzhi.platform.Jobs.progress().jobId())
                 .param("st", user.scope().type().name()).param("sc", user.scope().code())
                 .param("sr", regionOf(user.scope()))
                 .param("id", id).param("kind", kind.name()).param("name", safeName).param("path", kept.toString())
@@ -127,6 +128,9 @@ class ImportRunner implements Imports {
         }
 
         ImportContext ctx = new ImportContext(user, messages, locale, kind.name(), id);
+        var progress = org.fuzhi.platform.Jobs.progress();
+        progress.phase("job.phase.import");
+        progress.total(format == Tabular.Format.CSV ? Math.max(0, lines(file) - 1) : 0);
         List<RowError> shown = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         int[] counts = new int[3]; // data rows, rejected rows, errors stored
@@ -172,6 +176,7 @@ class ImportRunner implements Imports {
                 if (counts[0] == 0) {
                     throw new RefusalSignal(messages.getMessage("import.refused.empty", null, locale));
                 }
+                progress.phase("job.phase.importSummary");
                 notes.addAll(kind.summarize(ctx));
                 if (dryRun) {
                     status.setRollbackOnly();
@@ -181,6 +186,9 @@ class ImportRunner implements Imports {
             throw refuse(id, kind, r.getMessage(), dryRun);
         } catch (Tabular.UnreadableException e) {
             throw refuse(id, kind, messages.getMessage(e.messageKey(), null, locale), dryRun);
+        } catch (org.fuzhi.platform.Jobs.CancelledException e) {
+            finish(id, "FAILED", 0, 0, messages.getMessage("job.cancelled", null, locale));
+            throw e;
         } catch (RuntimeException e) {
             log.error("import {} failed", id, e);
             finish(id, "FAILED", 0, 0, messages.getMessage("import.failed", null, locale));
@@ -188,6 +196,10 @@ class ImportRunner implements Imports {
         }
         int accepted = counts[0] - counts[1];
         finish(id, dryRun ? "DRY_RUN" : "DONE", accepted, counts[1], null);
+        if (!notes.isEmpty()) {
+            sideTx.executeWithoutResult(s -> jdbc.sql("UPDATE import_job SET notes = :n WHERE id = :id")
+                    .param("n", truncate(String.join("\n", notes), 4000)).param("id", id).update());
+        }
         audit.record(dryRun ? "IMPORT_DRY_RUN" : "IMPORT", "import", id,
                 Map.of("kind", kind.name(), "file", safeName, "accepted", accepted, "rejected", counts[1]));
         return new Result(id, kind.name(), dryRun, accepted, counts[1], shown, truncated[0], List.copyOf(notes));
@@ -260,6 +272,7 @@ class ImportRunner implements Imports {
                               List<RowError> shown, int[] counts, boolean[] truncated) {
         kind.importChunk(List.copyOf(chunk), ctx);
         counts[0] += chunk.size();
+        org.fuzhi.platform.Jobs.progress().done(counts[0]);
         chunk.clear();
         Map<Integer, Map<String, String>> errors = drain(ctx);
         if (errors.isEmpty()) {
@@ -399,6 +412,43 @@ class ImportRunner implements Imports {
                 .param("low", center ? user.scope().lowestRegion() : "")
                 .param("high", center ? user.scope().highestRegion() : "")
                 .query((rs, n) -> summary(rs)).optional();
+    }
+
+    @Override
+    public Optional<Result> result(String importId) {
+        return find(importId).map(sum -> {
+            List<RowError> errors = jdbc.sql("""
+                    SELECT row_no, field, message FROM import_error WHERE import_id = :id ORDER BY row_no, field
+                    LIMIT :n""").param("id", importId).param("n", MAX_ERRORS_IN_RESPONSE + 1)
+                    .query((rs, n) -> new RowError(rs.getInt(1), rs.getString(2), rs.getString(3))).list();
+            String notes = jdbc.sql("SELECT notes FROM import_job WHERE id = :id").param("id", importId)
+                    .query(String.class).optional().orElse(null);
+            boolean truncated = errors.size() > MAX_ERRORS_IN_RESPONSE;
+            return new Result(importId, sum.kind(), sum.dryRun(), sum.accepted(), sum.rejected(),
+                    truncated ? errors.subList(0, MAX_ERRORS_IN_RESPONSE) : errors, truncated,
+                    notes == null || notes.isEmpty() ? List.of() : List.of(notes.split("\n")));
+        });
+    }
+
+    /** Lines of a text file, counted for the progress bar's total (a pass over the bytes, no parsing). */
+    private static long lines(Path file) {
+        long n = 0;
+        try (var in = Files.newInputStream(file)) {
+            byte[] buf = new byte[1 << 16];
+            int r;
+            byte last = '\n';
+            while ((r = in.read(buf)) > 0) {
+                for (int i = 0; i < r; i++) {
+                    if (buf[i] == '\n') {
+                        n++;
+                    }
+                }
+                last = buf[r - 1];
+            }
+            return last == '\n' ? n : n + 1;
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     @Override

@@ -58,6 +58,17 @@ class ErrorHandling {
         return respond(req, HttpStatus.CONFLICT, messages.getMessage(e.messageKey(), e.args(), locale));
     }
 
+    /** 409 with the running job's URL: a client can follow the job already doing the work. */
+    @ExceptionHandler(org.fuzhi.platform.Jobs.AlreadyRunningException.class)
+    Object alreadyRunning(HttpServletRequest req, org.fuzhi.platform.Jobs.AlreadyRunningException e, Locale locale) {
+        String message = messages.getMessage(e.messageKey(), e.args(), locale);
+        if (isApi(req)) {
+            return ResponseEntity.status(HttpStatus.CONFLICT).header("Location", e.running().url())
+                    .body(Map.of("status", 409, "message", message, "job", e.running().url()));
+        }
+        return page(HttpStatus.CONFLICT, message);
+    }
+
     @ExceptionHandler(Imports.RefusedException.class)
     Object refused(HttpServletRequest req, Imports.RefusedException e) {
         if (isApi(req)) {

@@ -27,10 +27,15 @@ class ImportController {
 
     private final Imports imports;
     private final MessageSource messages;
+    private final org.fuzhi.platform.Jobs jobs;
+    private final org.fuzhi.platform.JobAnswers answers;
 
-    ImportController(Imports imports, MessageSource messages) {
+    ImportController(Imports imports, MessageSource messages, org.fuzhi.platform.Jobs jobs,
+                     org.fuzhi.platform.JobAnswers answers) {
         this.imports = imports;
         this.messages = messages;
+        this.jobs = jobs;
+        this.answers = answers;
     }
 
     @GetMapping("/imports")
@@ -42,13 +47,38 @@ class ImportController {
         return "platform/imports";
     }
 
+    /**
+     * The file runs as a job. A small one answers on this page as before; a large one sends the user to its
+     * progress bar, which leads to {@code /imports/{id}} when it is done. A second start of the same import kind
+     * into the same area while one runs is refused with who started it and how far it is.
+     */
     @PostMapping("/imports")
     String upload(@RequestParam String kind, @RequestParam MultipartFile file,
                   @RequestParam(defaultValue = "false") boolean dryRun, Model model, Locale locale) throws IOException {
-        model.addAttribute("result", run(kind, file, dryRun, locale));
+        model.addAttribute("kinds", kindsFor(CurrentUser.get()));
+        model.addAttribute("selectedKind", kind);
+        try {
+            org.fuzhi.platform.Jobs.Job job = start(kind, file, dryRun, locale);
+            var value = answers.ui(job);
+            if (value.isEmpty()) {
+                return answers.page(job);
+            }
+            model.addAttribute("result", value.get());
+        } catch (org.fuzhi.platform.RuleViolationException e) {
+            model.addAttribute("commitError", messages.getMessage(e.messageKey(), e.args(), locale));
+        }
+        model.addAttribute("recent", imports.recent(20));
+        return "platform/imports";
+    }
+
+    /** An import's result page (where a job that ran in the background leads). */
+    @GetMapping("/imports/{id}")
+    String result(@PathVariable String id, Model model) {
+        Imports.Result r = imports.result(id).orElseThrow(() -> new NotFoundException("import"));
+        model.addAttribute("result", r);
+        model.addAttribute("selectedKind", r.kind());
         model.addAttribute("kinds", kindsFor(CurrentUser.get()));
         model.addAttribute("recent", imports.recent(20));
-        model.addAttribute("selectedKind", kind);
         return "platform/imports";
     }
 
@@ -58,9 +88,13 @@ class ImportController {
                   org.springframework.web.servlet.mvc.support.RedirectAttributes redirect) {
         // Answered with a redirect: reloading the result page must not post the import again.
         try {
-            Imports.Result r = imports.commit(id, locale);
-            redirect.addFlashAttribute("result", r);
-            redirect.addFlashAttribute("selectedKind", r.kind());
+            org.fuzhi.platform.Jobs.Job job = startCommit(id, locale);
+            var value = answers.ui(job);
+            if (value.isEmpty()) {
+                return answers.page(job);
+            }
+            Imports.Result r = (Imports.Result) value.get();
+            return "redirect:/imports/" + r.importId();
         } catch (org.fuzhi.platform.RuleViolationException e) {
             redirect.addFlashAttribute("commitError", messages.getMessage(e.messageKey(), e.args(), locale));
         } catch (Imports.RefusedException e) {
@@ -71,8 +105,18 @@ class ImportController {
 
     @PostMapping("/api/v1/imports/{id}/commit")
     @ResponseBody
-    Map<String, Object> apiCommit(@PathVariable String id, Locale locale) {
-        return body(imports.commit(id, locale));
+    org.springframework.http.ResponseEntity<Object> apiCommit(@PathVariable String id, Locale locale,
+                                                              jakarta.servlet.http.HttpServletRequest request) {
+        return answers.api(startCommit(id, locale), request, v -> body((Imports.Result) v));
+    }
+
+    private org.fuzhi.platform.Jobs.Job startCommit(String dryRunId, Locale locale) {
+        Imports.Summary dry = imports.find(dryRunId).orElseThrow(() -> new NotFoundException("import"));
+        String kindName = messages.getMessage("import.kind." + dry.kind(), null, locale);
+        var request = new org.fuzhi.platform.Jobs.Request("import", "import-commit:" + dryRunId,
+                messages.getMessage("job.title.importCommit", new Object[]{kindName, dry.originalFilename()}, locale),
+                null, "/imports");
+        return jobs.start(request, progress -> outcome(imports.commit(dryRunId, locale), locale));
     }
 
     @GetMapping({"/imports/{id}/errors.xlsx", "/api/v1/imports/{id}/errors.xlsx"})
@@ -92,11 +136,14 @@ class ImportController {
         imports.writeTemplate(k, csv, response.getOutputStream(), locale);
     }
 
+    /** Answers with the import's result when it ends within a few seconds, otherwise 202 and the job's URL. */
     @PostMapping("/api/v1/imports/{kind}")
     @ResponseBody
-    Map<String, Object> api(@PathVariable String kind, @RequestParam MultipartFile file,
-                            @RequestParam(defaultValue = "false") boolean dryRun, Locale locale) throws IOException {
-        return body(run(kind, file, dryRun, locale));
+    org.springframework.http.ResponseEntity<Object> api(@PathVariable String kind, @RequestParam MultipartFile file,
+                                                        @RequestParam(defaultValue = "false") boolean dryRun,
+                                                        Locale locale, jakarta.servlet.http.HttpServletRequest request)
+            throws IOException {
+        return answers.api(start(kind, file, dryRun, locale), request, v -> body((Imports.Result) v));
     }
 
     private static Map<String, Object> body(Imports.Result r) {
@@ -112,10 +159,29 @@ class ImportController {
         return body;
     }
 
+    /** The import's record with its result as the import answered it (where a job's API URL leads). */
     @GetMapping("/api/v1/imports/{kind}/{id}")
     @ResponseBody
-    Imports.Summary apiSummary(@PathVariable String kind, @PathVariable String id) {
-        return imports.find(id).orElseThrow(() -> new NotFoundException("import"));
+    Map<String, Object> apiSummary(@PathVariable String kind, @PathVariable String id) {
+        Imports.Summary s = imports.find(id).orElseThrow(() -> new NotFoundException("import"));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("importId", s.importId());
+        out.put("kind", s.kind());
+        out.put("originalFilename", s.originalFilename());
+        out.put("dryRun", s.dryRun());
+        out.put("status", s.status());
+        out.put("accepted", s.accepted());
+        out.put("rejected", s.rejected());
+        out.put("message", s.message());
+        out.put("createdBy", s.createdBy());
+        out.put("createdAt", s.createdAt());
+        imports.result(id).ifPresent(r -> {
+            out.put("errors", r.errors());
+            out.put("errorsTruncated", r.errorsTruncated());
+            out.put("notes", r.notes());
+        });
+        out.put("errorReport", "/api/v1/imports/" + id + "/errors.xlsx");
+        return out;
     }
 
     /** Only the kinds the user may import are offered. */
@@ -123,16 +189,44 @@ class ImportController {
         return imports.kinds().stream().filter(k -> k.mayImport(user.role())).toList();
     }
 
-    private Imports.Result run(String kind, MultipartFile file, boolean dryRun, Locale locale) throws IOException {
+    /**
+     * Starts the import as a job. The key is the kind and the importer's area: two imports of one kind into one
+     * area at once would fight over the same rows (a roster replaces the area's roster). A dry run writes nothing
+     * and is keyed by its file, so only a double click of the same file is refused.
+     */
+    private org.fuzhi.platform.Jobs.Job start(String kind, MultipartFile file, boolean dryRun, Locale locale)
+            throws IOException {
         ImportKind k = imports.kind(kind).orElseThrow(() -> new NotFoundException("import kind"));
+        CurrentUser user = CurrentUser.get();
         // Before a byte is written to disk: a role that may not import this kind gets 403 and leaves nothing behind.
-        CurrentUser.get().require(k.mayImport(CurrentUser.get().role()));
+        user.require(k.mayImport(user.role()));
         Path tmp = Files.createTempFile("fuzhi-import-", ".upload");
+        file.transferTo(tmp);
+        String name = file.getOriginalFilename();
+        String area = user.scope().type() + ":" + user.scope().code();
+        String key = dryRun ? "import-dry:" + kind + ":" + user.username() + ":" + name + ":" + file.getSize()
+                : "import:" + kind + ":" + area;
+        String kindName = messages.getMessage("import.kind." + kind, null, locale);
+        var request = new org.fuzhi.platform.Jobs.Request("import", key,
+                messages.getMessage(dryRun ? "job.title.importDryRun" : "job.title.import",
+                        new Object[]{kindName, name}, locale), null, "/imports");
         try {
-            file.transferTo(tmp);
-            return imports.run(kind, tmp, file.getOriginalFilename(), dryRun, locale);
-        } finally {
+            return jobs.start(request, progress -> {
+                try {
+                    return outcome(imports.run(kind, tmp, name, dryRun, locale), locale);
+                } finally {
+                    Files.deleteIfExists(tmp);
+                }
+            });
+        } catch (RuntimeException e) {
             Files.deleteIfExists(tmp);
+            throw e;
         }
+    }
+
+    private org.fuzhi.platform.Jobs.Outcome outcome(Imports.Result r, Locale locale) {
+        return new org.fuzhi.platform.Jobs.Outcome("/imports/" + r.importId(),
+                "/api/v1/imports/" + r.kind() + "/" + r.importId(),
+                messages.getMessage("job.summary.import", new Object[]{r.accepted(), r.rejected()}, locale), r);
     }
 }

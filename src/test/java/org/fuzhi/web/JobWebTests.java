@@ -1,0 +1,197 @@
+package org.fuzhi.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.multipart;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.fuzhi.platform.CurrentUser;
+import org.fuzhi.platform.Jobs;
+import org.fuzhi.platform.Role;
+import org.fuzhi.platform.Scope;
+import org.junit.jupiter.api.Test;
+import org.springframework.mock.web.MockMultipartFile;
+import org.springframework.security.authentication.TestingAuthenticationToken;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Long work as jobs: 202 with the job's URL, the job readable by its owner only (two counties), a second start of
+ * the same work refused while the first runs, cancel that writes nothing, and the job of an instance that died
+ * marked interrupted with its import. Part of the web suite: runs on H2 and PostgreSQL.
+ */
+interface JobWebTests extends IdentificationWebTests {
+
+    Jobs jobs();
+
+    org.springframework.transaction.PlatformTransactionManager transactions();
+
+    private JsonNode awaitJob(String url, String user) throws Exception {
+        JsonNode job = null;
+        for (int i = 0; i < 600; i++) {
+            job = json(mvc().perform(get(url).header("Authorization", bearer(user))).andExpect(status().isOk()));
+            if (!job.get("state").asString().matches("QUEUED|RUNNING")) {
+                return job;
+            }
+            Thread.sleep(100);
+        }
+        return job;
+    }
+
+    /** Runs {@code body} as a signed-in user of the demo (the Jobs API reads the current user as a request would). */
+    private void as(String username, ThrowingRunnable body) throws Exception {
+        var row = jdbc().sql("SELECT id, display_name, role, scope_type, scope_code FROM app_user WHERE username = :u")
+                .param("u", username).query((rs, n) -> new CurrentUser(rs.getLong(1), username, rs.getString(2),
+                        Role.valueOf(rs.getString(3)), new Scope(Scope.Type.valueOf(rs.getString(4)), rs.getString(5))))
+                .single();
+        CurrentUser.Principal principal = () -> row;
+        var previous = SecurityContextHolder.getContext();
+        var context = SecurityContextHolder.createEmptyContext();
+        context.setAuthentication(new TestingAuthenticationToken(principal, null, "ROLE_" + row.role().name()));
+        SecurityContextHolder.setContext(context);
+        // A job speaks the language of whoever started it: here a Chinese user's.
+        org.springframework.context.i18n.LocaleContextHolder.setLocale(java.util.Locale.SIMPLIFIED_CHINESE);
+        try {
+            body.run();
+        } finally {
+            SecurityContextHolder.setContext(previous);
+            org.springframework.context.i18n.LocaleContextHolder.resetLocaleContext();
+        }
+    }
+
+    interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
+    @Test
+    default void anImportAskedForAsyncAnswers202AndItsJobIsReadOnlyByItsOwner() throws Exception {
+        String school = jdbc().sql("SELECT scope_code FROM app_user WHERE username = 'xuexiao'").query(String.class)
+                .single();
+        String number = org.fuzhi.support.Fixtures.id("20170304", 717);
+        String csv = "学籍号,姓名,身份证号,出生日期,学校标识码,学段,年级,学籍状态\n"
+                + "J" + number + ",任务乙," + number + ",2017-03-04," + school + ",小学,3,在读\n";
+        var file = new MockMultipartFile("file", "job-test.csv", "text/csv", csv.getBytes(StandardCharsets.UTF_8));
+        var started = mvc().perform(multipart("/api/v1/imports/students").file(file).param("dryRun", "true")
+                        .header("Prefer", "respond-async").header("Authorization", bearer("xuexiao")))
+                .andExpect(status().isAccepted()).andExpect(header().exists("Location"));
+        JsonNode job = json(started);
+        String url = job.get("url").asString();
+        assertThat(started.andReturn().getResponse().getHeader("Location")).isEqualTo(url);
+        assertThat(job.get("title").asString()).contains("试导入").contains("job-test.csv");
+
+        JsonNode done = awaitJob(url, "xuexiao");
+        assertThat(done.get("state").asString()).isEqualTo("SUCCEEDED");
+        assertThat(done.get("percent").asInt()).isEqualTo(100);
+        JsonNode result = json(mvc().perform(get(done.get("apiUrl").asString())
+                .header("Authorization", bearer("xuexiao"))).andExpect(status().isOk()));
+        assertThat(done.get("summary").asString()).as(result.toString()).isEqualTo("通过 1 行，未通过 0 行");
+        assertThat(result.get("accepted").asInt()).isEqualTo(1);
+
+        // Another county's center, and another user of the same county, learn nothing of it.
+        mvc().perform(get(url).header("Authorization", bearer("hm-zizhu"))).andExpect(status().isNotFound());
+        mvc().perform(get(url).header("Authorization", bearer("zizhu"))).andExpect(status().isNotFound());
+        mvc().perform(post(url + "/cancel").header("Authorization", bearer("hm-zizhu")))
+                .andExpect(status().isNotFound());
+        assertThat(json(mvc().perform(get("/api/v1/jobs").header("Authorization", bearer("hm-zizhu")))).toString())
+                .doesNotContain(job.get("id").asString());
+        assertThat(json(mvc().perform(get("/api/v1/jobs").header("Authorization", bearer("xuexiao")))).toString())
+                .contains(job.get("id").asString());
+    }
+
+    @Test
+    default void aSecondStartOfTheSameWorkIsRefusedWhileTheFirstRunsOnAnyCounty() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        String key = "test-same-work:" + UUID.randomUUID();
+        String[] first = new String[1];
+        as("zizhu", () -> first[0] = jobs().start(new Jobs.Request("test", key, "测试任务", null, null), p -> {
+            release.await(30, TimeUnit.SECONDS);
+            return new Jobs.Outcome(null, null, "完成", "value");
+        }).id());
+        // The same key from another user (even another county's) is the same work: refused, saying who and how far.
+        as("hm-zizhu", () -> assertThatThrownBy(() -> jobs().start(new Jobs.Request("test", key, "测试任务", null, null),
+                p -> null)).isInstanceOf(Jobs.AlreadyRunningException.class)
+                .satisfies(e -> assertThat(((Jobs.AlreadyRunningException) e).running().owner()).isEqualTo("zizhu")));
+        release.countDown();
+        as("zizhu", () -> {
+            assertThat(jobs().await(first[0], Duration.ofSeconds(30))).contains("value");
+            // Once it has ended the work may start again.
+            String again = jobs().start(new Jobs.Request("test", key, "测试任务", null, null), p -> null).id();
+            assertThat(jobs().await(again, Duration.ofSeconds(30))).isPresent();
+        });
+    }
+
+    @Test
+    default void theOwnerCancelsARunningJobAndWhatItWroteIsRolledBack() throws Exception {
+        String before = jdbc().sql("SELECT display_name FROM app_user WHERE username = 'zizhu'").query(String.class)
+                .single();
+        CountDownLatch wrote = new CountDownLatch(1);
+        String[] id = new String[1];
+        as("zizhu", () -> id[0] = jobs().start(new Jobs.Request("test", "test-cancel:" + UUID.randomUUID(), "可取消的任务",
+                null, null), p -> new TransactionTemplate(transactions()).execute(st -> {
+            jdbc().sql("UPDATE app_user SET display_name = '写了一半' WHERE username = 'zizhu'").update();
+            wrote.countDown();
+            p.total(1_000_000);
+            for (long i = 0; i < 1_000_000; i++) {
+                p.done(i);
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            return null;
+        })).id());
+        assertThat(wrote.await(30, TimeUnit.SECONDS)).isTrue();
+        String url = "/api/v1/jobs/" + id[0];
+        mvc().perform(post(url + "/cancel").header("Authorization", bearer("zizhu"))).andExpect(status().isOk());
+        JsonNode job = awaitJob(url, "zizhu");
+        assertThat(job.get("state").asString()).isEqualTo("CANCELLED");
+        assertThat(job.get("message").asString()).isEqualTo("任务已按要求取消，没有写入任何数据。");
+        assertThat(jdbc().sql("SELECT display_name FROM app_user WHERE username = 'zizhu'").query(String.class).single())
+                .isEqualTo(before);
+    }
+
+    @Test
+    default void theJobOfAnInstanceThatStoppedIsMarkedInterruptedWithItsImportAndMayStartAgain() throws Exception {
+        String jobId = UUID.randomUUID().toString();
+        String importId = UUID.randomUUID().toString();
+        String key = "test-dead:" + jobId;
+        Timestamp old = Timestamp.from(Instant.now().minusSeconds(600));
+        jdbc().sql("""
+                INSERT INTO job (id, kind, job_key, active_key, title, owner, scope_type, scope_code, state, instance_id,
+                                 created_at, started_at, heartbeat_at)
+                VALUES (:id, 'import', :k, :k, '导入学生学籍：断电.csv', 'xuexiao', 'SCHOOL', NULL, 'RUNNING', 'gone', :t, :t, :t)""")
+                .param("id", jobId).param("k", key).param("t", old).update();
+        jdbc().sql("""
+                INSERT INTO import_job (id, kind, original_filename, stored_path, content_sha256, size_bytes, dry_run,
+                                        status, accepted, rejected, created_by, created_at, scope_type, job_id)
+                VALUES (:id, 'students', '断电.csv', 'nowhere', :sha, 1, FALSE, 'RUNNING', 0, 0, 'xuexiao', :t,
+                        'SCHOOL', :job)""")
+                .param("id", importId).param("sha", "0".repeat(64)).param("t", old).param("job", jobId).update();
+        String state = null;
+        for (int i = 0; i < 100 && !"FAILED".equals(state); i++) {
+            Thread.sleep(100);
+            state = jdbc().sql("SELECT state FROM job WHERE id = :id").param("id", jobId).query(String.class).single();
+        }
+        assertThat(state).isEqualTo("FAILED");
+        JsonNode job = json(mvc().perform(get("/api/v1/jobs/" + jobId).header("Authorization", bearer("xuexiao"))));
+        assertThat(job.get("message").asString()).isEqualTo("服务器在任务进行中停止，任务已中断，没有写入任何数据。可以重新开始。");
+        assertThat(jdbc().sql("SELECT status FROM import_job WHERE id = :id").param("id", importId).query(String.class)
+                .single()).isEqualTo("FAILED");
+        as("xuexiao", () -> {
+            String again = jobs().start(new Jobs.Request("test", key, "重新开始", null, null), p -> null).id();
+            assertThat(jobs().await(again, Duration.ofSeconds(30))).isPresent();
+        });
+    }
+}
