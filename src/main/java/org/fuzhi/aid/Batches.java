@@ -55,7 +55,7 @@ public interface Batches {
     ReturnResult importReturn(CurrentUser user, long batchId, List<org.fuzhi.platform.Tabular.Row> rows);
 
     /** @param problems the reasons the file was rejected (empty when it was applied) */
-    record ReturnResult(boolean applied, int paid, int failed, List<String> problems) {
+    record ReturnResult(boolean applied, int paid, int failed, List<String> problems) implements java.io.Serializable {
     }
 
     /** New attempts for the batch's entitlements whose every attempt failed (after their account was fixed). */

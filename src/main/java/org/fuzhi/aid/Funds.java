@@ -49,7 +49,7 @@ public interface Funds {
 
     record FundView(long id, String code, String name, Kind kind, String scopeCode, int budgetYear, int priority,
                     BigDecimal budget, BigDecimal allocated, BigDecimal paid, BigDecimal returned, BigDecimal available,
-                    List<String> items, List<String> regions, int students, int version) {
+                    List<String> items, List<String> regions, int students, int version) implements java.io.Serializable {
     }
 
     /** @param problems what does not add up, in words (empty when balanced) */

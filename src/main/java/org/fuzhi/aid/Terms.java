@@ -82,7 +82,7 @@ public interface Terms {
     record TermView(long id, String scopeCode, String scopeName, int schoolYear, Term term, String termCode,
                     long roundId, String roundName, Status status, int entitled, int children, int missed,
                     int duplicates, String openedBy, Instant openedAt, Instant generatedAt, Instant allocatedAt,
-                    int version) {
+                    int version) implements java.io.Serializable {
 
         /** 应助尽助率: the share of the term's identified children who hold aid (null before generation). */
         public Double coverage() {
@@ -113,7 +113,7 @@ public interface Terms {
      */
     record AllocationReport(TermView term, long entitlements, BigDecimal allocated, BigDecimal uncovered,
                             Map<String, BigDecimal> shortByItem, Map<String, BigDecimal> shortBySchool,
-                            List<Funds.FundView> funds) {
+                            List<Funds.FundView> funds) implements java.io.Serializable {
     }
 
     /**

@@ -35,7 +35,7 @@ public interface Linkage {
     }
 
     record Stats(long members, long exact, long probabilistic, long clerical, long review, long unlinked,
-                 long rejected) {
+                 long rejected) implements java.io.Serializable {
     }
 
     /**

@@ -5,7 +5,7 @@ import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
 
 /** The signed-in account as the rest of the application sees it. */
-public record CurrentUser(long id, String username, String displayName, Role role, Scope scope) {
+public record CurrentUser(long id, String username, String displayName, Role role, Scope scope) implements java.io.Serializable {
 
     /** The user of the current request; throws when nobody is signed in. */
     public static CurrentUser get() {

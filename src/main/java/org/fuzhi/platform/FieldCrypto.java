@@ -25,7 +25,9 @@ public interface FieldCrypto {
         /** A 学籍号. */
         STUDENT_NO,
         /** A bank or social-security card number (the aid module). */
-        BANK_ACCOUNT;
+        BANK_ACCOUNT,
+        /** A temporary password on its way to the page that shows it once (it crosses the session store sealed). */
+        TEMPORARY_PASSWORD;
 
         public byte[] associatedData() {
             return ("fuzhi:" + name()).getBytes(java.nio.charset.StandardCharsets.UTF_8);

@@ -10,7 +10,7 @@ import org.fuzhi.common.RegionCode;
  *                      schools that happen to stand there (a town's schools teach the whole county), so their scope
  *                      never widens by school location; a center's does, since it runs the schools of its region.
  */
-public record Scope(Type type, String code, boolean residenceOnly) {
+public record Scope(Type type, String code, boolean residenceOnly) implements java.io.Serializable {
 
     public enum Type { REGION, SCHOOL, NONE }
 

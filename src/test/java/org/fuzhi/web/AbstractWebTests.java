@@ -30,7 +30,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
 import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.mock.web.MockHttpSession;
+import jakarta.servlet.http.Cookie;
 import org.springframework.mock.web.MockMultipartFile;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.MvcResult;
@@ -121,10 +121,13 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
     }
 
     @Override
-    public MockHttpSession login(String username) throws Exception {
+    public Cookie login(String username) throws Exception {
         MvcResult r = mvc.perform(formLogin("/login").user(username).password(PASSWORD)).andReturn();
         assertThat(r.getResponse().getRedirectedUrl()).isEqualTo("/");
-        return (MockHttpSession) r.getRequest().getSession(false);
+        // Sessions live in the database (Spring Session): the browser's handle on one is its SESSION cookie.
+        Cookie session = r.getResponse().getCookie("SESSION");
+        assertThat(session).as("session cookie after login").isNotNull();
+        return session;
     }
 
     String schoolOf(String username) {
@@ -160,7 +163,7 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
 
     @Test
     void dashboardPageShowsTheFiguresInChinese() throws Exception {
-        String html = mvc.perform(get("/").session(login("zizhu"))).andExpect(status().isOk())
+        String html = mvc.perform(get("/").cookie(login("zizhu"))).andExpect(status().isOk())
                 .andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
         assertThat(html).contains("建档立卡家庭在校学生").contains(">6680<").contains(">46<").contains(">222<");
     }
@@ -208,9 +211,9 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
 
     @Test
     void formsWithoutACsrfTokenAreRefused() throws Exception {
-        MockHttpSession s = login("zizhu");
+        Cookie s = login("zizhu");
         long id = studentOfSchool(schoolOf("xuexiao"), true);
-        mvc.perform(post("/students/" + id + "/unmask").session(s)).andExpect(status().isForbidden());
+        mvc.perform(post("/students/" + id + "/unmask").cookie(s)).andExpect(status().isForbidden());
     }
 
     // ------------------------------------------------------------------ scope
@@ -232,13 +235,13 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
                 .header("Authorization", auth)).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
         assertThat(list).doesNotContain("\"id\":" + other + ",");
         // UI
-        MockHttpSession s = login("xuexiao");
-        mvc.perform(get("/students/" + own).session(s)).andExpect(status().isOk());
-        String denied = mvc.perform(get("/students/" + other).session(s)).andExpect(status().isForbidden())
+        Cookie s = login("xuexiao");
+        mvc.perform(get("/students/" + own).cookie(s)).andExpect(status().isOk());
+        String denied = mvc.perform(get("/students/" + other).cookie(s)).andExpect(status().isForbidden())
                 .andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
         assertThat(denied).contains("无权访问").doesNotContain(otherName);
         // Export: every row belongs to the operator's school
-        byte[] xlsx = mvc.perform(get("/students/export").session(s)).andExpect(status().isOk())
+        byte[] xlsx = mvc.perform(get("/students/export").cookie(s)).andExpect(status().isOk())
                 .andReturn().getResponse().getContentAsByteArray();
         List<List<String>> rows = readXlsx(xlsx);
         long expected = jdbc.sql("SELECT COUNT(*) FROM enrolment WHERE school_code = :s").param("s", school)
@@ -283,14 +286,14 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
     @Test
     void theStudentListSortsPagesAndKeepsOnlyTheFiltersInUse() throws Exception {
         String school = schoolOf("xuexiao");
-        MockHttpSession s = login("zizhu");
+        Cookie s = login("zizhu");
         List<String> byName = jdbc.sql("""
                 SELECT p.name FROM enrolment e JOIN person p ON p.id = e.person_id WHERE e.school_code = :s
                 ORDER BY p.name, e.id""").param("s", school).query(String.class).list();
         assertThat(byName.size()).isGreaterThan(20);
         String asc = mvc.perform(get("/students").param("school", school).param("sort", "name").param("q", "")
-                .session(s)).andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
-        String desc = mvc.perform(get("/students").param("school", school).param("sort", "-name").session(s))
+                .cookie(s)).andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
+        String desc = mvc.perform(get("/students").param("school", school).param("sort", "-name").cookie(s))
                 .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
         java.util.regex.Pattern firstName = java.util.regex.Pattern.compile(
                 "id=\"students-table\".*?<tbody>\\s*<tr>\\s*<td><a href=\"/students/\\d+\">([^<]+)</a>", java.util.regex.Pattern.DOTALL);
@@ -306,10 +309,10 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
         // A page past the end shows the last page; 50 rows a page when asked.
         int pages = (byName.size() + 49) / 50;
         String last = mvc.perform(get("/students").param("school", school).param("size", "50").param("page", "999")
-                .session(s)).andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
+                .cookie(s)).andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
         assertThat(last).contains("共 " + byName.size() + " 条，第 " + pages + " / " + pages + " 页");
         // A size the list does not offer falls back to 20.
-        String odd = mvc.perform(get("/students").param("school", school).param("size", "100000").session(s))
+        String odd = mvc.perform(get("/students").param("school", school).param("size", "100000").cookie(s))
                 .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
         assertThat(odd).contains("第 1 / " + ((byName.size() + 19) / 20) + " 页");
     }
@@ -323,11 +326,11 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
                 mvc.perform(get(path).header("Authorization", bearer(user))).andExpect(status().isForbidden())
                         .andExpect(jsonPath("$.message").value(org.hamcrest.Matchers.containsString("按规定不查看学生和家庭数据")));
             }
-            String home = mvc.perform(get("/").session(login(user))).andExpect(status().isOk()).andReturn()
+            String home = mvc.perform(get("/").cookie(login(user))).andExpect(status().isOk()).andReturn()
                     .getResponse().getContentAsString(StandardCharsets.UTF_8);
             assertThat(home).contains("id=\"no-children-data\"").contains("不查看学生和家庭数据")
                     .doesNotContain("id=\"fig-registered-poor\"");
-            String students = mvc.perform(get("/students").session(login(user))).andExpect(status().isForbidden())
+            String students = mvc.perform(get("/students").cookie(login(user))).andExpect(status().isForbidden())
                     .andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
             assertThat(students).contains("按规定不查看学生和家庭数据");
         }
@@ -343,7 +346,7 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
                 .andExpect(jsonPath("$.name").value(masked)).andExpect(jsonPath("$.birthDate").doesNotExist());
         mvc.perform(get("/api/v1/students/" + id).header("Authorization", bearer("zizhu")))
                 .andExpect(jsonPath("$.name").value(name));
-        String page = mvc.perform(get("/students/" + id).session(login("pinggu")))
+        String page = mvc.perform(get("/students/" + id).cookie(login("pinggu")))
                 .andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
         assertThat(page).contains(masked).doesNotContain(">" + name + "<");
     }
@@ -366,21 +369,21 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
         // no action codes or JSON. The export reads the same.
         String name = jdbc.sql("SELECT p.name FROM enrolment e JOIN person p ON p.id = e.person_id WHERE e.id = :id")
                 .param("id", id).query(String.class).single();
-        String audit = mvc.perform(get("/audit").param("action", "UNMASK_ID_NUMBER").session(login("zizhu")))
+        String audit = mvc.perform(get("/audit").param("action", "UNMASK_ID_NUMBER").cookie(login("zizhu")))
                 .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
         String table = audit.substring(audit.indexOf("id=\"audit-table\""));
         assertThat(table).contains(">查看完整身份证号<").contains(">学生 " + org.fuzhi.common.Masking.name(name) + "<")
                 .contains("<dt>字段</dt><dd>身份证号</dd>").doesNotContain(">UNMASK_ID_NUMBER<").doesNotContain("{&quot;");
         assertThat(audit).contains("<option value=\"UNMASK_ID_NUMBER\" selected=\"selected\">查看完整身份证号</option>");
         // The administrator reads the same record without the child's name.
-        String forAdmin = mvc.perform(get("/audit").param("action", "UNMASK_ID_NUMBER").session(login("admin")))
+        String forAdmin = mvc.perform(get("/audit").param("action", "UNMASK_ID_NUMBER").cookie(login("admin")))
                 .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
         assertThat(forAdmin).contains(">学生 " + id + "<").doesNotContain(org.fuzhi.common.Masking.name(name));
-        String all = mvc.perform(get("/audit").session(login("zizhu"))).andExpect(status().isOk()).andReturn()
+        String all = mvc.perform(get("/audit").cookie(login("zizhu"))).andExpect(status().isOk()).andReturn()
                 .getResponse().getContentAsString(StandardCharsets.UTF_8);
         String rows = all.substring(all.indexOf("id=\"audit-table\""));
         assertThat(rows).doesNotContainPattern(">[A-Z]{2,}_[A-Z_]+<").doesNotContain("{&quot;");
-        byte[] xlsx = mvc.perform(get("/audit/export").param("action", "UNMASK_ID_NUMBER").session(login("zizhu")))
+        byte[] xlsx = mvc.perform(get("/audit/export").param("action", "UNMASK_ID_NUMBER").cookie(login("zizhu")))
                 .andExpect(status().isOk()).andReturn().getResponse().getContentAsByteArray();
         try (var wb = new org.apache.poi.xssf.usermodel.XSSFWorkbook(new java.io.ByteArrayInputStream(xlsx))) {
             var row = wb.getSheetAt(0).getRow(1);
@@ -424,14 +427,14 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
         // Edits with values the columns cannot hold: a message on the form, nothing written.
         long student = studentOfSchool(school, true);
         var session = login("xuexiao");
-        String page = mvc.perform(post("/students/" + student + "/edit").session(session).with(csrf())
+        String page = mvc.perform(post("/students/" + student + "/edit").cookie(session).with(csrf())
                         .param("version", "0").param("name", "测试").param("ethnicity", "汉".repeat(30))
                         .param("status", "IN_SCHOOL"))
                 .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
         assertThat(page).contains("超过最大长度 20 个字");
         long household = jdbc.sql("SELECT MIN(h.id) FROM household h WHERE h.region_code LIKE '421182%'")
                 .query(Long.class).single();
-        String hpage = mvc.perform(post("/households/" + household + "/edit").session(login("zizhu")).with(csrf())
+        String hpage = mvc.perform(post("/households/" + household + "/edit").cookie(login("zizhu")).with(csrf())
                         .param("version", "0").param("headName", "测试户主").param("incomePerHead", "100000000000000000000"))
                 .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
         assertThat(hpage).contains("100,000,000");
@@ -725,12 +728,12 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
         int version = jdbc.sql("SELECT version FROM enrolment WHERE id = :id").param("id", id).query(Integer.class).single();
         String name = jdbc.sql("SELECT p.name FROM enrolment e JOIN person p ON p.id = e.person_id WHERE e.id = :id")
                 .param("id", id).query(String.class).single();
-        MockHttpSession s = login("zizhu");
-        mvc.perform(post("/students/" + id + "/edit").session(s).with(csrf()).param("version", String.valueOf(version))
+        Cookie s = login("zizhu");
+        mvc.perform(post("/students/" + id + "/edit").cookie(s).with(csrf()).param("version", String.valueOf(version))
                         .param("name", name).param("className", "新班级A").param("status", "IN_SCHOOL").param("grade", "2"))
                 .andExpect(status().is3xxRedirection());
         // A second user still holds the old version.
-        String page = mvc.perform(post("/students/" + id + "/edit").session(s).with(csrf())
+        String page = mvc.perform(post("/students/" + id + "/edit").cookie(s).with(csrf())
                         .param("version", String.valueOf(version)).param("name", name).param("className", "旧页面的修改")
                         .param("status", "IN_SCHOOL").param("grade", "2"))
                 .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
@@ -749,24 +752,24 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
         long other = jdbc.sql("SELECT MIN(id) FROM household WHERE region_code <> :v").param("v", village)
                 .query(Long.class).single();
         int version = jdbc.sql("SELECT version FROM household WHERE id = :id").param("id", own).query(Integer.class).single();
-        MockHttpSession s = login("cunwei");
-        mvc.perform(get("/households/" + other).session(s)).andExpect(status().isForbidden());
-        mvc.perform(post("/households/" + own + "/edit").session(s).with(csrf()).param("version", String.valueOf(version))
+        Cookie s = login("cunwei");
+        mvc.perform(get("/households/" + other).cookie(s)).andExpect(status().isForbidden());
+        mvc.perform(post("/households/" + own + "/edit").cookie(s).with(csrf()).param("version", String.valueOf(version))
                         .param("headName", "测试户主").param("category", "LIFTED").param("incomePerHead", "9876.5")
                         .param("identifiedYear", "2015").param("exitedYear", "2018").param("housingSafe", "true"))
                 .andExpect(status().is3xxRedirection());
         assertThat(jdbc.sql("SELECT income_per_head FROM household WHERE id = :id").param("id", own)
                 .query(java.math.BigDecimal.class).single()).isEqualByComparingTo("9876.50");
-        String page = mvc.perform(post("/households/" + own + "/edit").session(s).with(csrf())
+        String page = mvc.perform(post("/households/" + own + "/edit").cookie(s).with(csrf())
                         .param("version", String.valueOf(version)).param("headName", "过期修改").param("category", "LIFTED"))
                 .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
         assertThat(page).contains("他人已在您打开后修改了这条记录").contains("过期修改");
-        String bad = mvc.perform(post("/households/" + own + "/edit").session(s).with(csrf())
+        String bad = mvc.perform(post("/households/" + own + "/edit").cookie(s).with(csrf())
                         .param("version", String.valueOf(version + 1)).param("headName", "测试户主")
                         .param("incomePerHead", "abc"))
                 .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
         assertThat(bad).contains("须为金额数字");
-        mvc.perform(get("/households/" + own + "/edit").session(login("xuexiao"))).andExpect(status().isForbidden());
+        mvc.perform(get("/households/" + own + "/edit").cookie(login("xuexiao"))).andExpect(status().isForbidden());
         mvc.perform(get("/api/v1/households").header("Authorization", bearer("cunwei")))
                 .andExpect(jsonPath("$.total").value(jdbc.sql("SELECT COUNT(*) FROM household WHERE region_code = :v")
                         .param("v", village).query(Long.class).single()));
@@ -775,7 +778,7 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
     @Test
     void evaluatorsAndLeadersCannotEdit() throws Exception {
         long id = studentOfSchool(schoolOf("xuexiao"), true);
-        mvc.perform(get("/students/" + id + "/edit").session(login("pinggu"))).andExpect(status().isForbidden());
+        mvc.perform(get("/students/" + id + "/edit").cookie(login("pinggu"))).andExpect(status().isForbidden());
     }
 
     // ------------------------------------------------------------------ audit
@@ -827,7 +830,7 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
             mvc.perform(get("/api/v1/audit-events/verify").header("Authorization", auth))
                     .andExpect(jsonPath("$.intact").value(false))
                     .andExpect(jsonPath("$.firstBrokenId").value(victim));
-            String page = mvc.perform(post("/audit/verify").session(login("zizhu")).with(csrf()))
+            String page = mvc.perform(post("/audit/verify").cookie(login("zizhu")).with(csrf()))
                     .andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
             assertThat(page).contains("审计日志被篡改").contains("第 " + victim + " 号记录");
         } finally {
@@ -1048,7 +1051,7 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
                             .value(birth.toString()));
             jdbc.sql("UPDATE roster_member SET birth_date = :b WHERE id = :id").param("id", memberId)
                     .param("b", java.sql.Date.valueOf(birth)).update();
-            String page = mvc.perform(get("/identification/linkage").session(login("zizhu")))
+            String page = mvc.perform(get("/identification/linkage").cookie(login("zizhu")))
                     .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
             assertThat(page).contains((String) person[0]).contains("是同一人").contains("完全一致");
             String version = jdbc.sql("SELECT version FROM roster_link WHERE roster_member_id = :id")
@@ -1133,7 +1136,7 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
         mvc.perform(get("/api/v1/identification/suspected-dropouts").header("Authorization", bearer("zizhu")))
                 .andExpect(status().isOk()).andExpect(jsonPath("$.length()").value(7))
                 .andExpect(jsonPath("$[0].reason").value("NOT_ENROLLED"));
-        String page = mvc.perform(get("/identification/dropouts").session(login("zizhu")))
+        String page = mvc.perform(get("/identification/dropouts").cookie(login("zizhu")))
                 .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
         assertThat(page).contains("有户籍登记，没有学籍");
         mvc.perform(get("/api/v1/identification/suspected-dropouts").header("Authorization", bearer("xuexiao")))
@@ -1229,7 +1232,7 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
 
     @Test
     void englishIsAvailable() throws Exception {
-        String html = mvc.perform(get("/students").param("lang", "en").session(login("zizhu")))
+        String html = mvc.perform(get("/students").param("lang", "en").cookie(login("zizhu")))
                 .andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
         assertThat(html).contains("Students").contains("Enrolment status");
     }

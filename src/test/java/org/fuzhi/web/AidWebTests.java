@@ -46,7 +46,7 @@ interface AidWebTests extends IdentificationWebTests {
                 SELECT SUM(p.amount) FROM aid_payment p JOIN aid_entitlement e ON e.id = p.entitlement_id
                 WHERE e.student_id = :s AND e.term_code = '2025-SPRING' AND p.status = 'PAID'""").param("s", student)
                 .query(java.math.BigDecimal.class).single();
-        String page = mvc().perform(get("/students/" + student).session(login("zizhu"))).andExpect(status().isOk())
+        String page = mvc().perform(get("/students/" + student).cookie(login("zizhu"))).andExpect(status().isOk())
                 .andReturn().getResponse().getContentAsString(java.nio.charset.StandardCharsets.UTF_8);
         String notes = page.substring(page.indexOf("id=\"student-notes\""));
         assertThat(notes).contains(entry[0]).contains(entry[1].equals("ROSTER") ? "建档立卡" : "名单外困难学生")
@@ -56,7 +56,7 @@ interface AidWebTests extends IdentificationWebTests {
                 SELECT SUM(amount) FROM aid_entitlement WHERE student_id = :s AND term_code = '2025-SPRING'
                 AND kind = 'CASH'""").param("s", student).query(java.math.BigDecimal.class).single();
         assertThat(notes).contains("发放 " + cash.toPlainString() + " 元");
-        mvc().perform(get("/students/" + student).session(login("hm-zizhu")))
+        mvc().perform(get("/students/" + student).cookie(login("hm-zizhu")))
                 .andExpect(r -> assertThat(r.getResponse().getStatus()).isIn(403, 404));
     }
 
@@ -256,10 +256,10 @@ interface AidWebTests extends IdentificationWebTests {
                     .andExpect(status().isOk()));
             assertThat(wuxueFunds.toString()).doesNotContain("HM-2025");
             // The page shows the figures a center reads; a school reviewer of Wuxue gets no Huangmei page.
-            String page = mvc().perform(get("/aid/terms/" + termId).session(login("hm-zizhu")))
+            String page = mvc().perform(get("/aid/terms/" + termId).cookie(login("hm-zizhu")))
                     .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(java.nio.charset.StandardCharsets.UTF_8);
             assertThat(page).contains("黄梅县").contains("应助尽助").contains("学籍显示已不在校");
-            mvc().perform(get("/aid/terms/" + termId).session(login("xuexiao-shenhe"))).andExpect(status().isNotFound());
+            mvc().perform(get("/aid/terms/" + termId).cookie(login("xuexiao-shenhe"))).andExpect(status().isNotFound());
         } finally {
             jdbc().sql("UPDATE enrolment SET status = 'IN_SCHOOL' WHERE person_id = :p").param("p", leaver).update();
         }
@@ -365,7 +365,7 @@ interface AidWebTests extends IdentificationWebTests {
                     .andExpect(status().isOk()).andExpect(jsonPath("$.numberMasked").value(org.hamcrest.Matchers.containsString("****")));
         }
         String accountPage = mvc().perform(get("/aid/accounts/" + first).param("termId", String.valueOf(term))
-                        .session(login("xuexiao"))).andExpect(status().isOk()).andReturn().getResponse()
+                        .cookie(login("xuexiao"))).andExpect(status().isOk()).andReturn().getResponse()
                 .getContentAsString(java.nio.charset.StandardCharsets.UTF_8);
         assertThat(accountPage).contains((String) kids.get(0)[1]).contains(org.fuzhi.common.BankCard.mask(card))
                 .doesNotContain(card);
@@ -461,7 +461,7 @@ interface AidWebTests extends IdentificationWebTests {
         mvc().perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.multipart("/aid/batches/" + id
                         + "/returns").file(new org.springframework.mock.web.MockMultipartFile("file", "return.csv",
                         "text/csv", "序号,账号,金额,结果\n999,6217,1.00,成功\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)))
-                        .param("termId", String.valueOf(term)).session(login("zizhu"))
+                        .param("termId", String.valueOf(term)).cookie(login("zizhu"))
                         .with(org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf()))
                 .andExpect(status().is3xxRedirection())
                 .andExpect(org.springframework.test.web.servlet.result.MockMvcResultMatchers.flash()
@@ -492,7 +492,7 @@ interface AidWebTests extends IdentificationWebTests {
                 .header("Authorization", center)).andExpect(status().isOk()));
         assertThat(again.get("lines").asInt()).isEqualTo(own.get("lines").asInt());
         // The school's page shows its batch and what it waits for.
-        String page = mvc().perform(get("/aid/terms/" + term).session(login("xuexiao-shenhe"))).andExpect(status().isOk())
+        String page = mvc().perform(get("/aid/terms/" + term).cookie(login("xuexiao-shenhe"))).andExpect(status().isOk())
                 .andReturn().getResponse().getContentAsString(java.nio.charset.StandardCharsets.UTF_8);
         assertThat(page).contains("发放批次").contains("已批准").contains("经办：xuexiao");
     }
@@ -672,7 +672,7 @@ interface AidWebTests extends IdentificationWebTests {
         JsonNode summary = json(mvc().perform(get("/api/v1/aid/terms/" + wuxue + "/summary")
                 .header("Authorization", reviewer)).andExpect(status().isOk()));
         assertThat(summary.get("bySchool").size()).isEqualTo(1);
-        mvc().perform(get("/aid/terms/" + wuxue).session(login("xuexiao-shenhe"))).andExpect(status().isOk());
+        mvc().perform(get("/aid/terms/" + wuxue).cookie(login("xuexiao-shenhe"))).andExpect(status().isOk());
 
         // Two allocations of one term at the same moment (two clerks, two instances) pay each entitlement once.
         postJson("/api/v1/aid/funds", "hm-zizhu", """

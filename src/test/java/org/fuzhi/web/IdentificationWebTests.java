@@ -46,7 +46,7 @@ interface IdentificationWebTests {
 
     String bearer(String username) throws Exception;
 
-    org.springframework.mock.web.MockHttpSession login(String username) throws Exception;
+    jakarta.servlet.http.Cookie login(String username) throws Exception;
 
     default JsonNode json(ResultActions r) throws Exception {
         return JSON.readTree(r.andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8));
@@ -317,10 +317,10 @@ interface IdentificationWebTests {
 
     @Test
     default void aVillageCadreSeesOnTheDashboardThatASurveyWaits() throws Exception {
-        String home = mvc().perform(get("/").session(login("cunwei"))).andExpect(status().isOk()).andReturn()
+        String home = mvc().perform(get("/").cookie(login("cunwei"))).andExpect(status().isOk()).andReturn()
                 .getResponse().getContentAsString(StandardCharsets.UTF_8);
         assertThat(home).contains("2026—2027学年秋季学期精准识别").contains("项核实任务等您处理");
-        String admin = mvc().perform(get("/").session(login("admin"))).andExpect(status().isOk()).andReturn()
+        String admin = mvc().perform(get("/").cookie(login("admin"))).andExpect(status().isOk()).andReturn()
                 .getResponse().getContentAsString(StandardCharsets.UTF_8);
         assertThat(admin).doesNotContain("pending-rounds");
     }
@@ -332,7 +332,7 @@ interface IdentificationWebTests {
     @Test
     default void theLeadersDashboardShowsTheRoundByStepAndByTownship() throws Exception {
         for (String[] county : new String[][] {{"lingdao", "421182"}, {"hm-lingdao", "421127"}}) {
-            String home = mvc().perform(get("/").session(login(county[0]))).andExpect(status().isOk()).andReturn()
+            String home = mvc().perform(get("/").cookie(login(county[0]))).andExpect(status().isOk()).andReturn()
                     .getResponse().getContentAsString(StandardCharsets.UTF_8);
             long round = jdbc().sql("""
                     SELECT MAX(id) FROM ident_round WHERE scope_code = :c AND stage <> 'FINAL'""")
@@ -431,7 +431,7 @@ interface IdentificationWebTests {
                 .param("r", id).param("v", village).query(Long.class).single();
         assertThat(villageEntries.get("total").asLong()).isEqualTo(inVillage).isPositive();
 
-        String ui = mvc().perform(get("/identification/rounds/" + id).session(login("cunwei")))
+        String ui = mvc().perform(get("/identification/rounds/" + id).cookie(login("cunwei")))
                 .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
         // The village's own survey task is there; other villages' tasks and the schools' are not.
         assertThat(ui).contains("提交普查").doesNotContain("学校确认</td>").doesNotContain("资助中心汇总核实</td>");
@@ -740,7 +740,7 @@ interface IdentificationWebTests {
             assertThat(new String(xlsx, 0, 2, StandardCharsets.ISO_8859_1)).isEqualTo("PK");
             // The page lists them too.
             String page = mvc().perform(get("/identification/linkage").param("decision", "REVIEW")
-                    .session(login("zizhu"))).andExpect(status().isOk()).andReturn().getResponse()
+                    .cookie(login("zizhu"))).andExpect(status().isOk()).andReturn().getResponse()
                     .getContentAsString(StandardCharsets.UTF_8);
             assertThat(page).contains("id=\"links-table\"").contains("另一名单行也关联到此人");
         } finally {

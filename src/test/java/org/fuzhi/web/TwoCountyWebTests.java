@@ -123,11 +123,11 @@ interface TwoCountyWebTests extends IdentificationWebTests {
         // The pages say the same as the API: the student list's count, the dashboard's figure.
         long hmStudents = api("/api/v1/students?size=1", "hm-zizhu").get("total").asLong();
         var session = login("hm-zizhu");
-        String list = mvc().perform(get("/students").session(session)).andExpect(status().isOk()).andReturn()
+        String list = mvc().perform(get("/students").cookie(session)).andExpect(status().isOk()).andReturn()
                 .getResponse().getContentAsString(StandardCharsets.UTF_8);
         assertThat(list).contains("共 " + String.format("%,d", hmStudents) + " 条");
         long hmPoor = api("/api/v1/stats/overview", "hm-zizhu").get("registeredPoorStudents").get("total").asLong();
-        String dashboard = mvc().perform(get("/").session(session)).andExpect(status().isOk()).andReturn()
+        String dashboard = mvc().perform(get("/").cookie(session)).andExpect(status().isOk()).andReturn()
                 .getResponse().getContentAsString(StandardCharsets.UTF_8);
         assertThat(dashboard).contains(">" + hmPoor + "<").doesNotContain(">6680<");
     }

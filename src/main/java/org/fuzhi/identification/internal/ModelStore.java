@@ -96,9 +96,21 @@ class ModelStore implements Models {
         return ATTRIBUTES;
     }
 
+    /**
+     * The published version. The cached one is checked against the database on each call (one indexed look-up of
+     * the published row's id and lock version): a model published on another instance is the one this instance
+     * scores with from its next round on, not after a restart.
+     */
     @Override
     public ModelVersion current() {
         ModelVersion c = current;
+        if (c != null) {
+            var stamp = jdbc.sql("SELECT id, lock_version FROM assessment_model WHERE status = 'PUBLISHED'")
+                    .query((rs, n) -> new long[]{rs.getLong(1), rs.getInt(2)}).optional();
+            if (stamp.isEmpty() || stamp.get()[0] != c.id() || stamp.get()[1] != c.lockVersion()) {
+                c = null;
+            }
+        }
         if (c == null) {
             c = loadCurrent();
             current = c;

@@ -24,10 +24,34 @@ class LinkageController {
 
     private final Linkage linkage;
     private final MessageSource messages;
+    private final org.fuzhi.platform.Jobs jobs;
+    private final org.fuzhi.platform.JobAnswers answers;
 
-    LinkageController(Linkage linkage, MessageSource messages) {
+    LinkageController(Linkage linkage, MessageSource messages, org.fuzhi.platform.Jobs jobs,
+                      org.fuzhi.platform.JobAnswers answers) {
         this.linkage = linkage;
         this.messages = messages;
+        this.jobs = jobs;
+        this.answers = answers;
+    }
+
+    /**
+     * The run as a job keyed by the center's area, the same key a round of that center takes: a round links the
+     * roster of the whole area first, and two runs over one area at once would write the same links.
+     */
+    private org.fuzhi.platform.Jobs.Job start(Locale locale) {
+        CurrentUser user = CurrentUser.get();
+        user.require(user.role() == org.fuzhi.platform.Role.CENTER);
+        var request = new org.fuzhi.platform.Jobs.Request("linkage", "area:" + user.scope().code(),
+                messages.getMessage("job.title.linkage", null, locale), "/identification/linkage",
+                "/identification/linkage");
+        return jobs.start(request, progress -> {
+            progress.phase("job.phase.linkage");
+            Linkage.Stats st = linkage.run(user);
+            return new org.fuzhi.platform.Jobs.Outcome(null, "/api/v1/identification/linkage/stats",
+                    messages.getMessage("job.summary.linkage", new Object[]{st.members(),
+                            st.exact() + st.probabilistic() + st.clerical(), st.review(), st.unlinked()}, locale), st);
+        });
     }
 
     @GetMapping("/identification/linkage")
@@ -45,8 +69,17 @@ class LinkageController {
     }
 
     @PostMapping("/identification/linkage/run")
-    String run(RedirectAttributes redirect) {
-        redirect.addFlashAttribute("ran", linkage.run(CurrentUser.get()));
+    String run(RedirectAttributes redirect, Locale locale) {
+        try {
+            var job = start(locale);
+            var value = answers.ui(job);
+            if (value.isEmpty()) {
+                return answers.page(job);
+            }
+            redirect.addFlashAttribute("ran", value.get());
+        } catch (org.fuzhi.platform.RuleViolationException e) {
+            redirect.addFlashAttribute("error", messages.getMessage(e.messageKey(), e.args(), locale));
+        }
         return "redirect:/identification/linkage";
     }
 
@@ -66,8 +99,9 @@ class LinkageController {
     @PostMapping("/api/v1/identification/linkage/run")
     @ResponseBody
     @Operation(summary = "Link the current poverty roster to registry persons (exact, then probabilistic)")
-    Linkage.Stats apiRun() {
-        return linkage.run(CurrentUser.get());
+    org.springframework.http.ResponseEntity<Object> apiRun(Locale locale,
+                                                           jakarta.servlet.http.HttpServletRequest request) {
+        return answers.api(start(locale), request, v -> v);
     }
 
     @GetMapping("/api/v1/identification/linkage/stats")

@@ -212,13 +212,13 @@ class RoundController {
     }
 
     /**
-     * A round is created as a job keyed by its area: a second create or re-run over the same area while one runs
-     * is refused (both rewrite the area's derived status and entries).
+     * A round is created as a job keyed by the center's area (the area its linkage runs over): a second create,
+     * re-run or linkage run of that center while one runs is refused (each rewrites the area's links and status).
      */
     private org.fuzhi.platform.Jobs.Job startCreate(Rounds.NewRound nr, Locale locale) {
         CurrentUser user = CurrentUser.get();
         user.require(user.role() == org.fuzhi.platform.Role.CENTER);
-        var request = new org.fuzhi.platform.Jobs.Request("round", "round-area:" + nr.scopeCode(),
+        var request = new org.fuzhi.platform.Jobs.Request("round", "area:" + user.scope().code(),
                 messages.getMessage("job.title.roundCreate", new Object[]{nr.name()}, locale), null,
                 "/identification/rounds");
         return jobs.start(request, progress -> {
@@ -233,7 +233,7 @@ class RoundController {
         CurrentUser user = CurrentUser.get();
         user.require(user.role() == org.fuzhi.platform.Role.CENTER);
         Rounds.RoundView round = rounds.round(user, id);
-        var request = new org.fuzhi.platform.Jobs.Request("round", "round-area:" + round.scopeCode(),
+        var request = new org.fuzhi.platform.Jobs.Request("round", "area:" + user.scope().code(),
                 messages.getMessage("job.title.roundRerun", new Object[]{round.name()}, locale),
                 "/identification/rounds/" + id, "/identification/rounds/" + id + "?confirmReset=true");
         return jobs.start(request, progress -> {

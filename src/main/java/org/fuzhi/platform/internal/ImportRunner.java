@@ -61,6 +61,7 @@ class ImportRunner implements Imports {
     private final int maxStoredErrors;
     private final org.springframework.beans.factory.ObjectProvider<org.fuzhi.platform.Places> places;
     private final org.fuzhi.platform.FieldCrypto crypto;
+    private final org.springframework.beans.factory.ObjectProvider<io.micrometer.core.instrument.MeterRegistry> meters;
 
     ImportRunner(List<ImportKind> kinds, JdbcClient jdbc, org.springframework.jdbc.core.JdbcTemplate batch,
                  MessageSource messages, AuditLog audit,
@@ -68,7 +69,9 @@ class ImportRunner implements Imports {
                  @Value("${fuzhi.import.max-rows:5000000}") int maxRows,
                  @Value("${fuzhi.import.max-stored-errors:100000}") int maxStoredErrors,
                  org.springframework.beans.factory.ObjectProvider<org.fuzhi.platform.Places> places,
-                 org.fuzhi.platform.FieldCrypto crypto) {
+                 org.fuzhi.platform.FieldCrypto crypto,
+                 org.springframework.beans.factory.ObjectProvider<io.micrometer.core.instrument.MeterRegistry> meters) {
+        this.meters = meters;
         this.places = places;
         this.crypto = crypto;
         this.maxRows = maxRows;
@@ -196,6 +199,13 @@ class ImportRunner implements Imports {
         }
         int accepted = counts[0] - counts[1];
         finish(id, dryRun ? "DRY_RUN" : "DONE", accepted, counts[1], null);
+        var registry = meters.getIfAvailable();
+        if (registry != null) {
+            registry.counter("fuzhi.import.rows", "kind", kind.name(), "outcome", "accepted", "dryRun",
+                    String.valueOf(dryRun)).increment(accepted);
+            registry.counter("fuzhi.import.rows", "kind", kind.name(), "outcome", "rejected", "dryRun",
+                    String.valueOf(dryRun)).increment(counts[1]);
+        }
         if (!notes.isEmpty()) {
             sideTx.executeWithoutResult(s -> jdbc.sql("UPDATE import_job SET notes = :n WHERE id = :id")
                     .param("n", truncate(String.join("\n", notes), 4000)).param("id", id).update());

@@ -14,8 +14,8 @@ import org.springframework.stereotype.Component;
  * An import whose application was stopped mid-way (killed, power cut) stayed RUNNING for ever, and its user never
  * learnt that nothing was written (its transaction rolled back). At start it is marked failed with a message that
  * says so. Linkage runs and rounds need no such step: each writes in one transaction, so a stopped one leaves
- * nothing behind. (With several instances on one database this belongs to the job runner, which knows whose job
- * is alive.)
+ * nothing behind. With several instances on one database only imports whose job is no longer queued or running
+ * are touched: another instance's import in progress is alive (the job runner marks a dead instance's jobs).
  */
 @Component
 class InterruptedImports implements SmartInitializingSingleton {
@@ -33,13 +33,17 @@ class InterruptedImports implements SmartInitializingSingleton {
     @Override
     public void afterSingletonsInstantiated() {
         int n = jdbc.sql("""
-                UPDATE import_job SET status = 'FAILED', message = :m, finished_at = :now WHERE status = 'RUNNING'""")
+                UPDATE import_job SET status = 'FAILED', message = :m, finished_at = :now WHERE status = 'RUNNING'
+                AND NOT EXISTS (SELECT 1 FROM job j WHERE j.id = import_job.job_id AND j.state IN ('QUEUED', 'RUNNING'))""")
                 .param("m", messages.getMessage("import.interrupted", null, Locale.SIMPLIFIED_CHINESE))
                 .param("now", Timestamp.from(Instant.now())).update();
         if (n > 0) {
             log.warn("{} import(s) were interrupted by the last shutdown and are marked failed", n);
         }
         // A dry run whose import was cut off wrote nothing (one transaction): it may be imported again.
-        jdbc.sql("UPDATE import_job SET committed_as = NULL WHERE committed_as = 'RUNNING'").update();
+        jdbc.sql("""
+                UPDATE import_job SET committed_as = NULL WHERE committed_as = 'RUNNING'
+                AND NOT EXISTS (SELECT 1 FROM job j WHERE j.job_key = 'import-commit:' || import_job.id
+                                AND j.state IN ('QUEUED', 'RUNNING'))""").update();
     }
 }

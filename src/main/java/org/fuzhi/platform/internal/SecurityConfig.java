@@ -67,14 +67,27 @@ class SecurityConfig {
                         org.springframework.security.web.access.intercept.AuthorizationFilter.class)
                 .authorizeHttpRequests(a -> a
                         .requestMatchers("/login", "/webjars/**", "/_static/**", "/css/**", "/js/**", "/favicon.ico",
-                                "/actuator/health", "/v3/api-docs/**", "/swagger-ui/**", "/swagger-ui.html", "/error",
-                                "/public/**")
+                                "/actuator/health", "/actuator/health/**", "/v3/api-docs/**", "/swagger-ui/**",
+                                "/swagger-ui.html", "/error", "/public/**")
                         .permitAll()
+                        // Metrics carry no personal data but describe the service: the scraper on the same host
+                        // (or behind the proxy, which does not forward this path) reads them, nobody else.
+                        .requestMatchers("/actuator/prometheus").access((auth, ctx) ->
+                                new org.springframework.security.authorization.AuthorizationDecision(
+                                        loopback(ctx.getRequest().getRemoteAddr())))
                         .anyRequest().authenticated())
                 .formLogin(f -> f.loginPage("/login").defaultSuccessUrl("/", true).failureUrl("/login?error"))
                 .logout(l -> l.logoutUrl("/logout").logoutSuccessUrl("/login?logout"))
                 .headers(SecurityConfig::browserHeaders);
         return http.build();
+    }
+
+    private static boolean loopback(String address) {
+        try {
+            return address != null && java.net.InetAddress.getByName(address).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
     }
 
     /**

@@ -30,8 +30,11 @@ class AccountController {
     private final Accounts accounts;
     private final MessageSource messages;
     private final org.fuzhi.platform.Refusals refusal;
+    private final org.fuzhi.platform.FieldCrypto crypto;
 
-    AccountController(Accounts accounts, MessageSource messages, org.fuzhi.platform.Refusals refusal) {
+    AccountController(Accounts accounts, MessageSource messages, org.fuzhi.platform.Refusals refusal,
+                      org.fuzhi.platform.FieldCrypto crypto) {
+        this.crypto = crypto;
         this.accounts = accounts;
         this.messages = messages;
         this.refusal = refusal;
@@ -51,6 +54,12 @@ class AccountController {
 
     @GetMapping("/admin/accounts")
     String page(@RequestParam(required = false) String q, Model model) {
+        if (model.getAttribute("issuedSealed") instanceof List<?> sealed) {
+            model.addAttribute("issued", sealed.stream().map(o -> (SealedIssued) o)
+                    .map(i -> new Accounts.Issued(i.username(), i.displayName(),
+                            crypto.open(org.fuzhi.platform.FieldCrypto.Kind.TEMPORARY_PASSWORD, i.sealedPassword())))
+                    .toList());
+        }
         model.addAttribute("accounts", accounts.list(CurrentUser.get(), q));
         model.addAttribute("q", q);
         model.addAttribute("roles", Role.values());
@@ -102,7 +111,11 @@ class AccountController {
             redirect.addFlashAttribute("error", error);
         } else {
             redirect.addFlashAttribute("done", messages.getMessage(doneKey, new Object[]{issued[0].size()}, locale));
-            redirect.addFlashAttribute("issued", issued[0]);
+            // The flash map lives in the session, and sessions live in the database: the password crosses it sealed.
+            redirect.addFlashAttribute("issuedSealed", new java.util.ArrayList<>(issued[0].stream()
+                    .map(i -> new SealedIssued(i.username(), i.displayName(),
+                            crypto.seal(org.fuzhi.platform.FieldCrypto.Kind.TEMPORARY_PASSWORD, i.temporaryPassword())))
+                    .toList()));
         }
         return "redirect:/admin/accounts";
     }
@@ -203,5 +216,9 @@ class AccountController {
     Map<String, Object> apiPassword(@RequestBody PasswordRequest body) {
         accounts.changePassword(CurrentUser.get(), body.currentPassword(), body.newPassword());
         return Map.of("changed", true);
+    }
+
+    /** A temporary password on its way through the redirect, sealed. */
+    record SealedIssued(String username, String displayName, String sealedPassword) implements java.io.Serializable {
     }
 }

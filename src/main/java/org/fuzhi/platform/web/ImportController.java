@@ -111,7 +111,9 @@ class ImportController {
     }
 
     private org.fuzhi.platform.Jobs.Job startCommit(String dryRunId, Locale locale) {
-        Imports.Summary dry = imports.find(dryRunId).orElseThrow(() -> new NotFoundException("import"));
+        // Someone else's dry run is refused as the import itself refuses it (403), before a job is made.
+        Imports.Summary dry = imports.find(dryRunId).orElseThrow(() ->
+                new org.springframework.security.access.AccessDeniedException("not your import"));
         String kindName = messages.getMessage("import.kind." + dry.kind(), null, locale);
         var request = new org.fuzhi.platform.Jobs.Request("import", "import-commit:" + dryRunId,
                 messages.getMessage("job.title.importCommit", new Object[]{kindName, dry.originalFilename()}, locale),
