@@ -357,8 +357,12 @@ class BrowserFlowsTest {
         page.fill("#round-year", "2025");
         // The area is picked by name: the village under its township.
         page.selectOption("#round-scope", village);
+        // The round is made by a job: the browser passes through its progress page on the way to the round.
+        List<String> requested = new java.util.concurrent.CopyOnWriteArrayList<>();
+        page.onRequest(r -> requested.add(r.url()));
         page.click("#round-create");
         page.waitForURL(java.util.regex.Pattern.compile(".*/identification/rounds/\\d+.*"));
+        org.assertj.core.api.Assertions.assertThat(requested).anyMatch(u -> u.contains("/jobs/"));
         assertThat(page.locator("#round-stage")).hasText("核实中");
         long round = Long.parseLong(page.url().replaceAll(".*/rounds/(\\d+).*", "$1"));
         shot("11-round-created");
@@ -461,15 +465,21 @@ class BrowserFlowsTest {
         page.selectOption("#term-round", String.valueOf(round));
         page.click("#term-open");
         assertThat(page.locator("#term-status")).hasText("已开启");
+        // Generation runs as a job: its progress page leads back to the term when it is done.
         page.click("#term-generate");
-        assertThat(page.locator("#term-status")).hasText("已生成名单");
+        assertThat(page.locator("#term-status")).hasText("已生成名单",
+                new com.microsoft.playwright.assertions.LocatorAssertions.HasTextOptions().setTimeout(120_000));
         long entitled = Long.parseLong(page.locator("#figure-entitled").innerText().strip());
         org.assertj.core.api.Assertions.assertThat(entitled).isGreaterThan(1000);
         assertThat(page.locator("#entitlement-table")).containsText("未分配");
         // Autumn 2027 draws on the funds of 2027: the backstop just entered.
+        // Allocation too; its report stays on the job's page, with the way back to the term.
         page.click("#term-allocate");
+        assertThat(page.locator("#job-summary")).containsText("本次分配",
+                new com.microsoft.playwright.assertions.LocatorAssertions.ContainsTextOptions().setTimeout(120_000));
+        shot("30-aid-allocation-job");
+        page.click("#job-back");
         assertThat(page.locator("#term-status")).hasText("已分配资金");
-        assertThat(page.locator("#allocation-report")).containsText("本次分配");
         assertThat(page.locator("#entitlement-table")).containsText("2027年武穴市本级兜底资金");
         assertThat(page.locator("#fund-summary")).containsText("2027年武穴市本级兜底资金");
         shot("30-aid-term-allocated");

@@ -191,6 +191,7 @@ class TermService implements Terms {
     @Transactional
     public TermView generate(CurrentUser user, long termId) {
         requireCenter(user);
+        org.fuzhi.platform.Jobs.progress().phase("job.phase.generate");
         TermRow t = visible(user, termId);
         lock(t);
         long start = System.nanoTime();
@@ -365,6 +366,7 @@ class TermService implements Terms {
     @Transactional
     public AllocationReport allocate(CurrentUser user, long termId) {
         requireCenter(user);
+        org.fuzhi.platform.Jobs.progress().phase("job.phase.allocate");
         TermRow t = visible(user, termId);
         lock(t);
         if (t.status() == Status.OPEN) {

@@ -33,10 +33,17 @@ class AidController {
     private final org.fuzhi.aid.Batches batches;
     private final org.fuzhi.aid.PayeeAccounts accounts;
     private final org.fuzhi.registry.Registry registry;
+    private final org.fuzhi.platform.Jobs jobs;
+    private final org.fuzhi.platform.JobAnswers answers;
+    private final org.springframework.context.MessageSource messages;
 
     AidController(Catalog catalog, Terms terms, Funds funds, Rounds rounds, Refusals refusals,
                   org.fuzhi.aid.Batches batches, org.fuzhi.aid.PayeeAccounts accounts,
-                  org.fuzhi.registry.Registry registry) {
+                  org.fuzhi.registry.Registry registry, org.fuzhi.platform.Jobs jobs,
+                  org.fuzhi.platform.JobAnswers answers, org.springframework.context.MessageSource messages) {
+        this.jobs = jobs;
+        this.answers = answers;
+        this.messages = messages;
         this.registry = registry;
         this.accounts = accounts;
         this.batches = batches;
@@ -219,11 +226,42 @@ class AidController {
         BankFiles.write(batches, id, ext, bank, locale, response);
     }
 
+    /**
+     * Generation and allocation run as jobs keyed by the term: a province term takes a minute, and a second click
+     * must not start the same work again. A county's answers on the term page as before.
+     */
+    private org.fuzhi.platform.Jobs.Job startTermWork(long id, String titleKey, boolean showTerm, Locale locale,
+                                                      java.util.function.Supplier<Object> work) {
+        Terms.TermView term = terms.term(CurrentUser.get(), id);
+        // An allocation's result is its report: the job's page keeps it (with the way back to the term).
+        var request = new org.fuzhi.platform.Jobs.Request("term", "term:" + id,
+                messages.getMessage(titleKey, new Object[]{term.termCode(), term.scopeName()}, locale),
+                showTerm ? "/aid/terms/" + id : null, "/aid/terms/" + id);
+        return jobs.start(request, progress -> {
+            Object value = work.get();
+            String summary = value instanceof Terms.AllocationReport r ? messages.getMessage("aid.report.line",
+                    new Object[]{money(r.allocated()), money(r.uncovered())}, locale) : null;
+            return new org.fuzhi.platform.Jobs.Outcome(null, "/api/v1/aid/terms/" + id, summary, value);
+        });
+    }
+
+    private static String money(java.math.BigDecimal v) {
+        return new java.text.DecimalFormat("#,##0.00").format(v);
+    }
+
     @PostMapping("/aid/terms/{id}/generate")
     String generate(@PathVariable long id, RedirectAttributes ra, Locale locale) {
-        String error = refusals.attempt(() -> terms.generate(CurrentUser.get(), id), locale);
+        org.fuzhi.platform.Jobs.Job[] job = new org.fuzhi.platform.Jobs.Job[1];
+        boolean[] ended = {false};
+        CurrentUser me = CurrentUser.get();
+        String error = refusals.attempt(() -> {
+            job[0] = startTermWork(id, "job.title.termGenerate", true, locale, () -> terms.generate(me, id));
+            ended[0] = answers.ui(job[0]).isPresent();
+        }, locale);
         if (error != null) {
             ra.addFlashAttribute("error", error);
+        } else if (!ended[0]) {
+            return answers.page(job[0]);
         }
         return "redirect:/aid/terms/" + id;
     }
@@ -231,9 +269,16 @@ class AidController {
     @PostMapping("/aid/terms/{id}/allocate")
     String allocate(@PathVariable long id, RedirectAttributes ra, Locale locale) {
         Terms.AllocationReport[] r = new Terms.AllocationReport[1];
-        String error = refusals.attempt(() -> r[0] = terms.allocate(CurrentUser.get(), id), locale);
+        org.fuzhi.platform.Jobs.Job[] job = new org.fuzhi.platform.Jobs.Job[1];
+        CurrentUser me = CurrentUser.get();
+        String error = refusals.attempt(() -> {
+            job[0] = startTermWork(id, "job.title.termAllocate", false, locale, () -> terms.allocate(me, id));
+            answers.ui(job[0]).ifPresent(v -> r[0] = (Terms.AllocationReport) v);
+        }, locale);
         if (error != null) {
             ra.addFlashAttribute("error", error);
+        } else if (r[0] == null) {
+            return answers.page(job[0]);
         } else {
             ra.addFlashAttribute("report", r[0]);
         }

@@ -83,6 +83,22 @@ class ErrorHandling {
         return respond(req, HttpStatus.PAYLOAD_TOO_LARGE, messages.getMessage("error.tooLarge", null, locale));
     }
 
+    /**
+     * No database connection came free in time (every one busy with other requests): 503 with a retry hint, not a
+     * 500 — the server is busy, nothing is broken, and the request may simply be sent again.
+     */
+    @ExceptionHandler({org.springframework.jdbc.CannotGetJdbcConnectionException.class,
+            org.springframework.transaction.CannotCreateTransactionException.class})
+    Object busy(HttpServletRequest req, Locale locale) {
+        String message = messages.getMessage("error.busy", null, locale);
+        if (isApi(req)) {
+            return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header("Retry-After", "2")
+                    .body(Map.of("status", 503, "message", message));
+        }
+        ModelAndView mv = page(HttpStatus.SERVICE_UNAVAILABLE, message);
+        return mv;
+    }
+
     @ExceptionHandler(IllegalArgumentException.class)
     Object badRequest(HttpServletRequest req, IllegalArgumentException e, Locale locale) {
         log.debug("bad request", e);
