@@ -83,7 +83,7 @@ ZIZHU=$(token zizhu)
 
 echo "== 1. kill -9 during an import"
 students_file 150000 "$SCHOOL" 2014
-BEFORE=$(sql "SELECT COUNT(*) FROM student")
+BEFORE=$(sql "SELECT COUNT(*) FROM enrolment")
 URL=$(import_async "$XUEXIAO")
 wait_job "$URL" "$XUEXIAO" "d.get('done', 0) >= 20000" 120 >/dev/null || fail "import did not get going"
 DONE=$(job "$URL" "$XUEXIAO" | field done)
@@ -93,13 +93,13 @@ start
 T0=$SECONDS
 J=$(wait_job "$URL" "$XUEXIAO" "d.get('state') == 'FAILED'" 90) || fail "job not marked failed: $J"
 ok "job failed $((SECONDS - T0)) s after the restart: $(echo "$J" | field message)"
-[ "$(sql "SELECT COUNT(*) FROM student")" = "$BEFORE" ] && ok "students unchanged ($BEFORE)" || fail "partial import"
+[ "$(sql "SELECT COUNT(*) FROM enrolment")" = "$BEFORE" ] && ok "students unchanged ($BEFORE)" || fail "partial import"
 [ "$(sql "SELECT status FROM import_job WHERE job_id IS NOT NULL ORDER BY created_at DESC LIMIT 1")" = "FAILED" ] \
   && ok "its import is marked FAILED" || fail "import not marked failed"
 URL=$(import_async "$XUEXIAO")
 J=$(wait_job "$URL" "$XUEXIAO" "d.get('state') in ('SUCCEEDED','FAILED')" 300)
 [ "$(echo "$J" | field state)" = "SUCCEEDED" ] && ok "started again: $(echo "$J" | field summary)" || fail "$J"
-[ "$(sql "SELECT COUNT(*) FROM student")" = "$((BEFORE + 150000))" ] && ok "students now $((BEFORE + 150000))" \
+[ "$(sql "SELECT COUNT(*) FROM enrolment")" = "$((BEFORE + 150000))" ] && ok "students now $((BEFORE + 150000))" \
   || fail "count after re-import"
 
 echo "== 2. kill -9 during a round"
@@ -142,21 +142,21 @@ ok "linkage job: $(echo "$J" | field state) — $(echo "$J" | field message)"
 
 echo "== 4. PostgreSQL restarts during an import"
 students_file 150000 "$SCHOOL" 2018
-BEFORE=$(sql "SELECT COUNT(*) FROM student")
+BEFORE=$(sql "SELECT COUNT(*) FROM enrolment")
 URL=$(import_async "$XUEXIAO")
 wait_job "$URL" "$XUEXIAO" "d.get('done', 0) >= 20000" 120 >/dev/null || fail "import did not get going"
 pg_ctlcluster --skip-systemctl-redirect "$PG_VERSION" main restart
 ok "PostgreSQL restarted"
 J=$(wait_job "$URL" "$XUEXIAO" "d.get('state') in ('FAILED','SUCCEEDED')" 120) || fail "job still open: $J"
 ok "job: $(echo "$J" | field state) — $(echo "$J" | field message)"
-[ "$(sql "SELECT COUNT(*) FROM student")" = "$BEFORE" ] && ok "students unchanged ($BEFORE)" || fail "partial import"
+[ "$(sql "SELECT COUNT(*) FROM enrolment")" = "$BEFORE" ] && ok "students unchanged ($BEFORE)" || fail "partial import"
 curl -sf -o /dev/null "$BASE/actuator/health/readiness" && ok "the app is ready again without a restart" || fail "not ready"
 URL=$(import_async "$XUEXIAO")
 J=$(wait_job "$URL" "$XUEXIAO" "d.get('state') in ('SUCCEEDED','FAILED')" 300)
 [ "$(echo "$J" | field state)" = "SUCCEEDED" ] && ok "started again: $(echo "$J" | field summary)" || fail "$J"
 
 echo "== 5. graceful stop (SIGTERM) during an import"
-students_file 150000 "$SCHOOL" 2022
+students_file 150000 "$SCHOOL" 2016
 URL=$(import_async "$XUEXIAO")
 wait_job "$URL" "$XUEXIAO" "d.get('done', 0) >= 5000" 120 >/dev/null || fail "import did not get going"
 T0=$SECONDS

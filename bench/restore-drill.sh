@@ -31,7 +31,7 @@ start() { # $1 database, $2 directory
 }
 stop() { kill $APP; wait $APP 2>/dev/null || true; APP=""; }
 counts() {
-  psql $PG -d "$1" -tAc "SELECT (SELECT COUNT(*) FROM student) || ' students, ' || (SELECT COUNT(*) FROM person)
+  psql $PG -d "$1" -tAc "SELECT (SELECT COUNT(*) FROM enrolment) || ' students, ' || (SELECT COUNT(*) FROM person)
     || ' persons, ' || (SELECT COUNT(*) FROM roster_member) || ' roster lines, ' || (SELECT COUNT(*) FROM ident_entry)
     || ' round entries, ' || (SELECT COUNT(*) FROM audit_event) || ' audit events'"
 }
@@ -39,9 +39,9 @@ check() { # signs in, opens one ID number, verifies the audit chain
   local tok id
   tok=$(curl -sf -H 'Content-Type: application/json' -d '{"username":"zizhu","password":"Fuzhi@2026"}' \
     "http://127.0.0.1:$PORT/api/v1/auth/token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
-  id=$(psql $PG -d "$1" -tAc "SELECT id FROM student ORDER BY id LIMIT 1")
+  id=$(psql $PG -d "$1" -tAc "SELECT id FROM enrolment ORDER BY id LIMIT 1")
   curl -sf -X POST -H "Authorization: Bearer $tok" "http://127.0.0.1:$PORT/api/v1/students/$id/unmask" \
-    | python3 -c 'import json,sys,re; d=json.load(sys.stdin); print("ok   an ID number opens with the restored key:", bool(re.fullmatch(r"\d{17}[0-9X]", d["idNumber"])))'
+    | python3 -c 'import json,sys,re; d=json.load(sys.stdin); print("ok   an ID number opens with the key file:", bool(re.fullmatch(r"\d{17}[0-9X]", d["idNumber"])))'
   local auditor
   auditor=$(curl -sf -H 'Content-Type: application/json' -d '{"username":"pinggu","password":"Fuzhi@2026"}' \
     "http://127.0.0.1:$PORT/api/v1/auth/token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
