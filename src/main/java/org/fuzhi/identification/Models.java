@@ -19,6 +19,34 @@ public interface Models {
     /** The attribute names an indicator may use, in order. */
     java.util.Set<String> attributes();
 
+    /** An indicator's rule in words ("家庭人均年收入低于 6000 元"); null when the rule does not parse. */
+    String readBack(String expression, java.util.Locale locale);
+
+    /** How the rule form edits an attribute: a number compared, a yes/no, or a set of categories ticked. */
+    enum AttributeKind { NUMBER, YES_NO, CATEGORY }
+
+    AttributeKind kindOf(String attribute);
+
+    /** The codes a category attribute takes (household categories, stages), in their order. */
+    List<String> categories(String attribute);
+
+    /** The rule as the form shows it, when it is one attribute compared (else empty: only the expression edits it). */
+    java.util.Optional<SimpleRule> simpleRule(String expression);
+
+    /**
+     * The expression the form's rule stands for.
+     *
+     * @throws org.fuzhi.platform.RuleViolationException naming what is missing or does not fit the attribute
+     */
+    String expressionOf(SimpleRule rule, int indicatorNo);
+
+    /**
+     * One attribute compared: {@code op} is lt, le, gt, ge, eq, ne with a number {@code value}; yes or no; or in
+     * with the ticked {@code values}.
+     */
+    record SimpleRule(String attribute, String op, String value, List<String> values) {
+    }
+
     ModelVersion get(CurrentUser user, long id);
 
     /** The published version (the shipped default until the county publishes its own). */

@@ -242,6 +242,41 @@ class BrowserFlowsTest {
         shot("26-my-jobs");
     }
 
+    /**
+     * The model in plain words: every rule is read back in a sentence; the aid center changes the income threshold
+     * through the rule's form (an attribute by its name, a comparison, a number) and reads the new rule back; the
+     * what-if says which draft it ran on. On a phone the indicator table scrolls inside its card.
+     */
+    @Test
+    void theCenterChangesARuleThroughItsFormAndReadsItBackInWords() {
+        login("zizhu");
+        page.click(".sidebar >> text=评估模型");
+        page.locator("table a").first().click();
+        page.click("button:has-text('以此为基础新建草稿')");
+        assertThat(page.locator("#model-status")).hasText("草稿");
+        assertThat(page.locator("#indicator-table")).containsText("规则：家庭人均年收入已填写，且家庭人均年收入低于 6000 元");
+        assertThat(page.locator("#indicator-table")).containsText("规则：住房不安全");
+        // The first indicator's form shows its rule: income, below, 6000.
+        var first = page.locator("#indicator-table tbody tr").first();
+        assertThat(first.locator("select[name=ruleAttr]")).hasValue("household.incomePerHead");
+        assertThat(first.locator("select[name=ruleOp]")).hasValue("lt");
+        first.locator("input[name=ruleValue]").fill("5000");
+        page.click("#model-save");
+        assertThat(page.locator("#model-done")).hasText("草稿已保存。");
+        assertThat(page.locator("#indicator-table tbody tr").first()).containsText("规则：家庭人均年收入已填写，且家庭人均年收入低于 5000 元");
+        assertThat(page.locator("#indicator-table tbody tr").first().locator("input[name=expression]"))
+                .hasValue("household.incomePerHead != null and household.incomePerHead < 5000");
+        shot("50-model-rule-form");
+        page.click("#model-what-if");
+        assertThat(page.locator("#what-if h2")).containsText("草稿");
+        page.setViewportSize(390, 844);
+        page.reload();
+        org.assertj.core.api.Assertions.assertThat(((Number) page.evaluate(
+                "document.documentElement.scrollWidth")).intValue()).isLessThanOrEqualTo(390);
+        windowShot("51-model-rule-form-phone");
+        page.setViewportSize(1400, 900);
+    }
+
     @Test
     void anImportWithErrorsReportsEachRowAndTheReportDownloads() throws Exception {
         String school = jdbc.sql("SELECT scope_code FROM app_user WHERE username = 'xuexiao'").query(String.class).single();

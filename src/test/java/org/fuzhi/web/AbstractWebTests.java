@@ -48,7 +48,7 @@ import org.springframework.test.web.servlet.MvcResult;
         "fuzhi.login.max-failures-per-address=10000"})
 @AutoConfigureMockMvc
 abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebTests, AccountWebTests, AidWebTests,
-        JobWebTests {
+        JobWebTests, ModelFormWebTests {
 
     @Autowired
     MockMvc mvc;

@@ -94,12 +94,12 @@ final class Expression {
 
     // ------------------------------------------------------------------ tokens
 
-    private enum Kind { NUMBER, STRING, NAME, OP, LPAREN, RPAREN, COMMA }
+    enum Kind { NUMBER, STRING, NAME, OP, LPAREN, RPAREN, COMMA }
 
-    private record Token(Kind kind, String text, int at) {
+    record Token(Kind kind, String text, int at) {
     }
 
-    private static List<Token> tokenize(String s) {
+    static List<Token> tokenize(String s) {
         List<Token> out = new ArrayList<>();
         int i = 0;
         while (i < s.length()) {

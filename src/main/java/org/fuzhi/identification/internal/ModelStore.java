@@ -51,8 +51,12 @@ class ModelStore implements Models {
 
     private final org.springframework.transaction.support.TransactionTemplate ownTransaction;
 
+    private final org.springframework.context.MessageSource messages;
+
     ModelStore(JdbcClient jdbc, AlkireFoster engine, AuditLog audit, ObjectProvider<LiveAssessment> live,
-               org.springframework.transaction.PlatformTransactionManager transactions) {
+               org.springframework.transaction.PlatformTransactionManager transactions,
+               org.springframework.context.MessageSource messages) {
+        this.messages = messages;
         // The first reader may be inside a read-only transaction (a production database's first model list):
         // the shipped default is stored in a transaction of its own.
         this.ownTransaction = new org.springframework.transaction.support.TransactionTemplate(transactions);
@@ -94,6 +98,71 @@ class ModelStore implements Models {
     @Override
     public Set<String> attributes() {
         return ATTRIBUTES;
+    }
+
+    @Override
+    public String readBack(String expression, java.util.Locale locale) {
+        return RuleSentence.of(expression, messages, locale);
+    }
+
+    private static final Set<String> NUMBERS = Set.of("household.incomePerHead", "household.members", "student.grade");
+    private static final Map<String, List<String>> CATEGORIES = Map.of(
+            "household.category", java.util.Arrays.stream(org.fuzhi.registry.PovertyCategory.values()).map(Enum::name).toList(),
+            "student.stage", java.util.Arrays.stream(org.fuzhi.common.Stage.values()).map(Enum::name).toList());
+
+    @Override
+    public AttributeKind kindOf(String attribute) {
+        return NUMBERS.contains(attribute) ? AttributeKind.NUMBER
+                : CATEGORIES.containsKey(attribute) ? AttributeKind.CATEGORY : AttributeKind.YES_NO;
+    }
+
+    @Override
+    public List<String> categories(String attribute) {
+        return CATEGORIES.getOrDefault(attribute, List.of());
+    }
+
+    @Override
+    public java.util.Optional<SimpleRule> simpleRule(String expression) {
+        return RuleSentence.simple(expression);
+    }
+
+    @Override
+    public String expressionOf(SimpleRule rule, int indicatorNo) {
+        String a = rule.attribute();
+        if (a == null || !ATTRIBUTES.contains(a)) {
+            throw new RuleViolationException("model.form.attribute", indicatorNo);
+        }
+        String op = rule.op() == null ? "" : rule.op();
+        switch (kindOf(a)) {
+            case NUMBER -> {
+                String sql = Map.of("lt", "<", "le", "<=", "gt", ">", "ge", ">=", "eq", "==", "ne", "!=").get(op);
+                if (sql == null) {
+                    throw new RuleViolationException("model.form.numberOp", indicatorNo);
+                }
+                java.math.BigDecimal v;
+                try {
+                    v = new java.math.BigDecimal(rule.value() == null ? "" : rule.value().strip());
+                } catch (NumberFormatException e) {
+                    throw new RuleViolationException("model.form.number", indicatorNo);
+                }
+                // A missing figure is not "below 6000": the form writes the guard the shipped model uses.
+                return a + " != null and " + a + " " + sql + " " + v.toPlainString();
+            }
+            case YES_NO -> {
+                if (!op.equals("yes") && !op.equals("no")) {
+                    throw new RuleViolationException("model.form.yesNoOp", indicatorNo);
+                }
+                return a + " == " + (op.equals("yes") ? "true" : "false");
+            }
+            default -> {
+                List<String> ticked = rule.values() == null ? List.of()
+                        : rule.values().stream().filter(categories(a)::contains).distinct().toList();
+                if (!op.equals("in") || ticked.isEmpty()) {
+                    throw new RuleViolationException("model.form.categories", indicatorNo);
+                }
+                return a + " in (" + String.join(", ", ticked.stream().map(c -> "'" + c + "'").toList()) + ")";
+            }
+        }
     }
 
     /**

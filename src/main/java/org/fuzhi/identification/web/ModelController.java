@@ -65,8 +65,31 @@ class ModelController {
         model.addAttribute("version", v);
         model.addAttribute("def", shown);
         model.addAttribute("dimensions", DIMENSIONS);
-        model.addAttribute("attributes", new java.util.ArrayList<>(models.attributes()));
+        // Named as a clerk knows them, with the code an expression uses in brackets.
+        java.util.Locale loc = org.springframework.context.i18n.LocaleContextHolder.getLocale();
+        model.addAttribute("attributes", models.attributes().stream().sorted()
+                .map(a -> messages.getMessage("model.attributeNamed",
+                        new Object[]{messages.getMessage("model.attr." + a, null, a, loc), a}, loc)).toList());
         model.addAttribute("current", models.current());
+        // Each rule read back in words, in the reader's language, under the expression that is stored and run.
+        java.util.Locale locale = org.springframework.context.i18n.LocaleContextHolder.getLocale();
+        model.addAttribute("sentences", shown.indicators().stream()
+                .map(i -> java.util.Objects.requireNonNullElse(models.readBack(i.expression(), locale), "")).toList());
+        // The form of each rule that is one attribute compared (null: only the expression edits it).
+        model.addAttribute("rules", shown.indicators().stream()
+                .map(i -> models.simpleRule(i.expression()).orElse(null)).toList());
+        model.addAttribute("ruleAttributes", models.attributes().stream().sorted()
+                .map(a -> new RuleAttribute(a, messages.getMessage("model.attr." + a, null, a, locale),
+                        models.kindOf(a).name())).toList());
+        java.util.Map<String, List<RuleAttribute>> categories = new java.util.LinkedHashMap<>();
+        for (String a : models.attributes().stream().sorted().toList()) {
+            if (models.kindOf(a) == Models.AttributeKind.CATEGORY) {
+                String prefix = a.equals("household.category") ? "enum.PovertyCategory." : "enum.Stage.";
+                categories.put(a, models.categories(a).stream().map(c -> new RuleAttribute(c,
+                        messages.getMessage(prefix + c, null, c, locale), "")).toList());
+            }
+        }
+        model.addAttribute("categoryOptions", categories);
         // three empty rows so a new indicator can be typed in without any script
         model.addAttribute("blankRows", 3);
         return "identification/model";
@@ -78,15 +101,23 @@ class ModelController {
                 @RequestParam(required = false) List<String> code, @RequestParam(required = false) List<String> dimension,
                 @RequestParam(required = false) List<String> weight,
                 @RequestParam(required = false) List<String> expression,
+                @RequestParam(required = false) List<String> exprBefore,
+                @RequestParam(required = false) List<String> ruleAttr, @RequestParam(required = false) List<String> ruleOp,
+                @RequestParam(required = false) List<String> ruleValue,
+                @RequestParam(required = false) List<String> ruleCats,
                 @RequestParam(required = false) List<String> bandLevel, @RequestParam(required = false) List<String> bandMin,
                 @RequestParam(required = false) List<String> costStage, @RequestParam(required = false) List<String> costLevel,
                 @RequestParam(required = false) List<String> costAmount,
                 Model model, RedirectAttributes redirect, Locale locale) {
         var user = CurrentUser.get();
+        List<String> expressions = new ArrayList<>(expression == null ? List.of() : expression);
+        String formError = attempt(() -> applyRuleForms(expressions, exprBefore, ruleAttr, ruleOp, ruleValue,
+                ruleCats), locale);
         Models.Definition typed = new Models.Definition(name == null ? "" : name.strip(), number(k),
-                bands(bandLevel, bandMin), indicators(code, dimension, weight, expression),
+                bands(bandLevel, bandMin), indicators(code, dimension, weight, expressions),
                 costs(costStage, costLevel, costAmount));
-        String error = attempt(() -> models.saveDraft(user, id, lockVersion, typed), locale);
+        String error = formError != null ? formError
+                : attempt(() -> models.saveDraft(user, id, lockVersion, typed), locale);
         if (error == null) {
             redirect.addFlashAttribute("done", messages.getMessage("model.saved", null, locale));
             return "redirect:/identification/models/" + id;
@@ -153,6 +184,35 @@ class ModelController {
 
     private static String at(List<String> list, int i) {
         return list != null && i < list.size() && list.get(i) != null ? list.get(i).strip() : "";
+    }
+
+    /** An attribute or category as the rule form offers it: code, label in the reader's words, kind. */
+    record RuleAttribute(String code, String label, String kind) {
+    }
+
+    /**
+     * A row whose rule form names an attribute gets the expression the form stands for — unless its expression
+     * was edited by hand in the same save (what the user changed wins; the form then shows the typed rule).
+     * Category boxes arrive as "row:code", since one form holds every row's boxes.
+     */
+    private void applyRuleForms(List<String> expressions, List<String> before, List<String> attr, List<String> op,
+                                List<String> value, List<String> cats) {
+        int n = attr == null ? 0 : attr.size();
+        for (int i = 0; i < n && i < expressions.size(); i++) {
+            String a = at(attr, i);
+            if (a.isEmpty() || !at(expressions, i).equals(at(before, i))) {
+                continue;
+            }
+            String row = i + ":";
+            List<String> ticked = cats == null ? List.of() : cats.stream().filter(c -> c.startsWith(row))
+                    .map(c -> c.substring(row.length())).toList();
+            Models.SimpleRule rule = new Models.SimpleRule(a, at(op, i), at(value, i), ticked);
+            String composed = models.expressionOf(rule, i + 1);
+            if (!composed.equals(at(expressions, i))
+                    && !models.simpleRule(at(expressions, i)).map(rule::equals).orElse(false)) {
+                expressions.set(i, composed);
+            }
+        }
     }
 
     static List<Models.IndicatorDef> indicators(List<String> code, List<String> dimension, List<String> weight,

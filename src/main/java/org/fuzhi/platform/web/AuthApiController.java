@@ -74,4 +74,16 @@ class AuthApiController {
                     messages.getMessage("login.failed", null, locale)));
         }
     }
+
+    /**
+     * Who the token belongs to: name, role and scope. Answered from the token's account alone (no query beyond the
+     * token check), so it is also the load benchmark's ceiling: what any authenticated request costs at least.
+     */
+    @org.springframework.web.bind.annotation.GetMapping("/api/v1/me")
+    @org.springframework.web.bind.annotation.ResponseBody
+    java.util.Map<String, Object> me() {
+        org.fuzhi.platform.CurrentUser u = org.fuzhi.platform.CurrentUser.get();
+        return java.util.Map.of("username", u.username(), "displayName", u.displayName(), "role", u.role().name(),
+                "scopeType", u.scope().type().name(), "scopeCode", u.scope().code() == null ? "" : u.scope().code());
+    }
 }
