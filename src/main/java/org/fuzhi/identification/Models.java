@@ -49,6 +49,12 @@ public interface Models {
 
     ModelVersion get(CurrentUser user, long id);
 
+    /**
+     * The levels of a model version and their lowest scores, highest level first (empty for an unknown version).
+     * Not restricted by role: a round's page says by which threshold each child got their level.
+     */
+    List<AssessmentModel.Band> bands(String version);
+
     /** The published version (the shipped default until the county publishes its own). */
     ModelVersion current();
 

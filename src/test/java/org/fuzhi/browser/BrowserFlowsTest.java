@@ -269,6 +269,10 @@ class BrowserFlowsTest {
         shot("50-model-rule-form");
         page.click("#model-what-if");
         assertThat(page.locator("#what-if h2")).containsText("草稿");
+        // A lower threshold takes children off the list: who they are is listed, each linked to their page.
+        assertThat(page.locator("#wi-list-left")).containsText("不再认定为困难的学生：共");
+        org.assertj.core.api.Assertions.assertThat(page.locator("#what-if li a").count()).isPositive();
+        shot("52-model-what-if-lists");
         page.setViewportSize(390, 844);
         page.reload();
         org.assertj.core.api.Assertions.assertThat(((Number) page.evaluate(
@@ -359,8 +363,10 @@ class BrowserFlowsTest {
                 .param("b", person[1]).update();
         login("zizhu");
         page.click("text=名单比对");
+        // The run is a job: its progress page leads back to the linkage page when it is done.
         page.click("#run-linkage");
-        assertThat(page.locator("#review-table")).containsText((String) person[0]);
+        assertThat(page.locator("#review-table")).containsText((String) person[0],
+                new com.microsoft.playwright.assertions.LocatorAssertions.ContainsTextOptions().setTimeout(120_000));
         assertThat(page.locator("#review-table")).containsText("完全一致");
         shot("09-review-queue");
         page.locator("#review-table tr", new Page.LocatorOptions().setHasText((String) person[0]))

@@ -93,4 +93,17 @@ interface ModelFormWebTests extends IdentificationWebTests {
         JsonNode unchanged = json(mvc().perform(get("/api/v1/identification/models/" + id).header("Authorization", auth)));
         assertThat(unchanged.get("definition")).isEqualTo(again.get("definition"));
     }
+
+    @Test
+    default void eachRoundEntrySaysWhatSetItsLevel() throws Exception {
+        long round = jdbc().sql(DEMO_ROUND).query(Long.class).single();
+        jakarta.servlet.http.Cookie session = login("zizhu");
+        String roster = mvc().perform(get("/identification/rounds/" + round).param("source", "ROSTER").cookie(session))
+                .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
+        // Most roster children score below every band: policy, not the model, makes them 一般困难.
+        assertThat(roster).contains("扶贫名单内学生，按政策至少为一般困难（模型得分未达到该档）");
+        String hardship = mvc().perform(get("/identification/rounds/" + round).param("source", "HARDSHIP")
+                .cookie(session)).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
+        assertThat(hardship).containsPattern("得分 0\\.\\d\\d ≥ 该档最低分 0\\.(30|45|60)").doesNotContain("按政策至少为");
+    }
 }

@@ -101,6 +101,15 @@ class ModelStore implements Models {
     }
 
     @Override
+    public List<AssessmentModel.Band> bands(String version) {
+        return jdbc.sql("SELECT definition FROM assessment_model WHERE version = :v").param("v", version)
+                .query(String.class).optional()
+                .map(d -> JSON.readValue(d, Definition.class).bands().stream()
+                        .sorted(java.util.Comparator.comparingDouble(AssessmentModel.Band::min).reversed()).toList())
+                .orElse(List.of());
+    }
+
+    @Override
     public String readBack(String expression, java.util.Locale locale) {
         return RuleSentence.of(expression, messages, locale);
     }

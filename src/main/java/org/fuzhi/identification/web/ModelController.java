@@ -38,7 +38,10 @@ class ModelController {
     private final MessageSource messages;
     private final Refusals refusals;
 
-    ModelController(Models models, MessageSource messages, Refusals refusals) {
+    private final org.fuzhi.registry.Registry registry;
+
+    ModelController(Models models, MessageSource messages, Refusals refusals, org.fuzhi.registry.Registry registry) {
+        this.registry = registry;
         this.models = models;
         this.messages = messages;
         this.refusals = refusals;
@@ -127,12 +130,24 @@ class ModelController {
         return editor(model, models.get(user, id), typed);
     }
 
+    private List<org.fuzhi.registry.StudentView> students(CurrentUser user, List<Long> ids) {
+        org.fuzhi.platform.Privacy privacy = org.fuzhi.platform.Privacy.of(user);
+        return ids.stream().map(sid -> registry.student(user.childDataScope(), sid)).flatMap(java.util.Optional::stream)
+                .map(st -> st.seenBy(privacy)).toList();
+    }
+
     @PostMapping("/identification/models/{id}/what-if")
     String whatIf(@PathVariable long id, Model model, Locale locale) {
         var user = CurrentUser.get();
         Models.ModelVersion v = models.get(user, id);
         try {
-            model.addAttribute("whatIf", models.whatIf(user, id));
+            LiveEvaluation.Result result = models.whatIf(user, id);
+            model.addAttribute("whatIf", result);
+            if (result.comparison() != null) {
+                // Who would enter and who would leave, by name as this role may see names (masked for some).
+                model.addAttribute("enteredStudents", students(user, result.comparison().enteredSample()));
+                model.addAttribute("leftStudents", students(user, result.comparison().leftSample()));
+            }
         } catch (Assessment.InvalidModelException e) {
             model.addAttribute("error", describe(e, locale));
         }

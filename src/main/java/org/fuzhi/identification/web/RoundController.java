@@ -33,10 +33,12 @@ class RoundController {
     private final Refusals refusals;
     private final org.fuzhi.platform.Jobs jobs;
     private final org.fuzhi.platform.JobAnswers answers;
+    private final org.fuzhi.identification.Models models;
 
     RoundController(Rounds rounds, Notices notices, MessageSource messages,
                     Refusals refusals, org.fuzhi.region.Directory directory, org.fuzhi.platform.Jobs jobs,
-                    org.fuzhi.platform.JobAnswers answers) {
+                    org.fuzhi.platform.JobAnswers answers, org.fuzhi.identification.Models models) {
+        this.models = models;
         this.jobs = jobs;
         this.answers = answers;
         this.directory = directory;
@@ -114,6 +116,11 @@ class RoundController {
                  @RequestParam(defaultValue = "0") int page, @RequestParam(required = false) Boolean confirmReset,
                  Model model) {
         var user = CurrentUser.get();
+        // Each entry says by which threshold of the round's model it got its level (or that policy set it).
+        Rounds.RoundView shownRound = rounds.round(user, id);
+        java.util.Map<String, Double> bandMin = new java.util.LinkedHashMap<>();
+        models.bands(shownRound.modelVersion()).forEach(b -> bandMin.put(b.level(), b.min()));
+        model.addAttribute("bandMin", bandMin);
         if (Boolean.TRUE.equals(confirmReset) && !model.containsAttribute("confirmReset")) {
             // Back from a re-run that ran in the background and stopped to ask: the box to tick is offered.
             model.addAttribute("confirmReset", true);
