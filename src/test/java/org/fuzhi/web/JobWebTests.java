@@ -194,4 +194,37 @@ interface JobWebTests extends IdentificationWebTests {
             assertThat(jobs().await(again, Duration.ofSeconds(30))).isPresent();
         });
     }
+
+    @Test
+    default void aLargeExportFromThePageIsAJobWhoseFileOnlyItsOwnerDownloads() throws Exception {
+        jakarta.servlet.http.Cookie session = login("zizhu");
+        String location = mvc().perform(get("/students/export").cookie(session)).andExpect(status().isFound())
+                .andReturn().getResponse().getRedirectedUrl();
+        assertThat(location).matches("/jobs/[0-9a-f-]+\\?follow=true");
+        String id = location.substring("/jobs/".length(), location.indexOf('?'));
+        JsonNode job = awaitJob("/api/v1/jobs/" + id, "zizhu");
+        assertThat(job.get("state").asString()).isEqualTo("SUCCEEDED");
+        assertThat(job.get("title").asString()).startsWith("导出学生名册（");
+        assertThat(job.get("resultUrl").asString()).isEqualTo("/jobs/" + id + "/file");
+        byte[] xlsx = mvc().perform(get("/api/v1/jobs/" + id + "/file").header("Authorization", bearer("zizhu")))
+                .andExpect(status().isOk()).andReturn().getResponse().getContentAsByteArray();
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("job-export", ".xlsx");
+        java.nio.file.Files.write(file, xlsx);
+        java.util.List<java.util.List<String>> rows = new java.util.ArrayList<>();
+        org.fuzhi.platform.Tabular.read(file, org.fuzhi.platform.Tabular.Format.XLSX, (n, cells) -> rows.add(cells));
+        long inScope = json(mvc().perform(get("/api/v1/students").param("size", "1")
+                .header("Authorization", bearer("zizhu")))).get("total").asLong();
+        assertThat(rows).hasSize((int) inScope + 1);
+        assertThat(rows.get(1).get(2)).matches("\\d{4}\\*{10}[0-9X]{4}");
+        // Nobody else downloads it: not the other county's center, not another user of the same county.
+        mvc().perform(get("/api/v1/jobs/" + id + "/file").header("Authorization", bearer("hm-zizhu")))
+                .andExpect(status().isNotFound());
+        mvc().perform(get("/api/v1/jobs/" + id + "/file").header("Authorization", bearer("lingdao")))
+                .andExpect(status().isNotFound());
+        // The file is kept sealed, not as a spreadsheet a copy of the disk could read.
+        String stored = jdbc().sql("SELECT file_path FROM job WHERE id = :id").param("id", id).query(String.class)
+                .single();
+        byte[] onDisk = java.nio.file.Files.readAllBytes(java.nio.file.Path.of(stored));
+        assertThat(new String(onDisk, 0, 2, StandardCharsets.ISO_8859_1)).isNotEqualTo("PK");
+    }
 }

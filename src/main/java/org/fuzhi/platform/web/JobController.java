@@ -17,9 +17,19 @@ import org.springframework.web.bind.annotation.ResponseBody;
 class JobController {
 
     private final Jobs jobs;
+    private final org.fuzhi.platform.JobFiles files;
 
-    JobController(Jobs jobs) {
+    JobController(Jobs jobs, org.fuzhi.platform.JobFiles files) {
         this.jobs = jobs;
+        this.files = files;
+    }
+
+    /** The file a job left (a large export): its owner's only, for a day. */
+    @GetMapping({"/jobs/{id}/file", "/api/v1/jobs/{id}/file"})
+    void file(@PathVariable String id, HttpServletResponse response) throws java.io.IOException {
+        if (!files.download(id, response)) {
+            throw new NotFoundException("job file");
+        }
     }
 
     @GetMapping("/jobs")
@@ -53,7 +63,9 @@ class JobController {
         Jobs.Job job = job(id);
         model.addAttribute("job", job);
         model.addAttribute("follow", follow);
-        if (follow && job.state() == Jobs.State.SUCCEEDED && job.resultUrl() != null) {
+        // A file is not a page to go to: the finished bar offers its download button instead.
+        if (follow && job.state() == Jobs.State.SUCCEEDED && job.resultUrl() != null
+                && !job.resultUrl().endsWith("/file")) {
             response.setHeader("HX-Redirect", job.resultUrl());
         }
         return "platform/job :: bar";

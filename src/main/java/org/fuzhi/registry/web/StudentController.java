@@ -36,8 +36,17 @@ class StudentController {
     private final java.util.List<org.fuzhi.registry.StudentNotes> notes;
     private final org.fuzhi.region.Directory directory;
 
+    private final org.fuzhi.platform.JobFiles jobFiles;
+    /** Exports above this many rows run as a job in the UI; below, they download at once. */
+    private final long exportRowsInline;
+
     StudentController(Registry registry, MessageSource messages, org.fuzhi.platform.AuditLog audit,
-                      java.util.List<org.fuzhi.registry.StudentNotes> notes, org.fuzhi.region.Directory directory) {
+                      java.util.List<org.fuzhi.registry.StudentNotes> notes, org.fuzhi.region.Directory directory,
+                      org.fuzhi.platform.JobFiles jobFiles,
+                      @org.springframework.beans.factory.annotation.Value("${fuzhi.jobs.export-rows-inline:5000}")
+                      long exportRowsInline) {
+        this.jobFiles = jobFiles;
+        this.exportRowsInline = exportRowsInline;
         this.directory = directory;
         this.notes = notes;
         this.registry = registry;
@@ -177,13 +186,25 @@ class StudentController {
     void export(@RequestParam(required = false) String q, @RequestParam(required = false) String school,
                 @RequestParam(required = false) String stage, @RequestParam(required = false) String status,
                 @RequestParam(required = false) Boolean poor, @RequestParam(defaultValue = "false") boolean unmask,
-                HttpServletResponse response, Locale locale) throws IOException {
+                HttpServletResponse response, jakarta.servlet.http.HttpServletRequest request, Locale locale)
+            throws IOException {
         var user = CurrentUser.get();
         // A role without children's data is told so, not shown an empty list that reads as "no students".
         user.require(user.role().seesChildren());
         String filename = messages.getMessage("student.export.filename", null, locale) + ".xlsx";
+        var query = query(q, school, stage, status, poor);
+        long rows = registry.students(user.childDataScope(), query, 0, 1).total();
+        if (rows > exportRowsInline && !request.getRequestURI().startsWith("/api/")) {
+            // A county's whole list takes a while to write: a job with its progress bar, then the download.
+            var job = jobFiles.start("export", "export:students:" + user.username() + ":" + request.getQueryString(),
+                    messages.getMessage("job.title.exportStudents", new Object[]{rows}, locale),
+                    "/students" + (request.getQueryString() == null ? "" : "?" + request.getQueryString()),
+                    filename, Downloads.XLSX, rows, out -> registry.exportStudents(user, query, unmask, out, locale));
+            response.sendRedirect("/jobs/" + job.id() + "?follow=true");
+            return;
+        }
         Downloads.prepare(response, Downloads.XLSX, filename);
-        registry.exportStudents(user, query(q, school, stage, status, poor), unmask, response.getOutputStream(), locale);
+        registry.exportStudents(user, query, unmask, response.getOutputStream(), locale);
     }
 
     @GetMapping("/api/v1/students")
