@@ -221,6 +221,13 @@ interface JobWebTests extends IdentificationWebTests {
                 .andExpect(status().isNotFound());
         mvc().perform(get("/api/v1/jobs/" + id + "/file").header("Authorization", bearer("lingdao")))
                 .andExpect(status().isNotFound());
+        // An API client gets the same as a job when it asks for one.
+        var asked = mvc().perform(get("/api/v1/students/export").header("Prefer", "respond-async")
+                .header("Authorization", bearer("xuexiao"))).andExpect(status().isAccepted()).andReturn().getResponse();
+        JsonNode apiJob = awaitJob(asked.getHeader("Location"), "xuexiao");
+        assertThat(apiJob.get("state").asString()).isEqualTo("SUCCEEDED");
+        mvc().perform(get(apiJob.get("apiUrl").asString()).header("Authorization", bearer("xuexiao")))
+                .andExpect(status().isOk());
         // The file is kept sealed, not as a spreadsheet a copy of the disk could read.
         String stored = jdbc().sql("SELECT file_path FROM job WHERE id = :id").param("id", id).query(String.class)
                 .single();

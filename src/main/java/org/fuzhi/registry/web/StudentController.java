@@ -194,12 +194,23 @@ class StudentController {
         String filename = messages.getMessage("student.export.filename", null, locale) + ".xlsx";
         var query = query(q, school, stage, status, poor);
         long rows = registry.students(user.childDataScope(), query, 0, 1).total();
-        if (rows > exportRowsInline && !request.getRequestURI().startsWith("/api/")) {
+        boolean api = request.getRequestURI().startsWith("/api/");
+        String prefer = request.getHeader("Prefer");
+        boolean async = prefer != null && prefer.toLowerCase(Locale.ROOT).contains("respond-async");
+        if (api ? async : rows > exportRowsInline) {
             // A county's whole list takes a while to write: a job with its progress bar, then the download.
             var job = jobFiles.start("export", "export:students:" + user.username() + ":" + request.getQueryString(),
                     messages.getMessage("job.title.exportStudents", new Object[]{rows}, locale),
                     "/students" + (request.getQueryString() == null ? "" : "?" + request.getQueryString()),
                     filename, Downloads.XLSX, rows, out -> registry.exportStudents(user, query, unmask, out, locale));
+            if (api) {
+                // The API client asked for a job: 202 with its URL; the file is at the job's resultUrl when done.
+                response.setStatus(HttpServletResponse.SC_ACCEPTED);
+                response.setHeader("Location", job.url());
+                response.setContentType("application/json");
+                response.getWriter().write("{\"id\":\"" + job.id() + "\",\"url\":\"" + job.url() + "\"}");
+                return;
+            }
             response.sendRedirect("/jobs/" + job.id() + "?follow=true");
             return;
         }
