@@ -271,6 +271,9 @@ class BrowserFlowsTest {
         assertThat(page.locator("#what-if h2")).containsText("草稿");
         // A lower threshold takes children off the list: who they are is listed, each linked to their page.
         assertThat(page.locator("#wi-list-left")).containsText("不再认定为困难的学生：共");
+        // The difference from a round is said: roster children stay 一般困难 there by policy.
+        assertThat(page.locator("#wi-basis")).containsText("扶贫名单内的学生按政策至少为一般困难");
+        org.assertj.core.api.Assertions.assertThat(page.locator(".roster-floor").count()).isPositive();
         org.assertj.core.api.Assertions.assertThat(page.locator("#what-if li a").count()).isPositive();
         shot("52-model-what-if-lists");
         page.setViewportSize(390, 844);
