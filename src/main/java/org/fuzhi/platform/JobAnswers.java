@@ -32,15 +32,19 @@ public class JobAnswers {
 
     /** The work's value mapped to the body (200), or 202 with the job. A failure in time is thrown as it was. */
     public ResponseEntity<Object> api(Jobs.Job job, HttpServletRequest request, Function<Object, Object> body) {
-        String prefer = request.getHeader("Prefer");
-        boolean async = prefer != null && prefer.toLowerCase(java.util.Locale.ROOT).contains("respond-async");
-        Optional<Object> value = jobs.await(job.id(), async ? Duration.ZERO : answerWithin);
+        Optional<Object> value = jobs.await(job.id(), asksAsync(request) ? Duration.ZERO : answerWithin);
         if (value.isPresent()) {
             return ResponseEntity.ok(body.apply(value.get()));
         }
         Jobs.Job now = jobs.find(job.id()).orElse(job);
         return ResponseEntity.status(HttpStatus.ACCEPTED).location(URI.create(now.url()))
                 .header("Retry-After", "1").body(now);
+    }
+
+    /** Whether an API client asked not to wait ({@code Prefer: respond-async}, RFC 7240). */
+    public static boolean asksAsync(HttpServletRequest request) {
+        String prefer = request.getHeader("Prefer");
+        return prefer != null && prefer.toLowerCase(java.util.Locale.ROOT).contains("respond-async");
     }
 
     /** The work's value if it ended within the page's wait; empty means: redirect to {@link #page(Jobs.Job)}. */

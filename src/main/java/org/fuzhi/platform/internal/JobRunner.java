@@ -410,11 +410,7 @@ class JobRunner implements Jobs, SmartLifecycle {
         if (n > 0) {
             log.warn("{} job(s) of a stopped instance marked interrupted", n);
         }
-        jdbc.sql("""
-                UPDATE import_job SET status = 'FAILED', message = :m, finished_at = :now
-                WHERE status = 'RUNNING' AND job_id IS NOT NULL
-                  AND NOT EXISTS (SELECT 1 FROM job j WHERE j.id = import_job.job_id AND j.state IN ('QUEUED', 'RUNNING'))""")
-                .param("m", text("import.interrupted", zh)).param("now", now).update();
+        sweepImportsOnly();
         return n;
     }
 
@@ -469,6 +465,7 @@ class JobRunner implements Jobs, SmartLifecycle {
         sweepImportsOnly();
     }
 
+    /** Imports whose job is no longer queued or running but which still say RUNNING: their job was interrupted. */
     private void sweepImportsOnly() {
         jdbc.sql("""
                 UPDATE import_job SET status = 'FAILED', message = :m, finished_at = :now

@@ -195,9 +195,7 @@ class StudentController {
         var query = query(q, school, stage, status, poor);
         long rows = registry.students(user.childDataScope(), query, 0, 1).total();
         boolean api = request.getRequestURI().startsWith("/api/");
-        String prefer = request.getHeader("Prefer");
-        boolean async = prefer != null && prefer.toLowerCase(Locale.ROOT).contains("respond-async");
-        if (api ? async : rows > exportRowsInline) {
+        if (api ? org.fuzhi.platform.JobAnswers.asksAsync(request) : rows > exportRowsInline) {
             // A county's whole list takes a while to write: a job with its progress bar, then the download.
             var job = jobFiles.start("export", "export:students:" + user.username() + ":" + request.getQueryString(),
                     messages.getMessage("job.title.exportStudents", new Object[]{rows}, locale),
