@@ -65,10 +65,14 @@ class RoundService implements Rounds {
     private final org.springframework.context.MessageSource messages;
     private final org.springframework.transaction.PlatformTransactionManager transactions;
 
+    private final org.fuzhi.platform.BulkRows bulk;
+
     RoundService(JdbcClient jdbc, JdbcTemplate template, Registry registry, Directory directory, Linkage linkage, LiveEvaluation models,
                  AlkireFoster engine, DropoutCases cases, SourceListFlags lists, NoticeCalendar calendar, AuditLog audit,
                  Optional<Clock> clock, org.springframework.context.MessageSource messages,
-                 org.springframework.transaction.PlatformTransactionManager transactions) {
+                 org.springframework.transaction.PlatformTransactionManager transactions,
+                 org.fuzhi.platform.BulkRows bulk) {
+        this.bulk = bulk;
         this.messages = messages;
         this.transactions = transactions;
         this.jdbc = jdbc;
@@ -395,7 +399,6 @@ class RoundService implements Rounds {
                 rr.deprived());
     }
 
-    private volatile Boolean postgres;
 
     /**
      * Fresh planner statistics for tables a run has just rewritten. Without them PostgreSQL plans the diff's
@@ -403,16 +406,9 @@ class RoundService implements Rounds {
      * minutes; H2 plans by index and needs nothing.
      */
     private void analyze(String... tables) {
-        if (postgres == null) {
-            postgres = template.execute((org.springframework.jdbc.core.ConnectionCallback<Boolean>) c ->
-                    c.getMetaData().getDatabaseProductName().startsWith("PostgreSQL"));
-        }
-        if (postgres) {
-            for (String t : tables) {
-                template.execute("ANALYZE " + t);
-            }
-        }
+        bulk.analyze(tables);
     }
+
 
     private String lowestBand() {
         var bands = models.defaultModel().model().bands();

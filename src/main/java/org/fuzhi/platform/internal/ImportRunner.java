@@ -63,6 +63,8 @@ class ImportRunner implements Imports {
     private final org.fuzhi.platform.FieldCrypto crypto;
     private final org.springframework.beans.factory.ObjectProvider<io.micrometer.core.instrument.MeterRegistry> meters;
 
+    private final org.fuzhi.platform.BulkRows bulk;
+
     ImportRunner(List<ImportKind> kinds, JdbcClient jdbc, org.springframework.jdbc.core.JdbcTemplate batch,
                  MessageSource messages, AuditLog audit,
                  PlatformTransactionManager txm, @Value("${fuzhi.storage.dir:./data/files}") String storageDir,
@@ -70,7 +72,9 @@ class ImportRunner implements Imports {
                  @Value("${fuzhi.import.max-stored-errors:100000}") int maxStoredErrors,
                  org.springframework.beans.factory.ObjectProvider<org.fuzhi.platform.Places> places,
                  org.fuzhi.platform.FieldCrypto crypto,
-                 org.springframework.beans.factory.ObjectProvider<io.micrometer.core.instrument.MeterRegistry> meters) {
+                 org.springframework.beans.factory.ObjectProvider<io.micrometer.core.instrument.MeterRegistry> meters,
+                 org.fuzhi.platform.BulkRows bulk) {
+        this.bulk = bulk;
         this.meters = meters;
         this.places = places;
         this.crypto = crypto;
@@ -429,22 +433,14 @@ class ImportRunner implements Imports {
 
     /** Imports at least this large refresh PostgreSQL's planner statistics when they are done. */
     static final int ANALYZE_AFTER_ROWS = 10_000;
-    private volatile Boolean postgres;
-
     /**
      * Fresh planner statistics after a large import. Without them PostgreSQL planned the student list over a table
      * it believed a quarter of its size (14,448 persons estimated, 51,633 present after the demo load) until
-     * autovacuum came round; H2 needs nothing.
+     * autovacuum came round.
      */
     private void analyze() {
         try {
-            if (postgres == null) {
-                postgres = batch.execute((org.springframework.jdbc.core.ConnectionCallback<Boolean>) c ->
-                        c.getMetaData().getDatabaseProductName().startsWith("PostgreSQL"));
-            }
-            if (postgres) {
-                batch.execute("ANALYZE");
-            }
+            bulk.analyze();
         } catch (RuntimeException e) {
             log.warn("ANALYZE after an import failed: {}", e.toString()); // statistics only; the import stands
         }
