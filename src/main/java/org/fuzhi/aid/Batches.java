@@ -8,7 +8,8 @@ import org.fuzhi.platform.CurrentUser;
 /**
  * 发放批次 — a school's allocated aid of a term, paid as one batch after three different people have acted: the
  * school's clerk prepares it, the school's reviewer checks it, the aid center approves it (maker–checker; the same
- * person can never take two of the steps). Approval moves the money from allocated to payable.
+ * person can never take two of the steps). For a school outside the term's area the aid center's own people prepare
+ * and check it. Approval moves the money from allocated to payable.
  */
 public interface Batches {
 
@@ -21,6 +22,17 @@ public interface Batches {
     BatchView prepare(CurrentUser user, long termId, String schoolCode);
 
     List<BatchView> list(CurrentUser user, long termId);
+
+    /**
+     * Schools outside the term's area whose pupils (children living in the area) hold allocated cash aid of the term
+     * that is in no batch yet. No unit of the area stands for such a school, so the term's aid center batches it:
+     * one of its people prepares, another checks, a third approves. Empty for anyone but that center.
+     */
+    List<SchoolDue> outsideSchools(CurrentUser user, long termId);
+
+    /** @param place the county (or the province) the school stands in; null when the directory does not hold it */
+    record SchoolDue(String schoolCode, String schoolName, String place, int lines, BigDecimal total) {
+    }
 
     BatchView check(CurrentUser user, long batchId, int expectedVersion);
 
@@ -64,9 +76,11 @@ public interface Batches {
     /** Sends a batch back with a reason; its entitlements may be put in a new batch. */
     BatchView reject(CurrentUser user, long batchId, int expectedVersion, String reason);
 
+    /** {@code preparedBy}, {@code checkedBy}, {@code approvedBy}: accounts; the {@code …Name}s: their people's names. */
     record BatchView(long id, long termId, String schoolCode, String schoolName, Status status, int lines,
                      BigDecimal total, String preparedBy, Instant preparedAt, String checkedBy, Instant checkedAt,
                      String approvedBy, Instant approvedAt, String reason, int version, boolean mayCheck,
-                     boolean mayApprove, boolean mayReject) {
+                     boolean mayApprove, boolean mayReject, String preparedByName, String checkedByName,
+                     String approvedByName) {
     }
 }

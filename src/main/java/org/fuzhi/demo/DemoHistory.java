@@ -25,8 +25,9 @@ import org.springframework.stereotype.Component;
  * The demo county's last term, played the way the county lived it: the spring round of school year 2025—2026 went
  * through every unit's step and its public notice to final; the aid center opened the spring term on it, generated
  * and allocated it; every school's clerk prepared its batch, its reviewer checked it, the center approved it; the
- * banks paid all lines but a few, which failed and were re-issued and then paid. One school — the one the README's
- * {@code xuexiao} account works in — still has its batch to prepare, so a visitor can walk it.
+ * banks paid all lines but a few, which failed and were re-issued and then paid. The pupils taught outside the county
+ * were batched by the center's own people. One school — the one the README's {@code xuexiao} account works in — and
+ * one university still have their batches to prepare, so a visitor can walk both.
  */
 @Component
 class DemoHistory {
@@ -77,11 +78,8 @@ class DemoHistory {
         terms.generate(center, term.id());
         terms.allocate(center, term.id());
         accounts.run();
-        int paid = 0;
-        int failed = 0;
+        int[] settled = new int[2]; // paid, failed and re-issued
         for (Terms.TermSummary.Row school : terms.summary(center, term.id()).bySchool()) {
-            // Schools outside the county (a university, a school in the next county) are paid through their own
-            // county's batches, not this one's.
             boolean local = directory.school(school.code()).map(x -> center.scope().containsRegion(x.regionCode()))
                     .orElse(false);
             if (!local || school.code().equals(waitingSchool) || school.allocated().signum() == 0) {
@@ -89,36 +87,19 @@ class DemoHistory {
             }
             CurrentUser clerk = unit("ban-" + school.code(), Role.SCHOOL_OPERATOR, Scope.school(school.code()));
             CurrentUser reviewer = unit("xiao-" + school.code(), Role.SCHOOL_REVIEWER, Scope.school(school.code()));
-            as.accept(clerk);
-            Batches.BatchView b = batches.prepare(clerk, term.id(), null);
-            as.accept(reviewer);
-            b = batches.check(reviewer, b.id(), b.version());
-            as.accept(center);
-            b = batches.approve(center, b.id(), b.version());
-            // The bank pays every line but about one in a hundred (a frozen or closed account); the center has the
-            // family's account checked and re-issues those, and the bank pays them.
-            List<String[]> sent = bankFile(center, b.id());
-            List<Tabular.Row> answer = new ArrayList<>();
-            for (int i = 0; i < sent.size(); i++) {
-                String[] l = sent.get(i);
-                boolean fails = (Integer.parseInt(l[0]) * 7 + school.code().hashCode()) % 100 == 0;
-                answer.add(new Tabular.Row(i + 1, List.of(l[0], l[2], l[3], fails ? "失败" : "成功",
-                        fails ? "账户已冻结" : "")));
-            }
-            Batches.ReturnResult r = batches.importReturn(center, b.id(), answer);
-            paid += r.paid();
-            failed += r.failed();
-            if (r.failed() > 0) {
-                batches.reissue(center, b.id());
-                List<Tabular.Row> second = new ArrayList<>();
-                List<String[]> again = bankFile(center, b.id());
-                for (int i = 0; i < again.size(); i++) {
-                    String[] l = again.get(i);
-                    second.add(new Tabular.Row(i + 1, List.of(l[0], l[2], l[3], "成功", "")));
-                }
-                paid += batches.importReturn(center, b.id(), second).paid();
-            }
+            pay(term.id(), school.code(), null, clerk, reviewer, center, as, settled);
         }
+        // Pupils taught outside the county (at universities): the center's clerk prepares their school's batch, the
+        // center's second person checks it in the school's place, the head approves. One is left for a visitor.
+        List<Batches.SchoolDue> outside = batches.outsideSchools(center, term.id());
+        String prefix = center.username().substring(0, center.username().length() - "zizhu".length());
+        for (Batches.SchoolDue school : outside.subList(0, Math.max(0, outside.size() - 1))) {
+            pay(term.id(), school.schoolCode(), school.schoolCode(),
+                    unit(prefix + "zizhu-jingban", Role.CENTER, center.scope()),
+                    unit(prefix + "zizhu-fuhe", Role.CENTER, center.scope()), center, as, settled);
+        }
+        int paid = settled[0];
+        int failed = settled[1];
         log.info("Demo spring term played in {} ms: {} payments paid, {} failed and re-issued",
                 (System.nanoTime() - start) / 1_000_000, paid, failed);
     }
@@ -142,6 +123,42 @@ class DemoHistory {
                 as.accept(u);
                 rounds.complete(u, t.id(), t.version(), step == Rounds.Step.SURVEY ? "已逐户核对" : "已核实");
             }
+        }
+    }
+
+    /**
+     * One school's batch through its three people, and the bank's answer: every line paid but about one in a hundred
+     * (a frozen or closed account), which the center re-issues after the family's account is checked and the bank
+     * then pays.
+     */
+    private void pay(long termId, String school, String schoolParam, CurrentUser clerk, CurrentUser reviewer,
+                     CurrentUser center, Consumer<CurrentUser> as, int[] settled) {
+        as.accept(clerk);
+        Batches.BatchView b = batches.prepare(clerk, termId, schoolParam);
+        as.accept(reviewer);
+        b = batches.check(reviewer, b.id(), b.version());
+        as.accept(center);
+        b = batches.approve(center, b.id(), b.version());
+        List<String[]> sent = bankFile(center, b.id());
+        List<Tabular.Row> answer = new ArrayList<>();
+        for (int i = 0; i < sent.size(); i++) {
+            String[] l = sent.get(i);
+            boolean fails = (Integer.parseInt(l[0]) * 7 + school.hashCode()) % 100 == 0;
+            answer.add(new Tabular.Row(i + 1, List.of(l[0], l[2], l[3], fails ? "失败" : "成功",
+                    fails ? "账户已冻结" : "")));
+        }
+        Batches.ReturnResult r = batches.importReturn(center, b.id(), answer);
+        settled[0] += r.paid();
+        settled[1] += r.failed();
+        if (r.failed() > 0) {
+            batches.reissue(center, b.id());
+            List<Tabular.Row> second = new ArrayList<>();
+            List<String[]> again = bankFile(center, b.id());
+            for (int i = 0; i < again.size(); i++) {
+                String[] l = again.get(i);
+                second.add(new Tabular.Row(i + 1, List.of(l[0], l[2], l[3], "成功", "")));
+            }
+            settled[0] += batches.importReturn(center, b.id(), second).paid();
         }
     }
 

@@ -242,6 +242,10 @@ class DemoLoader implements SmartInitializingSingleton {
         Scope county = Scope.region(countyCode);
         String school = centralSchool(countyCode);
         all.add(account(prefix + "zizhu", label + "资助中心（演示）", Role.CENTER, county));
+        // Two more people of the center: a batch of a school outside the county is prepared and checked by the
+        // center itself, and approved by a third person.
+        all.add(account(prefix + "zizhu-jingban", label + "资助中心经办（演示）", Role.CENTER, county));
+        all.add(account(prefix + "zizhu-fuhe", label + "资助中心复核（演示）", Role.CENTER, county));
         all.add(account(prefix + "lingdao", label + "教育局领导（演示）", Role.LEADER, county));
         all.add(account(prefix + "xiangzhen", label + "镇处核实员（演示）", Role.TOWNSHIP, Scope.region(township)));
         all.add(account(prefix + "cunwei", label + "村干部（演示）", Role.VILLAGE, Scope.region(keyVillage.code())));

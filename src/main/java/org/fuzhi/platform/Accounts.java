@@ -19,6 +19,12 @@ public interface Accounts {
 
     long count();
 
+    /**
+     * The names of these accounts' people, for pages that say who took a step (a batch's clerk, checker and
+     * approver): names, not account codes. An unknown account is left out.
+     */
+    java.util.Map<String, String> displayNames(java.util.Collection<String> usernames);
+
     // ------------------------------------------------------------------ administration (ADMIN)
 
     List<AccountView> list(CurrentUser admin, String query);

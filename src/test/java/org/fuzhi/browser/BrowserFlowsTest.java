@@ -578,9 +578,9 @@ class BrowserFlowsTest {
         as("zizhu");
         page.navigate(termUrl);
         page.click("#batch-table form.batch-approve button");
-        var row = page.locator("#batch-table tr", new Page.LocatorOptions().setHasText("经办：xuexiao"));
+        var row = page.locator("#batch-table tr", new Page.LocatorOptions().setHasText("经办：县学校经办（演示）"));
         assertThat(row.locator(".batch-status")).hasText("已批准");
-        assertThat(row).containsText("审核：xuexiao-shenhe");
+        assertThat(row).containsText("审核：县学校审核（演示）");
         shot("34-aid-batch-approved");
 
         // One bank file per bank: take the first bank's, answer every line paid but the first, which failed.
@@ -626,6 +626,56 @@ class BrowserFlowsTest {
         shot("36-dashboard-after-return");
         page.navigate(url("/aid"));
         assertThat(page.locator("#ledger-state")).hasText("资金台账平衡");
+    }
+
+    /**
+     * Wuxue's pupils at a university outside the county: no school of the county acts for them, so the center's
+     * clerk prepares the university's batch from the term's page, the center's second person checks it, the head of
+     * the center approves it and the bank file can be written. On a phone the list fits the screen.
+     */
+    @Test
+    void theCenterBatchesItsPupilsAtAUniversityWithThreeOfItsPeople() {
+        long term = jdbc.sql("SELECT id FROM aid_term WHERE term_code = '2025-SPRING' AND scope_code = '421182000000'")
+                .query(Long.class).single();
+        String termUrl = url("/aid/terms/" + term);
+        login("zizhu-jingban");
+        page.setViewportSize(390, 844);
+        page.navigate(termUrl);
+        var outside = page.locator("#outside-schools tbody tr");
+        assertThat(outside).hasCount(1);
+        String university = outside.locator("td").first().innerText();
+        org.assertj.core.api.Assertions.assertThat(university).isNotBlank();
+        assertThat(outside).containsText("外地");
+        org.assertj.core.api.Assertions.assertThat((Integer) page.evaluate("document.documentElement.scrollWidth"))
+                .isLessThanOrEqualTo(390);
+        windowShot("37-aid-outside-schools-phone");
+        page.setViewportSize(1440, 900);
+        outside.locator("form.outside-prepare button").click();
+        var row = page.locator("#batch-table tr", new Page.LocatorOptions().setHasText(university));
+        assertThat(row.locator(".batch-status")).hasText("待审核");
+        assertThat(page.locator("#outside-schools")).hasCount(0);
+        // The clerk who prepared it may not check it.
+        assertThat(row.locator("form.batch-check")).hasCount(0);
+
+        // Each person signs in at their own desk (a new browser context, so a new page to find the row on).
+        as("zizhu-fuhe");
+        page.navigate(termUrl);
+        row = page.locator("#batch-table tr", new Page.LocatorOptions().setHasText(university));
+        row.locator("form.batch-check button").click();
+        assertThat(row.locator(".batch-status")).hasText("待批准");
+        assertThat(row.locator("form.batch-approve")).hasCount(0);
+
+        as("zizhu");
+        page.navigate(termUrl);
+        row = page.locator("#batch-table tr", new Page.LocatorOptions().setHasText(university));
+        row.locator("form.batch-approve button").click();
+        assertThat(row.locator(".batch-status")).hasText("已批准");
+        // People by name, not by account.
+        assertThat(row).containsText("经办：县资助中心经办（演示）");
+        assertThat(row).containsText("审核：县资助中心复核（演示）");
+        assertThat(row).containsText("批准：县资助中心（演示）");
+        assertThat(row.locator("a.batch-bank-file").first()).isVisible();
+        shot("38-aid-outside-batch-approved");
     }
 
     private static java.math.BigDecimal yuan(String figure) {

@@ -35,9 +35,12 @@ class BatchService implements Batches {
     private final org.fuzhi.platform.FieldCrypto crypto;
     private final org.springframework.context.MessageSource messages;
 
+    private final org.fuzhi.platform.Accounts accounts;
+
     BatchService(JdbcClient jdbc, org.springframework.jdbc.core.JdbcTemplate batch, TermService terms,
                  Directory directory, AuditLog audit, org.fuzhi.platform.FieldCrypto crypto,
-                 org.springframework.context.MessageSource messages) {
+                 org.springframework.context.MessageSource messages, org.fuzhi.platform.Accounts accounts) {
+        this.accounts = accounts;
         this.crypto = crypto;
         this.messages = messages;
         this.jdbc = jdbc;
@@ -73,6 +76,36 @@ class BatchService implements Batches {
         };
     }
 
+    /**
+     * Whether a school lies outside the area of the term that pays its pupils' aid: a child living in the county and
+     * taught in the next one, or at a university. No unit of that area stands for the school, so the term's aid
+     * center prepares and checks the batch in its place, with two of its people, and a third approves it.
+     */
+    private boolean outsideArea(String termScope, String school) {
+        String prefix = new org.fuzhi.common.RegionCode(termScope).prefix();
+        return directory.school(school).map(s -> s.regionCode() == null || !s.regionCode().startsWith(prefix))
+                .orElse(true);
+    }
+
+    private boolean outsideArea(Row r) {
+        return outsideArea(termScope(r.termId()), r.school());
+    }
+
+    private String termScope(long termId) {
+        return jdbc.sql("SELECT scope_code FROM aid_term WHERE id = :id").param("id", termId).query(String.class)
+                .single();
+    }
+
+    /** The aid center of the term's area (or above it): the one that pays. */
+    private static boolean payer(CurrentUser u, String termScope) {
+        return u.role() == Role.CENTER && u.scope().type() == Scope.Type.REGION && u.scope().containsRegion(termScope);
+    }
+
+    /** Whether a center acts for the batch's school: a school of its area, or one outside the area it pays. */
+    private boolean centerFor(CurrentUser u, Row r) {
+        return u.role() == Role.CENTER && (forSchool(u, r.school()) || (outsideArea(r) && payer(u, termScope(r.termId()))));
+    }
+
     private Row visible(CurrentUser user, long batchId) {
         Row r = jdbc.sql("SELECT * FROM aid_batch WHERE id = :id").param("id", batchId).query(BatchService::row)
                 .optional().orElseThrow(() -> new NotFoundException("batch"));
@@ -84,26 +117,32 @@ class BatchService implements Batches {
     }
 
     private boolean mayCheck(CurrentUser u, Row r) {
-        return r.status() == Status.PREPARED && u.role() == Role.SCHOOL_REVIEWER && forSchool(u, r.school())
-                && !u.username().equals(r.preparedBy());
+        if (r.status() != Status.PREPARED || u.username().equals(r.preparedBy())) {
+            return false;
+        }
+        return outsideArea(r) ? payer(u, termScope(r.termId()))
+                : u.role() == Role.SCHOOL_REVIEWER && forSchool(u, r.school());
     }
 
     private boolean mayApprove(CurrentUser u, Row r) {
-        return r.status() == Status.CHECKED && u.role() == Role.CENTER && forSchool(u, r.school())
+        return r.status() == Status.CHECKED && centerFor(u, r)
                 && !u.username().equals(r.preparedBy()) && !u.username().equals(r.checkedBy());
     }
 
     private boolean mayReject(CurrentUser u, Row r) {
         return (r.status() == Status.PREPARED && u.role() == Role.SCHOOL_REVIEWER && forSchool(u, r.school()))
-                || ((r.status() == Status.PREPARED || r.status() == Status.CHECKED) && u.role() == Role.CENTER
-                && forSchool(u, r.school()));
+                || ((r.status() == Status.PREPARED || r.status() == Status.CHECKED) && centerFor(u, r));
     }
 
     private BatchView view(CurrentUser u, Row r) {
+        Map<String, String> names = accounts.displayNames(java.util.Arrays.asList(r.preparedBy(), r.checkedBy(),
+                r.approvedBy()));
+        java.util.function.Function<String, String> name = a -> a == null ? null : names.getOrDefault(a, a);
         return new BatchView(r.id(), r.termId(), r.school(), directory.school(r.school()).map(s -> s.name())
                 .orElse(r.school()), r.status(), r.lines(), r.total(), r.preparedBy(), r.preparedAt(), r.checkedBy(),
                 r.checkedAt(), r.approvedBy(), r.approvedAt(), r.reason(), r.version(), mayCheck(u, r),
-                mayApprove(u, r), mayReject(u, r));
+                mayApprove(u, r), mayReject(u, r), name.apply(r.preparedBy()), name.apply(r.checkedBy()),
+                name.apply(r.approvedBy()));
     }
 
     @Override
@@ -112,7 +151,8 @@ class BatchService implements Batches {
         String school = user.scope().type() == Scope.Type.SCHOOL ? user.scope().code() : schoolCode;
         user.require(user.role() == Role.SCHOOL_OPERATOR || user.role() == Role.CENTER);
         TermService.TermRow t = terms.visible(user, termId);
-        if (school == null || school.isBlank() || !forSchool(user, school)) {
+        if (school == null || school.isBlank() || !(forSchool(user, school)
+                || (outsideArea(t.scopeCode(), school) && payer(user, t.scopeCode())))) {
             throw new AccessDeniedException("school outside scope");
         }
         // One preparation of a term at a time: the term's row is the lock, so two clerks cannot batch one
@@ -152,6 +192,34 @@ class BatchService implements Batches {
                 .map(r -> view(user, r)).toList();
     }
 
+    @Override
+    public List<SchoolDue> outsideSchools(CurrentUser user, long termId) {
+        TermService.TermRow t = terms.visible(user, termId);
+        if (!payer(user, t.scopeCode())) {
+            return List.of();
+        }
+        List<SchoolDue> out = new ArrayList<>();
+        jdbc.sql("""
+                SELECT e.school_code, COUNT(*), SUM(e.allocated) FROM aid_entitlement e
+                WHERE e.term_id = :t AND e.kind = 'CASH' AND e.status = 'ALLOCATED'
+                AND NOT EXISTS (SELECT 1 FROM aid_batch_line l WHERE l.entitlement_id = e.id)
+                GROUP BY e.school_code ORDER BY e.school_code""").param("t", termId).query(rs -> {
+            String code = rs.getString(1);
+            if (outsideArea(t.scopeCode(), code)) {
+                var school = directory.school(code);
+                String region = school.map(org.fuzhi.region.SchoolView::regionCode).orElse(null);
+                // The county, else the province; null when the directory does not hold the place.
+                String place = region == null || region.length() < 6 ? null
+                        : directory.region(region.substring(0, 6) + "000000")
+                        .or(() -> directory.region(region.substring(0, 2) + "0000000000"))
+                        .map(org.fuzhi.region.RegionView::name).orElse(null);
+                out.add(new SchoolDue(code, school.map(org.fuzhi.region.SchoolView::name).orElse(code), place,
+                        rs.getInt(2), rs.getBigDecimal(3).setScale(2)));
+            }
+        });
+        return out;
+    }
+
     /**
      * Moves a batch from one state to the next only if it is still in the state the user saw: of two requests at
      * the same moment one changes it, the other is refused.
@@ -174,7 +242,9 @@ class BatchService implements Batches {
     @Transactional
     public BatchView check(CurrentUser user, long batchId, int expectedVersion) {
         Row r = visible(user, batchId);
-        if (user.role() != Role.SCHOOL_REVIEWER || !forSchool(user, r.school())) {
+        boolean outside = outsideArea(r);
+        if (outside ? !payer(user, termScope(r.termId()))
+                : user.role() != Role.SCHOOL_REVIEWER || !forSchool(user, r.school())) {
             throw new AccessDeniedException("only the school's reviewer checks a batch");
         }
         if (user.username().equals(r.preparedBy())) {
@@ -193,7 +263,7 @@ class BatchService implements Batches {
     @Transactional
     public BatchView approve(CurrentUser user, long batchId, int expectedVersion) {
         Row r = visible(user, batchId);
-        if (user.role() != Role.CENTER || !forSchool(user, r.school())) {
+        if (!centerFor(user, r)) {
             throw new AccessDeniedException("only the aid center approves a batch");
         }
         if (user.username().equals(r.preparedBy()) || user.username().equals(r.checkedBy())) {
@@ -220,7 +290,7 @@ class BatchService implements Batches {
     }
 
     private void requireCenterOf(CurrentUser user, Row r, String what) {
-        if (user.role() != Role.CENTER || !forSchool(user, r.school())) {
+        if (!centerFor(user, r)) {
             throw new AccessDeniedException("only the aid center " + what);
         }
     }

@@ -151,6 +151,12 @@ class AidApiController {
         return batches.list(CurrentUser.get(), id);
     }
 
+    @GetMapping("/api/v1/aid/terms/{id}/outside-schools")
+    @Operation(summary = "Schools outside the term's area with allocated aid in no batch yet (the term's aid center batches them)")
+    List<org.fuzhi.aid.Batches.SchoolDue> outsideSchools(@PathVariable long id) {
+        return batches.outsideSchools(CurrentUser.get(), id);
+    }
+
     @PostMapping("/api/v1/aid/terms/{id}/batches")
     @Operation(summary = "Prepare a payment batch of a school's allocated aid (school clerk: own school; center: "
             + "school=…); Idempotency-Key honoured")

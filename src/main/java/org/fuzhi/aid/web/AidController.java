@@ -140,6 +140,8 @@ class AidController {
                     .forEach(b -> banks.put(b.id(), batches.banks(me, b.id())));
         }
         model.addAttribute("banks", banks);
+        model.addAttribute("outsideSchools", t.status() == Terms.Status.ALLOCATED ? batches.outsideSchools(me, id)
+                : List.of());
         model.addAttribute("mayPrepare", me.role() == Role.SCHOOL_OPERATOR && t.status() == Terms.Status.ALLOCATED);
         model.addAttribute("mayExplain", me.role() == Role.CENTER || me.role() == Role.SCHOOL_OPERATOR
                 || me.role() == Role.SCHOOL_REVIEWER);
@@ -286,8 +288,9 @@ class AidController {
     }
 
     @PostMapping("/aid/terms/{id}/batches")
-    String prepare(@PathVariable long id, RedirectAttributes ra, Locale locale) {
-        String error = refusals.attempt(() -> batches.prepare(CurrentUser.get(), id, null), locale);
+    String prepare(@PathVariable long id, @RequestParam(required = false) String school, RedirectAttributes ra,
+                   Locale locale) {
+        String error = refusals.attempt(() -> batches.prepare(CurrentUser.get(), id, school), locale);
         if (error != null) {
             ra.addFlashAttribute("error", error);
         }

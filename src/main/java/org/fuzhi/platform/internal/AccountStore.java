@@ -102,6 +102,19 @@ class AccountStore implements Accounts {
     }
 
     @Override
+    public java.util.Map<String, String> displayNames(java.util.Collection<String> usernames) {
+        java.util.Map<String, String> out = new java.util.HashMap<>();
+        List<String> keys = usernames.stream().filter(java.util.Objects::nonNull).distinct().toList();
+        if (!keys.isEmpty()) {
+            jdbc.sql("SELECT username, display_name FROM app_user WHERE username IN (:u)").param("u", keys)
+                    .query(rs -> {
+                        out.put(rs.getString(1), rs.getString(2));
+                    });
+        }
+        return out;
+    }
+
+    @Override
     public long count() {
         return jdbc.sql("SELECT COUNT(*) FROM app_user").query(Long.class).single();
     }
