@@ -234,4 +234,66 @@ interface JobWebTests extends IdentificationWebTests {
         byte[] onDisk = java.nio.file.Files.readAllBytes(java.nio.file.Path.of(stored));
         assertThat(new String(onDisk, 0, 2, StandardCharsets.ISO_8859_1)).isNotEqualTo("PK");
     }
+
+    /**
+     * Every large export of a list is a job from the page: a round's list and a term's aid list of Wuxue each lead to
+     * the job's page and end with a file its owner downloads, holding what the page counts; the other county's
+     * center cannot download it. Wuxue's 4,221 households, less than 5,000 rows, download at once, and become a job
+     * when an API client asks for one.
+     */
+    @Test
+    default void theLargeListsOfTheUiExportAsJobsAndSmallOnesAtOnce() throws Exception {
+        long round = jdbc().sql("SELECT MAX(id) FROM ident_round WHERE scope_code = '421182000000'").query(Long.class)
+                .single();
+        long term = jdbc().sql("SELECT id FROM aid_term WHERE term_code = '2025-SPRING' AND scope_code = '421182000000'")
+                .query(Long.class).single();
+        long households = json(mvc().perform(get("/api/v1/households").param("size", "1")
+                .header("Authorization", bearer("zizhu")))).get("total").asLong();
+        long entries = json(mvc().perform(get("/api/v1/identification/rounds/" + round + "/entries").param("size", "1")
+                .header("Authorization", bearer("zizhu")))).get("total").asLong();
+        long entitlements = json(mvc().perform(get("/api/v1/aid/terms/" + term + "/entitlements").param("size", "1")
+                .header("Authorization", bearer("zizhu")))).get("total").asLong();
+        // Counts in titles read as the page writes them: 11,452.
+        java.util.function.LongFunction<String> zh = n ->
+                java.text.NumberFormat.getIntegerInstance(java.util.Locale.SIMPLIFIED_CHINESE).format(n);
+        jakarta.servlet.http.Cookie session = login("zizhu");
+        Object[][] cases = {
+                {"/identification/rounds/" + round + "/export", "导出识别轮次“", entries},
+                {"/aid/terms/" + term + "/entitlements.xlsx",
+                        "导出2025—2026 学年春季学期资助名单（" + zh.apply(entitlements) + " 项）",
+                        entitlements}};
+        for (Object[] c : cases) {
+            assertThat((Long) c[2]).as((String) c[0]).isGreaterThan(5000);
+            String location = mvc().perform(get((String) c[0]).cookie(session)).andExpect(status().isFound())
+                    .andReturn().getResponse().getRedirectedUrl();
+            assertThat(location).as((String) c[0]).matches("/jobs/[0-9a-f-]+\\?follow=true");
+            String id = location.substring("/jobs/".length(), location.indexOf('?'));
+            JsonNode job = awaitJob("/api/v1/jobs/" + id, "zizhu");
+            assertThat(job.get("state").asString()).as((String) c[0]).isEqualTo("SUCCEEDED");
+            assertThat(job.get("title").asString()).startsWith((String) c[1]);
+            byte[] xlsx = mvc().perform(get("/api/v1/jobs/" + id + "/file").header("Authorization", bearer("zizhu")))
+                    .andExpect(status().isOk()).andReturn().getResponse().getContentAsByteArray();
+            // One row per household or child; the aid list has a row per fund part, so at least one per entitlement.
+            long rows = AbstractWebTests.readXlsx(xlsx).size() - 1;
+            if (c[0].toString().contains("entitlements")) {
+                assertThat(rows).isGreaterThanOrEqualTo((Long) c[2]);
+            } else {
+                assertThat(rows).as((String) c[0]).isEqualTo((Long) c[2]);
+            }
+            mvc().perform(get("/api/v1/jobs/" + id + "/file").header("Authorization", bearer("hm-zizhu")))
+                    .andExpect(status().isNotFound());
+        }
+        // Less than 5,000 rows download at once.
+        var small = mvc().perform(get("/households/export").cookie(session)).andExpect(status().isOk())
+                .andReturn().getResponse();
+        assertThat(small.getContentType()).startsWith("application/vnd.openxmlformats");
+        assertThat((long) AbstractWebTests.readXlsx(small.getContentAsByteArray()).size() - 1).isEqualTo(households)
+                .isLessThan(5000);
+        // The API answers with the file unless asked for a job.
+        var asked = mvc().perform(get("/api/v1/households/export").header("Prefer", "respond-async")
+                .header("Authorization", bearer("zizhu"))).andExpect(status().isAccepted()).andReturn().getResponse();
+        JsonNode job = awaitJob(asked.getHeader("Location"), "zizhu");
+        assertThat(job.get("state").asString()).isEqualTo("SUCCEEDED");
+        assertThat(job.get("title").asString()).isEqualTo("导出家庭名单（" + zh.apply(households) + " 户）");
+    }
 }

@@ -28,8 +28,14 @@ class AidApiController {
     private final org.fuzhi.aid.Batches batches;
     private final org.fuzhi.aid.PayeeAccounts accounts;
 
+    private final org.fuzhi.platform.Exports exports;
+    private final org.springframework.context.MessageSource messages;
+
     AidApiController(Catalog catalog, Terms terms, Funds funds, org.fuzhi.aid.internal.IdempotentRequests requests,
-                     org.fuzhi.aid.Batches batches, org.fuzhi.aid.PayeeAccounts accounts) {
+                     org.fuzhi.aid.Batches batches, org.fuzhi.aid.PayeeAccounts accounts,
+                     org.fuzhi.platform.Exports exports, org.springframework.context.MessageSource messages) {
+        this.exports = exports;
+        this.messages = messages;
         this.accounts = accounts;
         this.batches = batches;
         this.catalog = catalog;
@@ -108,11 +114,9 @@ class AidApiController {
     @GetMapping("/api/v1/aid/terms/{id}/entitlements.xlsx")
     @Operation(summary = "The term's aid list as .xlsx (one row per entitlement and fund part); audited")
     void exportEntitlements(@PathVariable long id, @RequestParam(required = false) String school,
-                            java.util.Locale locale, jakarta.servlet.http.HttpServletResponse response)
-            throws java.io.IOException {
-        response.setContentType("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
-        response.setHeader("Content-Disposition", "attachment; filename=\"aid-term-" + id + ".xlsx\"");
-        terms.exportEntitlements(CurrentUser.get(), id, school, response.getOutputStream(), locale);
+                            java.util.Locale locale, jakarta.servlet.http.HttpServletRequest request,
+                            jakarta.servlet.http.HttpServletResponse response) throws java.io.IOException {
+        AidExports.send(exports, terms, messages, id, school, locale, request, response);
     }
 
     @GetMapping("/api/v1/aid/funds/{id}/statement.xlsx")

@@ -37,10 +37,14 @@ class AidController {
     private final org.fuzhi.platform.JobAnswers answers;
     private final org.springframework.context.MessageSource messages;
 
+    private final org.fuzhi.platform.Exports exports;
+
     AidController(Catalog catalog, Terms terms, Funds funds, Rounds rounds, Refusals refusals,
                   org.fuzhi.aid.Batches batches, org.fuzhi.aid.PayeeAccounts accounts,
                   org.fuzhi.registry.Registry registry, org.fuzhi.platform.Jobs jobs,
-                  org.fuzhi.platform.JobAnswers answers, org.springframework.context.MessageSource messages) {
+                  org.fuzhi.platform.JobAnswers answers, org.springframework.context.MessageSource messages,
+                  org.fuzhi.platform.Exports exports) {
+        this.exports = exports;
         this.jobs = jobs;
         this.answers = answers;
         this.messages = messages;
@@ -150,10 +154,9 @@ class AidController {
 
     @GetMapping("/aid/terms/{id}/entitlements.xlsx")
     void exportTerm(@PathVariable long id, @RequestParam(required = false) String school, Locale locale,
+                    jakarta.servlet.http.HttpServletRequest request,
                     jakarta.servlet.http.HttpServletResponse response) throws java.io.IOException {
-        response.setContentType("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
-        response.setHeader("Content-Disposition", "attachment; filename=\"aid-term-" + id + ".xlsx\"");
-        terms.exportEntitlements(CurrentUser.get(), id, school, response.getOutputStream(), locale);
+        AidExports.send(exports, terms, messages, id, school, locale, request, response);
     }
 
     @GetMapping("/aid/funds/{id}/statement.xlsx")

@@ -35,9 +35,13 @@ class RoundController {
     private final org.fuzhi.platform.JobAnswers answers;
     private final org.fuzhi.identification.Models models;
 
+    private final org.fuzhi.platform.Exports exports;
+
     RoundController(Rounds rounds, Notices notices, MessageSource messages,
                     Refusals refusals, org.fuzhi.region.Directory directory, org.fuzhi.platform.Jobs jobs,
-                    org.fuzhi.platform.JobAnswers answers, org.fuzhi.identification.Models models) {
+                    org.fuzhi.platform.JobAnswers answers, org.fuzhi.identification.Models models,
+                    org.fuzhi.platform.Exports exports) {
+        this.exports = exports;
         this.models = models;
         this.jobs = jobs;
         this.answers = answers;
@@ -261,14 +265,18 @@ class RoundController {
     @GetMapping({"/identification/rounds/{id}/export", "/api/v1/identification/rounds/{id}/entries/export"})
     void export(@PathVariable long id, @RequestParam(required = false) Rounds.Source source,
                 @RequestParam(required = false) String level, @RequestParam(required = false) String q,
-                jakarta.servlet.http.HttpServletResponse response, Locale locale) throws java.io.IOException {
+                jakarta.servlet.http.HttpServletRequest request, jakarta.servlet.http.HttpServletResponse response,
+                Locale locale) throws java.io.IOException {
         var user = CurrentUser.get();
-        rounds.round(user, id);
+        Rounds.RoundView round = rounds.round(user, id);
         String name = messages.getMessage(source == Rounds.Source.HARDSHIP ? "round.export.hardship"
                 : "round.export.entries", null, locale);
-        org.fuzhi.platform.Downloads.prepare(response, org.fuzhi.platform.Downloads.XLSX, name + ".xlsx");
-        rounds.exportEntries(user, id, new Rounds.EntryQuery(source, level, null, q), response.getOutputStream(),
-                locale);
+        var query = new Rounds.EntryQuery(source, level, null, q);
+        long rows = rounds.entries(user, id, query, 0, 1).total();
+        exports.send(request, response, new org.fuzhi.platform.Exports.Export("round-" + id, rows,
+                messages.getMessage("job.title.exportRound", new Object[]{round.name(), rows}, locale),
+                "/identification/rounds/" + id, name + ".xlsx", org.fuzhi.platform.Downloads.XLSX,
+                out -> rounds.exportEntries(user, id, query, out, locale)));
     }
 
     // ------------------------------------------------------------------ API

@@ -20,7 +20,11 @@ class HouseholdController {
     private final Registry registry;
     private final org.springframework.context.MessageSource messages;
 
-    HouseholdController(Registry registry, org.springframework.context.MessageSource messages) {
+    private final org.fuzhi.platform.Exports exports;
+
+    HouseholdController(Registry registry, org.springframework.context.MessageSource messages,
+                        org.fuzhi.platform.Exports exports) {
+        this.exports = exports;
         this.registry = registry;
         this.messages = messages;
     }
@@ -119,13 +123,17 @@ class HouseholdController {
 
     @GetMapping({"/households/export", "/api/v1/households/export"})
     void export(@RequestParam(required = false) String q, @RequestParam(required = false) String region,
-                @RequestParam(required = false) String category, jakarta.servlet.http.HttpServletResponse response,
-                java.util.Locale locale) throws java.io.IOException {
-        CurrentUser.get().require(CurrentUser.get().role().seesChildren());
-        org.fuzhi.platform.Downloads.prepare(response, org.fuzhi.platform.Downloads.XLSX,
-                messages.getMessage("household.export.filename", null, locale) + ".xlsx");
-        registry.exportHouseholds(CurrentUser.get(), query(q, region, category),
-                response.getOutputStream(), locale);
+                @RequestParam(required = false) String category, jakarta.servlet.http.HttpServletRequest request,
+                jakarta.servlet.http.HttpServletResponse response, java.util.Locale locale) throws java.io.IOException {
+        CurrentUser user = CurrentUser.get();
+        user.require(user.role().seesChildren());
+        var query = query(q, region, category);
+        long rows = registry.households(user.childDataScope(), query, 0, 1).total();
+        exports.send(request, response, new org.fuzhi.platform.Exports.Export("households", rows,
+                messages.getMessage("job.title.exportHouseholds", new Object[]{rows}, locale),
+                "/households" + (request.getQueryString() == null ? "" : "?" + request.getQueryString()),
+                messages.getMessage("household.export.filename", null, locale) + ".xlsx",
+                org.fuzhi.platform.Downloads.XLSX, out -> registry.exportHouseholds(user, query, out, locale)));
     }
 
     @GetMapping("/api/v1/households")

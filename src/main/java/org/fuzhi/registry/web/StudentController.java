@@ -36,17 +36,12 @@ class StudentController {
     private final java.util.List<org.fuzhi.registry.StudentNotes> notes;
     private final org.fuzhi.region.Directory directory;
 
-    private final org.fuzhi.platform.JobFiles jobFiles;
-    /** Exports above this many rows run as a job in the UI; below, they download at once. */
-    private final long exportRowsInline;
+    private final org.fuzhi.platform.Exports exports;
 
     StudentController(Registry registry, MessageSource messages, org.fuzhi.platform.AuditLog audit,
                       java.util.List<org.fuzhi.registry.StudentNotes> notes, org.fuzhi.region.Directory directory,
-                      org.fuzhi.platform.JobFiles jobFiles,
-                      @org.springframework.beans.factory.annotation.Value("${fuzhi.jobs.export-rows-inline:5000}")
-                      long exportRowsInline) {
-        this.jobFiles = jobFiles;
-        this.exportRowsInline = exportRowsInline;
+                      org.fuzhi.platform.Exports exports) {
+        this.exports = exports;
         this.directory = directory;
         this.notes = notes;
         this.registry = registry;
@@ -194,26 +189,11 @@ class StudentController {
         String filename = messages.getMessage("student.export.filename", null, locale) + ".xlsx";
         var query = query(q, school, stage, status, poor);
         long rows = registry.students(user.childDataScope(), query, 0, 1).total();
-        boolean api = request.getRequestURI().startsWith("/api/");
-        if (api ? org.fuzhi.platform.JobAnswers.asksAsync(request) : rows > exportRowsInline) {
-            // A county's whole list takes a while to write: a job with its progress bar, then the download.
-            var job = jobFiles.start("export", "export:students:" + user.username() + ":" + request.getQueryString(),
-                    messages.getMessage("job.title.exportStudents", new Object[]{rows}, locale),
-                    "/students" + (request.getQueryString() == null ? "" : "?" + request.getQueryString()),
-                    filename, Downloads.XLSX, rows, out -> registry.exportStudents(user, query, unmask, out, locale));
-            if (api) {
-                // The API client asked for a job: 202 with its URL; the file is at the job's resultUrl when done.
-                response.setStatus(HttpServletResponse.SC_ACCEPTED);
-                response.setHeader("Location", job.url());
-                response.setContentType("application/json");
-                response.getWriter().write("{\"id\":\"" + job.id() + "\",\"url\":\"" + job.url() + "\"}");
-                return;
-            }
-            response.sendRedirect("/jobs/" + job.id() + "?follow=true");
-            return;
-        }
-        Downloads.prepare(response, Downloads.XLSX, filename);
-        registry.exportStudents(user, query, unmask, response.getOutputStream(), locale);
+        // A county's whole list takes a while to write: above a page's worth, a job with its progress bar.
+        exports.send(request, response, new org.fuzhi.platform.Exports.Export("students", rows,
+                messages.getMessage("job.title.exportStudents", new Object[]{rows}, locale),
+                "/students" + (request.getQueryString() == null ? "" : "?" + request.getQueryString()),
+                filename, Downloads.XLSX, out -> registry.exportStudents(user, query, unmask, out, locale)));
     }
 
     @GetMapping("/api/v1/students")
