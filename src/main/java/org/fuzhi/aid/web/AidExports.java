@@ -26,7 +26,8 @@ final class AidExports {
                 messages.getMessage("enum.Term." + term.term().name(), null, locale)}, locale);
         exports.send(request, response, new Exports.Export("aid-term-" + termId, rows,
                 messages.getMessage("job.title.exportAidList", new Object[]{name, rows}, locale),
-                "/aid/terms/" + termId, "aid-term-" + termId + ".xlsx", Downloads.XLSX,
+                "/aid/terms/" + termId, messages.getMessage("aid.export.filename", new Object[]{name}, locale) + ".xlsx",
+                Downloads.XLSX,
                 out -> terms.exportEntitlements(user, termId, school, out, locale)));
     }
 }
