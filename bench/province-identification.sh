@@ -23,7 +23,7 @@ if ! psql -h 127.0.0.1 -U postgres -At -c "SELECT 1 FROM pg_database WHERE datna
 fi
 mkdir -p "$OUT"
 # JAVA_OPTS: e.g. -XX:StartFlightRecording=filename=/tmp/round.jfr to see where the time goes.
-java -Xmx"$HEAP" ${JAVA_OPTS:-} -jar target/fuzhi.jar --server.port="$PORT" --fuzhi.demo.load=false \
+java -Xmx"$HEAP" ${JAVA_OPTS:-} -jar "${JAR:-target/fuzhi.jar}" --server.port="$PORT" --fuzhi.demo.load=false \
   --spring.datasource.url="jdbc:postgresql://127.0.0.1:5432/$DB?${PGOPTS:-reWriteBatchedInserts=true}" \
   --spring.datasource.username=postgres --spring.datasource.password= --fuzhi.storage.dir="$OUT/files" \
   --fuzhi.crypto.keyset-file="$KEYS" \
