@@ -295,5 +295,13 @@ interface JobWebTests extends IdentificationWebTests {
         JsonNode job = awaitJob(asked.getHeader("Location"), "zizhu");
         assertThat(job.get("state").asString()).isEqualTo("SUCCEEDED");
         assertThat(job.get("title").asString()).isEqualTo("导出家庭名单（" + zh.apply(households) + " 户）");
+        // The roster's links, an API-only export, the same way.
+        var links = mvc().perform(get("/api/v1/identification/links.xlsx").header("Prefer", "respond-async")
+                .header("Authorization", bearer("zizhu"))).andExpect(status().isAccepted()).andReturn().getResponse();
+        JsonNode linksJob = awaitJob(links.getHeader("Location"), "zizhu");
+        assertThat(linksJob.get("state").asString()).isEqualTo("SUCCEEDED");
+        assertThat(linksJob.get("title").asString()).startsWith("导出名单比对结果（");
+        mvc().perform(get("/api/v1/jobs/" + linksJob.get("id").asString() + "/file")
+                .header("Authorization", bearer("hm-zizhu"))).andExpect(status().isNotFound());
     }
 }

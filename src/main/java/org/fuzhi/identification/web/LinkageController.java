@@ -27,8 +27,11 @@ class LinkageController {
     private final org.fuzhi.platform.Jobs jobs;
     private final org.fuzhi.platform.JobAnswers answers;
 
+    private final org.fuzhi.platform.Exports exports;
+
     LinkageController(Linkage linkage, MessageSource messages, org.fuzhi.platform.Jobs jobs,
-                      org.fuzhi.platform.JobAnswers answers) {
+                      org.fuzhi.platform.JobAnswers answers, org.fuzhi.platform.Exports exports) {
+        this.exports = exports;
         this.linkage = linkage;
         this.messages = messages;
         this.jobs = jobs;
@@ -142,11 +145,15 @@ class LinkageController {
     @GetMapping("/api/v1/identification/links.xlsx")
     void apiLinksExport(@RequestParam(required = false) Linkage.Decision decision,
                         @RequestParam(required = false) String village, Locale locale,
+                        jakarta.servlet.http.HttpServletRequest request,
                         jakarta.servlet.http.HttpServletResponse response) throws java.io.IOException {
-        response.setContentType("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
-        response.setHeader("Content-Disposition", "attachment; filename=\"links.xlsx\"");
-        linkage.exportLinks(CurrentUser.get(), new Linkage.LinkQuery(null, null, null, village, decision),
-                response.getOutputStream(), locale);
+        CurrentUser user = CurrentUser.get();
+        var query = new Linkage.LinkQuery(null, null, null, village, decision);
+        // A province's roster is two million lines: a job when the client asks for one (Prefer: respond-async).
+        long rows = linkage.links(user, query, 0, 1).total();
+        exports.send(request, response, new org.fuzhi.platform.Exports.Export("links", rows,
+                messages.getMessage("job.title.exportLinks", new Object[]{rows}, locale), "/identification/linkage",
+                "links.xlsx", org.fuzhi.platform.Downloads.XLSX, out -> linkage.exportLinks(user, query, out, locale)));
     }
 
     @PostMapping("/api/v1/identification/review/{id}/{decision:accept|reject}")
