@@ -26,7 +26,8 @@ public interface Linkage {
      * The m/u probabilities and weights of the last run: estimated by EM from its candidate pairs, or the defaults
      * when there were too few pairs or the estimate was implausible.
      */
-    Weights weights();
+    /** The weights of the last run over the user's area (the defaults until one has run there). */
+    Weights weights(CurrentUser user);
 
     /** @param matchShare the estimated share of candidate pairs that are true matches (NaN for the defaults) */
     record Weights(String source, double matchShare, int iterations, double upper, double lower, List<Row> rows) {

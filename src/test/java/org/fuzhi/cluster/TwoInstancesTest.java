@@ -185,6 +185,10 @@ class TwoInstancesTest {
             Thread.sleep(100);
         }
         assertThat(state.get("state").asString()).isEqualTo("SUCCEEDED");
+        // The weights that run estimated are the ones B shows: they live in the database, not in A's memory.
+        JsonNode onAWeights = JSON.readTree(call(a, "GET", "/api/v1/identification/linkage/weights", onA, null).body());
+        JsonNode onBWeights = JSON.readTree(call(b, "GET", "/api/v1/identification/linkage/weights", onB, null).body());
+        assertThat(onBWeights).isEqualTo(onAWeights);
         var again = call(b, "POST", "/api/v1/identification/linkage/run", onB, null);
         assertThat(again.statusCode()).as("once the first has ended").isEqualTo(200);
     }

@@ -87,6 +87,30 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
     @Autowired
     org.fuzhi.platform.BulkRows bulk;
 
+    @Autowired
+    org.fuzhi.platform.Places places;
+
+    /**
+     * A school moved to another village (a school import, here as another instance would write it) is filed under
+     * its new region at once: its audit events and imports follow the school, not a copy an instance kept.
+     */
+    @Test
+    void aSchoolMovedToAnotherRegionIsSeenWhereItIsNow() {
+        var school = jdbc.sql("SELECT code, region_code FROM school WHERE region_code LIKE '421182%' ORDER BY code")
+                .query((rs, n) -> new String[]{rs.getString(1), rs.getString(2)}).list().get(0);
+        String other = jdbc.sql("SELECT code FROM region WHERE level = 'VILLAGE' AND code LIKE '421182%' AND code <> :c "
+                + "ORDER BY code").param("c", school[1]).query(String.class).list().get(0);
+        assertThat(places.regionOfSchool(school[0])).contains(school[1]);
+        try {
+            jdbc.sql("UPDATE school SET region_code = :r WHERE code = :c").param("r", other).param("c", school[0])
+                    .update();
+            assertThat(places.regionOfSchool(school[0])).contains(other);
+        } finally {
+            jdbc.sql("UPDATE school SET region_code = :r WHERE code = :c").param("r", school[1]).param("c", school[0])
+                    .update();
+        }
+    }
+
     /**
      * Rows written in bulk (COPY on PostgreSQL) come back as they were sent — quotes, commas, line breaks, nulls and
      * empty strings — and a part that meets another writer's key loses only the refused row, on either database.
@@ -1062,6 +1086,19 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
                     .andExpect(jsonPath("$.source").value("ESTIMATED"))
                     .andExpect(jsonPath("$.rows[?(@.field == 'name' && @.level == 'EXACT')].weight")
                             .value(org.hamcrest.Matchers.contains(org.hamcrest.Matchers.greaterThan(5.0))));
+            // Each county's center sees the weights of its own county's last run, also after another county has run.
+            double wuxueShare = com.jayway.jsonpath.JsonPath.<Number>read(mvc.perform(
+                    get("/api/v1/identification/linkage/weights").header("Authorization", auth)).andReturn()
+                    .getResponse().getContentAsString(), "$.matchShare").doubleValue();
+            String huangmei = bearer("hm-zizhu");
+            mvc.perform(post("/api/v1/identification/linkage/run").header("Authorization", huangmei))
+                    .andExpect(status().isOk());
+            double huangmeiShare = com.jayway.jsonpath.JsonPath.<Number>read(mvc.perform(
+                    get("/api/v1/identification/linkage/weights").header("Authorization", huangmei)).andReturn()
+                    .getResponse().getContentAsString(), "$.matchShare").doubleValue();
+            assertThat(huangmeiShare).as("Huangmei's own estimate").isNotEqualTo(wuxueShare);
+            mvc.perform(get("/api/v1/identification/linkage/weights").header("Authorization", auth))
+                    .andExpect(jsonPath("$.matchShare").value(wuxueShare));
             // A second run on unchanged data rewrites nothing: every link, and the pair waiting in the queue, stays as
             // stored (a province re-run would otherwise delete and insert two million links).
             java.sql.Timestamp last = jdbc.sql("SELECT MAX(decided_at) FROM roster_link")

@@ -25,10 +25,15 @@ class SourceListFlags {
     /** Which lists name each person, and for household-wide lists each household, among current list rows. */
     record Listed(Map<Long, Set<SourceList>> persons, Map<Long, Set<SourceList>> households) {
         Set<SourceList> of(long personId, Long householdId) {
-            Set<SourceList> out = EnumSet.noneOf(SourceList.class);
-            out.addAll(persons.getOrDefault(personId, Set.of()));
-            if (householdId != null) {
-                out.addAll(households.getOrDefault(householdId, Set.of()));
+            Set<SourceList> person = persons.get(personId);
+            Set<SourceList> household = householdId == null ? null : households.get(householdId);
+            if (household == null) {
+                // Most students are on no list: no set made for them (a round asks for each of 10M students).
+                return person == null ? Set.of() : person;
+            }
+            Set<SourceList> out = EnumSet.copyOf(household);
+            if (person != null) {
+                out.addAll(person);
             }
             return out;
         }

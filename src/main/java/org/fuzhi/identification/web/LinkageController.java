@@ -67,7 +67,7 @@ class LinkageController {
         model.addAttribute("decision", decision);
         model.addAttribute("stats", linkage.stats(user));
         model.addAttribute("queue", linkage.reviewQueue(user, Math.max(page, 0), 20));
-        model.addAttribute("weights", linkage.weights());
+        model.addAttribute("weights", linkage.weights(user));
         return "identification/linkage";
     }
 
@@ -118,7 +118,7 @@ class LinkageController {
     @Operation(summary = "The m/u probabilities and field weights of the last run (EM estimate or defaults)")
     Linkage.Weights apiWeights() {
         CurrentUser.get().require(CurrentUser.get().role() == org.fuzhi.platform.Role.CENTER);
-        return linkage.weights();
+        return linkage.weights(CurrentUser.get());
     }
 
     @GetMapping("/api/v1/identification/review")

@@ -3,7 +3,6 @@ package org.fuzhi.region.internal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import org.fuzhi.platform.Places;
 import org.fuzhi.region.Directory;
 import org.fuzhi.region.RegionView;
@@ -15,8 +14,6 @@ import org.springframework.stereotype.Component;
 class DirectoryPlaces implements Places {
 
     private final Directory directory;
-    /** Schools do not move between regions in practice; each is looked up once. */
-    private final ConcurrentHashMap<String, String> schoolRegions = new ConcurrentHashMap<>();
 
     DirectoryPlaces(Directory directory) {
         this.directory = directory;
@@ -24,13 +21,10 @@ class DirectoryPlaces implements Places {
 
     @Override
     public Optional<String> regionOfSchool(String schoolCode) {
-        String cached = schoolRegions.get(schoolCode);
-        if (cached != null) {
-            return Optional.of(cached);
-        }
-        Optional<String> region = directory.school(schoolCode).map(SchoolView::regionCode);
-        region.ifPresent(r -> schoolRegions.put(schoolCode, r));
-        return region;
+        // Read each time, not cached: a school import may move a school to another region, and a copy kept by one
+        // instance went on filing that school's audit events and imports under its old county (issue 14). It is one
+        // primary-key read next to the insert it tags.
+        return directory.school(schoolCode).map(SchoolView::regionCode);
     }
 
     @Override
