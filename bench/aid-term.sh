@@ -17,7 +17,9 @@ JAR=${JAR:-target/fuzhi.jar}
 PG="psql -h 127.0.0.1 -U postgres -v ON_ERROR_STOP=1 -q -d $DB"
 round=$($PG -At -c "SELECT MAX(id) FROM ident_round")
 [ -n "$round" ] || { echo "no round: run bench/province-identification.sh first"; exit 1; }
-java -Xmx"$HEAP" ${JAVA_OPTS:-} -jar "$JAR" --server.port="$PORT" --fuzhi.demo.load=false \
+# Generation and allocation are jobs; the API is told to wait for their end (not 202 after 20 s), so that the
+# request's time is the work's time.
+java -Xmx"$HEAP" ${JAVA_OPTS:-} -jar "$JAR" --server.port="$PORT" --fuzhi.demo.load=false --fuzhi.jobs.answer-within=3600s \
   --spring.datasource.url="jdbc:postgresql://127.0.0.1:5432/$DB?reWriteBatchedInserts=true" \
   --spring.datasource.username=postgres --spring.datasource.password= --fuzhi.storage.dir="$OUT/files" \
   --fuzhi.crypto.keyset-file="$KEYS" > "$OUT/aid-app.log" 2>&1 &

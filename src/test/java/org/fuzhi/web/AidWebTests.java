@@ -761,7 +761,8 @@ interface AidWebTests extends IdentificationWebTests {
         assertThat(summary.get("bySchool").size()).isEqualTo(1);
         mvc().perform(get("/aid/terms/" + wuxue).cookie(login("xuexiao-shenhe"))).andExpect(status().isOk());
 
-        // Two allocations of one term at the same moment (two clerks, two instances) pay each entitlement once.
+        // Two allocations of one term at the same moment (two clerks, two instances) pay each entitlement once: the
+        // allocation is a job keyed by the term, so the second either finds the first ended or is refused (409).
         postJson("/api/v1/aid/funds", "hm-zizhu", """
                 {"code":"HM-2027-BACKSTOP","name":"2027年本级兜底资金","kind":"COUNTY_BACKSTOP","budgetYear":2027,
                  "budget":"100000000"}""");
@@ -769,9 +770,11 @@ interface AidWebTests extends IdentificationWebTests {
         try {
             Callable<Integer> allocate = () -> mvc().perform(post("/api/v1/aid/terms/" + huangmei + "/allocate")
                     .header("Authorization", hm)).andReturn().getResponse().getStatus();
+            List<Integer> answers = new java.util.ArrayList<>();
             for (Future<Integer> f : twice.invokeAll(List.of(allocate, allocate))) {
-                assertThat(f.get()).isEqualTo(200);
+                answers.add(f.get());
             }
+            assertThat(answers).contains(200).allMatch(code -> code == 200 || code == 409);
         } finally {
             twice.shutdown();
         }
@@ -782,5 +785,22 @@ interface AidWebTests extends IdentificationWebTests {
         JsonNode check = json(mvc().perform(get("/api/v1/aid/ledger/check").header("Authorization", hm))
                 .andExpect(status().isOk()));
         assertThat(check.get("balanced").asBoolean()).as(check.toString()).isTrue();
+
+        // A client that does not wait gets the job at once and follows it to its end, as for every long work.
+        var accepted = mvc().perform(post("/api/v1/aid/terms/" + huangmei + "/allocate").header("Authorization", hm)
+                .header("Prefer", "respond-async")).andExpect(status().isAccepted()).andReturn().getResponse();
+        String location = accepted.getHeader("Location");
+        assertThat(location).startsWith("/api/v1/jobs/");
+        JsonNode job = null;
+        for (int i = 0; i < 300; i++) {
+            job = json(mvc().perform(get(location).header("Authorization", hm)).andExpect(status().isOk()));
+            if (!job.get("state").asString().matches("QUEUED|RUNNING")) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        assertThat(job.get("state").asString()).isEqualTo("SUCCEEDED");
+        // Another county's center cannot read the job (only its owner can).
+        mvc().perform(get(location).header("Authorization", bearer("zizhu"))).andExpect(status().isNotFound());
     }
 }

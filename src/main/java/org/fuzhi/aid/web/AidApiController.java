@@ -30,10 +30,17 @@ class AidApiController {
 
     private final org.fuzhi.platform.Exports exports;
     private final org.springframework.context.MessageSource messages;
+    private final TermWork termWork;
+    private final org.fuzhi.platform.Jobs jobs;
+    private final org.fuzhi.platform.JobAnswers answers;
 
     AidApiController(Catalog catalog, Terms terms, Funds funds, org.fuzhi.aid.internal.IdempotentRequests requests,
                      org.fuzhi.aid.Batches batches, org.fuzhi.aid.PayeeAccounts accounts,
-                     org.fuzhi.platform.Exports exports, org.springframework.context.MessageSource messages) {
+                     org.fuzhi.platform.Exports exports, org.springframework.context.MessageSource messages,
+                     TermWork termWork, org.fuzhi.platform.Jobs jobs, org.fuzhi.platform.JobAnswers answers) {
+        this.termWork = termWork;
+        this.jobs = jobs;
+        this.answers = answers;
         this.exports = exports;
         this.messages = messages;
         this.accounts = accounts;
@@ -90,18 +97,50 @@ class AidApiController {
     }
 
     @PostMapping("/api/v1/aid/terms/{id}/generate")
-    @Operation(summary = "Re-verify enrolment and generate the term's entitlements (idempotent)")
-    org.springframework.http.ResponseEntity<String> generate(@PathVariable long id,
-            @org.springframework.web.bind.annotation.RequestHeader(value = KEY, required = false) String key) {
-        return once(key, "generate:" + id, () -> terms.generate(CurrentUser.get(), id));
+    @Operation(summary = "Re-verify enrolment and generate the term's entitlements (idempotent). Runs as a job: the "
+            + "result when it ends within 20 s, else 202 with the job's URL (at once with Prefer: respond-async); a "
+            + "second start while one runs is refused (409); a repeated Idempotency-Key answers with the first job")
+    org.springframework.http.ResponseEntity<Object> generate(@PathVariable long id,
+            @org.springframework.web.bind.annotation.RequestHeader(value = KEY, required = false) String key,
+            jakarta.servlet.http.HttpServletRequest request) {
+        return termJob(id, true, key, "generate:" + id, request);
     }
 
     @PostMapping("/api/v1/aid/terms/{id}/allocate")
     @Operation(summary = "Pay the term's cash entitlements from the funds by the waterfall; reports the shortfall. "
-            + "With an Idempotency-Key a repeated request returns the first answer and allocates nothing")
-    org.springframework.http.ResponseEntity<String> allocate(@PathVariable long id,
-            @org.springframework.web.bind.annotation.RequestHeader(value = KEY, required = false) String key) {
-        return once(key, "allocate:" + id, () -> terms.allocate(CurrentUser.get(), id));
+            + "Runs as a job like generate; with an Idempotency-Key a repeated request answers with the first "
+            + "request's job and allocates nothing")
+    org.springframework.http.ResponseEntity<Object> allocate(@PathVariable long id,
+            @org.springframework.web.bind.annotation.RequestHeader(value = KEY, required = false) String key,
+            jakarta.servlet.http.HttpServletRequest request) {
+        return termJob(id, false, key, "allocate:" + id, request);
+    }
+
+    private static final tools.jackson.databind.json.JsonMapper JSON = tools.jackson.databind.json.JsonMapper
+            .builder().build();
+
+    /**
+     * Starts the term's work as a job (the pages do the same) and answers for it. Under an Idempotency-Key the
+     * key keeps the job it started: a repeat answers with that job — its result, or where to follow it.
+     */
+    private org.springframework.http.ResponseEntity<Object> termJob(long id, boolean generate, String key,
+                                                                    String operation,
+                                                                    jakarta.servlet.http.HttpServletRequest request) {
+        java.util.Locale locale = org.springframework.context.i18n.LocaleContextHolder.getLocale();
+        org.fuzhi.platform.Jobs.Job job;
+        if (key == null || key.isBlank()) {
+            job = termWork.start(id, generate, locale);
+        } else {
+            var first = JSON.readTree(requests.once(CurrentUser.get(), key, operation,
+                    () -> java.util.Map.of("job", termWork.start(id, generate, locale).id())));
+            if (!first.has("job")) {
+                // Stored before this work ran as a job: the answer itself.
+                return org.springframework.http.ResponseEntity.ok(first);
+            }
+            job = jobs.find(first.get("job").asString()).orElseThrow(() ->
+                    new org.fuzhi.platform.NotFoundException("job"));
+        }
+        return answers.api(job, request, v -> v);
     }
 
     @GetMapping("/api/v1/aid/terms/{id}/entitlements")

@@ -38,13 +38,15 @@ class AidController {
     private final org.springframework.context.MessageSource messages;
 
     private final org.fuzhi.platform.Exports exports;
+    private final TermWork termWork;
 
     AidController(Catalog catalog, Terms terms, Funds funds, Rounds rounds, Refusals refusals,
                   org.fuzhi.aid.Batches batches, org.fuzhi.aid.PayeeAccounts accounts,
                   org.fuzhi.registry.Registry registry, org.fuzhi.platform.Jobs jobs,
                   org.fuzhi.platform.JobAnswers answers, org.springframework.context.MessageSource messages,
-                  org.fuzhi.platform.Exports exports) {
+                  org.fuzhi.platform.Exports exports, TermWork termWork) {
         this.exports = exports;
+        this.termWork = termWork;
         this.jobs = jobs;
         this.answers = answers;
         this.messages = messages;
@@ -231,36 +233,12 @@ class AidController {
         BankFiles.write(batches, id, ext, bank, locale, response);
     }
 
-    /**
-     * Generation and allocation run as jobs keyed by the term: a province term takes a minute, and a second click
-     * must not start the same work again. A county's answers on the term page as before.
-     */
-    private org.fuzhi.platform.Jobs.Job startTermWork(long id, String titleKey, boolean showTerm, Locale locale,
-                                                      java.util.function.Supplier<Object> work) {
-        Terms.TermView term = terms.term(CurrentUser.get(), id);
-        // An allocation's result is its report: the job's page keeps it (with the way back to the term).
-        var request = new org.fuzhi.platform.Jobs.Request("term", "term:" + id,
-                messages.getMessage(titleKey, new Object[]{term.termCode(), term.scopeName()}, locale),
-                showTerm ? "/aid/terms/" + id : null, "/aid/terms/" + id);
-        return jobs.start(request, progress -> {
-            Object value = work.get();
-            String summary = value instanceof Terms.AllocationReport r ? messages.getMessage("aid.report.line",
-                    new Object[]{money(r.allocated()), money(r.uncovered())}, locale) : null;
-            return new org.fuzhi.platform.Jobs.Outcome(null, "/api/v1/aid/terms/" + id, summary, value);
-        });
-    }
-
-    private static String money(java.math.BigDecimal v) {
-        return new java.text.DecimalFormat("#,##0.00").format(v);
-    }
-
     @PostMapping("/aid/terms/{id}/generate")
     String generate(@PathVariable long id, RedirectAttributes ra, Locale locale) {
         org.fuzhi.platform.Jobs.Job[] job = new org.fuzhi.platform.Jobs.Job[1];
         boolean[] ended = {false};
-        CurrentUser me = CurrentUser.get();
         String error = refusals.attempt(() -> {
-            job[0] = startTermWork(id, "job.title.termGenerate", true, locale, () -> terms.generate(me, id));
+            job[0] = termWork.start(id, true, locale);
             ended[0] = answers.ui(job[0]).isPresent();
         }, locale);
         if (error != null) {
@@ -275,9 +253,8 @@ class AidController {
     String allocate(@PathVariable long id, RedirectAttributes ra, Locale locale) {
         Terms.AllocationReport[] r = new Terms.AllocationReport[1];
         org.fuzhi.platform.Jobs.Job[] job = new org.fuzhi.platform.Jobs.Job[1];
-        CurrentUser me = CurrentUser.get();
         String error = refusals.attempt(() -> {
-            job[0] = startTermWork(id, "job.title.termAllocate", false, locale, () -> terms.allocate(me, id));
+            job[0] = termWork.start(id, false, locale);
             answers.ui(job[0]).ifPresent(v -> r[0] = (Terms.AllocationReport) v);
         }, locale);
         if (error != null) {
