@@ -35,6 +35,12 @@ public interface Funds {
     /** The fund's statement as .xlsx: every ledger entry with its running available balance; audited. */
     long statement(CurrentUser user, long fundId, java.io.OutputStream out, java.util.Locale locale);
 
+    /** The fund as the user may see it (for a statement's title); NotFound when it is not theirs. */
+    FundView statementOf(CurrentUser user, long fundId);
+
+    /** How many ledger entries the fund's statement holds. */
+    long statementRows(CurrentUser user, long fundId);
+
     /** Checks the ledger against itself and against the allocation lines, per fund in the user's area. */
     LedgerCheck check(CurrentUser user);
 

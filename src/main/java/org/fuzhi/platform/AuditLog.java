@@ -25,6 +25,9 @@ public interface AuditLog {
 
     List<Event> search(Query query);
 
+    /** How many events the query matches (paging ignored), as the reader may see them. */
+    long count(Query query);
+
     /** Streams every event matching the query (paging ignored), newest first, for an export. */
     void forEach(Query query, java.util.function.Consumer<Event> consumer);
 

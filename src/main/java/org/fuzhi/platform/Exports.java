@@ -34,9 +34,14 @@ public class Exports {
                          JobFiles.Writer writer) {
     }
 
+    /** Whether an export of this many rows, asked for by this request, is written by a job rather than at once. */
+    public boolean asJob(HttpServletRequest request, long rows) {
+        return request.getRequestURI().startsWith("/api/") ? JobAnswers.asksAsync(request) : rows > rowsInline;
+    }
+
     public void send(HttpServletRequest request, HttpServletResponse response, Export e) throws IOException {
         boolean api = request.getRequestURI().startsWith("/api/");
-        if (api ? JobAnswers.asksAsync(request) : e.rows() > rowsInline) {
+        if (asJob(request, e.rows())) {
             Jobs.Job job = jobFiles.start("export", "export:" + e.kind() + ":" + CurrentUser.get().username() + ":"
                             + request.getQueryString(), e.title(), e.returnUrl(), e.fileName(), e.contentType(),
                     e.rows(), e.writer());

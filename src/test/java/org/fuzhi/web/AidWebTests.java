@@ -24,6 +24,19 @@ import tools.jackson.databind.JsonNode;
  */
 interface AidWebTests extends IdentificationWebTests {
 
+    /** Follows a job with the given Authorization header until it ends (30 s at most). */
+    private JsonNode awaitJob(String url, String authorization) throws Exception {
+        JsonNode job = null;
+        for (int i = 0; i < 300; i++) {
+            job = json(mvc().perform(get(url).header("Authorization", authorization)).andExpect(status().isOk()));
+            if (!job.get("state").asString().matches("QUEUED|RUNNING")) {
+                return job;
+            }
+            Thread.sleep(100);
+        }
+        return job;
+    }
+
     private JsonNode postJson(String path, String user, String body) throws Exception {
         return json(mvc().perform(post(path).header("Authorization", bearer(user))
                 .contentType(MediaType.APPLICATION_JSON).content(body)).andExpect(status().isOk()));
@@ -261,6 +274,15 @@ interface AidWebTests extends IdentificationWebTests {
                     .andReturn().getResponse().getContentAsByteArray());
             assertThat(statement.get(1)).contains("预算下达或调整", backstop.setScale(2).toPlainString());
             assertThat(statement.get(statement.size() - 1).get(7)).isEqualTo("0.00");
+            // The same statement written by a job, for a client that does not wait.
+            var asked = mvc().perform(get("/api/v1/aid/funds/" + backstopId + "/statement.xlsx")
+                    .header("Authorization", token).header("Prefer", "respond-async")).andExpect(status().isAccepted())
+                    .andReturn().getResponse();
+            JsonNode statementJob = awaitJob(asked.getHeader("Location"), token);
+            assertThat(statementJob.get("state").asString()).isEqualTo("SUCCEEDED");
+            assertThat(AbstractWebTests.readXlsx(mvc().perform(get(statementJob.get("apiUrl").asString())
+                    .header("Authorization", token)).andExpect(status().isOk()).andReturn().getResponse()
+                    .getContentAsByteArray())).isEqualTo(statement);
             mvc().perform(get("/api/v1/aid/terms/" + termId + "/entitlements.xlsx").header("Authorization",
                     bearer("zizhu"))).andExpect(status().isNotFound());
             mvc().perform(get("/api/v1/aid/funds/" + backstopId + "/statement.xlsx").header("Authorization",
@@ -495,8 +517,21 @@ interface AidWebTests extends IdentificationWebTests {
             perBank += csvLines.size();
         }
         assertThat(perBank).isEqualTo(batch.get("lines").asInt());
+        // Asked for as a job, the same file comes from the job's page, to its owner only.
+        var asked = mvc().perform(get("/api/v1/aid/batches/" + id + "/bank-file.csv").header("Authorization", center)
+                .header("Prefer", "respond-async")).andExpect(status().isAccepted()).andReturn().getResponse();
+        JsonNode bankJob = awaitJob(asked.getHeader("Location"), center);
+        assertThat(bankJob.get("state").asString()).isEqualTo("SUCCEEDED");
+        assertThat(bankJob.get("title").asString()).isEqualTo("生成批次 " + id + " 的银行代发文件（"
+                + java.text.NumberFormat.getIntegerInstance(java.util.Locale.SIMPLIFIED_CHINESE)
+                .format(batch.get("lines").asInt()) + " 笔）");
+        assertThat(mvc().perform(get(bankJob.get("apiUrl").asString()).header("Authorization", center))
+                .andExpect(status().isOk()).andReturn().getResponse()
+                .getContentAsString(java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(file);
+        mvc().perform(get(bankJob.get("apiUrl").asString()).header("Authorization", bearer("hm-zizhu")))
+                .andExpect(status().isNotFound());
         assertThat(jdbc().sql("SELECT COUNT(*) FROM audit_event WHERE action = 'AID_BANK_FILE' AND target_id = :b")
-                .param("b", String.valueOf(id)).query(Long.class).single()).isEqualTo(1 + 2 * 2);
+                .param("b", String.valueOf(id)).query(Long.class).single()).isEqualTo(2 + 2 * 2);
 
         // The bank's return: every line paid but the last, which failed. A file contradicting what was sent (an
         // amount, a repeated line) is rejected whole with the reasons and changes nothing.

@@ -304,4 +304,36 @@ interface JobWebTests extends IdentificationWebTests {
         mvc().perform(get("/api/v1/jobs/" + linksJob.get("id").asString() + "/file")
                 .header("Authorization", bearer("hm-zizhu"))).andExpect(status().isNotFound());
     }
+
+    /**
+     * The audit log and the school list, like every other export, are written by a job when asked for one: the file
+     * is the one the same request downloads at once, the job's title counts its rows, and the other county's center
+     * can neither follow the job nor download its file. The audit log counts only the reader's area in the title.
+     */
+    @Test
+    default void theAuditLogAndSchoolListExportAsJobsToo() throws Exception {
+        long created = jdbc().sql("SELECT COUNT(*) FROM audit_event WHERE action = 'ACCOUNT_CREATE'"
+                + " AND scope_region LIKE '421182%'").query(Long.class).single();
+        String[][] cases = {
+                {"/api/v1/audit-events/export?action=ACCOUNT_CREATE", "pinggu", "导出审计日志（" + java.text.NumberFormat
+                        .getIntegerInstance(java.util.Locale.SIMPLIFIED_CHINESE).format(created) + " 条）"},
+                {"/api/v1/schools/export", "zizhu", "导出学校名录（"}};
+        for (String[] c : cases) {
+            byte[] atOnce = mvc().perform(get(c[0]).header("Authorization", bearer(c[1])))
+                    .andExpect(status().isOk()).andReturn().getResponse().getContentAsByteArray();
+            var asked = mvc().perform(get(c[0]).header("Prefer", "respond-async")
+                    .header("Authorization", bearer(c[1]))).andExpect(status().isAccepted()).andReturn().getResponse();
+            JsonNode job = awaitJob(asked.getHeader("Location"), c[1]);
+            assertThat(job.get("state").asString()).as(c[0]).isEqualTo("SUCCEEDED");
+            assertThat(job.get("title").asString()).as(c[0]).startsWith(c[2]);
+            byte[] fromJob = mvc().perform(get(job.get("apiUrl").asString()).header("Authorization", bearer(c[1])))
+                    .andExpect(status().isOk()).andReturn().getResponse().getContentAsByteArray();
+            assertThat(AbstractWebTests.readXlsx(fromJob)).as(c[0]).isEqualTo(AbstractWebTests.readXlsx(atOnce))
+                    .hasSizeGreaterThan(2);
+            mvc().perform(get(asked.getHeader("Location")).header("Authorization", bearer("hm-zizhu")))
+                    .andExpect(status().isNotFound());
+            mvc().perform(get(job.get("apiUrl").asString()).header("Authorization", bearer("hm-zizhu")))
+                    .andExpect(status().isNotFound());
+        }
+    }
 }

@@ -357,6 +357,9 @@ class BatchService implements Batches {
             String number = crypto.open(org.fuzhi.platform.FieldCrypto.Kind.BANK_ACCOUNT, l[2]);
             rows.add(List.of(l[0], l[1], number, l[5], l[6], l[7], school, l[8]));
             total = total.add(new BigDecimal(l[5]));
+            if (rows.size() % 1000 == 0) {
+                org.fuzhi.platform.Jobs.progress().done(rows.size());
+            }
         }
         try {
             if (format == FileFormat.XLSX) {

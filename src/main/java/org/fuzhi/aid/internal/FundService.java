@@ -429,11 +429,27 @@ class FundService implements Funds {
                                 t.apply("aid.account." + rs.getString("credit")), amount.toPlainString(),
                                 rs.getString("term_code") == null ? "" : rs.getString("term_code"),
                                 rs.getString("actor"), available[0].toPlainString()));
-                        rows[0]++;
+                        if (++rows[0] % 1000 == 0) {
+                            org.fuzhi.platform.Jobs.progress().done(rows[0]);
+                        }
                     });
         }
         audit.record("AID_FUND_STATEMENT", "aidFund", r.code(), Map.of("rows", rows[0]));
         return rows[0];
+    }
+
+    @Override
+    public FundView statementOf(CurrentUser user, long fundId) {
+        FundRow r = visibleRows(user, null).stream().filter(f -> f.id() == fundId).findFirst()
+                .orElseThrow(() -> new NotFoundException("fund"));
+        return views(List.of(r)).get(0);
+    }
+
+    @Override
+    public long statementRows(CurrentUser user, long fundId) {
+        statementOf(user, fundId);
+        return jdbc.sql("SELECT COUNT(*) FROM aid_ledger WHERE fund_id = :f").param("f", fundId).query(Long.class)
+                .single();
     }
 
     @Override

@@ -160,11 +160,9 @@ class AidApiController {
 
     @GetMapping("/api/v1/aid/funds/{id}/statement.xlsx")
     @Operation(summary = "A fund's statement as .xlsx: every ledger entry and the running available balance; audited")
-    void statement(@PathVariable long id, java.util.Locale locale, jakarta.servlet.http.HttpServletResponse response)
-            throws java.io.IOException {
-        response.setContentType("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
-        response.setHeader("Content-Disposition", "attachment; filename=\"fund-" + id + ".xlsx\"");
-        funds.statement(CurrentUser.get(), id, response.getOutputStream(), locale);
+    void statement(@PathVariable long id, java.util.Locale locale, jakarta.servlet.http.HttpServletRequest request,
+                   jakarta.servlet.http.HttpServletResponse response) throws java.io.IOException {
+        AidExports.statement(exports, funds, messages, id, locale, request, response);
     }
 
     @GetMapping("/api/v1/aid/terms/{id}/missed")
@@ -236,8 +234,9 @@ class AidApiController {
             + "(aid center; full account numbers; audited)")
     void bankFile(@PathVariable long id, @PathVariable String ext,
                   @org.springframework.web.bind.annotation.RequestParam(required = false) String bank,
-                  java.util.Locale locale, jakarta.servlet.http.HttpServletResponse response) throws java.io.IOException {
-        BankFiles.write(batches, id, ext, bank, locale, response);
+                  java.util.Locale locale, jakarta.servlet.http.HttpServletRequest request,
+                  jakarta.servlet.http.HttpServletResponse response) throws java.io.IOException {
+        BankFiles.write(exports, batches, messages, id, ext, bank, locale, request, response);
     }
 
     @PostMapping(value = "/api/v1/aid/batches/{id}/returns", consumes = {"text/csv", "text/plain"})

@@ -162,11 +162,9 @@ class AidController {
     }
 
     @GetMapping("/aid/funds/{id}/statement.xlsx")
-    void statement(@PathVariable long id, Locale locale, jakarta.servlet.http.HttpServletResponse response)
-            throws java.io.IOException {
-        response.setContentType("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
-        response.setHeader("Content-Disposition", "attachment; filename=\"fund-" + id + ".xlsx\"");
-        funds.statement(CurrentUser.get(), id, response.getOutputStream(), locale);
+    void statement(@PathVariable long id, java.util.Locale locale, jakarta.servlet.http.HttpServletRequest request,
+                   jakarta.servlet.http.HttpServletResponse response) throws java.io.IOException {
+        AidExports.statement(exports, funds, messages, id, locale, request, response);
     }
 
     @GetMapping("/aid/accounts/{studentId}")
@@ -229,8 +227,9 @@ class AidController {
 
     @GetMapping("/aid/batches/{id}/bank-file.{ext:csv|xlsx}")
     void bankFile(@PathVariable long id, @PathVariable String ext, @RequestParam(required = false) String bank,
-                  Locale locale, jakarta.servlet.http.HttpServletResponse response) throws java.io.IOException {
-        BankFiles.write(batches, id, ext, bank, locale, response);
+                  Locale locale, jakarta.servlet.http.HttpServletRequest request,
+                  jakarta.servlet.http.HttpServletResponse response) throws java.io.IOException {
+        BankFiles.write(exports, batches, messages, id, ext, bank, locale, request, response);
     }
 
     @PostMapping("/aid/terms/{id}/generate")

@@ -30,4 +30,16 @@ final class AidExports {
                 Downloads.XLSX,
                 out -> terms.exportEntitlements(user, termId, school, out, locale)));
     }
+
+    /** A fund's statement: every ledger entry; a fund paid out over years holds many, so a long one is a job. */
+    static void statement(Exports exports, org.fuzhi.aid.Funds funds, MessageSource messages, long fundId,
+                          Locale locale, HttpServletRequest request, HttpServletResponse response) throws IOException {
+        CurrentUser user = CurrentUser.get();
+        org.fuzhi.aid.Funds.FundView fund = funds.statementOf(user, fundId);
+        long rows = funds.statementRows(user, fundId);
+        exports.send(request, response, new Exports.Export("fund-statement-" + fundId, rows,
+                messages.getMessage("job.title.exportFundStatement", new Object[]{fund.name(), rows}, locale), "/aid",
+                "fund-" + fundId + ".xlsx", Downloads.XLSX,
+                out -> funds.statement(user, fundId, out, locale)));
+    }
 }

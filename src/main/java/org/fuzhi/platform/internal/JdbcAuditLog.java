@@ -120,9 +120,34 @@ class JdbcAuditLog implements AuditLog {
         select(q, false, consumer);
     }
 
-    private void select(Query q, boolean paged, java.util.function.Consumer<Event> consumer) {
-        StringBuilder sql = new StringBuilder("SELECT * FROM audit_event WHERE 1=1");
+    @Override
+    @Transactional(readOnly = true)
+    public long count(Query q) {
         Map<String, Object> p = new TreeMap<>();
+        String where = where(q, p);
+        return jdbc.sql("SELECT COUNT(*) FROM audit_event WHERE " + where).params(p).query(Long.class).single();
+    }
+
+    private void select(Query q, boolean paged, java.util.function.Consumer<Event> consumer) {
+        Map<String, Object> p = new TreeMap<>();
+        StringBuilder sql = new StringBuilder("SELECT * FROM audit_event WHERE ").append(where(q, p));
+        sql.append(" ORDER BY id DESC");
+        if (paged) {
+            sql.append(" LIMIT :size OFFSET :offset");
+            p.put("size", q.size());
+            p.put("offset", (long) q.page() * q.size());
+        }
+        jdbc.sql(sql.toString()).withFetchSize(1000).params(p).query(rs -> {
+            consumer.accept(new Event(rs.getLong("id"), rs.getTimestamp("occurred_at").toInstant(),
+                    rs.getString("actor"), rs.getString("actor_role"), rs.getString("action"),
+                    rs.getString("target_type"), rs.getString("target_id"), rs.getString("scope"),
+                    rs.getString("details"), rs.getString("client_ip")));
+        });
+    }
+
+    /** The query's conditions (the reader's area first), its parameters put into {@code p}. */
+    private static String where(Query q, Map<String, Object> p) {
+        StringBuilder sql = new StringBuilder("1=1");
         // The ADMIN reads the whole log (accounts, logins, configuration); everyone else the events of their area.
         CurrentUser reader = CurrentUser.get();
         if (reader.role() != org.fuzhi.platform.Role.ADMIN) {
@@ -146,18 +171,7 @@ class JdbcAuditLog implements AuditLog {
             sql.append(" AND occurred_at < :to");
             p.put("to", Timestamp.from(q.to()));
         }
-        sql.append(" ORDER BY id DESC");
-        if (paged) {
-            sql.append(" LIMIT :size OFFSET :offset");
-            p.put("size", q.size());
-            p.put("offset", (long) q.page() * q.size());
-        }
-        jdbc.sql(sql.toString()).withFetchSize(1000).params(p).query(rs -> {
-            consumer.accept(new Event(rs.getLong("id"), rs.getTimestamp("occurred_at").toInstant(),
-                    rs.getString("actor"), rs.getString("actor_role"), rs.getString("action"),
-                    rs.getString("target_type"), rs.getString("target_id"), rs.getString("scope"),
-                    rs.getString("details"), rs.getString("client_ip")));
-        });
+        return sql.toString();
     }
 
     /**

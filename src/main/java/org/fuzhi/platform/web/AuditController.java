@@ -22,8 +22,11 @@ class AuditController {
     private final AuditLog audit;
     private final AuditView view;
     private final org.springframework.context.MessageSource messages;
+    private final org.fuzhi.platform.Exports exports;
 
-    AuditController(AuditLog audit, AuditView view, org.springframework.context.MessageSource messages) {
+    AuditController(AuditLog audit, AuditView view, org.springframework.context.MessageSource messages,
+                    org.fuzhi.platform.Exports exports) {
+        this.exports = exports;
         this.audit = audit;
         this.view = view;
         this.messages = messages;
@@ -68,22 +71,36 @@ class AuditController {
         return Map.of("page", page, "items", events);
     }
 
-    /** The filtered log as .xlsx for auditors; the export itself is recorded. */
+    /**
+     * The filtered log as .xlsx for auditors; the export itself is recorded. A county's log grows by thousands of
+     * events a day, so a long one is written by a job like the other exports.
+     */
     @GetMapping({"/audit/export", "/api/v1/audit-events/export"})
     void export(@RequestParam(required = false) String actor, @RequestParam(required = false) String action,
                 @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate from,
                 @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate to,
-                jakarta.servlet.http.HttpServletResponse response, java.util.Locale locale) throws java.io.IOException {
+                jakarta.servlet.http.HttpServletRequest request, jakarta.servlet.http.HttpServletResponse response,
+                java.util.Locale locale) throws java.io.IOException {
         CurrentUser.get().require(CurrentUser.get().role().mayReadAudit());
         var query = new AuditLog.Query(actor, action, from == null ? null : from.atStartOfDay(ZONE).toInstant(),
                 to == null ? null : to.plusDays(1).atStartOfDay(ZONE).toInstant(), 0, 0);
-        org.fuzhi.platform.Downloads.prepare(response, org.fuzhi.platform.Downloads.XLSX,
-                messages.getMessage("audit.export.filename", null, locale) + ".xlsx");
+        long rows = audit.count(query);
+        String returnUrl = "/audit" + (request.getQueryString() == null ? "" : "?" + request.getQueryString());
+        exports.send(request, response, new org.fuzhi.platform.Exports.Export("audit", rows,
+                messages.getMessage("job.title.exportAudit", new Object[]{rows}, locale), returnUrl,
+                messages.getMessage("audit.export.filename", null, locale) + ".xlsx",
+                org.fuzhi.platform.Downloads.XLSX, out -> write(query, rows, out, locale)));
+    }
+
+    private void write(AuditLog.Query query, long total, java.io.OutputStream out, java.util.Locale locale)
+            throws java.io.IOException {
         List<String> header = java.util.stream.Stream.of("id", "time", "actor", "role", "action", "target", "scope",
                 "details", "ip").map(k -> messages.getMessage("audit.column." + k, null, locale)).toList();
         var format = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZONE);
+        var progress = org.fuzhi.platform.Jobs.progress();
+        progress.total(total);
         long[] n = {0};
-        try (org.fuzhi.platform.Xlsx x = new org.fuzhi.platform.Xlsx(response.getOutputStream(),
+        try (org.fuzhi.platform.Xlsx x = new org.fuzhi.platform.Xlsx(out,
                 messages.getMessage("audit.title", null, locale), header)) {
             // Named a chunk at a time: one look-up per target type and chunk, not per row.
             List<AuditLog.Event> chunk = new java.util.ArrayList<>();
@@ -94,6 +111,7 @@ class AuditController {
                     n[0]++;
                 }
                 chunk.clear();
+                progress.done(n[0]);
             };
             audit.forEach(query, e -> {
                 chunk.add(e);
@@ -103,8 +121,8 @@ class AuditController {
             });
             flush.run();
         }
-        audit.record("EXPORT", "audit-events", null, Map.of("rows", n[0], "actor", String.valueOf(actor),
-                "action", String.valueOf(action)));
+        audit.record("EXPORT", "audit-events", null, Map.of("rows", n[0], "actor", String.valueOf(query.actor()),
+                "action", String.valueOf(query.action())));
     }
 
     @GetMapping("/api/v1/audit-events/verify")

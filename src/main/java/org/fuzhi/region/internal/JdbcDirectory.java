@@ -146,6 +146,7 @@ class JdbcDirectory implements Directory {
                                     : "filter.no", null, locale)));
                     n++;
                 }
+                org.fuzhi.platform.Jobs.progress().done(n);
             } while (p.hasNext());
         }
         audit.record("EXPORT", "schools", null, Map.of("rows", n, "filter", String.valueOf(q)));

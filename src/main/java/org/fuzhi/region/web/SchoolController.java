@@ -22,8 +22,11 @@ class SchoolController {
 
     private final Directory directory;
     private final org.springframework.context.MessageSource messages;
+    private final org.fuzhi.platform.Exports exports;
 
-    SchoolController(Directory directory, org.springframework.context.MessageSource messages) {
+    SchoolController(Directory directory, org.springframework.context.MessageSource messages,
+                     org.fuzhi.platform.Exports exports) {
+        this.exports = exports;
         this.directory = directory;
         this.messages = messages;
     }
@@ -73,12 +76,17 @@ class SchoolController {
 
     @GetMapping({"/schools/export", "/api/v1/schools/export"})
     void export(@RequestParam(required = false) String q, @RequestParam(required = false) String type,
-                @RequestParam(required = false) String region, jakarta.servlet.http.HttpServletResponse response,
-                java.util.Locale locale) throws java.io.IOException {
-        org.fuzhi.platform.Downloads.prepare(response, org.fuzhi.platform.Downloads.XLSX,
-                messages.getMessage("school.export.filename", null, locale) + ".xlsx");
-        directory.exportSchools(CurrentUser.get(), new Directory.SchoolQuery(q, type, region), response.getOutputStream(),
-                locale);
+                @RequestParam(required = false) String region, jakarta.servlet.http.HttpServletRequest request,
+                jakarta.servlet.http.HttpServletResponse response, java.util.Locale locale) throws java.io.IOException {
+        CurrentUser user = CurrentUser.get();
+        Directory.SchoolQuery query = new Directory.SchoolQuery(q, type, region);
+        // A province lists tens of thousands of schools: a long list is written by a job like the other exports.
+        long rows = directory.schools(user.scope(), query, 0, 1).total();
+        exports.send(request, response, new org.fuzhi.platform.Exports.Export("schools", rows,
+                messages.getMessage("job.title.exportSchools", new Object[]{rows}, locale),
+                "/schools" + (request.getQueryString() == null ? "" : "?" + request.getQueryString()),
+                messages.getMessage("school.export.filename", null, locale) + ".xlsx",
+                org.fuzhi.platform.Downloads.XLSX, out -> directory.exportSchools(user, query, out, locale)));
     }
 
     /** The subdivisions of a region (public administrative data) as .xlsx. */
