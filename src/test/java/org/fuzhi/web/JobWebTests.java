@@ -335,5 +335,17 @@ interface JobWebTests extends IdentificationWebTests {
             mvc().perform(get(job.get("apiUrl").asString()).header("Authorization", bearer("hm-zizhu")))
                     .andExpect(status().isNotFound());
         }
+        // The export is itself in the log, its filter in words: the action by name, no "null" for a filter not used.
+        String log = mvc().perform(get("/audit").param("action", "EXPORT").cookie(login("zizhu")))
+                .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
+        assertThat(log).contains("<dt>动作</dt><dd>创建账号</dd>").doesNotContain("<dd>null</dd>")
+                .doesNotContain("<dd>ACCOUNT_CREATE</dd>");
+        // The walk over the audit log's hash chain is a job as well; its summary says the result in words.
+        var verify = mvc().perform(get("/api/v1/audit-events/verify").header("Prefer", "respond-async")
+                .header("Authorization", bearer("pinggu"))).andExpect(status().isAccepted()).andReturn().getResponse();
+        JsonNode verified = awaitJob(verify.getHeader("Location"), "pinggu");
+        assertThat(verified.get("state").asString()).isEqualTo("SUCCEEDED");
+        assertThat(verified.get("title").asString()).isEqualTo("校验审计日志的哈希链");
+        assertThat(verified.get("summary").asString()).startsWith("审计日志完整：已校验 ").endsWith("哈希链未被篡改。");
     }
 }

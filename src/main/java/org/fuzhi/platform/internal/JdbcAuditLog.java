@@ -251,11 +251,17 @@ class JdbcAuditLog implements AuditLog {
         List<Long> broken = new ArrayList<>(1);
         long[] checked = {0};
         String[] prev = {GENESIS};
-        jdbc.sql("SELECT * FROM audit_event ORDER BY id").query(rs -> {
+        var progress = org.fuzhi.platform.Jobs.progress();
+        if (progress.jobId() != null) {
+            progress.total(jdbc.sql("SELECT COUNT(*) FROM audit_event").query(Long.class).single());
+        }
+        jdbc.sql("SELECT * FROM audit_event ORDER BY id").withFetchSize(2000).query(rs -> {
             if (!broken.isEmpty()) {
                 return;
             }
-            checked[0]++;
+            if (++checked[0] % 1000 == 0) {
+                progress.done(checked[0]);
+            }
             long id = rs.getLong("id");
             String expected = hash(prev[0], id, rs.getTimestamp("occurred_at").toInstant(), rs.getString("actor"),
                     rs.getString("actor_role"), rs.getString("action"), rs.getString("target_type"),

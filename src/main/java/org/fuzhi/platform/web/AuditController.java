@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.fuzhi.platform.AuditLog;
 import org.fuzhi.platform.CurrentUser;
+import org.fuzhi.platform.Jobs;
 import org.springframework.format.annotation.DateTimeFormat;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
@@ -23,10 +24,14 @@ class AuditController {
     private final AuditView view;
     private final org.springframework.context.MessageSource messages;
     private final org.fuzhi.platform.Exports exports;
+    private final Jobs jobs;
+    private final org.fuzhi.platform.JobAnswers answers;
 
     AuditController(AuditLog audit, AuditView view, org.springframework.context.MessageSource messages,
-                    org.fuzhi.platform.Exports exports) {
+                    org.fuzhi.platform.Exports exports, Jobs jobs, org.fuzhi.platform.JobAnswers answers) {
         this.exports = exports;
+        this.jobs = jobs;
+        this.answers = answers;
         this.audit = audit;
         this.view = view;
         this.messages = messages;
@@ -53,11 +58,41 @@ class AuditController {
         return "audit/list";
     }
 
+    /**
+     * Walks the whole hash chain. A province's log holds millions of events, so the walk is a job: its result is
+     * shown here when it ends within the page's wait, else on the job's page (the summary says the same in words).
+     */
     @PostMapping("/audit/verify")
-    String verify(Model model) {
-        CurrentUser.get().require(CurrentUser.get().role().mayReadAudit());
-        model.addAttribute("check", audit.verify());
+    String verify(Model model, java.util.Locale locale) {
+        Jobs.Job job = startVerification(locale);
+        var value = answers.ui(job);
+        if (value.isEmpty()) {
+            return answers.page(job);
+        }
+        model.addAttribute("check", value.get());
         return "audit/verify";
+    }
+
+    /** The user's verification: a new one, or the one already running (a second click follows it). */
+    private Jobs.Job startVerification(java.util.Locale locale) {
+        CurrentUser user = CurrentUser.get();
+        user.require(user.role().mayReadAudit());
+        try {
+            return jobs.start(new Jobs.Request("audit-verify", "audit-verify:" + user.username(),
+                    messages.getMessage("job.title.auditVerify", null, locale), null, "/audit"), progress -> {
+                        progress.phase("job.phase.auditVerify");
+                        AuditLog.ChainCheck c = audit.verify();
+                        String summary = c.behindCheckpoint()
+                                ? messages.getMessage("audit.behindCheckpoint", new Object[]{c.checkpointId(),
+                                c.checked()}, locale)
+                                : c.intact() ? messages.getMessage("audit.intact", new Object[]{c.checked()}, locale)
+                                : messages.getMessage("audit.broken", new Object[]{c.firstBrokenId(), c.checked()},
+                                locale);
+                        return new Jobs.Outcome(null, null, summary, c);
+                    });
+        } catch (Jobs.AlreadyRunningException e) {
+            return e.running();
+        }
     }
 
     @GetMapping("/api/v1/audit-events")
@@ -121,14 +156,22 @@ class AuditController {
             });
             flush.run();
         }
-        audit.record("EXPORT", "audit-events", null, Map.of("rows", n[0], "actor", String.valueOf(query.actor()),
-                "action", String.valueOf(query.action())));
+        // The filters in use only: an empty one is no filter, not the word "null".
+        Map<String, Object> details = new java.util.LinkedHashMap<>();
+        details.put("rows", n[0]);
+        if (query.actor() != null && !query.actor().isBlank()) {
+            details.put("actor", query.actor().strip());
+        }
+        if (query.action() != null && !query.action().isBlank()) {
+            details.put("action", query.action().strip());
+        }
+        audit.record("EXPORT", "audit-events", null, details);
     }
 
     @GetMapping("/api/v1/audit-events/verify")
     @ResponseBody
-    AuditLog.ChainCheck apiVerify() {
-        CurrentUser.get().require(CurrentUser.get().role().mayReadAudit());
-        return audit.verify();
+    org.springframework.http.ResponseEntity<Object> apiVerify(jakarta.servlet.http.HttpServletRequest request,
+                                                              java.util.Locale locale) {
+        return answers.api(startVerification(locale), request, v -> v);
     }
 }

@@ -119,7 +119,8 @@ class AuditView {
             Map.entry("reason", List.of("enum.CloseReason.")), Map.entry("type", List.of("enum.Type.")),
             Map.entry("category", List.of("enum.PovertyCategory.")),
             Map.entry("status", List.of("enum.CaseStatus.", "enum.EnrolmentStatus.", "enum.TaskStatus.")),
-            Map.entry("kind", List.of("import.kind.", "aid.fundKind.")), Map.entry("field", List.of("audit.field.")));
+            Map.entry("kind", List.of("import.kind.", "aid.fundKind.")), Map.entry("field", List.of("audit.field.")),
+            Map.entry("by", List.of("audit.searchBy.")), Map.entry("action", List.of("audit.action.")));
 
     /** A detail's value in words where it is a code ("GUARDIAN" → 监护人, "ALL" → 全部); anything else as it is. */
     private String word(String key, String value, Locale locale) {
