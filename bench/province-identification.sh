@@ -37,6 +37,7 @@ done
 # The app has migrated the schema. Every run starts from the loaded data: no rounds, links, cases or derived statuses from an earlier run.
 $PG <<'SQL'
 DELETE FROM dropout_visit; DELETE FROM dropout_case; DELETE FROM ident_change; DELETE FROM ident_task;
+DELETE FROM survey_check; DELETE FROM survey_missing;
 DELETE FROM ident_entry; DELETE FROM ident_entry_before WHERE TRUE; DELETE FROM ident_round; DELETE FROM roster_link;
 DELETE FROM person_poverty_status;
 SQL

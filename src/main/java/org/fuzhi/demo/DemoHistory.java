@@ -37,12 +37,15 @@ class DemoHistory {
     static final String SPRING_ROUND = "2025—2026学年春季学期精准识别";
 
     private final Rounds rounds;
+    private final org.fuzhi.identification.Surveys surveys;
     private final Terms terms;
     private final Batches batches;
     private final DemoClock clock;
     private final org.fuzhi.region.Directory directory;
 
-    DemoHistory(Rounds rounds, Terms terms, Batches batches, DemoClock clock, org.fuzhi.region.Directory directory) {
+    DemoHistory(Rounds rounds, Terms terms, Batches batches, DemoClock clock, org.fuzhi.region.Directory directory,
+                org.fuzhi.identification.Surveys surveys) {
+        this.surveys = surveys;
         this.directory = directory;
         this.rounds = rounds;
         this.terms = terms;
@@ -121,6 +124,9 @@ class DemoHistory {
                     case CENTER -> center;
                 };
                 as.accept(u);
+                if (step == Rounds.Step.SURVEY) {
+                    surveys.confirmRest(u, t.id()); // the village went through its list on paper
+                }
                 rounds.complete(u, t.id(), t.version(), step == Rounds.Step.SURVEY ? "已逐户核对" : "已核实");
             }
         }

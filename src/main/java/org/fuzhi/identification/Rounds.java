@@ -91,8 +91,12 @@ public interface Rounds {
     /** The rounds still open (not final) that the user takes part in, with how many tasks wait for the user. */
     List<Pending> pending(CurrentUser user);
 
-    /** @param myTasks tasks the user can approve or return now; {@code finishable} when the center may make it final */
-    record Pending(long roundId, String name, Stage stage, long myTasks, boolean finishable) {
+    /**
+     * @param myTasks    tasks the user can approve or return now; {@code finishable} when the center may make it final
+     * @param surveyTask the village's own survey still to submit (null otherwise), with its checklist's progress
+     */
+    record Pending(long roundId, String name, Stage stage, long myTasks, boolean finishable, Long surveyTask,
+                   long surveyChecked, long surveyTotal) {
     }
 
     record NewRound(String name, int schoolYear, String term, String scopeCode) {
@@ -108,10 +112,12 @@ public interface Rounds {
      * @param mayComplete whether the viewing user may approve this task now
      * @param maySendBack whether the viewing user may return this task now
      * @param blockers    how many units below this one have not finished
+     * @param checked     a village survey: children of its list confirmed or flagged so far (0 for other steps)
+     * @param flagged     a village survey: children flagged (moved, not in school, facts wrong)
      */
     record TaskView(long id, long roundId, Step step, String unitCode, String unitName, TaskStatus status,
                     String remark, String reason, String decidedBy, Instant decidedAt, int version, long entries,
-                    long blockers, boolean mayComplete, boolean maySendBack) {
+                    long blockers, boolean mayComplete, boolean maySendBack, long checked, long flagged) {
     }
 
     record Progress(long total, long done, long returned) {

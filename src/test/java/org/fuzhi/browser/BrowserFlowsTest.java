@@ -411,10 +411,57 @@ class BrowserFlowsTest {
         long round = Long.parseLong(page.url().replaceAll(".*/rounds/(\\d+).*", "$1"));
         shot("11-round-created");
 
+        // The village cadre, on a phone, goes through the village's checklist: one child confirmed, one flagged
+        // with the reason, a missing child reported, the rest confirmed at once, then the survey submitted.
         as("cunwei");
-        completeTask(round, "SURVEY");
+        page.setViewportSize(390, 844);
+        // The dashboard leads a village straight to its checklist.
+        page.navigate(url("/"));
+        assertThat(page.locator("#survey-open").first()).containsText("核对本村名单（已核对 ");
+        page.navigate(url("/identification/rounds/" + round));
+        page.click("tr[data-step=SURVEY] a.survey-start");
+        assertThat(page.locator("h1")).hasText("村级普查核对清单");
+        long total = jdbc.sql("SELECT COUNT(*) FROM ident_entry WHERE round_id = :r AND village_code = :v")
+                .param("r", round).param("v", village).query(Long.class).single();
+        org.assertj.core.api.Assertions.assertThat(total).isGreaterThan(2);
+        assertThat(page.locator("li.survey-child")).hasCount((int) total);
+        assertThat(page.locator("#survey-submit button[type=submit]")).isDisabled();
+        assertThat(page.locator("#survey-remaining")).hasText("还有 " + total + " 名未核对");
+        page.locator("li.survey-child").nth(0).locator("button.child-confirm").click();
+        assertThat(page.locator("li.survey-child").nth(0).locator(".child-mark")).hasText("属实");
+        var second = page.locator("li.survey-child").nth(1);
+        second.locator("details.child-flag summary").click();
+        second.locator("select[name=mark]").selectOption("MOVED");
+        // A flag without a reason is refused, on the child, and keeps the list as it was.
+        second.locator("button.child-flag-save").click();
+        second = page.locator("li.survey-child").nth(1);
+        assertThat(second.locator(".alert-danger")).hasText("标记有问题时必须写明情况。");
+        second.locator("select[name=mark]").selectOption("MOVED");
+        second.locator("textarea[name=note]").fill("已随父母迁往武汉，在当地小学就读");
+        second.locator("button.child-flag-save").click();
+        second = page.locator("li.survey-child").nth(1);
+        assertThat(second.locator(".child-mark")).hasText("已迁出本村");
+        assertThat(second).containsText("已随父母迁往武汉");
+        assertThat(page.locator("#survey-counts")).hasText("已核对 2 / " + total + " 名，其中 1 名有问题");
+        page.fill("#missing-name", "测试儿童甲");
+        page.fill("#missing-note", "八岁，父母在外务工，跟奶奶住在第三组，未见在名单上");
+        page.click("#missing-form button[type=submit]");
+        assertThat(page.locator("#missing-list")).containsText("测试儿童甲");
+        assertThat(((Number) page.evaluate("document.documentElement.scrollWidth")).intValue()).isLessThanOrEqualTo(390);
+        windowShot("11b-survey-checklist-phone");
+        page.click("#confirm-rest button");
+        assertThat(page.locator("#survey-counts")).hasText("已核对 " + total + " / " + total + " 名，其中 1 名有问题");
+        page.click("#survey-submit button[type=submit]");
+        assertThat(page.locator("#round-done")).hasText("已通过。");
+        page.setViewportSize(1400, 900);
+        page.navigate(url("/identification/surveys/" + jdbc.sql(
+                "SELECT id FROM ident_task WHERE round_id = :r AND step = 'SURVEY'").param("r", round)
+                .query(Long.class).single()));
+        shot("11c-survey-checklist");
         as("xiangzhen");
         page.navigate(url("/identification/rounds/" + round));
+        // The township sees what the village flagged before it verifies.
+        assertThat(page.locator("tr[data-step=SURVEY] .survey-checked")).containsText("1 名有问题");
         page.fill("tr[data-step=SURVEY] form.task-return input[name=reason]", "第二组有一户未入户核实");
         page.click("tr[data-step=SURVEY] form.task-return button");
         assertThat(page.locator("#round-done")).hasText("已退回，并通知该单位。");

@@ -77,7 +77,15 @@ interface IdentificationWebTests {
                 && (unit == null || t.get("unitCode").asString().equals(unit))).findFirst().orElseThrow();
     }
 
+    /**
+     * Completes a task as the user. A village's survey is submitted after its checklist: the helper first confirms
+     * the children the village has not checked (as the same user, so a refusal there is the same as below).
+     */
     default ResultActions complete(JsonNode task, String user) throws Exception {
+        if (task.get("step").asString().equals("SURVEY")) {
+            mvc().perform(post("/api/v1/identification/surveys/" + task.get("id").asLong() + "/confirm-rest")
+                    .header("Authorization", bearer(user)));
+        }
         return mvc().perform(post("/api/v1/identification/rounds/tasks/" + task.get("id").asLong() + "/complete")
                 .param("version", task.get("version").asString()).header("Authorization", bearer(user))
                 .contentType(MediaType.APPLICATION_JSON).content("{\"remark\":\"已逐户核对\"}"));
@@ -144,6 +152,104 @@ interface IdentificationWebTests {
         JsonNode survey = tasks(city, "cunwei").stream().filter(t -> t.get("step").asString().equals("SURVEY")
                 && t.get("unitCode").asString().equals(village)).findFirst().orElseThrow();
         complete(survey, "cunwei").andExpect(status().isOk()).andExpect(jsonPath("$.status").value("DONE"));
+    }
+
+    /**
+     * The village survey is a checklist of the village's own children: each confirmed or flagged with a reason,
+     * missing children reported, and the survey submitted only when every child is checked. Only the village
+     * writes it; its township and the aid center read it; another village, a school and the other county's center
+     * read nothing.
+     */
+    @Test
+    default void aVillageSurveyIsAChecklistOfItsOwnChildren() throws Exception {
+        String village = villageOf("cunwei");
+        long id = createRound("村级普查清单", 2021, "SPRING", village).get("id").asLong();
+        JsonNode task = task(id, "SURVEY", village);
+        long taskId = task.get("id").asLong();
+        String url = "/api/v1/identification/surveys/" + taskId;
+        JsonNode list = json(mvc().perform(get(url).header("Authorization", bearer("cunwei")))
+                .andExpect(status().isOk()));
+        long inVillage = jdbc().sql("SELECT COUNT(*) FROM ident_entry WHERE round_id = :r AND village_code = :v")
+                .param("r", id).param("v", village).query(Long.class).single();
+        // The village's children by their household, not the pupils of schools in the village.
+        assertThat(list.get("total").asLong()).isEqualTo(inVillage).isGreaterThan(2);
+        assertThat(list.get("children").size()).isEqualTo((int) inVillage);
+        assertThat(list.get("checked").asLong()).isZero();
+        assertThat(list.get("mayEdit").asBoolean()).isTrue();
+        assertThat(list.get("mayComplete").asBoolean()).isFalse();
+        assertThat(list.get("villageName").asString()).contains(" ");
+
+        // Not submitted while a child is unchecked: the refusal says how many.
+        var submit = mvc().perform(post("/api/v1/identification/rounds/tasks/" + taskId + "/complete")
+                .param("version", task.get("version").asString()).header("Authorization", bearer("cunwei")));
+        refusedWith(submit, "名单上还有 " + inVillage + " 名儿童未核对：请逐一确认属实或标记问题后再提交普查。");
+
+        long first = list.get("children").get(0).get("studentId").asLong();
+        long second = list.get("children").get(1).get("studentId").asLong();
+        String mark = url + "/children/";
+        mvc().perform(post(mark + first).header("Authorization", bearer("cunwei"))
+                        .contentType(MediaType.APPLICATION_JSON).content("{\"mark\":\"CONFIRMED\"}"))
+                .andExpect(status().isOk()).andExpect(jsonPath("$.mark").value("CONFIRMED"))
+                .andExpect(jsonPath("$.checkedBy").value(jdbc().sql(
+                        "SELECT display_name FROM app_user WHERE username = 'cunwei'").query(String.class).single()));
+        refusedWith(mvc().perform(post(mark + second).header("Authorization", bearer("cunwei"))
+                .contentType(MediaType.APPLICATION_JSON).content("{\"mark\":\"NOT_IN_SCHOOL\"}")),
+                "标记有问题时必须写明情况。");
+        mvc().perform(post(mark + second).header("Authorization", bearer("cunwei"))
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"mark\":\"NOT_IN_SCHOOL\",\"note\":\"去年秋天起在家务农\"}"))
+                .andExpect(status().isOk()).andExpect(jsonPath("$.note").value("去年秋天起在家务农"));
+        // A child of another village's list is not this task's.
+        long elsewhere = jdbc().sql("SELECT MIN(student_id) FROM ident_entry WHERE round_id <> :r "
+                + "AND village_code <> :v").param("r", id).param("v", village).query(Long.class).single();
+        mvc().perform(post(mark + elsewhere).header("Authorization", bearer("cunwei"))
+                .contentType(MediaType.APPLICATION_JSON).content("{\"mark\":\"CONFIRMED\"}"))
+                .andExpect(status().isNotFound());
+        refusedWith(mvc().perform(post(url + "/missing").header("Authorization", bearer("cunwei"))
+                .contentType(MediaType.APPLICATION_JSON).content("{\"name\":\"测试儿童乙\"}")),
+                "请写明这名儿童的情况（家庭、年龄、在哪上学或为何未上学）。");
+        mvc().perform(post(url + "/missing").header("Authorization", bearer("cunwei"))
+                .contentType(MediaType.APPLICATION_JSON)
+                .content("{\"name\":\"测试儿童乙\",\"note\":\"九岁，随祖父母生活，未入学\"}")).andExpect(status().isOk());
+
+        // Who else reads it, and who writes: the township and the center read; nobody but the village writes.
+        JsonNode seen = json(mvc().perform(get(url).header("Authorization", bearer("xiangzhen")))
+                .andExpect(status().isOk()));
+        assertThat(seen.get("checked").asLong()).isEqualTo(2);
+        assertThat(seen.get("flagged").asLong()).isEqualTo(1);
+        assertThat(seen.get("mayEdit").asBoolean()).isFalse();
+        assertThat(seen.get("missing").get(0).get("name").asString()).isEqualTo("测试儿童乙");
+        mvc().perform(get(url).header("Authorization", bearer("zizhu"))).andExpect(status().isOk());
+        mvc().perform(post(mark + first).header("Authorization", bearer("xiangzhen"))
+                .contentType(MediaType.APPLICATION_JSON).content("{\"mark\":\"MOVED\",\"note\":\"x\"}"))
+                .andExpect(status().isForbidden());
+        String otherVillage = jdbc().sql("SELECT MIN(code) FROM region WHERE level = 'VILLAGE' AND code <> :v "
+                + "AND code LIKE '421182%'").param("v", village).query(String.class).single();
+        for (String outsider : List.of("cun-" + otherVillage, "xuexiao", "hm-zizhu")) {
+            int code = mvc().perform(get(url).header("Authorization", bearer(outsider))).andReturn().getResponse()
+                    .getStatus();
+            assertThat(code).as(outsider).isIn(403, 404);
+            mvc().perform(post(url + "/confirm-rest").header("Authorization", bearer(outsider)))
+                    .andExpect(result -> assertThat(result.getResponse().getStatus()).as(outsider).isIn(403, 404));
+        }
+        // The township's task list says how far the village is and how many it flagged.
+        JsonNode counted = task(id, "SURVEY", village);
+        assertThat(counted.get("checked").asLong()).isEqualTo(2);
+        assertThat(counted.get("flagged").asLong()).isEqualTo(1);
+
+        // The rest confirmed at once, then the survey goes through; after that the list is closed.
+        assertThat(json(mvc().perform(post(url + "/confirm-rest").header("Authorization", bearer("cunwei")))
+                .andExpect(status().isOk())).get("confirmed").asLong()).isEqualTo(inVillage - 2);
+        mvc().perform(post("/api/v1/identification/rounds/tasks/" + taskId + "/complete")
+                        .param("version", task.get("version").asString()).header("Authorization", bearer("cunwei")))
+                .andExpect(status().isOk()).andExpect(jsonPath("$.status").value("DONE"));
+        refusedWith(mvc().perform(post(mark + first).header("Authorization", bearer("cunwei"))
+                        .contentType(MediaType.APPLICATION_JSON).content("{\"mark\":\"CONFIRMED\"}")),
+                "本村已提交普查，名单不能再修改；如需更正，请乡镇退回后再改。");
+        // The audit log says it in words.
+        String log = mvc().perform(get("/audit").param("action", "SURVEY_CHECK").cookie(login("zizhu")))
+                .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
+        assertThat(log).contains(">核对普查名单<").contains("<dt>核对结果</dt><dd>未在校就读</dd>");
     }
 
     @Test

@@ -66,13 +66,15 @@ class RoundService implements Rounds {
     private final org.springframework.transaction.PlatformTransactionManager transactions;
 
     private final org.fuzhi.platform.BulkRows bulk;
+    private final SurveyChecklist surveys;
 
     RoundService(JdbcClient jdbc, JdbcTemplate template, Registry registry, Directory directory, Linkage linkage, LiveEvaluation models,
                  AlkireFoster engine, DropoutCases cases, SourceListFlags lists, NoticeCalendar calendar, AuditLog audit,
                  Optional<Clock> clock, org.springframework.context.MessageSource messages,
                  org.springframework.transaction.PlatformTransactionManager transactions,
-                 org.fuzhi.platform.BulkRows bulk) {
+                 org.fuzhi.platform.BulkRows bulk, SurveyChecklist surveys) {
         this.bulk = bulk;
+        this.surveys = surveys;
         this.messages = messages;
         this.transactions = transactions;
         this.jdbc = jdbc;
@@ -655,11 +657,14 @@ class RoundService implements Rounds {
         final List<TaskRow> centers = new ArrayList<>();
         final Map<String, List<TaskRow>> belowCenter = new HashMap<>();
         final Names names = new Names();
+        /** Per village: children checked and flagged in its survey checklist. */
+        final Map<String, long[]> surveyChecks;
         long entries;
 
         Graph(RoundRow round) {
             this.round = round;
             this.tasks = taskRows(round.id());
+            this.surveyChecks = surveys.countsByVillage(round.id());
             tasks.forEach(t -> {
                 byKey.put(t.step() + ":" + t.unit(), t);
                 byId.put(t.id(), t);
@@ -816,6 +821,13 @@ class RoundService implements Rounds {
         long blockers = g.blockers(t);
         if (blockers > 0) {
             throw new RuleViolationException("round.rule.blocked", blockers);
+        }
+        if (t.step() == Step.SURVEY) {
+            // The village submits what it has checked: every child of its list confirmed or flagged.
+            long unchecked = surveys.unchecked(g.round.id(), t.unit());
+            if (unchecked > 0) {
+                throw new RuleViolationException("survey.rule.unchecked", unchecked);
+            }
         }
         String note = remark == null || remark.isBlank() ? null : remark.strip();
         if (note != null && note.length() > 500) {
@@ -1023,9 +1035,10 @@ class RoundService implements Rounds {
 
     private TaskView taskView(CurrentUser user, Graph g, long taskId) {
         TaskRow t = g.task(taskId);
+        long[] checks = t.step() == Step.SURVEY ? g.surveyChecks.getOrDefault(t.unit(), new long[2]) : new long[2];
         return new TaskView(t.id(), g.round.id(), t.step(), t.unit(), unitName(t, g.names), t.status(), t.remark(), t.reason(),
                 t.decidedBy(), t.decidedAt(), t.version(), g.entries(t), g.blockers(t), mayComplete(user, g, t),
-                maySendBack(user, g, t));
+                maySendBack(user, g, t), checks[0], checks[1]);
     }
 
     @Override
@@ -1252,11 +1265,16 @@ class RoundService implements Rounds {
             if (r.stage() == Stage.FINAL || out.size() >= 5) {
                 continue;
             }
-            long mine = r.stage() != Stage.VERIFYING ? 0 : tasks(user, r.id()).stream()
-                    .filter(t -> t.mayComplete() || t.maySendBack()).count();
+            List<TaskView> open = r.stage() != Stage.VERIFYING ? List.of() : tasks(user, r.id()).stream()
+                    .filter(t -> t.mayComplete() || t.maySendBack()).toList();
             boolean finishable = r.stage() == Stage.NOTICE && user.role() == Role.CENTER
                     && today().isAfter(r.noticeEnd());
-            out.add(new Pending(r.id(), r.name(), r.stage(), mine, finishable));
+            // A village's own survey leads straight to its checklist (the cadre is on a phone).
+            TaskView survey = open.stream().filter(t -> t.step() == Step.SURVEY && t.mayComplete()).findFirst()
+                    .orElse(null);
+            out.add(new Pending(r.id(), r.name(), r.stage(), open.size(), finishable,
+                    survey == null ? null : survey.id(), survey == null ? 0 : survey.checked(),
+                    survey == null ? 0 : survey.entries()));
         }
         return out;
     }

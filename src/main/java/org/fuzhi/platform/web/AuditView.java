@@ -120,7 +120,8 @@ class AuditView {
             Map.entry("category", List.of("enum.PovertyCategory.")),
             Map.entry("status", List.of("enum.CaseStatus.", "enum.EnrolmentStatus.", "enum.TaskStatus.")),
             Map.entry("kind", List.of("import.kind.", "aid.fundKind.")), Map.entry("field", List.of("audit.field.")),
-            Map.entry("by", List.of("audit.searchBy.")), Map.entry("action", List.of("audit.action.")));
+            Map.entry("by", List.of("audit.searchBy.")), Map.entry("action", List.of("audit.action.")),
+            Map.entry("mark", List.of("enum.SurveyMark.")));
 
     /** A detail's value in words where it is a code ("GUARDIAN" → 监护人, "ALL" → 全部); anything else as it is. */
     private String word(String key, String value, Locale locale) {
