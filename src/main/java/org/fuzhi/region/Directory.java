@@ -13,6 +13,47 @@ public interface Directory {
 
     List<RegionView> children(String code);
 
+    /**
+     * The areas inside a region, for a picker by name: the region itself, then each division below it with the
+     * divisions inside that (a county: each township with its villages — 向阳村 exists in several townships).
+     */
+    default List<AreaGroup> areaGroups(String code) {
+        List<AreaGroup> out = new java.util.ArrayList<>();
+        region(code).ifPresent(r -> out.add(new AreaGroup(r.name(), List.of(r))));
+        for (RegionView child : children(code)) {
+            List<RegionView> options = new java.util.ArrayList<>();
+            options.add(child);
+            options.addAll(children(child.code()));
+            out.add(new AreaGroup(child.name(), options));
+        }
+        return out;
+    }
+
+    /** A group of a picker: a division's name and the areas it holds (itself first). */
+    record AreaGroup(String label, List<RegionView> options) {
+    }
+
+    /**
+     * Names for region codes as a person reads them: a village or township with the division above it
+     * ("城关街道 光明村"), anything else by its own name; an unknown code stays as it is.
+     */
+    default Map<String, String> placeNames(java.util.Collection<String> codes) {
+        Map<String, String> out = new java.util.HashMap<>();
+        Map<String, String> own = new java.util.HashMap<>();
+        java.util.function.Function<String, String> name = c -> own.computeIfAbsent(c,
+                k -> region(k).map(RegionView::name).orElse(k));
+        for (String c : codes) {
+            if (c == null || out.containsKey(c)) {
+                continue;
+            }
+            var level = org.fuzhi.common.RegionCode.isValid(c) ? new org.fuzhi.common.RegionCode(c).level() : null;
+            boolean withParent = level == org.fuzhi.common.RegionCode.Level.VILLAGE;
+            out.put(c, withParent ? name.apply(new org.fuzhi.common.RegionCode(c).parentCode()) + " " + name.apply(c)
+                    : name.apply(c));
+        }
+        return out;
+    }
+
     /** The chain from the province down to this division, for breadcrumbs. */
     List<RegionView> ancestry(String code);
 

@@ -205,7 +205,12 @@ public interface Registry {
         }
     }
 
-    record HouseholdQuery(Privacy.Search search, String regionCode, String category) {
+    /** @param sort a column of the list ("head", "village", "members", "year", "no"; "-" first for descending) */
+    record HouseholdQuery(Privacy.Search search, String regionCode, String category, String sort) {
+        public HouseholdQuery(Privacy.Search search, String regionCode, String category) {
+            this(search, regionCode, category, null);
+        }
+
         /** The filter as the audit log may keep it: the kind of search, never the searched text. */
         public String describe() {
             return "search=" + (search == null ? "NONE" : search.kind()) + " region=" + regionCode

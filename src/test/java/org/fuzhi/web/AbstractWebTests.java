@@ -332,6 +332,46 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
                 + "OR region_code NOT LIKE '421127%'").query(Long.class).single());
     }
 
+    /**
+     * The household list sorts by its columns (a second click reverses), names each village with its township instead
+     * of a code, offers the area by name, and shows the last page for a page past the end.
+     */
+    @Test
+    void theHouseholdListSortsByItsColumnsAndNamesItsVillages() throws Exception {
+        JsonNode most = json(mvc.perform(get("/api/v1/households").param("sort", "-members").param("size", "100")
+                .header("Authorization", bearer("zizhu"))).andExpect(status().isOk()));
+        List<Integer> down = new java.util.ArrayList<>();
+        most.get("items").forEach(h -> down.add(h.get("memberCount").asInt()));
+        assertThat(down).hasSize(100).isSortedAccordingTo(java.util.Comparator.reverseOrder());
+        long biggest = jdbc.sql("""
+                SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM person p JOIN household h ON h.id = p.household_id
+                WHERE h.region_code LIKE '421182%' GROUP BY h.id) t""").query(Long.class).single();
+        assertThat((long) down.get(0)).isGreaterThanOrEqualTo(biggest);
+        JsonNode fewest = json(mvc.perform(get("/api/v1/households").param("sort", "members").param("size", "100")
+                .header("Authorization", bearer("zizhu"))).andExpect(status().isOk()));
+        List<Integer> up = new java.util.ArrayList<>();
+        fewest.get("items").forEach(h -> up.add(h.get("memberCount").asInt()));
+        assertThat(up).isSorted();
+        assertThat(up.get(0)).isLessThan(down.get(0));
+        // A sort that is no column of the list is the list's own order, never SQL.
+        mvc.perform(get("/api/v1/households").param("sort", "members; DROP TABLE household")
+                .header("Authorization", bearer("zizhu"))).andExpect(status().isOk());
+
+        jakarta.servlet.http.Cookie session = login("zizhu");
+        String page = mvc.perform(get("/households").param("sort", "village").param("page", "100000").cookie(session))
+                .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
+        long total = json(mvc.perform(get("/api/v1/households").param("size", "1")
+                .header("Authorization", bearer("zizhu")))).get("total").asLong();
+        long pages = (total + 19) / 20;
+        assertThat(page).contains("第 " + pages + " /");
+        assertThat(page).contains("aria-sort=\"ascending\"").contains("sort=-village");
+        String table = page.substring(page.indexOf("id=\"household-table\""));
+        // Villages by name with their township, not 12-digit codes.
+        assertThat(table.substring(0, table.indexOf("</table>"))).doesNotContainPattern(">\\d{12}<")
+                .containsPattern("<td title=\"\\d{12}\">\\S+ \\S+村<|<td title=\"\\d{12}\">\\S+ \\S+社区<");
+        assertThat(page).contains("<optgroup label=\"").contains("（全域）</option>");
+    }
+
     private String studentSchool(long id) {
         return jdbc.sql("SELECT school_code FROM enrolment WHERE id = :id").param("id", id).query(String.class).single();
     }

@@ -539,8 +539,9 @@ interface IdentificationWebTests {
 
         String ui = mvc().perform(get("/identification/rounds/" + id).cookie(login("cunwei")))
                 .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
-        // The village's own survey task is there; other villages' tasks and the schools' are not.
-        assertThat(ui).contains("提交普查").doesNotContain("学校确认</td>").doesNotContain("资助中心汇总核实</td>");
+        // The village's own survey task is there, leading to its checklist; other villages' tasks and the schools'
+        // are not.
+        assertThat(ui).contains("逐一核对名单").doesNotContain("学校确认</td>").doesNotContain("资助中心汇总核实</td>");
         mvc().perform(get("/api/v1/identification/rounds/" + id).header("Authorization", bearer("juanzeng")))
                 .andExpect(status().isForbidden());
         mvc().perform(get("/api/v1/identification/rounds/" + id + "/entries").header("Authorization",

@@ -70,27 +70,13 @@ class RoundController {
     }
 
     /** One group of the area picker: a division below the center's area, then the divisions inside it. */
-    record AreaGroup(String label, List<org.fuzhi.region.RegionView> options) {
-    }
-
-    /**
-     * The areas a center may take a round over, by name: its whole area, then each division below it with the
-     * divisions inside that (a county: each township with its villages — 向阳村 exists in several townships).
-     */
-    private List<AreaGroup> areas(CurrentUser me) {
+    /** The areas a center may take a round over, by name (see {@link org.fuzhi.region.Directory#areaGroups}). */
+    private List<org.fuzhi.region.Directory.AreaGroup> areas(CurrentUser me) {
         String code = me.scope().code();
         if (code == null || me.scope().type() != org.fuzhi.platform.Scope.Type.REGION) {
             return List.of();
         }
-        List<AreaGroup> out = new java.util.ArrayList<>();
-        directory.region(code).ifPresent(r -> out.add(new AreaGroup(r.name(), List.of(r))));
-        for (org.fuzhi.region.RegionView child : directory.children(code)) {
-            List<org.fuzhi.region.RegionView> options = new java.util.ArrayList<>();
-            options.add(child);
-            options.addAll(directory.children(child.code()));
-            out.add(new AreaGroup(child.name(), options));
-        }
-        return out;
+        return directory.areaGroups(code);
     }
 
     @PostMapping("/identification/rounds")

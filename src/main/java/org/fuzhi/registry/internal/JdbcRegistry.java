@@ -763,12 +763,32 @@ class JdbcRegistry implements Registry {
     public Page<HouseholdView> households(Scope scope, HouseholdQuery q, int page, int size) {
         Where w = householdWhere(scope, q);
         long total = jdbc.sql("SELECT COUNT(*) FROM household h" + w.sql()).params(w.params()).query(Long.class).single();
+        // A page past the end (the list shrank since the link was made) shows the last page.
+        int shown = Page.clamp(page, total, size);
         Map<String, Object> p = new HashMap<>(w.params());
         p.put("lim", size);
-        p.put("off", (long) page * size);
-        var items = jdbc.sql(HOUSEHOLD_SELECT + w.sql() + " ORDER BY h.household_no LIMIT :lim OFFSET :off")
-                .params(p).query((rs, n) -> household(rs, List.of())).list();
-        return new Page<>(items, total, page, size);
+        p.put("off", (long) shown * size);
+        var items = jdbc.sql(HOUSEHOLD_SELECT + w.sql() + " ORDER BY " + householdOrder(q.sort())
+                        + " LIMIT :lim OFFSET :off").params(p).query((rs, n) -> household(rs, List.of())).list();
+        return new Page<>(items, total, shown, size);
+    }
+
+    /** Only these columns sort (never a user's text in SQL); the household number last so pages never overlap. */
+    private static String householdOrder(String sort) {
+        boolean desc = sort != null && sort.startsWith("-");
+        String column = sort == null ? null : switch (desc ? sort.substring(1) : sort) {
+            case "head" -> "h.head_name";
+            case "village" -> "h.region_code";
+            case "members" -> "members";
+            case "year" -> "h.identified_year";
+            case "no" -> "h.household_no";
+            default -> null;
+        };
+        if (column == null) {
+            return "h.household_no";
+        }
+        String dir = desc ? " DESC" : "";
+        return column + dir + (column.equals("h.household_no") ? "" : ", h.household_no" + dir);
     }
 
     private static HouseholdView household(ResultSet rs, List<HouseholdView.Member> members) throws SQLException {

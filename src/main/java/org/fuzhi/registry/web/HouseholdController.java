@@ -21,22 +21,39 @@ class HouseholdController {
     private final org.springframework.context.MessageSource messages;
 
     private final org.fuzhi.platform.Exports exports;
+    private final org.fuzhi.region.Directory directory;
 
     HouseholdController(Registry registry, org.springframework.context.MessageSource messages,
-                        org.fuzhi.platform.Exports exports) {
+                        org.fuzhi.platform.Exports exports, org.fuzhi.region.Directory directory) {
         this.exports = exports;
+        this.directory = directory;
         this.registry = registry;
         this.messages = messages;
     }
 
+    private static final java.util.List<Integer> PAGE_SIZES = java.util.List.of(20, 50, 100);
+
     @GetMapping("/households")
     String list(@RequestParam(required = false) String q, @RequestParam(required = false) String region,
                 @RequestParam(required = false) String category, @RequestParam(defaultValue = "0") int page,
+                @RequestParam(required = false) String sort, @RequestParam(defaultValue = "20") int size,
                 Model model) {
         var user = CurrentUser.get();
         user.require(user.role().seesChildren());
-        model.addAttribute("result", registry.households(user.childDataScope(),
-                query(q, region, category), Math.max(page, 0), 20));
+        Registry.HouseholdQuery base = query(q, region, category);
+        int rows = PAGE_SIZES.contains(size) ? size : 20;
+        var result = registry.households(user.childDataScope(), new Registry.HouseholdQuery(base.search(),
+                base.regionCode(), base.category(), sort), Math.max(page, 0), rows);
+        model.addAttribute("result", result);
+        model.addAttribute("sort", sort == null ? "" : sort);
+        model.addAttribute("pageSizes", PAGE_SIZES);
+        // Villages by name, with their township (12 townships have a 向阳村), never a bare code.
+        model.addAttribute("placeNames", directory.placeNames(result.items().stream()
+                .map(org.fuzhi.registry.HouseholdView::regionCode).toList()));
+        // The area filter picked by name: the user's area, its townships and their villages.
+        if (user.scope().type() == org.fuzhi.platform.Scope.Type.REGION) {
+            model.addAttribute("areas", directory.areaGroups(user.scope().code()));
+        }
         model.addAttribute("q", q);
         model.addAttribute("region", region);
         model.addAttribute("category", category);
@@ -140,11 +157,13 @@ class HouseholdController {
     @ResponseBody
     Page<HouseholdView> apiList(@RequestParam(required = false) String q, @RequestParam(required = false) String region,
                                 @RequestParam(required = false) String category,
+                                @RequestParam(required = false) String sort,
                                 @RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "50") int size) {
         var user = CurrentUser.get();
         user.require(user.role().seesChildren());
-        var result = registry.households(user.childDataScope(), query(q, region, category),
-                Math.max(page, 0), Math.min(Math.max(size, 1), 500));
+        Registry.HouseholdQuery base = query(q, region, category);
+        var result = registry.households(user.childDataScope(), new Registry.HouseholdQuery(base.search(),
+                base.regionCode(), base.category(), sort), Math.max(page, 0), Math.min(Math.max(size, 1), 500));
         var privacy = org.fuzhi.platform.Privacy.of(user);
         return new Page<>(result.items().stream().map(h -> h.seenBy(privacy)).toList(),
                 result.total(), result.page(), result.size());
