@@ -74,6 +74,9 @@ class AuditView {
         }
         Map<String, Map<String, String>> names = new HashMap<>();
         ids.forEach((type, set) -> names.put(type, name(type, set, locale)));
+        Map<String, String> placeNames = new HashMap<>();
+        java.util.function.UnaryOperator<String> places = code -> placeNames.computeIfAbsent(code,
+                c -> place(c, locale));
         List<Row> out = new ArrayList<>(events.size());
         for (AuditLog.Event e : events) {
             String action = messages.getMessage("audit.action." + e.action(), null, e.action(), locale);
@@ -84,10 +87,12 @@ class AuditView {
                         .getOrDefault(e.targetId(), e.targetId());
                 target = (type + " " + id).strip();
             }
-            String actor = e.actor() == null ? "" : names.getOrDefault("account", Map.of()).getOrDefault(e.actor(), e.actor());
+            String actor = e.actor() == null ? "" : "system".equals(e.actor())
+                    ? messages.getMessage("audit.actor.system", null, locale)
+                    : names.getOrDefault("account", Map.of()).getOrDefault(e.actor(), e.actor());
             String role = e.actorRole() == null ? "" : messages.getMessage("enum.Role." + e.actorRole(), null,
                     e.actorRole(), locale);
-            out.add(new Row(e.id(), e.occurredAt(), actor, role, action, e.action(), target, fields(e.details(), locale),
+            out.add(new Row(e.id(), e.occurredAt(), actor, role, action, e.action(), target, fields(e.details(), places, locale),
                     e.scope(), e.clientIp()));
         }
         return out;
@@ -137,7 +142,29 @@ class AuditView {
         return messages.getMessage("audit.value." + value, null, value, locale);
     }
 
-    private List<Field> fields(String details, Locale locale) {
+    /**
+     * A unit or scope code in words: a region (12 digits) or a school by name, "REGION:…"/"SCHOOL:…" likewise;
+     * anything unknown stays as it is. Places are public administrative data, named for every reader.
+     */
+    private String place(String value, Locale locale) {
+        String code = value.contains(":") ? value.substring(value.indexOf(':') + 1) : value;
+        if (value.startsWith("NONE")) {
+            return messages.getMessage("audit.scope.none", null, locale);
+        }
+        String type = code.matches("\\d{12}") ? "region" : "school";
+        for (AuditTargetNames n : namers) {
+            if (n.targetTypes().contains(type)) {
+                try {
+                    return n.names(type, List.of(code), locale).getOrDefault(code, value);
+                } catch (RuntimeException ex) {
+                    return value;
+                }
+            }
+        }
+        return value;
+    }
+
+    private List<Field> fields(String details, java.util.function.UnaryOperator<String> places, Locale locale) {
         if (details == null || details.isBlank()) {
             return List.of();
         }
@@ -156,6 +183,9 @@ class AuditView {
                 value = messages.getMessage("audit.value." + v.asBoolean(), null, locale);
             } else if (v.isNull()) {
                 value = "—";
+            } else if ((key.equals("scope") || key.equals("unit")) && v.isString()
+                    && v.asString().matches("(REGION:|SCHOOL:|NONE:)?[0-9A-Za-z]+|NONE:null")) {
+                value = places.apply(v.asString());
             } else {
                 value = word(key, v.isString() ? v.asString() : v.toString(), locale);
             }

@@ -22,14 +22,21 @@ class RegionAuditNames implements AuditTargetNames {
 
     @Override
     public Set<String> targetTypes() {
-        return Set.of("region");
+        return Set.of("region", "school");
     }
 
     @Override
     public Map<String, String> names(String targetType, Collection<String> ids, java.util.Locale locale) {
         Map<String, String> out = new HashMap<>();
-        ids.stream().filter(Objects::nonNull).distinct()
-                .forEach(c -> directory.region(c).map(RegionView::name).ifPresent(n -> out.put(c, n)));
+        if (targetType.equals("school")) {
+            ids.stream().filter(Objects::nonNull).distinct()
+                    .forEach(c -> directory.school(c).map(org.fuzhi.region.SchoolView::name).ifPresent(n -> out.put(c, n)));
+            return out;
+        }
+        // A village with its township (12 townships have a 向阳村); a code that is no region is left out.
+        directory.placeNames(ids.stream().filter(Objects::nonNull).distinct()
+                        .filter(c -> directory.region(c).isPresent()).toList())
+                .forEach(out::put);
         return out;
     }
 }
