@@ -338,7 +338,7 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
      */
     @Test
     void theHouseholdListSortsByItsColumnsAndNamesItsVillages() throws Exception {
-        JsonNode most = json(mvc.perform(get("/api/v1/households").param("sort", "-members").param("size", "100")
+        tools.jackson.databind.JsonNode most = json(mvc.perform(get("/api/v1/households").param("sort", "-members").param("size", "100")
                 .header("Authorization", bearer("zizhu"))).andExpect(status().isOk()));
         List<Integer> down = new java.util.ArrayList<>();
         most.get("items").forEach(h -> down.add(h.get("memberCount").asInt()));
@@ -347,7 +347,7 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
                 SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM person p JOIN household h ON h.id = p.household_id
                 WHERE h.region_code LIKE '421182%' GROUP BY h.id) t""").query(Long.class).single();
         assertThat((long) down.get(0)).isGreaterThanOrEqualTo(biggest);
-        JsonNode fewest = json(mvc.perform(get("/api/v1/households").param("sort", "members").param("size", "100")
+        tools.jackson.databind.JsonNode fewest = json(mvc.perform(get("/api/v1/households").param("sort", "members").param("size", "100")
                 .header("Authorization", bearer("zizhu"))).andExpect(status().isOk()));
         List<Integer> up = new java.util.ArrayList<>();
         fewest.get("items").forEach(h -> up.add(h.get("memberCount").asInt()));
@@ -370,6 +370,19 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
         assertThat(table.substring(0, table.indexOf("</table>"))).doesNotContainPattern(">\\d{12}<")
                 .containsPattern("<td title=\"\\d{12}\">\\S+ \\S+村<|<td title=\"\\d{12}\">\\S+ \\S+社区<");
         assertThat(page).contains("<optgroup label=\"").contains("（全域）</option>");
+    }
+
+    /** The audit log names an account's data scope (a school, a township's village) and the system, never a code. */
+    @Test
+    void theAuditLogNamesScopesAndTheSystem() throws Exception {
+        for (String reader : List.of("hm-zizhu", "zizhu")) {
+            String page = mvc.perform(get("/audit").param("action", "ACCOUNT_CREATE").cookie(login(reader)))
+                    .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
+            String table = page.substring(page.indexOf("id=\"audit-table\""));
+            assertThat(table).as(reader).doesNotContain("SCHOOL:").doesNotContain("REGION:")
+                    .doesNotContain(">system<").contains("<div>系统</div>")
+                    .containsPattern("<dt>数据范围</dt><dd>[^<0-9]+</dd>");
+        }
     }
 
     private String studentSchool(long id) {
