@@ -28,10 +28,11 @@ public interface LiveEvaluation {
     /**
      * @param levels     students per level under the evaluated model ("" for not poor)
      * @param comparison present when a draft was evaluated: who would enter, leave or change level
+     * @param publishedLevels students per level under the published model, on the same students ("" for not poor)
      */
     record Result(String modelVersion, long students, AssessmentResult.Aggregates aggregates,
                   Map<String, AssessmentResult.Aggregates> byStage, Map<String, AssessmentResult.Aggregates> byCategory,
-                  Map<String, Long> levels, Comparison comparison, Cost cost) {
+                  Map<String, Long> levels, Comparison comparison, Cost cost, Map<String, Long> publishedLevels) {
     }
 
     /** Yearly aid (元) for the poor students under the published model and under the draft. */

@@ -275,6 +275,10 @@ class BrowserFlowsTest {
         assertThat(page.locator("#wi-basis")).containsText("扶贫名单内的学生按政策至少为一般困难");
         org.assertj.core.api.Assertions.assertThat(page.locator(".roster-floor").count()).isPositive();
         org.assertj.core.api.Assertions.assertThat(page.locator("#what-if li a").count()).isPositive();
+        // A chart and a table of each level under the published model and the draft, side by side.
+        assertThat(page.locator("#chart-what-if canvas")).isVisible();
+        assertThat(page.locator("#what-if-levels thead")).containsText("现行");
+        assertThat(page.locator("#what-if-levels tbody tr").last()).containsText("不认定为困难");
         shot("52-model-what-if-lists");
         page.setViewportSize(390, 844);
         page.reload();

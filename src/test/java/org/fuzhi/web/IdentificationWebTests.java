@@ -741,6 +741,22 @@ interface IdentificationWebTests {
                 .header("Authorization", bearer("pinggu"))).andExpect(status().isOk()));
         assertThat(whatIf.get("comparison").get("entered").asLong()).isPositive();
         assertThat(whatIf.get("comparison").get("left").asLong()).isZero();
+        // Per level under both models, on the same students: the draft's poor exceed the published model's by
+        // exactly those who enter less those who leave (what the chart shows side by side).
+        long students = whatIf.get("students").asLong();
+        long[] sums = new long[4];
+        whatIf.get("publishedLevels").properties().forEach(e -> {
+            sums[0] += e.getValue().asLong();
+            sums[2] += e.getKey().isEmpty() ? 0 : e.getValue().asLong();
+        });
+        whatIf.get("levels").properties().forEach(e -> {
+            sums[1] += e.getValue().asLong();
+            sums[3] += e.getKey().isEmpty() ? 0 : e.getValue().asLong();
+        });
+        assertThat(sums[0]).isEqualTo(students);
+        assertThat(sums[1]).isEqualTo(students);
+        assertThat(sums[3] - sums[2]).isEqualTo(whatIf.get("comparison").get("entered").asLong()
+                - whatIf.get("comparison").get("left").asLong()).isPositive();
         assertThat(whatIf.get("cost").get("change").decimalValue()).isPositive();
         assertThat(whatIf.get("cost").get("draft").decimalValue())
                 .isEqualByComparingTo(whatIf.get("cost").get("published").decimalValue()

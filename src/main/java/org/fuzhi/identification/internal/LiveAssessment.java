@@ -68,10 +68,8 @@ class LiveAssessment implements LiveEvaluation {
         AssessmentModel evaluated = draft == null ? base : draft;
         AssessmentResult result = draft == null ? baseResult : engine.evaluate(draft, byStage);
         AssessmentResult categories = engine.evaluate(evaluated, byCategory);
-        Map<String, Long> levels = new TreeMap<>();
-        for (var r : result.records()) {
-            levels.merge(r.poor() ? r.level() == null ? "" : r.level() : "", 1L, Long::sum);
-        }
+        Map<String, Long> levels = levels(result);
+        Map<String, Long> publishedLevels = levels(baseResult);
         Comparison comparison = draft == null ? null : compare(baseResult, result, ids);
         BigDecimal published = cost(baseResult, stageOf, defaultModel.costs());
         BigDecimal evaluatedCost = draft == null ? published
@@ -80,7 +78,16 @@ class LiveAssessment implements LiveEvaluation {
         audit.record("ASSESSMENT_EVALUATE", "assessment-model", draft == null ? defaultModel.version() : "draft",
                 Map.of("students", ids.size()));
         return new Result(draft == null ? defaultModel.version() : "draft", ids.size(), result.aggregates(),
-                result.byGroup(), categories.byGroup(), levels, comparison, cost);
+                result.byGroup(), categories.byGroup(), levels, comparison, cost, publishedLevels);
+    }
+
+    /** Students per level of a result ("" for not poor). */
+    private static Map<String, Long> levels(AssessmentResult result) {
+        Map<String, Long> levels = new TreeMap<>();
+        for (var r : result.records()) {
+            levels.merge(r.poor() ? r.level() == null ? "" : r.level() : "", 1L, Long::sum);
+        }
+        return levels;
     }
 
     /** The yearly aid the poor students of a result would receive under a cost table (stage group × level). */

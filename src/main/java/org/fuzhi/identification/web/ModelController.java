@@ -143,6 +143,17 @@ class ModelController {
         try {
             LiveEvaluation.Result result = models.whatIf(user, id);
             model.addAttribute("whatIf", result);
+            // The chart: each level (highest first, then "not poor") under the published model and the draft.
+            java.util.List<String> levelKeys = new java.util.ArrayList<>();
+            models.bands(v.version()).forEach(b -> levelKeys.add(b.level()));
+            java.util.stream.Stream.concat(result.levels().keySet().stream(), result.publishedLevels().keySet().stream())
+                    .filter(k -> !k.isEmpty() && !levelKeys.contains(k)).distinct().forEach(levelKeys::add);
+            levelKeys.add("");
+            model.addAttribute("chartLevels", levelKeys.stream().map(k -> k.isEmpty()
+                    ? messages.getMessage("model.notPoor", null, locale) : k).toList());
+            model.addAttribute("chartPublished", levelKeys.stream()
+                    .map(k -> result.publishedLevels().getOrDefault(k, 0L)).toList());
+            model.addAttribute("chartDraft", levelKeys.stream().map(k -> result.levels().getOrDefault(k, 0L)).toList());
             if (result.comparison() != null) {
                 // Who would enter and who would leave, by name as this role may see names (masked for some).
                 model.addAttribute("enteredStudents", students(user, result.comparison().enteredSample()));
