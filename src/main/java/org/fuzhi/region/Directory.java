@@ -91,7 +91,11 @@ public interface Directory {
         };
     }
 
-    record SchoolQuery(String text, String type, String regionCode) {
+    /** @param sort a column of the list ("code", "name", "type", "region", "teachers"; "-" first for descending) */
+    record SchoolQuery(String text, String type, String regionCode, String sort) {
+        public SchoolQuery(String text, String type, String regionCode) {
+            this(text, type, regionCode, null);
+        }
     }
 
     record KeyVillageSchools(long total, Map<String, Long> byType, long teachers) {

@@ -372,6 +372,24 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
         assertThat(page).contains("<optgroup label=\"").contains("（全域）</option>");
     }
 
+    /** The school list sorts by its columns, says where a school is by name, and picks the area by name. */
+    @Test
+    void theSchoolListSortsByItsColumnsAndNamesPlaces() throws Exception {
+        tools.jackson.databind.JsonNode most = json(mvc.perform(get("/api/v1/schools").param("sort", "-teachers")
+                .param("size", "500").header("Authorization", bearer("zizhu"))).andExpect(status().isOk()));
+        List<Integer> teachers = new java.util.ArrayList<>();
+        most.get("items").forEach(sc -> teachers.add(sc.get("teacherCount").asInt()));
+        assertThat(teachers).hasSizeGreaterThan(20).isSortedAccordingTo(java.util.Comparator.reverseOrder());
+        assertThat(teachers.get(0)).isGreaterThan(teachers.get(teachers.size() - 1));
+        jakarta.servlet.http.Cookie session = login("zizhu");
+        String page = mvc.perform(get("/schools").param("sort", "name").param("size", "50").cookie(session))
+                .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
+        assertThat(page).contains("aria-sort=\"ascending\"").contains("sort=-name").contains("（全域）</option>")
+                .contains("/schools/export?sort=name&amp;");
+        String table = page.substring(page.indexOf("id=\"school-table\""), page.indexOf("</table>"));
+        assertThat(table).containsPattern("<td>\\S+(镇|街道|乡|办事处) \\S+</td>");
+    }
+
     /** The audit log names an account's data scope (a school, a township's village) and the system, never a code. */
     @Test
     void theAuditLogNamesScopesAndTheSystem() throws Exception {

@@ -119,11 +119,31 @@ class JdbcDirectory implements Directory {
             p.put("rp", new RegionCode(q.regionCode()).prefix() + "%");
         }
         long total = jdbc.sql("SELECT COUNT(*) FROM school s" + where).params(p).query(Long.class).single();
+        // A page past the end (the list shrank since the link was made) shows the last page.
+        int shown = Page.clamp(page, total, size);
         p.put("lim", size);
-        p.put("off", (long) page * size);
-        var items = jdbc.sql(SCHOOL_SELECT + where + " ORDER BY s.out_of_county, s.code LIMIT :lim OFFSET :off")
+        p.put("off", (long) shown * size);
+        var items = jdbc.sql(SCHOOL_SELECT + where + " ORDER BY " + schoolOrder(q.sort()) + " LIMIT :lim OFFSET :off")
                 .params(p).query((rs, n) -> school(rs)).list();
-        return new Page<>(items, total, page, size);
+        return new Page<>(items, total, shown, size);
+    }
+
+    /** Only these columns sort (never a user's text in SQL); the code last so pages never overlap. */
+    private static String schoolOrder(String sort) {
+        boolean desc = sort != null && sort.startsWith("-");
+        String column = sort == null ? null : switch (desc ? sort.substring(1) : sort) {
+            case "code" -> "s.code";
+            case "name" -> "s.name";
+            case "type" -> "s.school_type";
+            case "region" -> "s.region_code";
+            case "teachers" -> "s.teacher_count";
+            default -> null;
+        };
+        if (column == null) {
+            return "s.out_of_county, s.code";
+        }
+        String dir = desc ? " DESC" : "";
+        return column + dir + (column.equals("s.code") ? "" : ", s.code" + dir);
     }
 
     @Override

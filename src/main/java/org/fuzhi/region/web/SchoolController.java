@@ -31,13 +31,26 @@ class SchoolController {
         this.messages = messages;
     }
 
+    private static final java.util.List<Integer> PAGE_SIZES = java.util.List.of(20, 50, 100);
+
     @GetMapping("/schools")
     String list(@RequestParam(required = false) String q, @RequestParam(required = false) String type,
                 @RequestParam(required = false) String region, @RequestParam(defaultValue = "0") int page,
+                @RequestParam(required = false) String sort, @RequestParam(defaultValue = "20") int size,
                 Model model) {
         var user = CurrentUser.get();
-        model.addAttribute("result", directory.schools(user.scope(), new Directory.SchoolQuery(q, type, region),
-                Math.max(page, 0), 20));
+        int rows = PAGE_SIZES.contains(size) ? size : 20;
+        var result = directory.schools(user.scope(), new Directory.SchoolQuery(q, type, region, sort),
+                Math.max(page, 0), rows);
+        model.addAttribute("result", result);
+        model.addAttribute("sort", sort == null ? "" : sort);
+        model.addAttribute("pageSizes", PAGE_SIZES);
+        // Where a school is, as a person reads it: the village with its township.
+        model.addAttribute("placeNames", directory.placeNames(result.items().stream().map(SchoolView::regionCode)
+                .filter(java.util.Objects::nonNull).toList()));
+        if (user.scope().type() == org.fuzhi.platform.Scope.Type.REGION) {
+            model.addAttribute("areas", directory.areaGroups(user.scope().code()));
+        }
         model.addAttribute("q", q);
         model.addAttribute("type", type);
         model.addAttribute("region", region);
@@ -76,10 +89,12 @@ class SchoolController {
 
     @GetMapping({"/schools/export", "/api/v1/schools/export"})
     void export(@RequestParam(required = false) String q, @RequestParam(required = false) String type,
-                @RequestParam(required = false) String region, jakarta.servlet.http.HttpServletRequest request,
+                @RequestParam(required = false) String region, @RequestParam(required = false) String sort,
+                jakarta.servlet.http.HttpServletRequest request,
                 jakarta.servlet.http.HttpServletResponse response, java.util.Locale locale) throws java.io.IOException {
         CurrentUser user = CurrentUser.get();
-        Directory.SchoolQuery query = new Directory.SchoolQuery(q, type, region);
+        // In the order the list shows it.
+        Directory.SchoolQuery query = new Directory.SchoolQuery(q, type, region, sort);
         // A province lists tens of thousands of schools: a long list is written by a job like the other exports.
         long rows = directory.schools(user.scope(), query, 0, 1).total();
         exports.send(request, response, new org.fuzhi.platform.Exports.Export("schools", rows,
@@ -114,8 +129,8 @@ class SchoolController {
     @ResponseBody
     Page<SchoolView> apiList(@RequestParam(required = false) String q, @RequestParam(required = false) String type,
                              @RequestParam(required = false) String region, @RequestParam(defaultValue = "0") int page,
-                             @RequestParam(defaultValue = "50") int size) {
-        return directory.schools(CurrentUser.get().scope(), new Directory.SchoolQuery(q, type, region),
+                             @RequestParam(defaultValue = "50") int size, @RequestParam(required = false) String sort) {
+        return directory.schools(CurrentUser.get().scope(), new Directory.SchoolQuery(q, type, region, sort),
                 Math.max(page, 0), Math.min(Math.max(size, 1), 500));
     }
 
