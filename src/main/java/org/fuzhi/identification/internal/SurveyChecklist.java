@@ -17,7 +17,6 @@ import org.fuzhi.platform.Role;
 import org.fuzhi.platform.RuleViolationException;
 import org.fuzhi.platform.Scope;
 import org.fuzhi.region.Directory;
-import org.fuzhi.region.RegionView;
 import org.fuzhi.region.SchoolView;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.access.AccessDeniedException;
@@ -163,16 +162,9 @@ class SurveyChecklist implements Surveys {
         missing = missing.stream().map(m -> new Missing(m.id(), m.name(), m.note(),
                 names.getOrDefault(m.reportedBy(), m.reportedBy()), m.reportedAt())).toList();
         boolean edit = mayEdit(user, t);
-        return new Checklist(t.id(), t.roundId(), t.roundName(), t.village(), villageName(t.village()), t.status(),
+        return new Checklist(t.id(), t.roundId(), t.roundName(), t.village(),
+                directory.placeNames(List.of(t.village())).get(t.village()), t.status(),
                 t.version(), counts[0], counts[1], counts[2], children, missing, edit, edit && counts[0] == counts[1]);
-    }
-
-    /** "城关镇 向阳村": a village always with its township (several townships have a 向阳村). */
-    private String villageName(String village) {
-        String own = directory.region(village).map(RegionView::name).orElse(village);
-        String township = directory.region(new org.fuzhi.common.RegionCode(village).parentCode())
-                .map(RegionView::name).orElse("");
-        return township.isEmpty() ? own : township + " " + own;
     }
 
     @Override
