@@ -1,7 +1,10 @@
 package org.fuzhi;
 
+import java.util.Map;
 import org.fuzhi.demo.GenerateCommand;
+import org.fuzhi.platform.KeyCommands;
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.scheduling.annotation.EnableScheduling;
 
@@ -17,10 +20,10 @@ public class FuzhiApplication {
         }
         // Key management runs without the web server (rotation needs the database, not the port; ADR 0011).
         if (args.length > 0 && "keys".equals(args[0])) {
-            System.exit(org.fuzhi.platform.KeyCommands.run(args, springArgs -> {
+            System.exit(KeyCommands.run(args, springArgs -> {
                 SpringApplication app = new SpringApplication(FuzhiApplication.class);
-                app.setWebApplicationType(org.springframework.boot.WebApplicationType.NONE);
-                app.setDefaultProperties(java.util.Map.of("fuzhi.demo.load", "false", "fuzhi.crypto.rotating", "true"));
+                app.setWebApplicationType(WebApplicationType.NONE);
+                app.setDefaultProperties(Map.of("fuzhi.demo.load", "false", "fuzhi.crypto.rotating", "true"));
                 return app.run(springArgs);
             }));
         }

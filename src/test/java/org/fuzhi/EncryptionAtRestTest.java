@@ -9,7 +9,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.stream.Stream;
 import org.fuzhi.platform.FieldCrypto;
 import org.fuzhi.platform.FieldCrypto.Kind;
@@ -29,7 +31,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  */
 class EncryptionAtRestTest {
 
-    private final Path dir = Path.of("target/at-rest/" + java.util.UUID.randomUUID());
+    private final Path dir = Path.of("target/at-rest/" + UUID.randomUUID());
 
     private String[] args(Path keys) {
         return new String[]{
@@ -94,7 +96,7 @@ class EncryptionAtRestTest {
         int code = KeyCommands.run(rotate.toArray(String[]::new), a -> {
             SpringApplication app = new SpringApplication(FuzhiApplication.class);
             app.setWebApplicationType(WebApplicationType.NONE);
-            app.setDefaultProperties(java.util.Map.of("fuzhi.demo.load", "false", "fuzhi.crypto.rotating", "true"));
+            app.setDefaultProperties(Map.of("fuzhi.demo.load", "false", "fuzhi.crypto.rotating", "true"));
             return app.run(a);
         });
         assertThat(code).isZero();

@@ -7,10 +7,12 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.text.MessageFormat;
+import java.util.ArrayList;
+import java.util.Date;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
@@ -90,7 +92,7 @@ class I18nSyncTest {
         for (String k : new TreeSet<>(zh.stringPropertyNames())) {
             Set<String> zhArgs = new TreeSet<>();
             Set<String> enArgs = new TreeSet<>();
-            for (var lang : List.of(java.util.Map.entry(zh, Locale.SIMPLIFIED_CHINESE), java.util.Map.entry(en, Locale.ENGLISH))) {
+            for (var lang : List.of(Map.entry(zh, Locale.SIMPLIFIED_CHINESE), Map.entry(en, Locale.ENGLISH))) {
                 String raw = lang.getKey().getProperty(k, "");
                 Matcher m = placeholder.matcher(raw);
                 Object[] args = new Object[10];
@@ -102,7 +104,7 @@ class I18nSyncTest {
                     String type = m.group(2) == null ? "" : m.group(2);
                     args[i] = switch (type) {
                         case "number", "choice" -> 1234;
-                        case "date", "time" -> new java.util.Date(0);
+                        case "date", "time" -> new Date(0);
                         default -> "<" + i + ">";
                     };
                 }

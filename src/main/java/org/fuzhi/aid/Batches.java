@@ -1,9 +1,13 @@
 package org.fuzhi.aid;
 
+import java.io.OutputStream;
+import java.io.Serializable;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import org.fuzhi.platform.CurrentUser;
+import org.fuzhi.platform.Tabular;
 
 /**
  * 发放批次 — a school's allocated aid of a term, paid as one batch after three different people have acted: the
@@ -56,18 +60,18 @@ public interface Batches {
      * every bank; later files repeat the lines the bank has not answered and the re-issued ones. The aid center only;
      * refused whole when any child of the batch has no account; audited.
      */
-    long bankFile(CurrentUser user, long batchId, String bank, FileFormat format, java.io.OutputStream out,
-                  java.util.Locale locale);
+    long bankFile(CurrentUser user, long batchId, String bank, FileFormat format, OutputStream out,
+                  Locale locale);
 
     /**
      * Settles the batch's payments from the bank's return file (its rows, header included: line number, account,
      * amount, result, reason). All or nothing: a line that contradicts what was sent — unknown or repeated line,
      * another account or amount — rejects the whole file with the reasons, and nothing changes.
      */
-    ReturnResult importReturn(CurrentUser user, long batchId, List<org.fuzhi.platform.Tabular.Row> rows);
+    ReturnResult importReturn(CurrentUser user, long batchId, List<Tabular.Row> rows);
 
     /** @param problems the reasons the file was rejected (empty when it was applied) */
-    record ReturnResult(boolean applied, int paid, int failed, List<String> problems) implements java.io.Serializable {
+    record ReturnResult(boolean applied, int paid, int failed, List<String> problems) implements Serializable {
     }
 
     /** New attempts for the batch's entitlements whose every attempt failed (after their account was fixed). */

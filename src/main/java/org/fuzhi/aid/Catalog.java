@@ -1,9 +1,11 @@
 package org.fuzhi.aid;
 
 import java.math.BigDecimal;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
+import org.fuzhi.common.Stage;
 import org.fuzhi.platform.CurrentUser;
 
 /**
@@ -49,11 +51,11 @@ public interface Catalog {
      * @param notWith     codes of items a student holding this one may not also hold
      */
     record Item(long id, String code, int version, boolean current, int sortOrder, String name,
-                List<org.fuzhi.common.Stage> stages, Kind kind, String scopeCode, List<String> sources, String minLevel,
+                List<Stage> stages, Kind kind, String scopeCode, List<String> sources, String minLevel,
                 List<String> categories, Boarding boarding, Integer gradeFrom, Integer gradeTo, boolean inCountyOnly,
                 BigDecimal amount, Map<String, BigDecimal> tiers, int termsPerYear, String compatGroup,
                 List<String> notWith, LocalDate effectiveFrom, LocalDate effectiveTo, String changedBy,
-                java.time.Instant changedAt, String note) {
+                Instant changedAt, String note) {
 
         /** The yearly amount for a child of this level. */
         public BigDecimal amountFor(String level) {
@@ -71,7 +73,7 @@ public interface Catalog {
     String NATIONAL = "000000000000";
 
     /** A new item ({@code code} not yet used) or the next version of one; {@code expectedVersion} guards the edit. */
-    record ItemEdit(String code, Integer expectedVersion, String name, List<org.fuzhi.common.Stage> stages, Kind kind,
+    record ItemEdit(String code, Integer expectedVersion, String name, List<Stage> stages, Kind kind,
                     String scopeCode, List<String> sources, String minLevel, List<String> categories,
                     Boarding boarding, Integer gradeFrom, Integer gradeTo, boolean inCountyOnly, BigDecimal amount,
                     Map<String, BigDecimal> tiers, int termsPerYear, String compatGroup, List<String> notWith,

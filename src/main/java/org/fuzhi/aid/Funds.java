@@ -1,7 +1,10 @@
 package org.fuzhi.aid;
 
+import java.io.OutputStream;
+import java.io.Serializable;
 import java.math.BigDecimal;
 import java.util.List;
+import java.util.Locale;
 import org.fuzhi.platform.CurrentUser;
 
 /**
@@ -33,7 +36,7 @@ public interface Funds {
     FundView setBudget(CurrentUser user, long fundId, int expectedVersion, BigDecimal budget);
 
     /** The fund's statement as .xlsx: every ledger entry with its running available balance; audited. */
-    long statement(CurrentUser user, long fundId, java.io.OutputStream out, java.util.Locale locale);
+    long statement(CurrentUser user, long fundId, OutputStream out, Locale locale);
 
     /** The fund as the user may see it (for a statement's title); NotFound when it is not theirs. */
     FundView statementOf(CurrentUser user, long fundId);
@@ -55,7 +58,7 @@ public interface Funds {
 
     record FundView(long id, String code, String name, Kind kind, String scopeCode, int budgetYear, int priority,
                     BigDecimal budget, BigDecimal allocated, BigDecimal paid, BigDecimal returned, BigDecimal available,
-                    List<String> items, List<String> regions, int students, int version) implements java.io.Serializable {
+                    List<String> items, List<String> regions, int students, int version) implements Serializable {
     }
 
     /** @param problems what does not add up, in words (empty when balanced) */

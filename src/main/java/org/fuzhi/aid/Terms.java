@@ -1,8 +1,11 @@
 package org.fuzhi.aid;
 
+import java.io.OutputStream;
+import java.io.Serializable;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.fuzhi.common.Page;
 import org.fuzhi.platform.CurrentUser;
@@ -61,8 +64,8 @@ public interface Terms {
      * The term's aid list as .xlsx, one row per entitlement and fund part (names masked as the viewer's role
      * requires); audited with the row count.
      */
-    long exportEntitlements(CurrentUser user, long termId, String schoolCode, java.io.OutputStream out,
-                            java.util.Locale locale);
+    long exportEntitlements(CurrentUser user, long termId, String schoolCode, OutputStream out,
+                            Locale locale);
 
     /** 应助尽助: the identified children of the term without an entitlement, with the reason. */
     Page<MissedView> missed(CurrentUser user, long termId, String schoolCode, int page, int size);
@@ -82,7 +85,7 @@ public interface Terms {
     record TermView(long id, String scopeCode, String scopeName, int schoolYear, Term term, String termCode,
                     long roundId, String roundName, Status status, int entitled, int children, int missed,
                     int duplicates, String openedBy, Instant openedAt, Instant generatedAt, Instant allocatedAt,
-                    int version) implements java.io.Serializable {
+                    int version) implements Serializable {
 
         /** 应助尽助率: the share of the term's identified children who hold aid (null before generation). */
         public Double coverage() {
@@ -113,7 +116,7 @@ public interface Terms {
      */
     record AllocationReport(TermView term, long entitlements, BigDecimal allocated, BigDecimal uncovered,
                             Map<String, BigDecimal> shortByItem, Map<String, BigDecimal> shortBySchool,
-                            List<Funds.FundView> funds) implements java.io.Serializable {
+                            List<Funds.FundView> funds) implements Serializable {
     }
 
     /**

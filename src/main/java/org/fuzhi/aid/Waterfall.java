@@ -2,6 +2,7 @@ package org.fuzhi.aid;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -88,7 +89,7 @@ public final class Waterfall {
         funds.forEach(f -> left.put(f.code(), f.budget()));
         List<Line> lines = new ArrayList<>();
         List<Uncovered> uncovered = new ArrayList<>();
-        java.util.Set<String> seen = new java.util.HashSet<>();
+        Set<String> seen = new HashSet<>();
         for (Entitlement e : entitlements) {
             if (e.amount().isNegative()) {
                 throw new IllegalArgumentException("negative amount: " + e.id());

@@ -3,6 +3,7 @@ package org.fuzhi.common;
 import java.time.DateTimeException;
 import java.time.LocalDate;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * 身份证号 — a resident identity number under GB 11643-1999.
@@ -67,8 +68,8 @@ public record IdNumber(String value) {
         return p == null ? new Parsed(new IdNumber(s), null) : new Parsed(null, p);
     }
 
-    private static final java.util.regex.Pattern SCIENTIFIC =
-            java.util.regex.Pattern.compile("\\s*[0-9](\\.[0-9]+)?[eE]\\+?[0-9]{1,2}\\s*");
+    private static final Pattern SCIENTIFIC =
+            Pattern.compile("\\s*[0-9](\\.[0-9]+)?[eE]\\+?[0-9]{1,2}\\s*");
 
     /**
      * A number Excel has damaged: shown in scientific notation ({@code 4.21182E+17}), or cut to 15 significant

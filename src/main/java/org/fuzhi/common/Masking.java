@@ -1,5 +1,8 @@
 package org.fuzhi.common;
 
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
 /**
  * Masks sensitive values for display: an ID keeps its first 4 and last 4 characters
  * ({@code 4211**********123X}), a name keeps its first and last character ({@code 张*明}).
@@ -44,7 +47,7 @@ public final class Masking {
      * Anything an ID number (18 or legacy 15 digits), a 学籍号 or a bank card could be, in the forms people type:
      * full-width digits, spaces or hyphens between the digits, a lower-case or full-width X.
      */
-    private static final java.util.regex.Pattern ID_LIKE = java.util.regex.Pattern.compile(
+    private static final Pattern ID_LIKE = Pattern.compile(
             "(?<![0-9\\uFF10-\\uFF19])[GJLgjl]?[0-9\\uFF10-\\uFF19](?:[ \\u3000-]?[0-9\\uFF10-\\uFF19]){13,17}"
                     + "(?:[ \\u3000-]?[0-9\\uFF10-\\uFF19Xx\\uFF38\\uFF58])(?![0-9\\uFF10-\\uFF19])");
 
@@ -60,7 +63,7 @@ public final class Masking {
         if (!m.find()) {
             return text;
         }
-        return m.replaceAll(r -> java.util.regex.Matcher.quoteReplacement(idNumber(compact(r.group()))));
+        return m.replaceAll(r -> Matcher.quoteReplacement(idNumber(compact(r.group()))));
     }
 
     /** The digits of a matched number without separators, full-width characters made half-width. */

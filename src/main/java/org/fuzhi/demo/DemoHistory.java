@@ -13,10 +13,12 @@ import java.util.function.Consumer;
 import org.fuzhi.aid.Batches;
 import org.fuzhi.aid.Terms;
 import org.fuzhi.identification.Rounds;
+import org.fuzhi.identification.Surveys;
 import org.fuzhi.platform.CurrentUser;
 import org.fuzhi.platform.Role;
 import org.fuzhi.platform.Scope;
 import org.fuzhi.platform.Tabular;
+import org.fuzhi.region.Directory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -37,14 +39,14 @@ class DemoHistory {
     static final String SPRING_ROUND = "2025—2026学年春季学期精准识别";
 
     private final Rounds rounds;
-    private final org.fuzhi.identification.Surveys surveys;
+    private final Surveys surveys;
     private final Terms terms;
     private final Batches batches;
     private final DemoClock clock;
-    private final org.fuzhi.region.Directory directory;
+    private final Directory directory;
 
-    DemoHistory(Rounds rounds, Terms terms, Batches batches, DemoClock clock, org.fuzhi.region.Directory directory,
-                org.fuzhi.identification.Surveys surveys) {
+    DemoHistory(Rounds rounds, Terms terms, Batches batches, DemoClock clock, Directory directory,
+                Surveys surveys) {
         this.surveys = surveys;
         this.directory = directory;
         this.rounds = rounds;
@@ -68,10 +70,10 @@ class DemoHistory {
                     center.scope().code()));
             walk(round.id(), center, as);
             // The notice ran its five working days; the day after, the center makes the round final.
-            Rounds.RoundView noticed = rounds.round(center, round.id());
+            Rounds.RoundView noticed = rounds.round(center, Rounds.RoundId.of(round.id()));
             day(noticed.noticeEnd().plusDays(1));
             as.accept(center);
-            rounds.finish(center, round.id(), noticed.version());
+            rounds.finish(center, Rounds.RoundId.of(round.id()), noticed.version());
         } finally {
             clock.replay(null);
         }
@@ -113,7 +115,7 @@ class DemoHistory {
                 LocalDate.of(2026, 3, 11)};
         for (Rounds.Step step : Rounds.Step.values()) {
             day(days[step.ordinal()]);
-            for (Rounds.TaskView t : rounds.tasks(center, roundId)) {
+            for (Rounds.TaskView t : rounds.tasks(center, Rounds.RoundId.of(roundId))) {
                 if (t.step() != step || t.status() == Rounds.TaskStatus.DONE) {
                     continue;
                 }
@@ -125,9 +127,9 @@ class DemoHistory {
                 };
                 as.accept(u);
                 if (step == Rounds.Step.SURVEY) {
-                    surveys.confirmRest(u, t.id()); // the village went through its list on paper
+                    surveys.confirmRest(u, Rounds.TaskId.of(t.id())); // the village went through its list on paper
                 }
-                rounds.complete(u, t.id(), t.version(), step == Rounds.Step.SURVEY ? "已逐户核对" : "已核实");
+                rounds.complete(u, Rounds.TaskId.of(t.id()), t.version(), step == Rounds.Step.SURVEY ? "已逐户核对" : "已核实");
             }
         }
     }

@@ -3,13 +3,23 @@ package org.fuzhi.demo;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Stream;
+import org.fuzhi.aid.Catalog;
+import org.fuzhi.aid.Funds;
 import org.fuzhi.common.Page;
+import org.fuzhi.common.Stage;
+import org.fuzhi.identification.Linkage;
+import org.fuzhi.identification.Notices;
+import org.fuzhi.identification.Rounds;
 import org.fuzhi.platform.Accounts;
 import org.fuzhi.platform.CurrentUser;
 import org.fuzhi.platform.Imports;
@@ -49,20 +59,20 @@ class DemoLoader implements SmartInitializingSingleton {
 
     private final Accounts accounts;
     private final Imports imports;
-    private final org.fuzhi.identification.Rounds rounds;
+    private final Rounds rounds;
     private final Directory directory;
-    private final org.fuzhi.identification.Linkage linkage;
+    private final Linkage linkage;
     private final Environment env;
     private final boolean enabled;
 
-    private final org.fuzhi.aid.Catalog catalog;
-    private final org.fuzhi.aid.Funds funds;
+    private final Catalog catalog;
+    private final Funds funds;
     private final DemoHistory history;
-    private final org.fuzhi.identification.Notices notices;
+    private final Notices notices;
 
-    DemoLoader(Accounts accounts, Imports imports, Directory directory, org.fuzhi.identification.Linkage linkage,
-               org.fuzhi.identification.Rounds rounds, org.fuzhi.aid.Catalog catalog, org.fuzhi.aid.Funds funds,
-               DemoHistory history, org.fuzhi.identification.Notices notices, Environment env,
+    DemoLoader(Accounts accounts, Imports imports, Directory directory, Linkage linkage,
+               Rounds rounds, Catalog catalog, Funds funds,
+               DemoHistory history, Notices notices, Environment env,
                @Value("${fuzhi.demo.load:true}") boolean enabled) {
         this.history = history;
         this.notices = notices;
@@ -133,7 +143,7 @@ class DemoLoader implements SmartInitializingSingleton {
             setUpAid(system);
             // Wuxue's notices name their issuer and an objection line (fake number, an address marked as demo data);
             // Huangmei's keep the defaults, as a county that has not filled them in yet.
-            notices.saveContact(system, new org.fuzhi.identification.Notices.ContactEdit("武穴市学生资助管理中心",
+            notices.saveContact(system, new Notices.ContactEdit("武穴市学生资助管理中心",
                     "0713-0000000", "武穴市演示路 1 号（演示数据）"));
             history.playSpringTerm(new CurrentUser(0, "zizhu", "zizhu", Role.CENTER, Scope.region(countyCode)),
                     centralSchool(countyCode), DemoLoader::as, () -> {
@@ -142,7 +152,7 @@ class DemoLoader implements SmartInitializingSingleton {
                     });
             as(system);
         }
-        var round = rounds.create(system, new org.fuzhi.identification.Rounds.NewRound(
+        var round = rounds.create(system, new Rounds.NewRound(
                 "2026—2027学年秋季学期精准识别", 2026, "AUTUMN", countyCode));
         log.info("Demo identification round {} of {} created: {}", round.id(), countyCode, linkage.stats(system));
     }
@@ -153,36 +163,36 @@ class DemoLoader implements SmartInitializingSingleton {
      * The term itself is opened by the center once the round is final.
      */
     private void setUpAid(CurrentUser center) {
-        var local = org.fuzhi.aid.Catalog.Kind.WAIVER;
+        var local = Catalog.Kind.WAIVER;
         var roster = List.of("ROSTER");
-        java.time.LocalDate from = java.time.LocalDate.of(2025, 1, 1);
-        catalog.save(center, new org.fuzhi.aid.Catalog.ItemEdit("WX_SCHOOL_BUS", null, "免除校车乘车费（武穴）",
-                List.of(org.fuzhi.common.Stage.PRIMARY, org.fuzhi.common.Stage.JUNIOR), local, COUNTY_CODE, roster,
-                null, null, org.fuzhi.aid.Catalog.Boarding.ANY, null, null, true, new java.math.BigDecimal("600.00"),
+        LocalDate from = LocalDate.of(2025, 1, 1);
+        catalog.save(center, new Catalog.ItemEdit("WX_SCHOOL_BUS", null, "免除校车乘车费（武穴）",
+                List.of(Stage.PRIMARY, Stage.JUNIOR), local, COUNTY_CODE, roster,
+                null, null, Catalog.Boarding.ANY, null, null, true, new BigDecimal("600.00"),
                 null, 2, null, null, from, null, 35, "市本级免除建档立卡贫困家庭义务教育在校生校车乘车费"));
         // Before the national 免学杂费 in catalog order and in the same group: inside Wuxue the county's waiver
         // stands in its place, never both.
-        catalog.save(center, new org.fuzhi.aid.Catalog.ItemEdit("WX_SENIOR_TUITION", null, "免除普通高中学费（武穴）",
-                List.of(org.fuzhi.common.Stage.SENIOR), local, COUNTY_CODE, roster, null, null,
-                org.fuzhi.aid.Catalog.Boarding.ANY, null, null, true, new java.math.BigDecimal("1200.00"), null, 2,
+        catalog.save(center, new Catalog.ItemEdit("WX_SENIOR_TUITION", null, "免除普通高中学费（武穴）",
+                List.of(Stage.SENIOR), local, COUNTY_CODE, roster, null, null,
+                Catalog.Boarding.ANY, null, null, true, new BigDecimal("1200.00"), null, 2,
                 "SENIOR_TUITION", null, from, null, 39, "市本级免除建档立卡贫困家庭高中在校生学费"));
-        catalog.save(center, new org.fuzhi.aid.Catalog.ItemEdit("WX_SENIOR_BOOKS", null, "免除普通高中教材费（武穴）",
-                List.of(org.fuzhi.common.Stage.SENIOR), local, COUNTY_CODE, roster, null, null,
-                org.fuzhi.aid.Catalog.Boarding.ANY, null, null, true, new java.math.BigDecimal("400.00"), null, 2, null,
+        catalog.save(center, new Catalog.ItemEdit("WX_SENIOR_BOOKS", null, "免除普通高中教材费（武穴）",
+                List.of(Stage.SENIOR), local, COUNTY_CODE, roster, null, null,
+                Catalog.Boarding.ANY, null, null, true, new BigDecimal("400.00"), null, 2, null,
                 null, from, null, 42, "市本级免除建档立卡贫困家庭高中在校生教材费"));
         var living = List.of("BOARDING_PRIMARY", "DAY_PRIMARY", "BOARDING_JUNIOR", "DAY_JUNIOR");
-        funds.create(center, new org.fuzhi.aid.Funds.NewFund("WX-2026-CENTRAL", "2026年中央学生资助专项资金",
-                org.fuzhi.aid.Funds.Kind.CENTRAL_SPECIAL, COUNTY_CODE, 2026, null, new java.math.BigDecimal("2000000.00"),
-                new java.util.ArrayList<>(java.util.stream.Stream.concat(living.stream(),
-                        java.util.stream.Stream.of("SENIOR_GRANT", "VOC_GRANT")).toList()), null, null));
-        funds.create(center, new org.fuzhi.aid.Funds.NewFund("WX-2026-PROVINCE", "2026年湖北省学生资助专项资金",
-                org.fuzhi.aid.Funds.Kind.PROVINCIAL_SPECIAL, COUNTY_CODE, 2026, null, new java.math.BigDecimal("600000.00"),
+        funds.create(center, new Funds.NewFund("WX-2026-CENTRAL", "2026年中央学生资助专项资金",
+                Funds.Kind.CENTRAL_SPECIAL, COUNTY_CODE, 2026, null, new BigDecimal("2000000.00"),
+                new ArrayList<>(Stream.concat(living.stream(),
+                        Stream.of("SENIOR_GRANT", "VOC_GRANT")).toList()), null, null));
+        funds.create(center, new Funds.NewFund("WX-2026-PROVINCE", "2026年湖北省学生资助专项资金",
+                Funds.Kind.PROVINCIAL_SPECIAL, COUNTY_CODE, 2026, null, new BigDecimal("600000.00"),
                 List.of("KG_AID", "SENIOR_GRANT", "VOC_GRANT", "UNI_NEW_STUDENT"), null, null));
-        funds.create(center, new org.fuzhi.aid.Funds.NewFund("WX-2026-BACKSTOP", "2026年武穴市本级兜底资金",
-                org.fuzhi.aid.Funds.Kind.COUNTY_BACKSTOP, COUNTY_CODE, 2026, null, new java.math.BigDecimal("4000000.00"),
+        funds.create(center, new Funds.NewFund("WX-2026-BACKSTOP", "2026年武穴市本级兜底资金",
+                Funds.Kind.COUNTY_BACKSTOP, COUNTY_CODE, 2026, null, new BigDecimal("4000000.00"),
                 null, null, null));
-        funds.create(center, new org.fuzhi.aid.Funds.NewFund("WX-2026-LESHAN", "“乐善助学”爱心捐款",
-                org.fuzhi.aid.Funds.Kind.CHARITY, COUNTY_CODE, 2026, null, new java.math.BigDecimal("150000.00"),
+        funds.create(center, new Funds.NewFund("WX-2026-LESHAN", "“乐善助学”爱心捐款",
+                Funds.Kind.CHARITY, COUNTY_CODE, 2026, null, new BigDecimal("150000.00"),
                 null, null, null));
     }
 
@@ -223,7 +233,7 @@ class DemoLoader implements SmartInitializingSingleton {
     }
 
     private void createAccounts() {
-        List<Accounts.NewAccount> all = new java.util.ArrayList<>();
+        List<Accounts.NewAccount> all = new ArrayList<>();
         all.add(account("admin", "系统管理员（演示）", Role.ADMIN, Scope.NONE));
         all.add(account("juanzeng", "捐赠方（演示）", Role.DONOR, Scope.region(COUNTY_CODE)));
         countyAccounts(all, COUNTY_CODE, "", "县");

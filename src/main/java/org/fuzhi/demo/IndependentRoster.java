@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -288,7 +289,7 @@ public final class IndependentRoster {
     /** A person the registry does not hold, written into the family's household. */
     private static String[] stranger(Stranger s, List<Member> family, Random random) {
         Member model = family.get(random.nextInt(family.size()));
-        Member youngest = family.stream().max(java.util.Comparator.comparing(Member::birth)).orElseThrow();
+        Member youngest = family.stream().max(Comparator.comparing(Member::birth)).orElseThrow();
         String surname = model.name().substring(0, 1);
         String name;
         LocalDate birth;

@@ -1,7 +1,10 @@
 package org.fuzhi.identification;
 
+import java.io.OutputStream;
+import java.io.Serializable;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import org.fuzhi.common.Page;
 import org.fuzhi.platform.CurrentUser;
 
@@ -36,7 +39,7 @@ public interface Linkage {
     }
 
     record Stats(long members, long exact, long probabilistic, long clerical, long review, long unlinked,
-                 long rejected) implements java.io.Serializable {
+                 long rejected) implements Serializable {
     }
 
     /**
@@ -60,7 +63,7 @@ public interface Linkage {
     Page<LinkView> links(CurrentUser user, LinkQuery query, int page, int size);
 
     /** The same lines as an .xlsx workbook (more than a sheet rolls over); returns the number of lines. Audited. */
-    long exportLinks(CurrentUser user, LinkQuery query, java.io.OutputStream out, java.util.Locale locale);
+    long exportLinks(CurrentUser user, LinkQuery query, OutputStream out, Locale locale);
 
     /** Decisions as a reader names them; {@code REVIEWED} and {@code REJECTED} are a person's. */
     enum Decision { EXACT, PROBABILISTIC, REVIEWED, REVIEW, UNLINKED, REJECTED, PENDING }

@@ -1,5 +1,6 @@
 package org.fuzhi.identification;
 
+import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
 import org.fuzhi.platform.CurrentUser;
@@ -36,7 +37,7 @@ public interface LiveEvaluation {
     }
 
     /** Yearly aid (元) for the poor students under the published model and under the draft. */
-    record Cost(java.math.BigDecimal published, java.math.BigDecimal draft, java.math.BigDecimal change) {
+    record Cost(BigDecimal published, BigDecimal draft, BigDecimal change) {
     }
 
     /** Students whose result differs between the default and the draft; samples list at most 50 student ids. */

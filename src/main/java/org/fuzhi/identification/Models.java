@@ -3,6 +3,9 @@ package org.fuzhi.identification;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
 import org.fuzhi.platform.CurrentUser;
 
 /**
@@ -17,10 +20,10 @@ public interface Models {
     List<ModelVersion> list(CurrentUser user);
 
     /** The attribute names an indicator may use, in order. */
-    java.util.Set<String> attributes();
+    Set<String> attributes();
 
     /** An indicator's rule in words ("家庭人均年收入低于 6000 元"); null when the rule does not parse. */
-    String readBack(String expression, java.util.Locale locale);
+    String readBack(String expression, Locale locale);
 
     /** How the rule form edits an attribute: a number compared, a yes/no, or a set of categories ticked. */
     enum AttributeKind { NUMBER, YES_NO, CATEGORY }
@@ -31,7 +34,7 @@ public interface Models {
     List<String> categories(String attribute);
 
     /** The rule as the form shows it, when it is one attribute compared (else empty: only the expression edits it). */
-    java.util.Optional<SimpleRule> simpleRule(String expression);
+    Optional<SimpleRule> simpleRule(String expression);
 
     /**
      * The expression the form's rule stands for.

@@ -1,9 +1,12 @@
 package org.fuzhi.identification;
 
+import java.io.OutputStream;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.fuzhi.common.Page;
 import org.fuzhi.platform.CurrentUser;
 
@@ -30,6 +33,33 @@ public interface Rounds {
 
     enum ChangeKind { NEW, EXITED, LEVEL_CHANGED, MOVED_SCHOOL }
 
+    /**
+     * A round's id. Rounds and their tasks are both numbered, and both kinds of number meet in the same calls and
+     * URLs: a type each makes passing a task's number as a round's a compile error, not a wrong round.
+     */
+    record RoundId(long value) {
+        public static RoundId of(long value) {
+            return new RoundId(value);
+        }
+
+        @Override
+        public String toString() {
+            return String.valueOf(value);
+        }
+    }
+
+    /** A task's id (see {@link RoundId}). */
+    record TaskId(long value) {
+        public static TaskId of(long value) {
+            return new TaskId(value);
+        }
+
+        @Override
+        public String toString() {
+            return String.valueOf(value);
+        }
+    }
+
     /** Links, assesses and classifies the students of the scope, opens dropout cases and diffs with the last round. */
     RoundView create(CurrentUser user, NewRound round);
 
@@ -38,7 +68,7 @@ public interface Rounds {
      * their verification; a run that would reset a finished unit's verification is refused (409, naming the units)
      * unless {@code confirmReset}.
      */
-    Rerun rerun(CurrentUser user, long roundId, int expectedVersion, boolean confirmReset);
+    Rerun rerun(CurrentUser user, RoundId roundId, int expectedVersion, boolean confirmReset);
 
     /** @param resetUnits the units whose finished verification was reset, by name */
     record Rerun(RoundView round, List<String> resetUnits) {
@@ -46,27 +76,27 @@ public interface Rounds {
 
     List<RoundView> list(CurrentUser user);
 
-    RoundView round(CurrentUser user, long roundId);
+    RoundView round(CurrentUser user, RoundId roundId);
 
     /** The tasks the user may see: everything for county-wide roles, otherwise those of their units. */
-    List<TaskView> tasks(CurrentUser user, long roundId);
+    List<TaskView> tasks(CurrentUser user, RoundId roundId);
 
     /** Progress per step over all units of the round (counts only, visible to every participant). */
-    Map<Step, Progress> progress(CurrentUser user, long roundId);
+    Map<Step, Progress> progress(CurrentUser user, RoundId roundId);
 
-    Page<EntryView> entries(CurrentUser user, long roundId, EntryQuery query, int page, int size);
+    Page<EntryView> entries(CurrentUser user, RoundId roundId, EntryQuery query, int page, int size);
 
-    Summary summary(CurrentUser user, long roundId);
+    Summary summary(CurrentUser user, RoundId roundId);
 
     /** Writes the entries the user may see as .xlsx (names masked as on screen); audited with the row count. */
-    long exportEntries(CurrentUser user, long roundId, EntryQuery query, java.io.OutputStream out,
-                       java.util.Locale locale);
+    long exportEntries(CurrentUser user, RoundId roundId, EntryQuery query, OutputStream out,
+                       Locale locale);
 
     /**
      * Every entry of the round inside the user's scope, streamed in person order, with the facts aid entitlements
      * are generated from (full names: for the aid module's own lists, which mask as the viewer requires).
      */
-    void forEachEntry(CurrentUser user, long roundId, java.util.function.Consumer<EntryFact> consumer);
+    void forEachEntry(CurrentUser user, RoundId roundId, Consumer<EntryFact> consumer);
 
     record EntryFact(long personId, long studentId, String name, Source source, String category, String level,
                      String stage, Integer grade, String schoolCode, String schoolRegionCode, String villageCode,
@@ -74,19 +104,19 @@ public interface Rounds {
     }
 
     /** The changes of the latest run against the previous snapshot that concern the user's scope. */
-    List<ChangeView> changes(CurrentUser user, long roundId);
+    List<ChangeView> changes(CurrentUser user, RoundId roundId);
 
     /** Approves the unit's step (村 submits its survey, 镇 verifies, 学校 confirms, 中心 verifies). */
-    TaskView complete(CurrentUser user, long taskId, int expectedVersion, String remark);
+    TaskView complete(CurrentUser user, TaskId taskId, int expectedVersion, String remark);
 
     /** Sends a finished lower unit's step back with a reason; the returning unit cannot finish until it is redone. */
-    TaskView sendBack(CurrentUser user, long taskId, int expectedVersion, String reason);
+    TaskView sendBack(CurrentUser user, TaskId taskId, int expectedVersion, String reason);
 
     /** Ends a notice early because of an objection: the aid center's verification is returned with the reason. */
-    RoundView withdrawNotice(CurrentUser user, long roundId, int expectedVersion, String reason);
+    RoundView withdrawNotice(CurrentUser user, RoundId roundId, int expectedVersion, String reason);
 
     /** Makes the round final once its notice has been taken down; the round is locked from then on. */
-    RoundView finish(CurrentUser user, long roundId, int expectedVersion);
+    RoundView finish(CurrentUser user, RoundId roundId, int expectedVersion);
 
     /** The rounds still open (not final) that the user takes part in, with how many tasks wait for the user. */
     List<Pending> pending(CurrentUser user);
@@ -123,7 +153,15 @@ public interface Rounds {
     record Progress(long total, long done, long returned) {
     }
 
-    record EntryQuery(Source source, String level, String schoolCode, String text) {
+    /**
+     * @param sort a column to sort by ({@code name}, {@code source}, {@code school}, {@code grade}, {@code village},
+     *             {@code level}, {@code score}), {@code -} in front for descending; null for the list's own order
+     */
+    record EntryQuery(Source source, String level, String schoolCode, String text, String sort) {
+        public EntryQuery(Source source, String level, String schoolCode, String text) {
+            this(source, level, schoolCode, text, null);
+        }
+
         public static EntryQuery all() {
             return new EntryQuery(null, null, null, null);
         }

@@ -1,6 +1,7 @@
 package org.fuzhi.identification;
 
 import java.time.LocalDate;
+import java.time.Period;
 import java.util.List;
 import org.fuzhi.platform.CurrentUser;
 
@@ -18,7 +19,7 @@ public interface SchoolAgeCheck {
         if (birth == null) {
             return false;
         }
-        int age = java.time.Period.between(birth, schoolYearStart).getYears();
+        int age = Period.between(birth, schoolYearStart).getYears();
         return age >= 6 && age <= 15;
     }
 

@@ -25,16 +25,16 @@ public interface Surveys {
     enum Show { ALL, TODO, FLAGGED }
 
     /** The checklist of a village's survey task; children as the viewer may see them. */
-    Checklist checklist(CurrentUser user, long taskId, Show show);
+    Checklist checklist(CurrentUser user, Rounds.TaskId taskId, Show show);
 
     /** Confirms or flags one child (a flag needs a reason in words); the village may change its mind until it submits. */
-    Child mark(CurrentUser user, long taskId, long studentId, Mark mark, String note);
+    Child mark(CurrentUser user, Rounds.TaskId taskId, long studentId, Mark mark, String note);
 
     /** Confirms every child not yet checked (the cadre has gone through the list on paper); returns how many. */
-    int confirmRest(CurrentUser user, long taskId);
+    int confirmRest(CurrentUser user, Rounds.TaskId taskId);
 
     /** Reports a child of the village the list does not hold (not enrolled, or enrolled elsewhere unseen). */
-    Missing reportMissing(CurrentUser user, long taskId, String name, String note);
+    Missing reportMissing(CurrentUser user, Rounds.TaskId taskId, String name, String note);
 
     /**
      * @param children the children shown (per {@code show}); {@code total}, {@code checked}, {@code flagged} count all

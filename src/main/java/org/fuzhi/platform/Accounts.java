@@ -1,7 +1,9 @@
 package org.fuzhi.platform;
 
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 
 /**
  * 账号 — creating and administering accounts. The demo loader creates its accounts directly; the ADMIN administers
@@ -23,11 +25,20 @@ public interface Accounts {
      * The names of these accounts' people, for pages that say who took a step (a batch's clerk, checker and
      * approver): names, not account codes. An unknown account is left out.
      */
-    java.util.Map<String, String> displayNames(java.util.Collection<String> usernames);
+    Map<String, String> displayNames(Collection<String> usernames);
 
     // ------------------------------------------------------------------ administration (ADMIN)
 
-    List<AccountView> list(CurrentUser admin, String query);
+    /** The first 100 accounts matching the query (user name, name or exact scope code), by user name. */
+    default List<AccountView> list(CurrentUser admin, String query) {
+        return list(admin, query, null);
+    }
+
+    /**
+     * @param sort "username", "name", "role", "scope" (by area code: a county, then its townships and villages) or
+     *             "status", "-" first for descending; the first 100 in that order
+     */
+    List<AccountView> list(CurrentUser admin, String query, String sort);
 
     /** Creates an account with a temporary password that must be changed at the first sign-in. */
     Issued open(CurrentUser admin, String username, String displayName, Role role, Scope scope);

@@ -3,6 +3,7 @@ package org.fuzhi.platform;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * 审计日志 — the tamper-evident record of every write and every sensitive read.
@@ -29,7 +30,7 @@ public interface AuditLog {
     long count(Query query);
 
     /** Streams every event matching the query (paging ignored), newest first, for an export. */
-    void forEach(Query query, java.util.function.Consumer<Event> consumer);
+    void forEach(Query query, Consumer<Event> consumer);
 
     /** Walks the whole chain and reports the first record whose hash does not match. */
     ChainCheck verify();

@@ -1,6 +1,8 @@
 package org.fuzhi.platform;
 
 import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -20,10 +22,10 @@ public interface AuditTargetNames {
     }
 
     /** The names of these targets; ids no longer found are left out (the page then shows the id). */
-    Map<String, String> names(String targetType, Collection<String> ids, java.util.Locale locale);
+    Map<String, String> names(String targetType, Collection<String> ids, Locale locale);
 
     /** The ids that are numbers, for an IN list of BIGINT; anything else is dropped. */
-    static java.util.List<Long> numeric(Collection<String> ids) {
+    static List<Long> numeric(Collection<String> ids) {
         return ids.stream().filter(s -> s != null && s.matches("\\d{1,18}")).map(Long::valueOf).toList();
     }
 }

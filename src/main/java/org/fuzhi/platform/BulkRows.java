@@ -4,8 +4,11 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.Date;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Timestamp;
+import java.time.temporal.TemporalAccessor;
 import java.util.List;
 import java.util.StringJoiner;
 import org.postgresql.PGConnection;
@@ -121,7 +124,7 @@ public class BulkRows {
             // generation of another county after a transfer): then the part is undone to its savepoint and kept for
             // the INSERT … ON CONFLICT DO NOTHING at the end. Without such a meeting, no second pass.
             boolean direct = Boolean.TRUE.equals(jdbc.execute((ConnectionCallback<Boolean>) c -> {
-                java.sql.Savepoint sp = c.setSavepoint();
+                Savepoint sp = c.setSavepoint();
                 try {
                     written += copy(c, "COPY " + table + " (" + cols + ") FROM STDIN (FORMAT csv)", rows);
                     c.releaseSavepoint(sp);
@@ -201,9 +204,9 @@ public class BulkRows {
             b.append(v);
         } else if (v instanceof Timestamp t) {
             b.append(t.toInstant());
-        } else if (v instanceof java.sql.Date d) {
+        } else if (v instanceof Date d) {
             b.append(d.toLocalDate());
-        } else if (v instanceof java.time.temporal.TemporalAccessor t) {
+        } else if (v instanceof TemporalAccessor t) {
             b.append(t);
         } else {
             String s = v.toString();

@@ -1,23 +1,25 @@
 package org.fuzhi.platform;
 
+import java.io.Serializable;
+import java.util.Optional;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
 
 /** The signed-in account as the rest of the application sees it. */
-public record CurrentUser(long id, String username, String displayName, Role role, Scope scope) implements java.io.Serializable {
+public record CurrentUser(long id, String username, String displayName, Role role, Scope scope) implements Serializable {
 
     /** The user of the current request; throws when nobody is signed in. */
     public static CurrentUser get() {
         return find().orElseThrow(() -> new AccessDeniedException("not signed in"));
     }
 
-    public static java.util.Optional<CurrentUser> find() {
+    public static Optional<CurrentUser> find() {
         Authentication auth = SecurityContextHolder.getContext().getAuthentication();
         if (auth != null && auth.getPrincipal() instanceof Principal p) {
-            return java.util.Optional.of(p.currentUser());
+            return Optional.of(p.currentUser());
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 
     /** Implemented by the security principal so modules need not know the security classes. */

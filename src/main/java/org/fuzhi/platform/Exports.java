@@ -3,8 +3,11 @@ package org.fuzhi.platform;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * One way to answer a request for an export, whatever it exports: a small one downloads at once; a large one is a
@@ -39,6 +42,8 @@ public class Exports {
         return request.getRequestURI().startsWith("/api/") ? JobAnswers.asksAsync(request) : rows > rowsInline;
     }
 
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
     public void send(HttpServletRequest request, HttpServletResponse response, Export e) throws IOException {
         boolean api = request.getRequestURI().startsWith("/api/");
         if (asJob(request, e.rows())) {
@@ -50,7 +55,10 @@ public class Exports {
                 response.setStatus(HttpServletResponse.SC_ACCEPTED);
                 response.setHeader("Location", job.url());
                 response.setContentType("application/json");
-                response.getWriter().write("{\"id\":\"" + job.id() + "\",\"url\":\"" + job.url() + "\"}");
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("id", job.id());
+                body.put("url", job.url());
+                response.getWriter().write(JSON.writeValueAsString(body));
                 return;
             }
             response.sendRedirect("/jobs/" + job.id() + "?follow=true");

@@ -3,6 +3,7 @@ package org.fuzhi.platform;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Encryption at rest of what identifies a child (ADR 0011): ID numbers as written and normalised, 学籍号 (the
@@ -30,7 +31,7 @@ public interface FieldCrypto {
         TEMPORARY_PASSWORD;
 
         public byte[] associatedData() {
-            return ("fuzhi:" + name()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            return ("fuzhi:" + name()).getBytes(StandardCharsets.UTF_8);
         }
     }
 

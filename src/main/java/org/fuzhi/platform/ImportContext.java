@@ -1,10 +1,13 @@
 package org.fuzhi.platform;
 
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.springframework.context.MessageSource;
 
@@ -52,7 +55,7 @@ public final class ImportContext {
     public void reject(ImportRow row, String field, String messageKey, Object... args) {
         String fieldLabel = messages.getMessage("import.col." + kind + "." + field, null, field, locale);
         String text = messages.getMessage(messageKey, args, messageKey, locale);
-        rejectedInChunk.computeIfAbsent(row.rowNo(), k -> new java.util.LinkedHashMap<>())
+        rejectedInChunk.computeIfAbsent(row.rowNo(), k -> new LinkedHashMap<>())
                 .merge(fieldLabel, text, (a, b) -> a + "；" + b);
         rejectedRows.add(row.rowNo());
     }
@@ -65,9 +68,9 @@ public final class ImportContext {
      * Reads an enum cell: its constant name, or its Chinese or English label ({@code enum.Type.CONSTANT} in the
      * bundles), so clerks can type "小学" as well as PRIMARY.
      */
-    public <E extends Enum<E>> java.util.Optional<E> enumValue(Class<E> type, String raw) {
+    public <E extends Enum<E>> Optional<E> enumValue(Class<E> type, String raw) {
         if (raw == null || raw.isBlank()) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         // Labels are looked up once per file and enum type: a million-row import must not do it per row.
         Map<String, E> byLabel = state("enum:" + type.getName(), () -> {
@@ -84,7 +87,7 @@ public final class ImportContext {
             }
             return m;
         });
-        return java.util.Optional.ofNullable(byLabel.get(raw.strip().toLowerCase(Locale.ROOT)));
+        return Optional.ofNullable(byLabel.get(raw.strip().toLowerCase(Locale.ROOT)));
     }
 
     /** 是/否, Y/N, true/false, 1/0; empty when the cell is empty; null when unreadable. */
@@ -107,7 +110,7 @@ public final class ImportContext {
 
     /** Drains the errors of the last chunk: row → (field label → message). Called by the import runner. */
     public Map<Integer, Map<String, String>> drainErrors() {
-        var copy = new java.util.TreeMap<>(rejectedInChunk);
+        var copy = new TreeMap<>(rejectedInChunk);
         rejectedInChunk.clear();
         rejectedRows.clear();
         return copy;

@@ -1,6 +1,7 @@
 package org.fuzhi.platform;
 
 import java.util.List;
+import org.fuzhi.common.IdNumber;
 
 /**
  * One kind of importable file (schools, households, students …). A module registers a bean per kind;
@@ -39,7 +40,7 @@ public interface ImportKind {
      */
     static String exampleId(String county6, String birth, String sequence) {
         String first17 = county6 + birth + sequence;
-        return first17 + org.fuzhi.common.IdNumber.checkChar(first17);
+        return first17 + IdNumber.checkChar(first17);
     }
 
     /**

@@ -1,6 +1,7 @@
 package org.fuzhi.platform;
 
 import java.io.OutputStream;
+import java.io.Serializable;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -49,12 +50,12 @@ public interface Imports {
     /** Localised header label of a column. */
     String columnLabel(ImportKind kind, String column, Locale locale);
 
-    record RowError(int row, String field, String message) implements java.io.Serializable {
+    record RowError(int row, String field, String message) implements Serializable {
     }
 
     /** @param notes what the file changes as a whole, in words (a roster: who is added, removed, changed) */
     record Result(String importId, String kind, boolean dryRun, int accepted, int rejected, List<RowError> errors,
-                  boolean errorsTruncated, List<String> notes) implements java.io.Serializable {
+                  boolean errorsTruncated, List<String> notes) implements Serializable {
     }
 
     record Summary(String importId, String kind, String originalFilename, boolean dryRun, String status,

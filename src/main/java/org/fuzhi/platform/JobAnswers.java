@@ -3,6 +3,7 @@ package org.fuzhi.platform;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
 import org.springframework.beans.factory.annotation.Value;
@@ -44,7 +45,7 @@ public class JobAnswers {
     /** Whether an API client asked not to wait ({@code Prefer: respond-async}, RFC 7240). */
     public static boolean asksAsync(HttpServletRequest request) {
         String prefer = request.getHeader("Prefer");
-        return prefer != null && prefer.toLowerCase(java.util.Locale.ROOT).contains("respond-async");
+        return prefer != null && prefer.toLowerCase(Locale.ROOT).contains("respond-async");
     }
 
     /** The work's value if it ended within the page's wait; empty means: redirect to {@link #page(Jobs.Job)}. */

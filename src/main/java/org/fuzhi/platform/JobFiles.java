@@ -1,5 +1,6 @@
 package org.fuzhi.platform;
 
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.OutputStream;
 
@@ -23,5 +24,5 @@ public interface JobFiles {
                    long total, Writer writer);
 
     /** Streams a finished job's file to its owner; empty when the job is not theirs, has no file, or it expired. */
-    boolean download(String jobId, jakarta.servlet.http.HttpServletResponse response) throws IOException;
+    boolean download(String jobId, HttpServletResponse response) throws IOException;
 }

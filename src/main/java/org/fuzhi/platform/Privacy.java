@@ -1,6 +1,7 @@
 package org.fuzhi.platform;
 
 import java.time.LocalDate;
+import java.util.Locale;
 import java.util.regex.Pattern;
 import org.fuzhi.common.IdNumber;
 import org.fuzhi.common.Masking;
@@ -120,7 +121,7 @@ public record Privacy(Role role) {
         if (id.isPresent()) {
             return mayUnmaskId() ? new Search(SearchKind.ID_NUMBER, id.get().value(), null, null, 0) : refused();
         }
-        String upper = text.toUpperCase(java.util.Locale.ROOT).replace(" ", "");
+        String upper = text.toUpperCase(Locale.ROOT).replace(" ", "");
         if (STUDENT_NO.matcher(upper).matches()) {
             return mayUnmaskId() ? new Search(SearchKind.STUDENT_NO, upper, null, null, 0) : refused();
         }

@@ -1,5 +1,6 @@
 package org.fuzhi.platform;
 
+import java.io.Serializable;
 import org.fuzhi.common.RegionCode;
 
 /**
@@ -10,7 +11,7 @@ import org.fuzhi.common.RegionCode;
  *                      schools that happen to stand there (a town's schools teach the whole county), so their scope
  *                      never widens by school location; a center's does, since it runs the schools of its region.
  */
-public record Scope(Type type, String code, boolean residenceOnly) implements java.io.Serializable {
+public record Scope(Type type, String code, boolean residenceOnly) implements Serializable {
 
     public enum Type { REGION, SCHOOL, NONE }
 

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
+import java.io.StringReader;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -149,9 +150,9 @@ public final class Tabular {
 
     /** The rows of CSV text already in memory (a request body), the header included, blank rows skipped. */
     public static List<Row> csvRows(String text) {
-        List<Row> out = new java.util.ArrayList<>();
+        List<Row> out = new ArrayList<>();
         try {
-            readCsv(new java.io.StringReader(text == null ? "" : text.replace("\uFEFF", "")),
+            readCsv(new StringReader(text == null ? "" : text.replace("\uFEFF", "")),
                     (n, cells) -> out.add(new Row(n, cells)));
         } catch (Exception e) {
             throw new UnreadableException("import.refused.notSpreadsheet", e);
@@ -161,7 +162,7 @@ public final class Tabular {
 
     /** Every row of an uploaded table (.csv in any of the accepted encodings, or .xlsx), the header included. */
     public static List<Row> rows(Path file, String filename) {
-        List<Row> out = new java.util.ArrayList<>();
+        List<Row> out = new ArrayList<>();
         try {
             read(file, formatOf(filename, file), (n, cells) -> out.add(new Row(n, cells)));
         } catch (UnreadableException e) {

@@ -1,9 +1,17 @@
 package org.fuzhi.region;
 
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import org.fuzhi.common.Page;
+import org.fuzhi.common.RegionCode;
+import org.fuzhi.platform.CurrentUser;
 import org.fuzhi.platform.Scope;
 
 /** 区划与学校目录 — the region module's API. */
@@ -18,10 +26,10 @@ public interface Directory {
      * divisions inside that (a county: each township with its villages — 向阳村 exists in several townships).
      */
     default List<AreaGroup> areaGroups(String code) {
-        List<AreaGroup> out = new java.util.ArrayList<>();
+        List<AreaGroup> out = new ArrayList<>();
         region(code).ifPresent(r -> out.add(new AreaGroup(r.name(), List.of(r))));
         for (RegionView child : children(code)) {
-            List<RegionView> options = new java.util.ArrayList<>();
+            List<RegionView> options = new ArrayList<>();
             options.add(child);
             options.addAll(children(child.code()));
             out.add(new AreaGroup(child.name(), options));
@@ -37,18 +45,18 @@ public interface Directory {
      * Names for region codes as a person reads them: a village or township with the division above it
      * ("城关街道 光明村"), anything else by its own name; an unknown code stays as it is.
      */
-    default Map<String, String> placeNames(java.util.Collection<String> codes) {
-        Map<String, String> out = new java.util.HashMap<>();
-        Map<String, String> own = new java.util.HashMap<>();
-        java.util.function.Function<String, String> name = c -> own.computeIfAbsent(c,
+    default Map<String, String> placeNames(Collection<String> codes) {
+        Map<String, String> out = new HashMap<>();
+        Map<String, String> own = new HashMap<>();
+        Function<String, String> name = c -> own.computeIfAbsent(c,
                 k -> region(k).map(RegionView::name).orElse(k));
         for (String c : codes) {
             if (c == null || out.containsKey(c)) {
                 continue;
             }
-            var level = org.fuzhi.common.RegionCode.isValid(c) ? new org.fuzhi.common.RegionCode(c).level() : null;
-            boolean withParent = level == org.fuzhi.common.RegionCode.Level.VILLAGE;
-            out.put(c, withParent ? name.apply(new org.fuzhi.common.RegionCode(c).parentCode()) + " " + name.apply(c)
+            var level = RegionCode.isValid(c) ? new RegionCode(c).level() : null;
+            boolean withParent = level == RegionCode.Level.VILLAGE;
+            out.put(c, withParent ? name.apply(new RegionCode(c).parentCode()) + " " + name.apply(c)
                     : name.apply(c));
         }
         return out;
@@ -68,8 +76,8 @@ public interface Directory {
     List<GroupView> groupsOf(String schoolCode);
 
     /** Writes the schools the scope may see as .xlsx; audited. */
-    long exportSchools(org.fuzhi.platform.CurrentUser user, SchoolQuery query, java.io.OutputStream out,
-                       java.util.Locale locale);
+    long exportSchools(CurrentUser user, SchoolQuery query, OutputStream out,
+                       Locale locale);
 
     /** Key poor villages inside the scope. */
     long keyPoorVillages(Scope scope);

@@ -4,6 +4,8 @@ import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.util.List;
 import org.fuzhi.common.Gender;
+import org.fuzhi.common.Masking;
+import org.fuzhi.platform.Privacy;
 
 /** 户 — a household with its members. */
 public record HouseholdView(long id, String householdNo, String regionCode, String headName,
@@ -12,7 +14,7 @@ public record HouseholdView(long id, String householdNo, String regionCode, Stri
                             int version, List<Member> members) {
 
     /** The view this role may receive ({@link org.fuzhi.platform.Privacy}): names and birth dates as it allows. */
-    public HouseholdView seenBy(org.fuzhi.platform.Privacy p) {
+    public HouseholdView seenBy(Privacy p) {
         if (p.fullNames() && p.birthDates()) {
             return this;
         }
@@ -24,9 +26,9 @@ public record HouseholdView(long id, String householdNo, String regionCode, Stri
 
     /** The view a role that may not unmask receives: names masked, birth dates withheld. */
     public HouseholdView masked() {
-        return new HouseholdView(id, householdNo, regionCode, org.fuzhi.common.Masking.name(headName), povertyCategory,
+        return new HouseholdView(id, householdNo, regionCode, Masking.name(headName), povertyCategory,
                 onRoster, identifiedYear, exitedYear, incomePerHead, housingSafe, memberCount, version,
-                members.stream().map(m -> new Member(m.personId(), org.fuzhi.common.Masking.name(m.name()),
+                members.stream().map(m -> new Member(m.personId(), Masking.name(m.name()),
                         m.idNumberMasked(), m.gender(), null, m.relation(), m.studentId(), m.schoolName(), m.stage()))
                         .toList());
     }

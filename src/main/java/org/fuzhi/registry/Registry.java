@@ -1,11 +1,22 @@
 package org.fuzhi.registry;
 
+import java.io.OutputStream;
+import java.math.BigDecimal;
+import java.time.LocalDate;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
+import org.fuzhi.common.Gender;
 import org.fuzhi.common.Page;
+import org.fuzhi.common.Stage;
+import org.fuzhi.platform.CurrentUser;
 import org.fuzhi.platform.Privacy;
 import org.fuzhi.platform.Scope;
+import org.fuzhi.platform.Sealed;
 
 /** 学生与家庭 — the registry module's API. Every query takes the caller's scope and applies it in SQL. */
 public interface Registry {
@@ -19,7 +30,7 @@ public interface Registry {
     Optional<StudentView> student(Scope scope, long id);
 
     /** The students of these IDs inside the scope (absent: not there or outside it — the caller cannot tell which). */
-    Map<Long, StudentView> studentsIn(Scope scope, java.util.Collection<Long> ids);
+    Map<Long, StudentView> studentsIn(Scope scope, Collection<Long> ids);
 
     /** The full ID number, for a role that may unmask; recorded in the audit log. */
     String unmaskIdNumber(Scope scope, long studentId);
@@ -31,8 +42,8 @@ public interface Registry {
      * Writes the matching students as .xlsx: ID numbers masked unless {@code unmask} is asked for by a role that may,
      * names masked for roles that may not unmask. Audited with the filter and row count.
      */
-    long exportStudents(org.fuzhi.platform.CurrentUser user, StudentQuery query, boolean unmask,
-                        java.io.OutputStream out, java.util.Locale locale);
+    long exportStudents(CurrentUser user, StudentQuery query, boolean unmask,
+                        OutputStream out, Locale locale);
 
     Page<HouseholdView> households(Scope scope, HouseholdQuery query, int page, int size);
 
@@ -42,8 +53,8 @@ public interface Registry {
     void updateHousehold(Scope scope, long id, int expectedVersion, HouseholdEdit edit);
 
     /** Writes the matching households as .xlsx (head names masked for roles that may not unmask); audited. */
-    long exportHouseholds(org.fuzhi.platform.CurrentUser user, HouseholdQuery query, java.io.OutputStream out,
-                          java.util.Locale locale);
+    long exportHouseholds(CurrentUser user, HouseholdQuery query, OutputStream out,
+                          Locale locale);
 
     /** In-school students of households on the poverty roster, by stage group, inside the scope. */
     Map<String, Long> registeredPoorStudentsByStage(Scope scope);
@@ -56,7 +67,7 @@ public interface Registry {
      * Streams the in-school students of the scope with the attributes an assessment model may use
      * ({@link #ASSESSMENT_ATTRIBUTES}); household attributes are null for students with no household record.
      */
-    void forEachAssessmentSubject(Scope scope, java.util.function.Consumer<AssessmentSubject> consumer);
+    void forEachAssessmentSubject(Scope scope, Consumer<AssessmentSubject> consumer);
 
     /**
      * The same students, to be read in disjoint parts (by student ID) in parallel, each part in its own
@@ -67,11 +78,11 @@ public interface Registry {
     /** The in-school students of a scope with their assessment attributes, readable in parallel parts. */
     interface AssessmentSubjects {
         /** Streams part {@code slice} of {@code slices}. */
-        void forEach(int slice, int slices, java.util.function.Consumer<AssessmentSubject> consumer);
+        void forEach(int slice, int slices, Consumer<AssessmentSubject> consumer);
     }
 
     /** The attribute names available to assessment indicators over live data. */
-    java.util.Set<String> ASSESSMENT_ATTRIBUTES = java.util.Set.of("student.stage", "student.grade",
+    Set<String> ASSESSMENT_ATTRIBUTES = Set.of("student.stage", "student.grade",
             "student.boarding", "student.disability", "student.leftBehind", "student.singleParent", "student.orphan",
             "household.category", "household.onRoster", "household.incomePerHead", "household.housingSafe",
             "household.members");
@@ -86,10 +97,10 @@ public interface Registry {
      * Registered persons by the blind index of their ID number ({@link org.fuzhi.platform.FieldCrypto#index}, as
      * the roster and department lists store it), keyed by that index. For record linkage only.
      */
-    Map<String, PersonRef> personsByIdIndex(java.util.Collection<String> idIndexes);
+    Map<String, PersonRef> personsByIdIndex(Collection<String> idIndexes);
 
     /** Registered persons and their households by ID-number index, keyed by that index; any number of them. */
-    Map<String, PersonHousehold> householdsByIdIndex(java.util.Collection<String> idIndexes);
+    Map<String, PersonHousehold> householdsByIdIndex(Collection<String> idIndexes);
 
     record PersonHousehold(long personId, Long householdId) {
     }
@@ -99,30 +110,30 @@ public interface Registry {
      * term re-verifies — a child who left school is not paid, one who transferred is paid by the school where they
      * are now.
      */
-    Map<Long, CurrentEnrolment> currentEnrolments(java.util.Collection<Long> personIds);
+    Map<Long, CurrentEnrolment> currentEnrolments(Collection<Long> personIds);
 
     /** @param residence the household's region code (null without a household) */
     record CurrentEnrolment(long personId, long studentId, String schoolCode, String schoolRegionCode,
-                            org.fuzhi.common.Stage stage, Integer grade, boolean boarding, EnrolmentStatus status,
+                            Stage stage, Integer grade, boolean boarding, EnrolmentStatus status,
                             boolean outsideCounty, String residence) {
     }
 
     /** The enrolment status of each person that has an enrolment (persons without one are absent). */
-    Map<Long, EnrolmentStatus> enrolmentStatusOf(java.util.Collection<Long> personIds);
+    Map<Long, EnrolmentStatus> enrolmentStatusOf(Collection<Long> personIds);
 
     /** Registered persons whose household is in one of these regions (the second blocking key of record linkage). */
-    java.util.List<PersonRef> personsLivingIn(java.util.Collection<String> regionCodes);
+    List<PersonRef> personsLivingIn(Collection<String> regionCodes);
 
     /** Person IDs by ID-number index, for those registered (the exact pass of record linkage). */
-    Map<String, Long> personIdsByIdIndex(java.util.Collection<String> idIndexes);
+    Map<String, Long> personIdsByIdIndex(Collection<String> idIndexes);
 
     /**
      * Who holds each ID number (by index): what the exact pass of record linkage checks a roster line against —
      * an exact ID on a line with another name is a relative's number or a typo, not a link.
      */
-    Map<String, IdOwner> idOwnersByIndex(java.util.Collection<String> idIndexes);
+    Map<String, IdOwner> idOwnersByIndex(Collection<String> idIndexes);
 
-    record IdOwner(long personId, String name, org.fuzhi.common.Gender gender, java.time.LocalDate birthDate,
+    record IdOwner(long personId, String name, Gender gender, LocalDate birthDate,
                    String householdNo) {
     }
 
@@ -138,13 +149,13 @@ public interface Registry {
      * Registered persons of the area born on any of these dates (the blocking key of record linkage): a county's
      * roster is never matched to another county's people.
      */
-    java.util.List<PersonRef> personsBornOn(Scope area, java.util.Collection<java.time.LocalDate> dates);
+    List<PersonRef> personsBornOn(Scope area, Collection<LocalDate> dates);
 
     /** Name, masked ID and home village of persons by ID, for showing who a roster line was linked to. */
-    Map<Long, PersonLabel> personLabels(java.util.Collection<Long> personIds);
+    Map<Long, PersonLabel> personLabels(Collection<Long> personIds);
 
     /** @param studentId the person's enrolment (null when not enrolled), for a link to the student page */
-    record PersonLabel(long personId, String name, String idMasked, java.time.LocalDate birthDate, String villageCode,
+    record PersonLabel(long personId, String name, String idMasked, LocalDate birthDate, String villageCode,
                        Long studentId) {
     }
 
@@ -154,8 +165,8 @@ public interface Registry {
      */
     /** @param sealedId the ID number, decrypted only when {@link #idNumber()} is read (linkage reads millions). */
     /** @param householdNo the 户编号 of the person's household (null without one), compared with a roster line's */
-    record PersonRef(long personId, org.fuzhi.platform.Sealed sealedId, String name, org.fuzhi.common.Gender gender,
-                     java.time.LocalDate birthDate, String villageCode, Long studentId, String schoolCode,
+    record PersonRef(long personId, Sealed sealedId, String name, Gender gender,
+                     LocalDate birthDate, String villageCode, Long studentId, String schoolCode,
                      String householdNo) {
 
         /** The clear ID number. */
@@ -219,7 +230,7 @@ public interface Registry {
     }
 
     record HouseholdEdit(String headName, PovertyCategory category, Integer identifiedYear, Integer exitedYear,
-                         java.math.BigDecimal incomePerHead, Boolean housingSafe) {
+                         BigDecimal incomePerHead, Boolean housingSafe) {
     }
 
     record StudentEdit(String name, String ethnicity, Integer grade, String className, boolean boarding,

@@ -4,6 +4,7 @@ import java.time.LocalDate;
 import org.fuzhi.common.Gender;
 import org.fuzhi.common.Masking;
 import org.fuzhi.common.Stage;
+import org.fuzhi.platform.Privacy;
 
 /**
  * A student (person + current enrolment). The ID number is held masked; the full number is only
@@ -21,7 +22,7 @@ public record StudentView(long id, String studentNoMasked, String name, String i
     }
 
     /** The view this role may receive ({@link org.fuzhi.platform.Privacy}): names and birth dates as it allows. */
-    public StudentView seenBy(org.fuzhi.platform.Privacy p) {
+    public StudentView seenBy(Privacy p) {
         if (p.fullNames() && p.birthDates()) {
             return this;
         }

@@ -12,12 +12,21 @@ import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Download;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Pattern;
+import org.fuzhi.common.Masking;
+import org.fuzhi.platform.FieldCrypto;
 import org.fuzhi.platform.Tabular;
 import org.fuzhi.support.Chromium;
 import org.junit.jupiter.api.AfterAll;
@@ -52,7 +61,7 @@ class BrowserFlowsTest {
     @Autowired
     JdbcClient jdbc;
     @Autowired
-    org.fuzhi.platform.FieldCrypto crypto;
+    FieldCrypto crypto;
 
     BrowserContext context;
     Page page;
@@ -166,9 +175,9 @@ class BrowserFlowsTest {
         assertThat(page.locator("#students-table")).containsText((String) student[0]);
         shot("04-student-search");
         page.click("#students-table a:has-text('" + student[0] + "')");
-        assertThat(page.locator("#id-number")).hasText(java.util.regex.Pattern.compile("^\\d{4}\\*{10}[0-9X]{4}$"));
+        assertThat(page.locator("#id-number")).hasText(Pattern.compile("^\\d{4}\\*{10}[0-9X]{4}$"));
         page.click("button:has-text('查看完整身份证号')");
-        assertThat(page.locator("#id-number")).hasText(java.util.regex.Pattern.compile("^\\d{17}[0-9X]$"));
+        assertThat(page.locator("#id-number")).hasText(Pattern.compile("^\\d{17}[0-9X]$"));
         shot("05-student-unmasked");
     }
 
@@ -180,11 +189,11 @@ class BrowserFlowsTest {
     void aLargeImportRunsAsAJobWithAMovingBarAndCannotBeStartedTwice() throws Exception {
         String school = jdbc.sql("SELECT scope_code FROM app_user WHERE username = 'xuexiao'").query(String.class).single();
         StringBuilder csv = new StringBuilder("学籍号,姓名,身份证号,出生日期,学校标识码,学段,年级,学籍状态\n");
-        java.time.LocalDate birth = java.time.LocalDate.of(2017, 1, 1);
+        LocalDate birth = LocalDate.of(2017, 1, 1);
         int rows = 60_000;
         for (int i = 0; i < rows; i++) {
-            java.time.LocalDate b = birth.plusDays(i / 900);
-            String number = id(b.format(java.time.format.DateTimeFormatter.BASIC_ISO_DATE), 100 + i % 900);
+            LocalDate b = birth.plusDays(i / 900);
+            String number = id(b.format(DateTimeFormatter.BASIC_ISO_DATE), 100 + i % 900);
             csv.append("J").append(number).append(",任务甲").append(",").append(number).append(",").append(b)
                     .append(",").append(school).append(",小学,3,在读\n");
         }
@@ -196,8 +205,8 @@ class BrowserFlowsTest {
         page.setInputFiles("#file", file);
         page.check("#dryRun");
         page.click("#import-submit");
-        page.waitForURL(java.util.regex.Pattern.compile(".*/jobs/[0-9a-f-]+.*"));
-        assertThat(page.locator("#job-state")).hasText(java.util.regex.Pattern.compile("排队中|进行中"));
+        page.waitForURL(Pattern.compile(".*/jobs/[0-9a-f-]+.*"));
+        assertThat(page.locator("#job-state")).hasText(Pattern.compile("排队中|进行中"));
         assertThat(page.locator("h1")).containsText("试导入");
 
         // The same file again, from a second tab, while the first still runs: refused, with who and how far.
@@ -211,7 +220,7 @@ class BrowserFlowsTest {
         second.close();
 
         // The bar moves: the percentages seen while it runs are not all the same.
-        java.util.Set<String> seen = new java.util.LinkedHashSet<>();
+        Set<String> seen = new LinkedHashSet<>();
         for (int i = 0; i < 120 && page.url().contains("/jobs/"); i++) {
             try {
                 String now = page.locator("#job-progress").getAttribute("style",
@@ -233,7 +242,7 @@ class BrowserFlowsTest {
             page.waitForTimeout(250);
         }
         assertThat(seen).as("widths of the bar seen while the import ran").hasSizeGreaterThan(1);
-        page.waitForURL(java.util.regex.Pattern.compile(".*/imports/[0-9a-f-]+$"), new Page.WaitForURLOptions().setTimeout(120_000));
+        page.waitForURL(Pattern.compile(".*/imports/[0-9a-f-]+$"), new Page.WaitForURLOptions().setTimeout(120_000));
         assertThat(page.locator("#import-result h2")).containsText("试导入");
         assertThat(page.locator("#accepted-count")).hasText("通过 60,000 行");
         page.navigate(url("/jobs"));
@@ -364,8 +373,8 @@ class BrowserFlowsTest {
                 VALUES ('browser', 'POVERTY', :household, :village, 'MARGINAL', :name, :raw, :masked, :id, :g, :b, TRUE,
                         CURRENT_TIMESTAMP)""")
                 .param("household", person[4]).param("village", village).param("name", person[0])
-                .param("raw", crypto.seal(org.fuzhi.platform.FieldCrypto.Kind.RAW_ID, otherId))
-                .param("masked", org.fuzhi.common.Masking.idNumber(otherId)).param("id", crypto.index(otherId))
+                .param("raw", crypto.seal(FieldCrypto.Kind.RAW_ID, otherId))
+                .param("masked", Masking.idNumber(otherId)).param("id", crypto.index(otherId))
                 .param("g", person[2])
                 .param("b", person[1]).update();
         login("zizhu");
@@ -406,10 +415,10 @@ class BrowserFlowsTest {
         // The area is picked by name: the village under its township.
         page.selectOption("#round-scope", village);
         // The round is made by a job: the browser passes through its progress page on the way to the round.
-        List<String> requested = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> requested = new CopyOnWriteArrayList<>();
         page.onRequest(r -> requested.add(r.url()));
         page.click("#round-create");
-        page.waitForURL(java.util.regex.Pattern.compile(".*/identification/rounds/\\d+.*"));
+        page.waitForURL(Pattern.compile(".*/identification/rounds/\\d+.*"));
         org.assertj.core.api.Assertions.assertThat(requested).anyMatch(u -> u.contains("/jobs/"));
         assertThat(page.locator("#round-stage")).hasText("核实中");
         long round = Long.parseLong(page.url().replaceAll(".*/rounds/(\\d+).*", "$1"));
@@ -541,7 +550,7 @@ class BrowserFlowsTest {
         page.fill("#round-year", "2027");
         page.selectOption("#round-term", "AUTUMN");
         page.click("#round-create");
-        page.waitForURL(java.util.regex.Pattern.compile(".*/identification/rounds/\\d+.*"), new Page.WaitForURLOptions().setTimeout(60_000));
+        page.waitForURL(Pattern.compile(".*/identification/rounds/\\d+.*"), new Page.WaitForURLOptions().setTimeout(60_000));
         long round = Long.parseLong(page.url().replaceAll(".*/rounds/(\\d+).*", "$1"));
         // The verification workflow has its own test: here the round is the basis of the term.
         jdbc.sql("UPDATE ident_round SET stage = 'FINAL' WHERE id = :r").param("r", round).update();
@@ -672,7 +681,7 @@ class BrowserFlowsTest {
         assertThat(page.locator("#return-done")).containsText("成功 1 笔");
         page.navigate(url("/?aidTerm=" + term));
         org.assertj.core.api.Assertions.assertThat(yuan(page.locator("#fig-aid-paid").innerText()))
-                .isEqualByComparingTo(yuan(paidAfterReturn).add(new java.math.BigDecimal(sent.get(0).get(3))));
+                .isEqualByComparingTo(yuan(paidAfterReturn).add(new BigDecimal(sent.get(0).get(3))));
         assertThat(page.locator("#fig-aid-failed")).hasText("0");
         shot("36-dashboard-after-return");
         page.navigate(url("/aid"));
@@ -729,8 +738,8 @@ class BrowserFlowsTest {
         shot("38-aid-outside-batch-approved");
     }
 
-    private static java.math.BigDecimal yuan(String figure) {
-        return new java.math.BigDecimal(figure.replaceAll("[^0-9.]", ""));
+    private static BigDecimal yuan(String figure) {
+        return new BigDecimal(figure.replaceAll("[^0-9.]", ""));
     }
 
     @Test
@@ -848,7 +857,7 @@ class BrowserFlowsTest {
         assertThat(page.locator("#audit-table tbody tr").first()).containsText("审批资助发放批次");
         // The batch named by its school and term, not by its number.
         assertThat(page.locator("#audit-table tbody tr").first().locator("td").nth(3))
-                .containsText(java.util.regex.Pattern.compile("发放批次 .+ · \\d{4}—\\d{4} 学年"));
+                .containsText(Pattern.compile("发放批次 .+ · \\d{4}—\\d{4} 学年"));
         assertThat(page.locator("#audit-table")).not().containsText("AID_BATCH_APPROVED");
         assertThat(page.locator("#audit-table")).not().containsText("{\"");
         windowShot("45-audit-log");

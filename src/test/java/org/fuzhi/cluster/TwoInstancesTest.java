@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.CookieManager;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.util.regex.Matcher;
@@ -44,12 +47,12 @@ class TwoInstancesTest {
             c.createStatement().execute("DROP DATABASE IF EXISTS " + DATABASE);
             c.createStatement().execute("CREATE DATABASE " + DATABASE);
         }
-        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("fuzhi-two-instances");
+        Path dir = Files.createTempDirectory("fuzhi-two-instances");
         a = start("a", dir); // migrates and loads the demo county
         b = start("b", dir); // finds both done
     }
 
-    static ConfigurableApplicationContext start(String name, java.nio.file.Path dir) {
+    static ConfigurableApplicationContext start(String name, Path dir) {
         // As command-line arguments: they outrank application.yml, as a deployment's settings do.
         return new SpringApplicationBuilder(FuzhiApplication.class).run(
                 "--server.port=0",
@@ -116,7 +119,7 @@ class TwoInstancesTest {
         var signedIn = send(browser, HttpRequest.newBuilder(URI.create(base(a) + "/login"))
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString("username=zizhu&password=Fuzhi%402026&_csrf="
-                        + java.net.URLEncoder.encode(csrf.group(1), StandardCharsets.UTF_8))).build());
+                        + URLEncoder.encode(csrf.group(1), StandardCharsets.UTF_8))).build());
         assertThat(signedIn.statusCode()).isEqualTo(302);
         assertThat(signedIn.headers().firstValue("Location").orElse("")).doesNotContain("error");
 
@@ -130,7 +133,7 @@ class TwoInstancesTest {
         send(browser, HttpRequest.newBuilder(URI.create(base(b) + "/logout"))
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString("_csrf="
-                        + java.net.URLEncoder.encode(csrfB.group(1), StandardCharsets.UTF_8))).build());
+                        + URLEncoder.encode(csrfB.group(1), StandardCharsets.UTF_8))).build());
         var afterLogout = send(browser, HttpRequest.newBuilder(URI.create(base(a) + "/students")).build());
         assertThat(afterLogout.statusCode()).isEqualTo(302);
         assertThat(afterLogout.headers().firstValue("Location").orElse("")).endsWith("/login");

@@ -3,6 +3,7 @@ package org.fuzhi.platform;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigDecimal;
+import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -37,7 +38,7 @@ class BulkRowsTest {
         assertThat(csv(42L)).isEqualTo("42");
         assertThat(csv(true)).isEqualTo("true");
         assertThat(csv(Timestamp.from(Instant.parse("2026-12-07T05:00:00Z")))).isEqualTo("2026-12-07T05:00:00Z");
-        assertThat(csv(java.sql.Date.valueOf(LocalDate.of(2012, 3, 4)))).isEqualTo("2012-03-04");
+        assertThat(csv(Date.valueOf(LocalDate.of(2012, 3, 4)))).isEqualTo("2012-03-04");
         assertThat(csv(LocalDate.of(2012, 3, 4))).isEqualTo("2012-03-04");
     }
 }

@@ -2,13 +2,15 @@ package org.fuzhi.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.LocalDate;
+import org.fuzhi.common.IdNumber;
 import org.fuzhi.platform.Privacy.SearchKind;
 import org.junit.jupiter.api.Test;
 
 /** One privacy policy: who sees names, and what each role's search box may look for. */
 class PrivacyTest {
 
-    private static final String ID = "42118220150301123" + org.fuzhi.common.IdNumber.checkChar("42118220150301123");
+    private static final String ID = "42118220150301123" + IdNumber.checkChar("42118220150301123");
 
     @Test
     void namesAndBirthDatesAreForThoseWhoWorkWithTheChild() {
@@ -17,7 +19,7 @@ class PrivacyTest {
         }
         for (Role r : new Role[]{Role.LEADER, Role.EVALUATOR, Role.DONOR, Role.ADMIN}) {
             assertThat(new Privacy(r).name("潘子涵")).as(r.name()).isEqualTo("潘*涵");
-            assertThat(new Privacy(r).birthDate(java.time.LocalDate.of(2015, 3, 1))).isNull();
+            assertThat(new Privacy(r).birthDate(LocalDate.of(2015, 3, 1))).isNull();
         }
     }
 

@@ -13,27 +13,55 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
+import jakarta.servlet.http.Cookie;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Date;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.fuzhi.common.Masking;
+import org.fuzhi.demo.DemoGenerator;
 import org.fuzhi.platform.Accounts;
+import org.fuzhi.platform.BulkRows;
+import org.fuzhi.platform.Downloads;
+import org.fuzhi.platform.FieldCrypto;
+import org.fuzhi.platform.ImportKind;
+import org.fuzhi.platform.Jobs;
+import org.fuzhi.platform.Places;
 import org.fuzhi.platform.Role;
 import org.fuzhi.platform.Scope;
 import org.fuzhi.platform.Tabular;
 import org.fuzhi.platform.Xlsx;
+import org.fuzhi.registry.Registry;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
 import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import jakarta.servlet.http.Cookie;
 import org.springframework.mock.web.MockMultipartFile;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.MvcResult;
+import org.springframework.test.web.servlet.result.MockMvcResultMatchers;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Web and API behaviour a county user would notice. Runs once on H2 and once on PostgreSQL
@@ -57,11 +85,11 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
     @Autowired
     Accounts accounts;
     @Autowired
-    org.fuzhi.registry.Registry registry;
+    Registry registry;
     @Autowired
-    org.fuzhi.platform.FieldCrypto crypto;
+    FieldCrypto crypto;
     @Autowired
-    org.springframework.transaction.PlatformTransactionManager transactions;
+    PlatformTransactionManager transactions;
 
     /**
      * A round's readers take the students in parts (person-ID ranges, each read in its own transaction with the
@@ -73,7 +101,7 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
         List<Long> whole = new ArrayList<>();
         registry.forEachAssessmentSubject(county, s -> whole.add(s.studentId()));
         var subjects = registry.assessmentSubjects(county);
-        var readOnly = new org.springframework.transaction.support.TransactionTemplate(transactions);
+        var readOnly = new TransactionTemplate(transactions);
         readOnly.setReadOnly(true);
         List<Long> parts = new ArrayList<>();
         for (int k = 0; k < 8; k++) {
@@ -85,10 +113,10 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
     }
 
     @Autowired
-    org.fuzhi.platform.BulkRows bulk;
+    BulkRows bulk;
 
     @Autowired
-    org.fuzhi.platform.Places places;
+    Places places;
 
     /**
      * A school moved to another village (a school import, here as another instance would write it) is filed under
@@ -121,7 +149,7 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
                 + "UNIQUE, v VARCHAR(50))").update();
         try {
             jdbc.sql("INSERT INTO bulk_probe (k, v) VALUES (2, 'first')").update();
-            var tx = new org.springframework.transaction.support.TransactionTemplate(transactions);
+            var tx = new TransactionTemplate(transactions);
             long written = tx.execute(st -> {
                 var staged = bulk.stage("bulk_probe", List.of("k", "v"));
                 staged.add(List.of(new Object[]{1, "a \"quoted\", with\na break"}, new Object[]{2, "second"},
@@ -155,15 +183,15 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
     }
 
     @Autowired
-    org.fuzhi.platform.Jobs jobs;
+    Jobs jobs;
 
     @Override
-    public org.fuzhi.platform.Jobs jobs() {
+    public Jobs jobs() {
         return jobs;
     }
 
     @Override
-    public org.springframework.transaction.PlatformTransactionManager transactions() {
+    public PlatformTransactionManager transactions() {
         return transactions;
     }
 
@@ -338,18 +366,18 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
      */
     @Test
     void theHouseholdListSortsByItsColumnsAndNamesItsVillages() throws Exception {
-        tools.jackson.databind.JsonNode most = json(mvc.perform(get("/api/v1/households").param("sort", "-members").param("size", "100")
+        JsonNode most = json(mvc.perform(get("/api/v1/households").param("sort", "-members").param("size", "100")
                 .header("Authorization", bearer("zizhu"))).andExpect(status().isOk()));
-        List<Integer> down = new java.util.ArrayList<>();
+        List<Integer> down = new ArrayList<>();
         most.get("items").forEach(h -> down.add(h.get("memberCount").asInt()));
-        assertThat(down).hasSize(100).isSortedAccordingTo(java.util.Comparator.reverseOrder());
+        assertThat(down).hasSize(100).isSortedAccordingTo(Comparator.reverseOrder());
         long biggest = jdbc.sql("""
                 SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM person p JOIN household h ON h.id = p.household_id
                 WHERE h.region_code LIKE '421182%' GROUP BY h.id) t""").query(Long.class).single();
         assertThat((long) down.get(0)).isGreaterThanOrEqualTo(biggest);
-        tools.jackson.databind.JsonNode fewest = json(mvc.perform(get("/api/v1/households").param("sort", "members").param("size", "100")
+        JsonNode fewest = json(mvc.perform(get("/api/v1/households").param("sort", "members").param("size", "100")
                 .header("Authorization", bearer("zizhu"))).andExpect(status().isOk()));
-        List<Integer> up = new java.util.ArrayList<>();
+        List<Integer> up = new ArrayList<>();
         fewest.get("items").forEach(h -> up.add(h.get("memberCount").asInt()));
         assertThat(up).isSorted();
         assertThat(up.get(0)).isLessThan(down.get(0));
@@ -357,7 +385,7 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
         mvc.perform(get("/api/v1/households").param("sort", "members; DROP TABLE household")
                 .header("Authorization", bearer("zizhu"))).andExpect(status().isOk());
 
-        jakarta.servlet.http.Cookie session = login("zizhu");
+        Cookie session = login("zizhu");
         String page = mvc.perform(get("/households").param("sort", "village").param("page", "100000").cookie(session))
                 .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
         long total = json(mvc.perform(get("/api/v1/households").param("size", "1")
@@ -372,16 +400,62 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
         assertThat(page).contains("<optgroup label=\"").contains("（全域）</option>");
     }
 
+    /** A round's entries sort by their columns (also the export), offer page sizes, and clamp a page past the end. */
+    @Test
+    void theRoundEntriesSortByTheirColumnsAndClampThePage() throws Exception {
+        long round = jdbc.sql(IdentificationWebTests.DEMO_ROUND).query(Long.class).single();
+        String api = "/api/v1/identification/rounds/" + round + "/entries";
+        JsonNode byScore = json(mvc.perform(get(api).param("sort", "-score").param("size", "200")
+                .header("Authorization", bearer("zizhu"))).andExpect(status().isOk()));
+        List<Double> scores = new ArrayList<>();
+        byScore.get("items").forEach(e -> scores.add(e.get("score").asDouble()));
+        assertThat(scores).hasSize(200).isSortedAccordingTo(Comparator.reverseOrder());
+        double top = jdbc.sql("SELECT MAX(score) FROM ident_entry WHERE round_id = :r "
+                        + "AND (school_region_code LIKE '421182%' OR village_code LIKE '421182%')")
+                .param("r", round).query(Double.class).single();
+        assertThat(scores.get(0)).isEqualTo(top);
+        JsonNode byName = json(mvc.perform(get(api).param("sort", "name").param("size", "100")
+                .header("Authorization", bearer("zizhu"))).andExpect(status().isOk()));
+        List<String> names = new ArrayList<>();
+        byName.get("items").forEach(e -> names.add(e.get("name").asText()));
+        assertThat(names).hasSize(100).isSorted();
+        // Stages in school order: a kindergarten child before a pupil, never alphabetical (JUNIOR < KINDERGARTEN).
+        JsonNode byStage = json(mvc.perform(get(api).param("sort", "grade").param("size", "1000")
+                .header("Authorization", bearer("zizhu"))).andExpect(status().isOk()));
+        List<Integer> order = new ArrayList<>();
+        byStage.get("items").forEach(e -> order.add(org.fuzhi.common.Stage.valueOf(e.get("stage").asText()).ordinal()));
+        assertThat(order).isSorted();
+        mvc.perform(get(api).param("sort", "score; DROP TABLE ident_entry").header("Authorization", bearer("zizhu")))
+                .andExpect(status().isOk());
+
+        Cookie session = login("zizhu");
+        String page = mvc.perform(get("/identification/rounds/" + round).param("sort", "-level").param("size", "20")
+                        .param("page", "100000").cookie(session))
+                .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
+        long total = byScore.get("total").asLong();
+        assertThat(page).contains("第 " + ((total + 19) / 20) + " /");
+        assertThat(page).contains("aria-sort=\"descending\"").contains("sort=level");
+        assertThat(page).contains("sort=-level").contains("id=\"pager-size\"");
+        // The export keeps the order the list shows.
+        List<List<String>> sheet = readXlsx(mvc.perform(get(api + "/export").param("sort", "-score")
+                .header("Authorization", bearer("zizhu"))).andExpect(status().isOk())
+                .andReturn().getResponse().getContentAsByteArray());
+        List<Double> exported = sheet.subList(1, Math.min(sheet.size(), 201)).stream()
+                .map(r -> Double.parseDouble(r.get(8))).toList();
+        assertThat(exported).isSortedAccordingTo(Comparator.reverseOrder());
+        assertThat(exported.get(0)).isCloseTo(top, org.assertj.core.data.Offset.offset(0.005));
+    }
+
     /** The school list sorts by its columns, says where a school is by name, and picks the area by name. */
     @Test
     void theSchoolListSortsByItsColumnsAndNamesPlaces() throws Exception {
-        tools.jackson.databind.JsonNode most = json(mvc.perform(get("/api/v1/schools").param("sort", "-teachers")
+        JsonNode most = json(mvc.perform(get("/api/v1/schools").param("sort", "-teachers")
                 .param("size", "500").header("Authorization", bearer("zizhu"))).andExpect(status().isOk()));
-        List<Integer> teachers = new java.util.ArrayList<>();
+        List<Integer> teachers = new ArrayList<>();
         most.get("items").forEach(sc -> teachers.add(sc.get("teacherCount").asInt()));
-        assertThat(teachers).hasSizeGreaterThan(20).isSortedAccordingTo(java.util.Comparator.reverseOrder());
+        assertThat(teachers).hasSizeGreaterThan(20).isSortedAccordingTo(Comparator.reverseOrder());
         assertThat(teachers.get(0)).isGreaterThan(teachers.get(teachers.size() - 1));
-        jakarta.servlet.http.Cookie session = login("zizhu");
+        Cookie session = login("zizhu");
         String page = mvc.perform(get("/schools").param("sort", "name").param("size", "50").cookie(session))
                 .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
         assertThat(page).contains("aria-sort=\"ascending\"").contains("sort=-name").contains("（全域）</option>")
@@ -423,10 +497,10 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
                 .cookie(s)).andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
         String desc = mvc.perform(get("/students").param("school", school).param("sort", "-name").cookie(s))
                 .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
-        java.util.regex.Pattern firstName = java.util.regex.Pattern.compile(
-                "id=\"students-table\".*?<tbody>\\s*<tr>\\s*<td><a href=\"/students/\\d+\">([^<]+)</a>", java.util.regex.Pattern.DOTALL);
-        java.util.regex.Matcher a = firstName.matcher(asc);
-        java.util.regex.Matcher d = firstName.matcher(desc);
+        Pattern firstName = Pattern.compile(
+                "id=\"students-table\".*?<tbody>\\s*<tr>\\s*<td><a href=\"/students/\\d+\">([^<]+)</a>", Pattern.DOTALL);
+        Matcher a = firstName.matcher(asc);
+        Matcher d = firstName.matcher(desc);
         assertThat(a.find()).isTrue();
         assertThat(d.find()).isTrue();
         assertThat(a.group(1)).isEqualTo(byName.get(0));
@@ -469,7 +543,7 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
         long id = studentOfSchool(schoolOf("xuexiao"), true);
         String name = jdbc.sql("SELECT p.name FROM enrolment e JOIN person p ON p.id = e.person_id WHERE e.id = :id")
                 .param("id", id).query(String.class).single();
-        String masked = org.fuzhi.common.Masking.name(name);
+        String masked = Masking.name(name);
         mvc.perform(get("/api/v1/students/" + id).header("Authorization", bearer("pinggu")))
                 .andExpect(jsonPath("$.name").value(masked)).andExpect(jsonPath("$.birthDate").doesNotExist());
         mvc.perform(get("/api/v1/students/" + id).header("Authorization", bearer("zizhu")))
@@ -500,20 +574,20 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
         String audit = mvc.perform(get("/audit").param("action", "UNMASK_ID_NUMBER").cookie(login("zizhu")))
                 .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
         String table = audit.substring(audit.indexOf("id=\"audit-table\""));
-        assertThat(table).contains(">查看完整身份证号<").contains(">学生 " + org.fuzhi.common.Masking.name(name) + "<")
+        assertThat(table).contains(">查看完整身份证号<").contains(">学生 " + Masking.name(name) + "<")
                 .contains("<dt>字段</dt><dd>身份证号</dd>").doesNotContain(">UNMASK_ID_NUMBER<").doesNotContain("{&quot;");
         assertThat(audit).contains("<option value=\"UNMASK_ID_NUMBER\" selected=\"selected\">查看完整身份证号</option>");
         // The administrator reads the same record without the child's name.
         String forAdmin = mvc.perform(get("/audit").param("action", "UNMASK_ID_NUMBER").cookie(login("admin")))
                 .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
-        assertThat(forAdmin).contains(">学生 " + id + "<").doesNotContain(org.fuzhi.common.Masking.name(name));
+        assertThat(forAdmin).contains(">学生 " + id + "<").doesNotContain(Masking.name(name));
         String all = mvc.perform(get("/audit").cookie(login("zizhu"))).andExpect(status().isOk()).andReturn()
                 .getResponse().getContentAsString(StandardCharsets.UTF_8);
         String rows = all.substring(all.indexOf("id=\"audit-table\""));
         assertThat(rows).doesNotContainPattern(">[A-Z]{2,}_[A-Z_]+<").doesNotContain("{&quot;");
         byte[] xlsx = mvc.perform(get("/audit/export").param("action", "UNMASK_ID_NUMBER").cookie(login("zizhu")))
                 .andExpect(status().isOk()).andReturn().getResponse().getContentAsByteArray();
-        try (var wb = new org.apache.poi.xssf.usermodel.XSSFWorkbook(new java.io.ByteArrayInputStream(xlsx))) {
+        try (var wb = new org.apache.poi.xssf.usermodel.XSSFWorkbook(new ByteArrayInputStream(xlsx))) {
             var row = wb.getSheetAt(0).getRow(1);
             assertThat(row.getCell(4).getStringCellValue()).isEqualTo("查看完整身份证号");
             assertThat(row.getCell(5).getStringCellValue()).startsWith("学生 ").contains("*");
@@ -571,9 +645,9 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
                         .content("{\"username\":\"" + "u".repeat(200) + "\",\"password\":\"x\"}"))
                 .andExpect(status().isUnauthorized());
         // The pages carry a content security policy and keep their URLs from other sites.
-        mvc.perform(get("/login")).andExpect(org.springframework.test.web.servlet.result.MockMvcResultMatchers.header()
+        mvc.perform(get("/login")).andExpect(MockMvcResultMatchers.header()
                         .string("Content-Security-Policy", org.hamcrest.Matchers.containsString("object-src 'none'")))
-                .andExpect(org.springframework.test.web.servlet.result.MockMvcResultMatchers.header()
+                .andExpect(MockMvcResultMatchers.header()
                         .string("Referrer-Policy", "same-origin"));
     }
 
@@ -643,15 +717,15 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
         assertThat(birthRow.subList(1, 11)).containsExactly("G" + id("20150202", 41), "测试丁", id("20150202", 41), "男",
                 "2015-02-03", school, "小学", "4", "", "在读");
         assertThat(birthRow.get(11)).contains("出生日期").contains("出生日期与身份证号不符");
-        List<String> fixed = new java.util.ArrayList<>(birthRow);
+        List<String> fixed = new ArrayList<>(birthRow);
         fixed.set(5, "2015-02-02");
-        java.io.ByteArrayOutputStream corrected = new java.io.ByteArrayOutputStream();
-        try (org.fuzhi.platform.Xlsx x = new org.fuzhi.platform.Xlsx(corrected, "错误报告", rows.get(0))) {
+        ByteArrayOutputStream corrected = new ByteArrayOutputStream();
+        try (Xlsx x = new Xlsx(corrected, "错误报告", rows.get(0))) {
             x.row(rows.stream().filter(r -> r.get(0).equals("4")).findFirst().orElseThrow());
             x.row(fixed);
         }
-        mvc.perform(multipart("/api/v1/imports/students").file(new org.springframework.mock.web.MockMultipartFile("file",
-                        "导入错误报告.xlsx", org.fuzhi.platform.Downloads.XLSX, corrected.toByteArray()))
+        mvc.perform(multipart("/api/v1/imports/students").file(new MockMultipartFile("file",
+                        "导入错误报告.xlsx", Downloads.XLSX, corrected.toByteArray()))
                         .header("Authorization", auth))
                 .andExpect(status().isOk()).andExpect(jsonPath("$.accepted").value(1))
                 .andExpect(jsonPath("$.rejected").value(1)).andExpect(jsonPath("$.errors[0].row").value(2));
@@ -668,7 +742,7 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
     }
 
     /** An uploaded original as it was sent, opened with the files key. */
-    String openStored(String stored, String importId) throws java.io.IOException {
+    String openStored(String stored, String importId) throws IOException {
         try (var in = crypto.opening(Files.newInputStream(Path.of(stored)), "import:" + importId + "/original")) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
@@ -676,11 +750,11 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
 
     /** The clear ID number of a person row's sealed one. */
     String clearId(String sealed) {
-        return crypto.open(org.fuzhi.platform.FieldCrypto.Kind.ID_NUMBER, sealed);
+        return crypto.open(FieldCrypto.Kind.ID_NUMBER, sealed);
     }
 
     @Override
-    public org.fuzhi.platform.FieldCrypto crypto() {
+    public FieldCrypto crypto() {
         return crypto;
     }
 
@@ -783,12 +857,12 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
                 AND village_code LIKE '421182%' AND id_index IS NOT NULL ORDER BY id LIMIT 3""")
                 .query((rs, n) -> new Line(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
                         (Integer) rs.getObject(5, Integer.class), (Integer) rs.getObject(6, Integer.class),
-                        rs.getString(7), crypto.open(org.fuzhi.platform.FieldCrypto.Kind.RAW_ID, rs.getString(8))))
+                        rs.getString(7), crypto.open(FieldCrypto.Kind.RAW_ID, rs.getString(8))))
                 .list();
         long before = jdbc.sql("""
                 SELECT COUNT(*) FROM roster_member WHERE source = 'POVERTY' AND is_current AND village_code LIKE '421182%'""")
                 .query(Long.class).single();
-        java.util.function.Function<Line, String> csv = l -> String.join(",", l.household(), l.village(), l.category(),
+        Function<Line, String> csv = l -> String.join(",", l.household(), l.village(), l.category(),
                 l.monitoring() == null ? "" : l.monitoring(), l.identified() == null ? "" : l.identified().toString(),
                 l.exited() == null ? "" : l.exited().toString(), l.name(), l.id());
         Line changed = current.get(2);
@@ -796,7 +870,7 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
                 changed.identified(), Integer.valueOf(2023).equals(changed.exited()) ? 2022 : 2023, changed.name(),
                 changed.id());
         Line added = new Line("4211829999999902", changed.village(), changed.category(), null, 2016, 2019, "测试新增",
-                org.fuzhi.platform.ImportKind.exampleId("421182", "20150101", "996"));
+                ImportKind.exampleId("421182", "20150101", "996"));
         String file = "householdNo,villageCode,category,monitoringStatus,identifiedYear,exitedYear,memberName,memberIdNumber\n"
                 + csv.apply(current.get(0)) + "\n" + csv.apply(current.get(1)) + "\n" + csv.apply(moved) + "\n"
                 + csv.apply(added) + "\n";
@@ -838,7 +912,7 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
             // The example's made-up people are nobody: no registered person holds an example ID number.
             String text = c[2].equals("csv") ? new String(template, StandardCharsets.UTF_8)
                     : String.join(",", readXlsx(template).get(1));
-            java.util.regex.Matcher ids = java.util.regex.Pattern.compile("\\b\\d{17}[0-9X]\\b").matcher(text);
+            Matcher ids = Pattern.compile("\\b\\d{17}[0-9X]\\b").matcher(text);
             while (ids.find()) {
                 assertThat(jdbc.sql("SELECT COUNT(*) FROM person WHERE id_index = :i")
                         .param("i", crypto.index(ids.group())).query(Long.class).single())
@@ -887,7 +961,7 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
                         .param("identifiedYear", "2015").param("exitedYear", "2018").param("housingSafe", "true"))
                 .andExpect(status().is3xxRedirection());
         assertThat(jdbc.sql("SELECT income_per_head FROM household WHERE id = :id").param("id", own)
-                .query(java.math.BigDecimal.class).single()).isEqualByComparingTo("9876.50");
+                .query(BigDecimal.class).single()).isEqualByComparingTo("9876.50");
         String page = mvc.perform(post("/households/" + own + "/edit").cookie(s).with(csrf())
                         .param("version", String.valueOf(version)).param("headName", "过期修改").param("category", "LIFTED"))
                 .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
@@ -1072,9 +1146,9 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
     @Test
     void linkageOfTheNoisyDemoRosterIsPreciseAndComplete() throws Exception {
         Path dir = Files.createTempDirectory("truth");
-        var out = org.fuzhi.demo.DemoGenerator.generate(dir, org.fuzhi.demo.DemoGenerator.Scale.COUNTY, 20260901L);
-        java.util.Map<String, String> truth = new java.util.HashMap<>();
-        java.util.Map<String, String> noiseOf = new java.util.HashMap<>();
+        var out = DemoGenerator.generate(dir, DemoGenerator.Scale.COUNTY, 20260901L);
+        Map<String, String> truth = new HashMap<>();
+        Map<String, String> noiseOf = new HashMap<>();
         Tabular.read(out.rosterTruth(), Tabular.Format.CSV, (n, cells) -> {
             if (n > 1) {
                 truth.put(cells.get(0) + "|" + cells.get(1), cells.get(2));
@@ -1082,13 +1156,13 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
             }
         });
         long[] c = new long[5]; // members, linked, correct, review, review-correct
-        java.util.Map<String, long[]> byNoise = new java.util.TreeMap<>();
+        Map<String, long[]> byNoise = new TreeMap<>();
         jdbc.sql("""
                 SELECT r.household_no, r.id_raw_sealed, l.status, s.id_sealed
                 FROM roster_member r LEFT JOIN roster_link l ON l.roster_member_id = r.id
                 LEFT JOIN person_sealed s ON s.person_id = l.person_id WHERE r.is_current AND r.village_code LIKE '421182%'""")
                 .query(rs -> {
-            String key = rs.getString(1) + "|" + crypto.open(org.fuzhi.platform.FieldCrypto.Kind.RAW_ID, rs.getString(2));
+            String key = rs.getString(1) + "|" + crypto.open(FieldCrypto.Kind.RAW_ID, rs.getString(2));
             String expected = truth.get(key);
             String status = rs.getString(3);
             boolean right = expected != null && rs.getString(4) != null && expected.equals(clearId(rs.getString(4)));
@@ -1134,7 +1208,7 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
                 WHERE p.id IN (SELECT person_id FROM person_poverty_status) ORDER BY p.id LIMIT 1""")
                 .query((rs, n) -> new Object[]{rs.getString(1), rs.getDate(2).toLocalDate(), rs.getString(3),
                         rs.getLong(4), rs.getString(5), rs.getString(6)}).single();
-        java.time.LocalDate birth = (java.time.LocalDate) person[1];
+        LocalDate birth = (LocalDate) person[1];
         String otherVillage = ((String) person[4]).startsWith("421182112") ? "421182101225" : "421182112225";
         String otherId = id(birth.toString().replace("-", ""), 997);
         jdbc.sql("""
@@ -1142,10 +1216,10 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
                        id_raw_masked, id_index, gender, birth_date, is_current, imported_at)
                 VALUES ('test-review', 'POVERTY', :household, :village, 'MARGINAL', :name, :raw, :masked, :id, :g, :b, TRUE,
                         :at)""")
-                .param("household", person[5]).param("village", otherVillage).param("masked", org.fuzhi.common.Masking.idNumber(otherId))
-                .param("name", person[0]).param("raw", crypto.seal(org.fuzhi.platform.FieldCrypto.Kind.RAW_ID, otherId))
+                .param("household", person[5]).param("village", otherVillage).param("masked", Masking.idNumber(otherId))
+                .param("name", person[0]).param("raw", crypto.seal(FieldCrypto.Kind.RAW_ID, otherId))
                 .param("id", crypto.index(otherId)).param("g", person[2])
-                .param("b", java.sql.Date.valueOf(birth)).param("at", java.sql.Timestamp.from(java.time.Instant.now()))
+                .param("b", Date.valueOf(birth)).param("at", Timestamp.from(Instant.now()))
                 .update();
         long memberId = jdbc.sql("SELECT id FROM roster_member WHERE import_id = 'test-review'").query(Long.class).single();
         try {
@@ -1172,8 +1246,8 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
                     .andExpect(jsonPath("$.matchShare").value(wuxueShare));
             // A second run on unchanged data rewrites nothing: every link, and the pair waiting in the queue, stays as
             // stored (a province re-run would otherwise delete and insert two million links).
-            java.sql.Timestamp last = jdbc.sql("SELECT MAX(decided_at) FROM roster_link")
-                    .query(java.sql.Timestamp.class).single();
+            Timestamp last = jdbc.sql("SELECT MAX(decided_at) FROM roster_link")
+                    .query(Timestamp.class).single();
             mvc.perform(post("/api/v1/identification/linkage/run").header("Authorization", auth))
                     .andExpect(status().isOk()).andExpect(jsonPath("$.review").value(org.hamcrest.Matchers.greaterThan(0)));
             assertThat(jdbc.sql("SELECT COUNT(*) FROM roster_link WHERE decided_at > :t").param("t", last)
@@ -1185,13 +1259,13 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
             // The clerk sees the candidate's details whichever block found the pair — here the line's birth date is
             // then corrected to one far from the candidate's, so a look-up by the line's birth date finds no one.
             jdbc.sql("UPDATE roster_member SET birth_date = :b WHERE id = :id").param("id", memberId)
-                    .param("b", java.sql.Date.valueOf(birth.minusYears(20))).update();
+                    .param("b", Date.valueOf(birth.minusYears(20))).update();
             mvc.perform(get("/api/v1/identification/review").header("Authorization", auth))
                     .andExpect(jsonPath("$.items[?(@.rosterMemberId == " + memberId + ")].personName").value(person[0]))
                     .andExpect(jsonPath("$.items[?(@.rosterMemberId == " + memberId + ")].personBirth")
                             .value(birth.toString()));
             jdbc.sql("UPDATE roster_member SET birth_date = :b WHERE id = :id").param("id", memberId)
-                    .param("b", java.sql.Date.valueOf(birth)).update();
+                    .param("b", Date.valueOf(birth)).update();
             String page = mvc.perform(get("/identification/linkage").cookie(login("zizhu")))
                     .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
             assertThat(page).contains((String) person[0]).contains("是同一人").contains("完全一致");
@@ -1233,8 +1307,8 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
                 INSERT INTO roster_member (import_id, source, household_no, village_code, category, name, id_raw_sealed,
                        id_raw_masked, gender, is_current, imported_at)
                 VALUES ('test', 'POVERTY', 'T-SOUND-1', :village, 'LIFTED', :name, :raw, '**', :g, TRUE, :at)""")
-                .param("raw", crypto.seal(org.fuzhi.platform.FieldCrypto.Kind.RAW_ID, "不详")).param("village", person[3]).param("name", person[1]).param("g", person[2])
-                .param("at", java.sql.Timestamp.from(java.time.Instant.now())).update();
+                .param("raw", crypto.seal(FieldCrypto.Kind.RAW_ID, "不详")).param("village", person[3]).param("name", person[1]).param("g", person[2])
+                .param("at", Timestamp.from(Instant.now())).update();
         long memberId = jdbc.sql("SELECT id FROM roster_member WHERE household_no = 'T-SOUND-1'").query(Long.class)
                 .single();
         try {

@@ -7,6 +7,8 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
+import jakarta.servlet.http.Cookie;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.servlet.ResultActions;
@@ -46,6 +48,30 @@ interface AccountWebTests extends IdentificationWebTests {
                 SELECT COUNT(*) FROM enrolment e JOIN person p ON p.id = e.person_id
                 JOIN household h ON h.id = p.household_id WHERE h.region_code = :v""").param("v", village)
                 .query(Long.class).single();
+    }
+
+    /** The account list says where each account works by name, and sorts by its columns. */
+    @Test
+    default void theAccountListNamesWhereAccountsWorkAndSorts() throws Exception {
+        Cookie admin = login("admin");
+        String page = mvc().perform(get("/admin/accounts").param("q", "421182000000").param("sort", "role")
+                .cookie(admin)).andExpect(status().isOk()).andReturn().getResponse()
+                .getContentAsString(StandardCharsets.UTF_8);
+        String table = page.substring(page.indexOf("id=\"account-table\""));
+        table = table.substring(0, table.indexOf("</table>"));
+        // The code only in the title (and the re-scope form's field), never as what the cell says.
+        assertThat(table).doesNotContainPattern(">\\s*\\d{10,12}\\s*<").contains(">武穴市<");
+        assertThat(page).contains("aria-sort=\"ascending\"").contains("sort=-role");
+        // Roles in their order: the aid center, the leader, the evaluator.
+        assertThat(table.indexOf(">zizhu<")).isPositive().isLessThan(table.indexOf(">lingdao<"));
+        assertThat(table.indexOf(">lingdao<")).isLessThan(table.indexOf(">pinggu<"));
+        String reversed = mvc().perform(get("/admin/accounts").param("q", "421182000000").param("sort", "-role")
+                .cookie(admin)).andExpect(status().isOk()).andReturn().getResponse()
+                .getContentAsString(StandardCharsets.UTF_8);
+        assertThat(reversed.indexOf(">pinggu<")).isPositive().isLessThan(reversed.indexOf(">zizhu<"));
+        // A sort that is no column is the list's own order, never SQL.
+        mvc().perform(get("/admin/accounts").param("sort", "role; DROP TABLE app_user").cookie(admin))
+                .andExpect(status().isOk());
     }
 
     @Test

@@ -8,15 +8,31 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
-import java.util.stream.StreamSupport;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.stream.StreamSupport;
+import org.fuzhi.common.BankCard;
+import org.fuzhi.platform.FieldCrypto;
+import org.fuzhi.platform.Tabular;
 import org.junit.jupiter.api.Test;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.http.MediaType;
+import org.springframework.mock.web.MockMultipartFile;
+import org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors;
+import org.springframework.test.web.servlet.request.MockMvcRequestBuilders;
+import org.springframework.test.web.servlet.result.MockMvcResultMatchers;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The aid module (issue 11) through the API, on H2 and PostgreSQL: the pure allocation preview, a term generated on a
@@ -56,19 +72,19 @@ interface AidWebTests extends IdentificationWebTests {
                 SELECT r.name, e.source, e.level FROM ident_entry e JOIN ident_round r ON r.id = e.round_id
                 WHERE e.student_id = :s ORDER BY r.id DESC LIMIT 1""").param("s", student)
                 .query((rs, n) -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3)}).single();
-        java.math.BigDecimal paid = jdbc().sql("""
+        BigDecimal paid = jdbc().sql("""
                 SELECT SUM(p.amount) FROM aid_payment p JOIN aid_entitlement e ON e.id = p.entitlement_id
                 WHERE e.student_id = :s AND e.term_code = '2025-SPRING' AND p.status = 'PAID'""").param("s", student)
-                .query(java.math.BigDecimal.class).single();
+                .query(BigDecimal.class).single();
         String page = mvc().perform(get("/students/" + student).cookie(login("zizhu"))).andExpect(status().isOk())
-                .andReturn().getResponse().getContentAsString(java.nio.charset.StandardCharsets.UTF_8);
+                .andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
         String notes = page.substring(page.indexOf("id=\"student-notes\""));
         assertThat(notes).contains(entry[0]).contains(entry[1].equals("ROSTER") ? "建档立卡" : "名单外困难学生")
                 .contains(entry[2] == null ? "未达困难标准" : entry[2])
                 .contains("2025—2026 学年春季学期：").contains("已到账 " + paid.toPlainString() + " 元");
-        java.math.BigDecimal cash = jdbc().sql("""
+        BigDecimal cash = jdbc().sql("""
                 SELECT SUM(amount) FROM aid_entitlement WHERE student_id = :s AND term_code = '2025-SPRING'
-                AND kind = 'CASH'""").param("s", student).query(java.math.BigDecimal.class).single();
+                AND kind = 'CASH'""").param("s", student).query(BigDecimal.class).single();
         assertThat(notes).contains("发放 " + cash.toPlainString() + " 元");
         mvc().perform(get("/students/" + student).cookie(login("hm-zizhu")))
                 .andExpect(r -> assertThat(r.getResponse().getStatus()).isIn(403, 404));
@@ -173,7 +189,7 @@ interface AidWebTests extends IdentificationWebTests {
                             source, level, item_id, item_code, kind, amount, 'DUE', created_at
                         FROM aid_entitlement WHERE id = :id""").param("id", someone).update();
                 throw new AssertionError("a duplicate entitlement was written");
-            } catch (org.springframework.dao.DataIntegrityViolationException expected) {
+            } catch (DataIntegrityViolationException expected) {
                 // the key holds
             }
             // Generating again changes nothing.
@@ -199,13 +215,13 @@ interface AidWebTests extends IdentificationWebTests {
             String token = bearer("hm-zizhu");
             String first = mvc().perform(post("/api/v1/aid/terms/" + termId + "/allocate").header("Authorization", token)
                     .header("Idempotency-Key", "hm-2025-autumn-allocate")).andExpect(status().isOk()).andReturn()
-                    .getResponse().getContentAsString(java.nio.charset.StandardCharsets.UTF_8);
-            JsonNode report = tools.jackson.databind.json.JsonMapper.builder().build().readTree(first);
+                    .getResponse().getContentAsString(StandardCharsets.UTF_8);
+            JsonNode report = JsonMapper.builder().build().readTree(first);
             long ledgerRows = jdbc().sql("SELECT COUNT(*) FROM aid_ledger").query(Long.class).single();
             // The same request again (a double click, a retry after a lost answer): the first answer, nothing else.
             assertThat(mvc().perform(post("/api/v1/aid/terms/" + termId + "/allocate").header("Authorization", token)
                     .header("Idempotency-Key", "hm-2025-autumn-allocate")).andExpect(status().isOk()).andReturn()
-                    .getResponse().getContentAsString(java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(first);
+                    .getResponse().getContentAsString(StandardCharsets.UTF_8)).isEqualTo(first);
             assertThat(jdbc().sql("SELECT COUNT(*) FROM aid_ledger").query(Long.class).single()).isEqualTo(ledgerRows);
             refusedWith(mvc().perform(post("/api/v1/aid/terms/" + termId + "/generate").header("Authorization", token)
                     .header("Idempotency-Key", "hm-2025-autumn-allocate")),
@@ -302,7 +318,7 @@ interface AidWebTests extends IdentificationWebTests {
             assertThat(wuxueFunds.toString()).doesNotContain("HM-2025");
             // The page shows the figures a center reads; a school reviewer of Wuxue gets no Huangmei page.
             String page = mvc().perform(get("/aid/terms/" + termId).cookie(login("hm-zizhu")))
-                    .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(java.nio.charset.StandardCharsets.UTF_8);
+                    .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
             assertThat(page).contains("黄梅县").contains("应助尽助").contains("学籍显示已不在校");
             mvc().perform(get("/aid/terms/" + termId).cookie(login("xuexiao-shenhe"))).andExpect(status().isNotFound());
         } finally {
@@ -367,7 +383,7 @@ interface AidWebTests extends IdentificationWebTests {
         // The bank file pays the university's pupils: one line each.
         String file = mvc().perform(get(step + "bank-file.csv").header("Authorization", bearer("zizhu")))
                 .andExpect(status().isOk()).andReturn().getResponse()
-                .getContentAsString(java.nio.charset.StandardCharsets.UTF_8);
+                .getContentAsString(StandardCharsets.UTF_8);
         assertThat(file.lines().filter(l -> !l.isBlank()).count() - 1).isEqualTo(lines);
         JsonNode check = json(mvc().perform(get("/api/v1/aid/ledger/check").header("Authorization", bearer("zizhu")))
                 .andExpect(status().isOk()));
@@ -417,7 +433,7 @@ interface AidWebTests extends IdentificationWebTests {
         // Two approvals at the same moment: one goes through, the other is refused; the money moves once.
         String center = bearer("zizhu");
         ExecutorService pool = Executors.newFixedThreadPool(2);
-        List<Integer> codes = new java.util.ArrayList<>();
+        List<Integer> codes = new ArrayList<>();
         try {
             Callable<Integer> approve = () -> mvc().perform(post("/api/v1/aid/batches/" + id + "/approve")
                     .param("version", "1").header("Authorization", center)).andReturn().getResponse().getStatus();
@@ -475,8 +491,8 @@ interface AidWebTests extends IdentificationWebTests {
         }
         String accountPage = mvc().perform(get("/aid/accounts/" + first).param("termId", String.valueOf(term))
                         .cookie(login("xuexiao"))).andExpect(status().isOk()).andReturn().getResponse()
-                .getContentAsString(java.nio.charset.StandardCharsets.UTF_8);
-        assertThat(accountPage).contains((String) kids.get(0)[1]).contains(org.fuzhi.common.BankCard.mask(card))
+                .getContentAsString(StandardCharsets.UTF_8);
+        assertThat(accountPage).contains((String) kids.get(0)[1]).contains(BankCard.mask(card))
                 .doesNotContain(card);
         // A classmate's card under another holder is refused: money only to the child or a guardian.
         Object[] second = kids.get(1);
@@ -484,7 +500,7 @@ interface AidWebTests extends IdentificationWebTests {
                         .contentType(MediaType.APPLICATION_JSON).content(account((String) second[1], "SELF", card))),
                 "该账号已登记为另一名学生的收款账户且户名不同，请核对（资助资金只能打入学生本人或其监护人的账户）。");
         String file = mvc().perform(get("/api/v1/aid/batches/" + id + "/bank-file.csv").header("Authorization", center))
-                .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(java.nio.charset.StandardCharsets.UTF_8);
+                .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
         List<String> fileLines = file.lines().toList();
         assertThat(fileLines).hasSize(batch.get("lines").asInt() + 1);
         assertThat(fileLines.get(0)).contains("户名", "账号", "金额（元）");
@@ -502,16 +518,16 @@ interface AidWebTests extends IdentificationWebTests {
             String bankName = b.get("bank").asString();
             List<String> csvLines = mvc().perform(get("/api/v1/aid/batches/" + id + "/bank-file.csv")
                             .param("bank", bankName).header("Authorization", center)).andExpect(status().isOk())
-                    .andReturn().getResponse().getContentAsString(java.nio.charset.StandardCharsets.UTF_8).lines()
+                    .andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8).lines()
                     .skip(1).toList();
             assertThat(csvLines).hasSize(b.get("lines").asInt()).allSatisfy(l -> assertThat(l).contains(bankName));
             byte[] xlsx = mvc().perform(get("/api/v1/aid/batches/" + id + "/bank-file.xlsx").param("bank", bankName)
                     .header("Authorization", center)).andExpect(status().isOk()).andReturn().getResponse()
                     .getContentAsByteArray();
-            java.nio.file.Path x = java.nio.file.Files.createTempFile("bank", ".xlsx");
-            java.nio.file.Files.write(x, xlsx);
-            List<org.fuzhi.platform.Tabular.Row> sheet = org.fuzhi.platform.Tabular.rows(x, "bank.xlsx");
-            java.nio.file.Files.delete(x);
+            Path x = Files.createTempFile("bank", ".xlsx");
+            Files.write(x, xlsx);
+            List<Tabular.Row> sheet = Tabular.rows(x, "bank.xlsx");
+            Files.delete(x);
             assertThat(sheet.stream().skip(1).map(r -> String.join(",", r.cells())).toList())
                     .isEqualTo(csvLines.stream().map(l -> l.replace("\"", "")).toList());
             perBank += csvLines.size();
@@ -523,11 +539,11 @@ interface AidWebTests extends IdentificationWebTests {
         JsonNode bankJob = awaitJob(asked.getHeader("Location"), center);
         assertThat(bankJob.get("state").asString()).isEqualTo("SUCCEEDED");
         assertThat(bankJob.get("title").asString()).isEqualTo("生成批次 " + id + " 的银行代发文件（"
-                + java.text.NumberFormat.getIntegerInstance(java.util.Locale.SIMPLIFIED_CHINESE)
+                + java.text.NumberFormat.getIntegerInstance(Locale.SIMPLIFIED_CHINESE)
                 .format(batch.get("lines").asInt()) + " 笔）");
         assertThat(mvc().perform(get(bankJob.get("apiUrl").asString()).header("Authorization", center))
                 .andExpect(status().isOk()).andReturn().getResponse()
-                .getContentAsString(java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(file);
+                .getContentAsString(StandardCharsets.UTF_8)).isEqualTo(file);
         mvc().perform(get(bankJob.get("apiUrl").asString()).header("Authorization", bearer("hm-zizhu")))
                 .andExpect(status().isNotFound());
         assertThat(jdbc().sql("SELECT COUNT(*) FROM audit_event WHERE action = 'AID_BANK_FILE' AND target_id = :b")
@@ -576,17 +592,17 @@ interface AidWebTests extends IdentificationWebTests {
         refusedWith(mvc().perform(post("/api/v1/aid/batches/" + id + "/reissue").header("Authorization", center)),
                 "该批次没有可重新发放的记录：只有每次发放都失败的资助项才能重新发放。");
         List<String> next = mvc().perform(get("/api/v1/aid/batches/" + id + "/bank-file.csv").header("Authorization", center))
-                .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(java.nio.charset.StandardCharsets.UTF_8)
+                .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8)
                 .lines().toList();
         assertThat(next).hasSize(2);
         // The page's return upload: a file that contradicts what was sent goes back to the page with the reasons.
-        mvc().perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.multipart("/aid/batches/" + id
-                        + "/returns").file(new org.springframework.mock.web.MockMultipartFile("file", "return.csv",
-                        "text/csv", "序号,账号,金额,结果\n999,6217,1.00,成功\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+        mvc().perform(MockMvcRequestBuilders.multipart("/aid/batches/" + id
+                        + "/returns").file(new MockMultipartFile("file", "return.csv",
+                        "text/csv", "序号,账号,金额,结果\n999,6217,1.00,成功\n".getBytes(StandardCharsets.UTF_8)))
                         .param("termId", String.valueOf(term)).cookie(login("zizhu"))
-                        .with(org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf()))
+                        .with(SecurityMockMvcRequestPostProcessors.csrf()))
                 .andExpect(status().is3xxRedirection())
-                .andExpect(org.springframework.test.web.servlet.result.MockMvcResultMatchers.flash()
+                .andExpect(MockMvcResultMatchers.flash()
                         .attributeExists("returnProblems"));
         assertThat(next.get(1)).startsWith((sent.size() + 1) + ",");
         assertThat(json(mvc().perform(get("/api/v1/aid/ledger/check").header("Authorization", center))
@@ -615,7 +631,7 @@ interface AidWebTests extends IdentificationWebTests {
         assertThat(again.get("lines").asInt()).isEqualTo(own.get("lines").asInt());
         // The school's page shows its batch and what it waits for.
         String page = mvc().perform(get("/aid/terms/" + term).cookie(login("xuexiao-shenhe"))).andExpect(status().isOk())
-                .andReturn().getResponse().getContentAsString(java.nio.charset.StandardCharsets.UTF_8);
+                .andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
         assertThat(page).contains("发放批次").contains("已批准").contains("经办：县学校经办（演示）").doesNotContain("经办：xuexiao");
     }
 
@@ -634,7 +650,7 @@ interface AidWebTests extends IdentificationWebTests {
                 FROM enrolment e JOIN person p ON p.id = e.person_id JOIN person_sealed s ON s.person_id = p.id
                 WHERE e.school_code = :s AND p.household_id IS NOT NULL ORDER BY e.id DESC LIMIT 20""").param("s", school)
                 .query((rs, n) -> new Pupil(rs.getLong(1), rs.getString(2),
-                        crypto().open(org.fuzhi.platform.FieldCrypto.Kind.ID_NUMBER, rs.getString(3)), rs.getString(4)))
+                        crypto().open(FieldCrypto.Kind.ID_NUMBER, rs.getString(3)), rs.getString(4)))
                 .list().stream().filter(p -> p.head() != null).limit(3).toList();
         assertThat(pupils).hasSize(3);
         String hmPupil = jdbc().sql("""
@@ -655,19 +671,19 @@ interface AidWebTests extends IdentificationWebTests {
                 + a.idNumber() + "," + a.name() + "," + a.head() + ",监护人,银行卡,湖北武穴农村商业银行," + cardA + "\n"  // 2 ok
                 + b.idNumber() + "," + b.name() + "," + b.name() + ",本人,社保卡,中国农业银行武穴支行,929990000012345\n" // 3 ok
                 + c.idNumber() + ",王某某," + c.name() + ",本人,银行卡,中国农业银行武穴支行," + cardA + "\n"           // 4 name
-                + crypto().open(org.fuzhi.platform.FieldCrypto.Kind.ID_NUMBER, hmPupil) + "," + hmName + "," + hmName
+                + crypto().open(FieldCrypto.Kind.ID_NUMBER, hmPupil) + "," + hmName + "," + hmName
                 + ",本人,银行卡,中国农业银行武穴支行," + cardA + "\n"                                                      // 5 scope
                 + a.idNumber() + "," + a.name() + "," + a.head() + ",监护人,银行卡,湖北武穴农村商业银行," + cardA + "\n"  // 6 again
                 + c.idNumber() + "," + c.name() + ",王老师,监护人,银行卡,中国农业银行武穴支行," + cardC + "\n"        // 7 holder
                 + c.idNumber() + "," + c.name() + "," + c.name() + ",本人,银行卡,中国农业银行武穴支行," + badLuhn + "\n"   // 8 luhn
                 + c.idNumber() + "," + c.name() + "," + c.name() + ",本人,银行卡,中国农业银行武穴支行," + cardA + "\n";    // 9 card
-        JsonNode r = json(mvc().perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders
-                        .multipart("/api/v1/imports/payee-accounts").file(new org.springframework.mock.web.MockMultipartFile(
-                                "file", "收款账户.csv", "text/csv", csv.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+        JsonNode r = json(mvc().perform(MockMvcRequestBuilders
+                        .multipart("/api/v1/imports/payee-accounts").file(new MockMultipartFile(
+                                "file", "收款账户.csv", "text/csv", csv.getBytes(StandardCharsets.UTF_8)))
                         .header("Authorization", bearer("xuexiao"))).andExpect(status().isOk()));
         assertThat(r.get("accepted").asInt()).as(r.toString()).isEqualTo(2);
         assertThat(r.get("rejected").asInt()).isEqualTo(6);
-        java.util.Map<Integer, String> errors = new java.util.HashMap<>();
+        Map<Integer, String> errors = new HashMap<>();
         r.get("errors").forEach(e -> errors.merge(e.get("row").asInt(), e.get("field").asString() + "："
                 + e.get("message").asString(), (x, y) -> x + "；" + y));
         assertThat(errors.get(4)).isEqualTo("学生姓名：学生姓名与学籍登记的不一致");
@@ -679,23 +695,23 @@ interface AidWebTests extends IdentificationWebTests {
         mvc().perform(get("/api/v1/aid/accounts/" + a.id()).header("Authorization", bearer("xuexiao")))
                 .andExpect(status().isOk()).andExpect(jsonPath("$.holderName").value(a.head()))
                 .andExpect(jsonPath("$.relation").value("GUARDIAN"))
-                .andExpect(jsonPath("$.numberMasked").value(org.fuzhi.common.BankCard.mask(cardA)));
+                .andExpect(jsonPath("$.numberMasked").value(BankCard.mask(cardA)));
         mvc().perform(get("/api/v1/aid/accounts/" + b.id()).header("Authorization", bearer("xuexiao")))
                 .andExpect(status().isOk()).andExpect(jsonPath("$.type").value("SOCIAL_CARD"));
         // Nothing of the rows reaches the other county, and its school cannot import for Wuxue's pupils.
         mvc().perform(get("/api/v1/aid/accounts/" + a.id()).header("Authorization", bearer("hm-zizhu")))
                 .andExpect(r2 -> assertThat(r2.getResponse().getStatus()).isIn(403, 404));
-        JsonNode hm = json(mvc().perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders
-                .multipart("/api/v1/imports/payee-accounts").file(new org.springframework.mock.web.MockMultipartFile(
-                        "file", "收款账户.csv", "text/csv", csv.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+        JsonNode hm = json(mvc().perform(MockMvcRequestBuilders
+                .multipart("/api/v1/imports/payee-accounts").file(new MockMultipartFile(
+                        "file", "收款账户.csv", "text/csv", csv.getBytes(StandardCharsets.UTF_8)))
                 .header("Authorization", bearer("hm-zizhu"))).andExpect(status().isOk()));
         assertThat(hm.get("accepted").asInt()).as(hm.toString()).isLessThanOrEqualTo(1);
         assertThat(jdbc().sql("SELECT holder_name FROM aid_account WHERE student_id = :s").param("s", a.id())
                 .query(String.class).single()).isEqualTo(a.head());
         // A village cadre does not register accounts.
-        mvc().perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders
-                .multipart("/api/v1/imports/payee-accounts").file(new org.springframework.mock.web.MockMultipartFile(
-                        "file", "收款账户.csv", "text/csv", csv.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+        mvc().perform(MockMvcRequestBuilders
+                .multipart("/api/v1/imports/payee-accounts").file(new MockMultipartFile(
+                        "file", "收款账户.csv", "text/csv", csv.getBytes(StandardCharsets.UTF_8)))
                 .header("Authorization", bearer("cunwei"))).andExpect(status().isForbidden());
     }
 
@@ -707,7 +723,7 @@ interface AidWebTests extends IdentificationWebTests {
     /** The body with its Luhn check digit appended (19 digits for an 18-digit body). */
     private static String luhn(String body) {
         for (int d = 0; d <= 9; d++) {
-            if (org.fuzhi.common.BankCard.luhnValid(body + d)) {
+            if (BankCard.luhnValid(body + d)) {
                 return body + d;
             }
         }
@@ -805,7 +821,7 @@ interface AidWebTests extends IdentificationWebTests {
         try {
             Callable<Integer> allocate = () -> mvc().perform(post("/api/v1/aid/terms/" + huangmei + "/allocate")
                     .header("Authorization", hm)).andReturn().getResponse().getStatus();
-            List<Integer> answers = new java.util.ArrayList<>();
+            List<Integer> answers = new ArrayList<>();
             for (Future<Integer> f : twice.invokeAll(List.of(allocate, allocate))) {
                 answers.add(f.get());
             }

@@ -7,19 +7,30 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
+import jakarta.servlet.http.Cookie;
 import java.nio.charset.StandardCharsets;
+import java.sql.Date;
+import java.sql.Timestamp;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.fuzhi.common.Masking;
+import org.fuzhi.platform.FieldCrypto;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.ResultActions;
+import org.springframework.test.web.servlet.request.MockMvcRequestBuilders;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Identification rounds, their verification workflow, the public notice, the hardship ledger, the diff of a re-run
@@ -42,11 +53,11 @@ interface IdentificationWebTests {
     JdbcClient jdbc();
 
     /** The keys the test database was written with (ADR 0011). */
-    org.fuzhi.platform.FieldCrypto crypto();
+    FieldCrypto crypto();
 
     String bearer(String username) throws Exception;
 
-    jakarta.servlet.http.Cookie login(String username) throws Exception;
+    Cookie login(String username) throws Exception;
 
     default JsonNode json(ResultActions r) throws Exception {
         return JSON.readTree(r.andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8));
@@ -353,7 +364,7 @@ interface IdentificationWebTests {
         // It reads as the 公示 a village posts: a title a parent understands, the issuing body, the period with dates
         // and working days, where objections go, the date line. Huangmei's center setting its own hotline changes
         // none of Wuxue's notices; a bad phone number is refused with the rule.
-        java.time.format.DateTimeFormatter cn = java.time.format.DateTimeFormatter.ofPattern("yyyy年M月d日");
+        DateTimeFormatter cn = DateTimeFormatter.ofPattern("yyyy年M月d日");
         assertThat(page).contains("关于")
                 .contains("2025—2026学年秋季学期家庭经济困难学生认定结果的公示")
                 .contains("公示期：" + start.format(cn) + "至" + end.format(cn) + "（5个工作日）。")
@@ -361,18 +372,18 @@ interface IdentificationWebTests {
                 .contains("onclick=\"window.print()\"");
         assertThat(page.substring(page.indexOf("id=\"notice-signature\""))).contains("武穴市学生资助管理中心")
                 .contains(start.format(cn));
-        mvc().perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders
+        mvc().perform(MockMvcRequestBuilders
                         .put("/api/v1/identification/notice-contact").header("Authorization", bearer("hm-zizhu"))
                         .contentType(MediaType.APPLICATION_JSON)
                         .content("{\"issuer\":\"黄梅县学生资助管理中心\",\"phone\":\"0713-1111111\",\"address\":\"黄梅县演示路 2 号\"}"))
                 .andExpect(status().isOk()).andExpect(jsonPath("$.saved").value(true));
-        mvc().perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders
+        mvc().perform(MockMvcRequestBuilders
                         .put("/api/v1/identification/notice-contact").header("Authorization", bearer("zizhu"))
                         .contentType(MediaType.APPLICATION_JSON)
                         .content("{\"issuer\":\"武穴市学生资助管理中心\",\"phone\":\"请拨打 110\",\"address\":\"x\"}"))
                 .andExpect(status().is4xxClientError())
                 .andExpect(jsonPath("$.message").value("电话只能由数字、空格和“-”组成（如 0713-6212345），7 至 32 位。"));
-        mvc().perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders
+        mvc().perform(MockMvcRequestBuilders
                         .put("/api/v1/identification/notice-contact").header("Authorization", bearer("cunwei"))
                         .contentType(MediaType.APPLICATION_JSON)
                         .content("{\"issuer\":\"某村\",\"phone\":\"0713-2222222\",\"address\":\"x\"}"))
@@ -400,7 +411,7 @@ interface IdentificationWebTests {
 
         // Five working days later the notice is taken down by itself and the center makes the round final.
         jdbc().sql("UPDATE ident_round SET notice_start = :s, notice_end = :e WHERE id = :id")
-                .param("s", java.sql.Date.valueOf(start.minusDays(9))).param("e", java.sql.Date.valueOf(start.minusDays(1)))
+                .param("s", Date.valueOf(start.minusDays(9))).param("e", Date.valueOf(start.minusDays(1)))
                 .param("id", id).update();
         assertThat(mvc().perform(get("/public/notices/" + id)).andExpect(status().isNotFound()).andReturn()
                 .getResponse().getContentAsString(StandardCharsets.UTF_8)).contains("已自动撤下");
@@ -466,7 +477,7 @@ interface IdentificationWebTests {
                     .query(String.class).list();
             String rest = card.substring(card.indexOf("id=\"ident-township\""));
             String table = rest.substring(0, rest.indexOf("</table>"));
-            java.util.regex.Matcher row = java.util.regex.Pattern.compile(
+            Matcher row = Pattern.compile(
                     "<tr>\\s*<td>([^<]+)</td><td class=\"text-end\">(\\d+)</td>").matcher(table);
             long sum = 0;
             int rows = 0;
@@ -682,10 +693,10 @@ interface IdentificationWebTests {
                 SELECT :p, :no, :masked, code, region_code, 'PRIMARY', 3, 'IN_SCHOOL' FROM school
                 WHERE code = :s""").param("p", person).param("s", school)
                 .param("no", crypto().index("T" + person))
-                .param("masked", org.fuzhi.common.Masking.studentNo("T" + person)).update();
+                .param("masked", Masking.studentNo("T" + person)).update();
         jdbc().sql("INSERT INTO enrolment_sealed (enrolment_id, student_no_sealed) "
                         + "SELECT id, :sealed FROM enrolment WHERE person_id = :p").param("p", person)
-                .param("sealed", crypto().seal(org.fuzhi.platform.FieldCrypto.Kind.STUDENT_NO, "T" + person)).update();
+                .param("sealed", crypto().seal(FieldCrypto.Kind.STUDENT_NO, "T" + person)).update();
         try {
             close("/api/v1/identification/cases/" + secondId, second.get("version").asString(), "BACK_IN_SCHOOL",
                     "已在城关中心小学复学").andExpect(status().isOk()).andExpect(jsonPath("$.closeReason").value("BACK_IN_SCHOOL"));
@@ -714,9 +725,9 @@ interface IdentificationWebTests {
                 + "/drafts").header("Authorization", bearer("zizhu"))).andExpect(status().isOk()));
         assertThat(draft.get("status").asString()).isEqualTo("DRAFT");
         long draftId = draft.get("id").asLong();
-        tools.jackson.databind.node.ObjectNode def = (tools.jackson.databind.node.ObjectNode) draft.get("definition");
-        tools.jackson.databind.node.ArrayNode indicators = (tools.jackson.databind.node.ArrayNode) def.get("indicators");
-        tools.jackson.databind.node.ObjectNode extra = indicators.addObject();
+        ObjectNode def = (ObjectNode) draft.get("definition");
+        ArrayNode indicators = (ArrayNode) def.get("indicators");
+        ObjectNode extra = indicators.addObject();
         extra.put("code", "bigFamily").put("dimension", "economy").put("weight", 0.1)
                 .put("expression", "household.foo >= 6");
         // An unknown attribute is refused with the row and the column named; nothing is saved.
@@ -732,7 +743,7 @@ interface IdentificationWebTests {
         def.put("k", 0.2);
         refusedModel(draftId, def, "model.bands", "等级：最低一级的最低得分不能高于贫困临界值 k。");
         def.put("k", 0.25);
-        ((tools.jackson.databind.node.ObjectNode) def.get("bands").get(2)).put("min", 0.25);
+        ((ObjectNode) def.get("bands").get(2)).put("min", 0.25);
         JsonNode saved = json(mvc().perform(put("/api/v1/identification/models/" + draftId).param("lockVersion", "0")
                         .header("Authorization", bearer("zizhu")).contentType(MediaType.APPLICATION_JSON)
                         .content(JSON.writeValueAsString(def))).andExpect(status().isOk()));
@@ -829,7 +840,7 @@ interface IdentificationWebTests {
                 VALUES ('test', 'POVERTY', :h, :v, 'LIFTED', :name, :sealed, :masked, :idx, :g, :b, TRUE, :at)""")
                 .param("h", orig[2]).param("v", orig[3]).param("name", orig[1]).param("sealed", orig[5])
                 .param("masked", orig[6]).param("idx", orig[4]).param("g", orig[7]).param("b", orig[8])
-                .param("at", java.sql.Timestamp.from(java.time.Instant.now())).update();
+                .param("at", Timestamp.from(Instant.now())).update();
         long duplicate = jdbc().sql("SELECT MAX(id) FROM roster_member WHERE import_id = 'test'").query(Long.class).single();
         try {
             mvc().perform(post("/api/v1/identification/linkage/run").header("Authorization", center))

@@ -8,21 +8,32 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
+import jakarta.servlet.http.Cookie;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongFunction;
 import org.fuzhi.platform.CurrentUser;
 import org.fuzhi.platform.Jobs;
 import org.fuzhi.platform.Role;
 import org.fuzhi.platform.Scope;
+import org.fuzhi.platform.Tabular;
+import org.fuzhi.support.Fixtures;
 import org.junit.jupiter.api.Test;
+import org.springframework.context.i18n.LocaleContextHolder;
 import org.springframework.mock.web.MockMultipartFile;
 import org.springframework.security.authentication.TestingAuthenticationToken;
 import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
 
@@ -35,7 +46,7 @@ interface JobWebTests extends IdentificationWebTests {
 
     Jobs jobs();
 
-    org.springframework.transaction.PlatformTransactionManager transactions();
+    PlatformTransactionManager transactions();
 
     private JsonNode awaitJob(String url, String user) throws Exception {
         JsonNode job = null;
@@ -61,12 +72,12 @@ interface JobWebTests extends IdentificationWebTests {
         context.setAuthentication(new TestingAuthenticationToken(principal, null, "ROLE_" + row.role().name()));
         SecurityContextHolder.setContext(context);
         // A job speaks the language of whoever started it: here a Chinese user's.
-        org.springframework.context.i18n.LocaleContextHolder.setLocale(java.util.Locale.SIMPLIFIED_CHINESE);
+        LocaleContextHolder.setLocale(Locale.SIMPLIFIED_CHINESE);
         try {
             body.run();
         } finally {
             SecurityContextHolder.setContext(previous);
-            org.springframework.context.i18n.LocaleContextHolder.resetLocaleContext();
+            LocaleContextHolder.resetLocaleContext();
         }
     }
 
@@ -78,7 +89,7 @@ interface JobWebTests extends IdentificationWebTests {
     default void anImportAskedForAsyncAnswers202AndItsJobIsReadOnlyByItsOwner() throws Exception {
         String school = jdbc().sql("SELECT scope_code FROM app_user WHERE username = 'xuexiao'").query(String.class)
                 .single();
-        String number = org.fuzhi.support.Fixtures.id("20170304", 717);
+        String number = Fixtures.id("20170304", 717);
         String csv = "学籍号,姓名,身份证号,出生日期,学校标识码,学段,年级,学籍状态\n"
                 + "J" + number + ",任务乙," + number + ",2017-03-04," + school + ",小学,3,在读\n";
         var file = new MockMultipartFile("file", "job-test.csv", "text/csv", csv.getBytes(StandardCharsets.UTF_8));
@@ -197,7 +208,7 @@ interface JobWebTests extends IdentificationWebTests {
 
     @Test
     default void aLargeExportFromThePageIsAJobWhoseFileOnlyItsOwnerDownloads() throws Exception {
-        jakarta.servlet.http.Cookie session = login("zizhu");
+        Cookie session = login("zizhu");
         String location = mvc().perform(get("/students/export").cookie(session)).andExpect(status().isFound())
                 .andReturn().getResponse().getRedirectedUrl();
         assertThat(location).matches("/jobs/[0-9a-f-]+\\?follow=true");
@@ -208,10 +219,10 @@ interface JobWebTests extends IdentificationWebTests {
         assertThat(job.get("resultUrl").asString()).isEqualTo("/jobs/" + id + "/file");
         byte[] xlsx = mvc().perform(get("/api/v1/jobs/" + id + "/file").header("Authorization", bearer("zizhu")))
                 .andExpect(status().isOk()).andReturn().getResponse().getContentAsByteArray();
-        java.nio.file.Path file = java.nio.file.Files.createTempFile("job-export", ".xlsx");
-        java.nio.file.Files.write(file, xlsx);
-        java.util.List<java.util.List<String>> rows = new java.util.ArrayList<>();
-        org.fuzhi.platform.Tabular.read(file, org.fuzhi.platform.Tabular.Format.XLSX, (n, cells) -> rows.add(cells));
+        Path file = Files.createTempFile("job-export", ".xlsx");
+        Files.write(file, xlsx);
+        List<List<String>> rows = new ArrayList<>();
+        Tabular.read(file, Tabular.Format.XLSX, (n, cells) -> rows.add(cells));
         long inScope = json(mvc().perform(get("/api/v1/students").param("size", "1")
                 .header("Authorization", bearer("zizhu")))).get("total").asLong();
         assertThat(rows).hasSize((int) inScope + 1);
@@ -231,7 +242,7 @@ interface JobWebTests extends IdentificationWebTests {
         // The file is kept sealed, not as a spreadsheet a copy of the disk could read.
         String stored = jdbc().sql("SELECT file_path FROM job WHERE id = :id").param("id", id).query(String.class)
                 .single();
-        byte[] onDisk = java.nio.file.Files.readAllBytes(java.nio.file.Path.of(stored));
+        byte[] onDisk = Files.readAllBytes(Path.of(stored));
         assertThat(new String(onDisk, 0, 2, StandardCharsets.ISO_8859_1)).isNotEqualTo("PK");
     }
 
@@ -254,9 +265,9 @@ interface JobWebTests extends IdentificationWebTests {
         long entitlements = json(mvc().perform(get("/api/v1/aid/terms/" + term + "/entitlements").param("size", "1")
                 .header("Authorization", bearer("zizhu")))).get("total").asLong();
         // Counts in titles read as the page writes them: 11,452.
-        java.util.function.LongFunction<String> zh = n ->
-                java.text.NumberFormat.getIntegerInstance(java.util.Locale.SIMPLIFIED_CHINESE).format(n);
-        jakarta.servlet.http.Cookie session = login("zizhu");
+        LongFunction<String> zh = n ->
+                java.text.NumberFormat.getIntegerInstance(Locale.SIMPLIFIED_CHINESE).format(n);
+        Cookie session = login("zizhu");
         Object[][] cases = {
                 {"/identification/rounds/" + round + "/export", "导出识别轮次“", entries},
                 {"/aid/terms/" + term + "/entitlements.xlsx",
@@ -316,7 +327,7 @@ interface JobWebTests extends IdentificationWebTests {
                 + " AND scope_region LIKE '421182%'").query(Long.class).single();
         String[][] cases = {
                 {"/api/v1/audit-events/export?action=ACCOUNT_CREATE", "pinggu", "导出审计日志（" + java.text.NumberFormat
-                        .getIntegerInstance(java.util.Locale.SIMPLIFIED_CHINESE).format(created) + " 条）"},
+                        .getIntegerInstance(Locale.SIMPLIFIED_CHINESE).format(created) + " 条）"},
                 {"/api/v1/schools/export", "zizhu", "导出学校名录（"}};
         for (String[] c : cases) {
             byte[] atOnce = mvc().perform(get(c[0]).header("Authorization", bearer(c[1])))

@@ -10,8 +10,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.UUID;
 import org.fuzhi.demo.DemoGenerator;
 import org.fuzhi.demo.IndependentRoster;
 import org.fuzhi.platform.FieldCrypto;
@@ -56,7 +58,7 @@ class LinkageQualityTest {
 
     @Test
     void automaticLinksOnAnIndependentlyNoisedRosterAreRight() throws Exception {
-        Path dir = Path.of("target/quality-" + java.util.UUID.randomUUID());
+        Path dir = Path.of("target/quality-" + UUID.randomUUID());
         Files.createDirectories(dir);
         // The same registry the demo loaded (same generator and seed), its roster rewritten by another hand.
         DemoGenerator.generate(dir, DemoGenerator.Scale.COUNTY, 20260901L);
@@ -108,9 +110,9 @@ class LinkageQualityTest {
         }
         byFault.put("(all)", all);
         StringBuilder table = new StringBuilder("| fault | lines | precision | recall | in review |\n|---|---:|---:|---:|---:|\n");
-        byFault.forEach((k, c) -> table.append(String.format(java.util.Locale.ROOT, "| %s | %d | %s | %s | %.1f %% |%n",
-                k, c[0], c[2] + c[3] == 0 ? "—" : String.format(java.util.Locale.ROOT, "%.4f", c[2] / (double) (c[2] + c[3])),
-                c[1] == 0 ? "—" : String.format(java.util.Locale.ROOT, "%.4f", c[2] / (double) c[1]), 100.0 * c[4] / c[0])));
+        byFault.forEach((k, c) -> table.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %.1f %% |%n",
+                k, c[0], c[2] + c[3] == 0 ? "—" : String.format(Locale.ROOT, "%.4f", c[2] / (double) (c[2] + c[3])),
+                c[1] == 0 ? "—" : String.format(Locale.ROOT, "%.4f", c[2] / (double) c[1]), 100.0 * c[4] / c[0])));
         System.out.println("LINKAGE QUALITY (independent roster, " + truth.size() + " lines)\n" + table);
         Files.writeString(Path.of("target/linkage-quality.md"), table.toString());
         double precision = all[2] / (double) (all[2] + all[3]);

@@ -6,6 +6,7 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
+import jakarta.servlet.http.Cookie;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
@@ -19,7 +20,7 @@ import tools.jackson.databind.JsonNode;
 interface ModelFormWebTests extends IdentificationWebTests {
 
     /** The model's form as the page posts it, every row as stored, each rule form left on "by expression". */
-    private MockHttpServletRequestBuilder form(JsonNode draft, jakarta.servlet.http.Cookie session) {
+    private MockHttpServletRequestBuilder form(JsonNode draft, Cookie session) {
         JsonNode def = draft.get("definition");
         MockHttpServletRequestBuilder b = post("/identification/models/" + draft.get("id").asLong()).cookie(session)
                 .with(csrf()).param("lockVersion", draft.get("lockVersion").asString())
@@ -52,7 +53,7 @@ interface ModelFormWebTests extends IdentificationWebTests {
                 + "/drafts").header("Authorization", auth)).andExpect(status().isOk()));
         long id = draft.get("id").asLong();
         int rows = draft.get("definition").get("indicators").size();
-        jakarta.servlet.http.Cookie session = login("zizhu");
+        Cookie session = login("zizhu");
 
         // The page reads every shipped rule back in words and offers its form filled in.
         String page = mvc().perform(get("/identification/models/" + id).cookie(session)).andExpect(status().isOk())
@@ -97,7 +98,7 @@ interface ModelFormWebTests extends IdentificationWebTests {
     @Test
     default void eachRoundEntrySaysWhatSetItsLevel() throws Exception {
         long round = jdbc().sql(DEMO_ROUND).query(Long.class).single();
-        jakarta.servlet.http.Cookie session = login("zizhu");
+        Cookie session = login("zizhu");
         String roster = mvc().perform(get("/identification/rounds/" + round).param("source", "ROSTER").cookie(session))
                 .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
         // Most roster children score below every band: policy, not the model, makes them 一般困难.

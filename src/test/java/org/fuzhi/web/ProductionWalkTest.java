@@ -8,11 +8,15 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.HexFormat;
+import java.util.UUID;
 import org.fuzhi.common.IdNumber;
+import org.fuzhi.platform.KeyCommands;
 import org.fuzhi.support.Postgres;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -65,8 +69,8 @@ class ProductionWalkTest {
         r.add("spring.datasource.username", () -> Postgres.USER);
         r.add("spring.datasource.password", () -> Postgres.PASSWORD);
         // Production never makes its own keys: the operator's key file, made beforehand with `keys generate`.
-        java.nio.file.Path keys = java.nio.file.Path.of("target/prod-test-keys/" + java.util.UUID.randomUUID() + ".json");
-        org.fuzhi.platform.KeyCommands.generate(keys);
+        Path keys = Path.of("target/prod-test-keys/" + UUID.randomUUID() + ".json");
+        KeyCommands.generate(keys);
         r.add("fuzhi.crypto.keyset-file", keys::toString);
     }
 
@@ -170,7 +174,7 @@ class ProductionWalkTest {
     }
 
     private static String sha256(String s) throws Exception {
-        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+        return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
                 .digest(s.getBytes(StandardCharsets.UTF_8)));
     }
 }

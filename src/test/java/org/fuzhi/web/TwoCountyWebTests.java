@@ -7,6 +7,10 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -15,6 +19,9 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.fuzhi.common.Masking;
+import org.fuzhi.platform.FieldCrypto;
+import org.fuzhi.platform.Tabular;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.MediaType;
 import org.springframework.mock.web.MockMultipartFile;
@@ -98,10 +105,10 @@ interface TwoCountyWebTests extends IdentificationWebTests {
         byte[] xlsx = mvc().perform(get("/api/v1/students/export").header("Authorization", bearer("hm-zizhu")))
                 .andExpect(status().isOk()).andReturn().getResponse().getContentAsByteArray();
         List<List<String>> rows = new ArrayList<>();
-        java.nio.file.Path tmp = java.nio.file.Files.createTempFile("hm-export", ".xlsx");
-        java.nio.file.Files.write(tmp, xlsx);
-        org.fuzhi.platform.Tabular.read(tmp, org.fuzhi.platform.Tabular.Format.XLSX, (n, cells) -> rows.add(cells));
-        java.nio.file.Files.deleteIfExists(tmp);
+        Path tmp = Files.createTempFile("hm-export", ".xlsx");
+        Files.write(tmp, xlsx);
+        Tabular.read(tmp, Tabular.Format.XLSX, (n, cells) -> rows.add(cells));
+        Files.deleteIfExists(tmp);
         long hmTotal = api("/api/v1/students?size=1", "hm-zizhu").get("total").asLong();
         assertThat(rows.size() - 1L).isEqualTo(hmTotal);
         assertThat(hmTotal).isLessThan(api("/api/v1/students?size=1", "zizhu").get("total").asLong());
@@ -218,7 +225,7 @@ interface TwoCountyWebTests extends IdentificationWebTests {
                 SELECT household_no, village_code, category, name, id_raw_sealed FROM roster_member
                 WHERE is_current AND village_code LIKE '421127%' ORDER BY id LIMIT 1""")
                 .query((rs, n) -> List.of(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        crypto().open(org.fuzhi.platform.FieldCrypto.Kind.RAW_ID, rs.getString(5)))).single();
+                        crypto().open(FieldCrypto.Kind.RAW_ID, rs.getString(5)))).single();
         String csv = "householdNo,villageCode,category,memberName,memberIdNumber\n"
                 + String.join(",", one) + "\n";
         String id = null;
@@ -251,7 +258,7 @@ interface TwoCountyWebTests extends IdentificationWebTests {
         }
 
         // Department lists: a 低保 list of the second county leaves Wuxue's current list as it is.
-        String wuxuePerson = crypto().open(org.fuzhi.platform.FieldCrypto.Kind.ID_NUMBER, jdbc().sql("""
+        String wuxuePerson = crypto().open(FieldCrypto.Kind.ID_NUMBER, jdbc().sql("""
                 SELECT s.id_sealed FROM person p JOIN person_sealed s ON s.person_id = p.id
                 JOIN household h ON h.id = p.household_id
                 WHERE h.region_code LIKE '421182%' ORDER BY p.id LIMIT 1""").query(String.class).single());
@@ -259,7 +266,7 @@ interface TwoCountyWebTests extends IdentificationWebTests {
                 SELECT s.id_sealed, h.region_code FROM person p JOIN person_sealed s ON s.person_id = p.id
                 JOIN household h ON h.id = p.household_id
                 WHERE h.region_code LIKE '421127%' ORDER BY p.id LIMIT 1""")
-                .query((rs, n) -> crypto().open(org.fuzhi.platform.FieldCrypto.Kind.ID_NUMBER, rs.getString(1)) + "," + rs.getString(2)).single();
+                .query((rs, n) -> crypto().open(FieldCrypto.Kind.ID_NUMBER, rs.getString(1)) + "," + rs.getString(2)).single();
         String header = "listType,name,idNumber,regionCode\n";
         List<String> imports = new ArrayList<>();
         try {
@@ -315,7 +322,7 @@ interface TwoCountyWebTests extends IdentificationWebTests {
                 JOIN person_sealed s ON s.person_id = p.id
                 JOIN household h ON h.id = p.household_id
                 WHERE h.region_code LIKE '421182%' AND CHAR_LENGTH(p.name) = 3 ORDER BY e.id LIMIT 1""")
-                .query((rs, n) -> new String[]{crypto().open(org.fuzhi.platform.FieldCrypto.Kind.ID_NUMBER, rs.getString(1)), rs.getString(2)})
+                .query((rs, n) -> new String[]{crypto().open(FieldCrypto.Kind.ID_NUMBER, rs.getString(1)), rs.getString(2)})
                 .single();
         String fullId = s[0];
         String name = s[1];
@@ -332,7 +339,7 @@ interface TwoCountyWebTests extends IdentificationWebTests {
         assertThat(jdbc().sql("SELECT COUNT(*) FROM audit_event WHERE action = 'STUDENT_SEARCH' AND actor = 'pinggu'")
                 .query(Long.class).single()).isEqualTo(before + 5);
         // The masked form that the evaluator is shown finds the child; the full forms work for the center, audited.
-        String masked = org.fuzhi.common.Masking.name(name);
+        String masked = Masking.name(name);
         assertThat(found(masked, "pinggu")).isPositive();
         assertThat(found(fullId, "zizhu")).isEqualTo(1);
         assertThat(found(name, "zizhu")).isPositive();
@@ -421,8 +428,8 @@ interface TwoCountyWebTests extends IdentificationWebTests {
                 INSERT INTO roster_member (import_id, source, household_no, village_code, category, name, id_raw_sealed,
                        id_raw_masked, gender, birth_date, is_current, imported_at)
                 VALUES ('test', 'POVERTY', 'T-CROSS-1', '421182101202', 'LIFTED', :name, :raw, '*', :g, :b, TRUE, :at)""")
-                .param("raw", crypto().seal(org.fuzhi.platform.FieldCrypto.Kind.RAW_ID, "无")).param("name", child[1]).param("g", child[2]).param("b", child[3])
-                .param("at", java.sql.Timestamp.from(java.time.Instant.now())).update();
+                .param("raw", crypto().seal(FieldCrypto.Kind.RAW_ID, "无")).param("name", child[1]).param("g", child[2]).param("b", child[3])
+                .param("at", Timestamp.from(Instant.now())).update();
         long member = jdbc().sql("SELECT id FROM roster_member WHERE household_no = 'T-CROSS-1'").query(Long.class)
                 .single();
         try {
@@ -446,7 +453,7 @@ interface TwoCountyWebTests extends IdentificationWebTests {
                 JOIN person_sealed s ON s.person_id = p.id
                 WHERE h.region_code LIKE '421127%' ORDER BY p.id LIMIT 1""")
                 .query((rs, n) -> new String[]{rs.getString(1), rs.getString(2),
-                        crypto().open(org.fuzhi.platform.FieldCrypto.Kind.ID_NUMBER, rs.getString(3)), rs.getString(4)})
+                        crypto().open(FieldCrypto.Kind.ID_NUMBER, rs.getString(3)), rs.getString(4)})
                 .single();
         // A Wuxue village cadre writes a Huangmei household number with its own village: refused, nothing moves.
         String village = villageOf("cunwei");
@@ -466,7 +473,7 @@ interface TwoCountyWebTests extends IdentificationWebTests {
                 JOIN person_sealed s ON s.person_id = p.id
                 JOIN household h ON h.id = p.household_id
                 WHERE h.region_code LIKE '421127%' AND e.stage = 'PRIMARY' ORDER BY p.id LIMIT 1""")
-                .query((rs, n) -> new String[]{crypto().open(org.fuzhi.platform.FieldCrypto.Kind.ID_NUMBER, rs.getString(1)), rs.getString(2)})
+                .query((rs, n) -> new String[]{crypto().open(FieldCrypto.Kind.ID_NUMBER, rs.getString(1)), rs.getString(2)})
                 .single();
         hm[2] = pupil[0];
         hm[3] = pupil[1];
@@ -476,7 +483,7 @@ interface TwoCountyWebTests extends IdentificationWebTests {
                 "s.csv", "text/csv", students.getBytes(StandardCharsets.UTF_8))).header("Authorization", bearer("xuexiao")))
                 .andExpect(status().isOk()));
         assertThat(st.get("rejected").asInt()).isEqualTo(1);
-        assertThat(st.toString()).contains("数据范围以外").doesNotContain(org.fuzhi.common.Masking.name(hm[3]));
+        assertThat(st.toString()).contains("数据范围以外").doesNotContain(Masking.name(hm[3]));
         assertThat(jdbc().sql("SELECT name FROM person WHERE id_index = :i").param("i", crypto().index(hm[2]))
                 .query(String.class)
                 .single()).isEqualTo(hm[3]);

@@ -3,12 +3,14 @@ package org.fuzhi.aid.internal;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.fuzhi.platform.AuditTargetNames;
 import org.fuzhi.region.Directory;
 import org.fuzhi.region.SchoolView;
+import org.springframework.context.MessageSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -18,16 +20,16 @@ class AidAuditNames implements AuditTargetNames {
 
     private final JdbcClient jdbc;
     private final Directory directory;
-    private final org.springframework.context.MessageSource messages;
+    private final MessageSource messages;
 
-    AidAuditNames(JdbcClient jdbc, Directory directory, org.springframework.context.MessageSource messages) {
+    AidAuditNames(JdbcClient jdbc, Directory directory, MessageSource messages) {
         this.jdbc = jdbc;
         this.directory = directory;
         this.messages = messages;
     }
 
     /** "2025—2026学年春季学期", not the code 2025-SPRING. */
-    private String termLabel(int year, String term, java.util.Locale locale) {
+    private String termLabel(int year, String term, Locale locale) {
         return messages.getMessage("round.yearTerm", new Object[] {year, year + 1,
                 messages.getMessage("enum.Term." + term, null, term, locale)}, locale);
     }
@@ -38,7 +40,7 @@ class AidAuditNames implements AuditTargetNames {
     }
 
     @Override
-    public Map<String, String> names(String targetType, Collection<String> ids, java.util.Locale locale) {
+    public Map<String, String> names(String targetType, Collection<String> ids, Locale locale) {
         Map<String, String> out = new HashMap<>();
         List<String> codes = ids.stream().filter(Objects::nonNull).toList();
         List<Long> numbers = AuditTargetNames.numeric(ids);

@@ -1,22 +1,46 @@
 package org.fuzhi.aid.internal;
 
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
 import org.fuzhi.aid.Batches;
+import org.fuzhi.common.BankCard;
+import org.fuzhi.common.RegionCode;
+import org.fuzhi.platform.Accounts;
 import org.fuzhi.platform.AuditLog;
 import org.fuzhi.platform.CurrentUser;
+import org.fuzhi.platform.FieldCrypto;
+import org.fuzhi.platform.Jobs;
 import org.fuzhi.platform.NotFoundException;
 import org.fuzhi.platform.Role;
 import org.fuzhi.platform.RuleViolationException;
 import org.fuzhi.platform.Scope;
 import org.fuzhi.platform.StaleEditException;
+import org.fuzhi.platform.Tabular;
+import org.fuzhi.platform.Xlsx;
 import org.fuzhi.region.Directory;
+import org.fuzhi.region.RegionView;
+import org.fuzhi.region.SchoolView;
+import org.springframework.context.MessageSource;
+import org.springframework.context.i18n.LocaleContextHolder;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.stereotype.Service;
@@ -28,18 +52,18 @@ import org.springframework.transaction.annotation.Transactional;
 class BatchService implements Batches {
 
     private final JdbcClient jdbc;
-    private final org.springframework.jdbc.core.JdbcTemplate batch;
+    private final JdbcTemplate batch;
     private final TermService terms;
     private final Directory directory;
     private final AuditLog audit;
-    private final org.fuzhi.platform.FieldCrypto crypto;
-    private final org.springframework.context.MessageSource messages;
+    private final FieldCrypto crypto;
+    private final MessageSource messages;
 
-    private final org.fuzhi.platform.Accounts accounts;
+    private final Accounts accounts;
 
-    BatchService(JdbcClient jdbc, org.springframework.jdbc.core.JdbcTemplate batch, TermService terms,
-                 Directory directory, AuditLog audit, org.fuzhi.platform.FieldCrypto crypto,
-                 org.springframework.context.MessageSource messages, org.fuzhi.platform.Accounts accounts) {
+    BatchService(JdbcClient jdbc, JdbcTemplate batch, TermService terms,
+                 Directory directory, AuditLog audit, FieldCrypto crypto,
+                 MessageSource messages, Accounts accounts) {
         this.accounts = accounts;
         this.crypto = crypto;
         this.messages = messages;
@@ -82,7 +106,7 @@ class BatchService implements Batches {
      * center prepares and checks the batch in its place, with two of its people, and a third approves it.
      */
     private boolean outsideArea(String termScope, String school) {
-        String prefix = new org.fuzhi.common.RegionCode(termScope).prefix();
+        String prefix = new RegionCode(termScope).prefix();
         return directory.school(school).map(s -> s.regionCode() == null || !s.regionCode().startsWith(prefix))
                 .orElse(true);
     }
@@ -135,9 +159,9 @@ class BatchService implements Batches {
     }
 
     private BatchView view(CurrentUser u, Row r) {
-        Map<String, String> names = accounts.displayNames(java.util.Arrays.asList(r.preparedBy(), r.checkedBy(),
+        Map<String, String> names = accounts.displayNames(Arrays.asList(r.preparedBy(), r.checkedBy(),
                 r.approvedBy()));
-        java.util.function.Function<String, String> name = a -> a == null ? null : names.getOrDefault(a, a);
+        Function<String, String> name = a -> a == null ? null : names.getOrDefault(a, a);
         return new BatchView(r.id(), r.termId(), r.school(), directory.school(r.school()).map(s -> s.name())
                 .orElse(r.school()), r.status(), r.lines(), r.total(), r.preparedBy(), r.preparedAt(), r.checkedBy(),
                 r.checkedAt(), r.approvedBy(), r.approvedAt(), r.reason(), r.version(), mayCheck(u, r),
@@ -207,13 +231,13 @@ class BatchService implements Batches {
             String code = rs.getString(1);
             if (outsideArea(t.scopeCode(), code)) {
                 var school = directory.school(code);
-                String region = school.map(org.fuzhi.region.SchoolView::regionCode).orElse(null);
+                String region = school.map(SchoolView::regionCode).orElse(null);
                 // The county, else the province; null when the directory does not hold the place.
                 String place = region == null || region.length() < 6 ? null
                         : directory.region(region.substring(0, 6) + "000000")
                         .or(() -> directory.region(region.substring(0, 2) + "0000000000"))
-                        .map(org.fuzhi.region.RegionView::name).orElse(null);
-                out.add(new SchoolDue(code, school.map(org.fuzhi.region.SchoolView::name).orElse(code), place,
+                        .map(RegionView::name).orElse(null);
+                out.add(new SchoolDue(code, school.map(SchoolView::name).orElse(code), place,
                         rs.getInt(2), rs.getBigDecimal(3).setScale(2)));
             }
         });
@@ -317,8 +341,8 @@ class BatchService implements Batches {
 
     @Override
     @Transactional
-    public long bankFile(CurrentUser user, long batchId, String bank, FileFormat format, java.io.OutputStream out,
-                         java.util.Locale locale) {
+    public long bankFile(CurrentUser user, long batchId, String bank, FileFormat format, OutputStream out,
+                         Locale locale) {
         Row r = visible(user, batchId);
         requireCenterOf(user, r, "writes bank files");
         if (r.status() != Status.APPROVED) {
@@ -326,7 +350,7 @@ class BatchService implements Batches {
         }
         jdbc.sql("SELECT id FROM aid_batch WHERE id = :id FOR UPDATE").param("id", batchId).query(Long.class).single();
         fixLines(batchId);
-        java.util.function.Function<String, String> t = k -> messages.getMessage(k, null, locale);
+        Function<String, String> t = k -> messages.getMessage(k, null, locale);
         String school = directory.school(r.school()).map(s -> s.name()).orElse(r.school());
         String forBank = bank == null || bank.isBlank() ? null : bank.strip();
         // The payments the bank has not answered yet: the same file again until its return is imported, then the
@@ -354,20 +378,20 @@ class BatchService implements Batches {
                 // The account changed after the line was fixed: the line goes to the account it names.
                 throw new RuleViolationException("aid.rule.accountChangedSinceSent", l[0]);
             }
-            String number = crypto.open(org.fuzhi.platform.FieldCrypto.Kind.BANK_ACCOUNT, l[2]);
+            String number = crypto.open(FieldCrypto.Kind.BANK_ACCOUNT, l[2]);
             rows.add(List.of(l[0], l[1], number, l[5], l[6], l[7], school, l[8]));
             total = total.add(new BigDecimal(l[5]));
             if (rows.size() % 1000 == 0) {
-                org.fuzhi.platform.Jobs.progress().done(rows.size());
+                Jobs.progress().done(rows.size());
             }
         }
         try {
             if (format == FileFormat.XLSX) {
-                try (org.fuzhi.platform.Xlsx x = new org.fuzhi.platform.Xlsx(out, t.apply("aid.batch.bankFile"), header)) {
+                try (Xlsx x = new Xlsx(out, t.apply("aid.batch.bankFile"), header)) {
                     rows.forEach(x::row);
                 }
             } else {
-                java.io.Writer w = new java.io.OutputStreamWriter(out, java.nio.charset.StandardCharsets.UTF_8);
+                Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
                 w.write('\uFEFF');
                 w.write(String.join(",", header) + "\r\n");
                 for (List<String> row : rows) {
@@ -375,8 +399,8 @@ class BatchService implements Batches {
                 }
                 w.flush();
             }
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         audit.record("AID_BANK_FILE", "aidBatch", String.valueOf(batchId), Map.of("rows", rows.size(),
                 "total", total.toPlainString(), "bank", forBank == null ? "" : forBank, "format", format.name()));
@@ -410,24 +434,24 @@ class BatchService implements Batches {
 
     @Override
     @Transactional
-    public ReturnResult importReturn(CurrentUser user, long batchId, List<org.fuzhi.platform.Tabular.Row> rows) {
+    public ReturnResult importReturn(CurrentUser user, long batchId, List<Tabular.Row> rows) {
         Row r = visible(user, batchId);
         requireCenterOf(user, r, "imports bank returns");
         jdbc.sql("SELECT id FROM aid_batch WHERE id = :id FOR UPDATE").param("id", batchId).query(Long.class).single();
         record Sent(long id, long entitlement, String account, BigDecimal amount) {
         }
-        Map<Integer, Sent> sent = new java.util.HashMap<>();
+        Map<Integer, Sent> sent = new HashMap<>();
         jdbc.sql("SELECT id, entitlement_id, line_no, account_index, amount FROM aid_payment WHERE batch_id = :b "
                 + "AND status = 'SENT'").param("b", batchId).query(rs -> {
             sent.put(rs.getInt(3), new Sent(rs.getLong(1), rs.getLong(2), rs.getString(4).strip(),
                     rs.getBigDecimal(5).setScale(2)));
         });
         List<String> problems = new ArrayList<>();
-        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        Set<Integer> seen = new HashSet<>();
         List<Object[]> paid = new ArrayList<>();
         List<Object[]> failed = new ArrayList<>();
         boolean firstRow = true;
-        for (org.fuzhi.platform.Tabular.Row row : rows) {
+        for (Tabular.Row row : rows) {
             int n = row.rowNo();
             List<String> c = row.cells();
             boolean header = firstRow && (c.isEmpty() || c.get(0).isBlank()
@@ -456,7 +480,7 @@ class BatchService implements Batches {
                 problems.add(msg("aid.return.unknown", n, line));
                 continue;
             }
-            String number = org.fuzhi.common.BankCard.normalise(c.get(1));
+            String number = BankCard.normalise(c.get(1));
             if (number == null || !crypto.index(number).equals(s.account())) {
                 problems.add(msg("aid.return.account", n, line));
             }
@@ -558,7 +582,7 @@ class BatchService implements Batches {
     }
 
     private String msg(String key, Object... args) {
-        return messages.getMessage(key, args, org.springframework.context.i18n.LocaleContextHolder.getLocale());
+        return messages.getMessage(key, args, LocaleContextHolder.getLocale());
     }
 
     /** A CSV field: quoted when it holds a comma or quote; a leading formula character neutralised. */

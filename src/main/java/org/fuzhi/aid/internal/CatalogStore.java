@@ -1,6 +1,7 @@
 package org.fuzhi.aid.internal;
 
 import java.math.BigDecimal;
+import java.sql.Date;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -12,14 +13,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.fuzhi.aid.Catalog;
+import org.fuzhi.common.RegionCode;
 import org.fuzhi.common.Stage;
 import org.fuzhi.platform.AuditLog;
 import org.fuzhi.platform.CurrentUser;
+import org.fuzhi.platform.NotFoundException;
 import org.fuzhi.platform.Role;
 import org.fuzhi.platform.RuleViolationException;
 import org.fuzhi.platform.Scope;
 import org.fuzhi.platform.StaleEditException;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.security.access.AccessDeniedException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -46,10 +50,10 @@ class CatalogStore implements Catalog {
         if (NATIONAL.equals(itemScope)) {
             return true;
         }
-        String prefix = new org.fuzhi.common.RegionCode(itemScope).prefix();
+        String prefix = new RegionCode(itemScope).prefix();
         return areaCode != null && (areaCode.startsWith(prefix)
-                || new org.fuzhi.common.RegionCode(areaCode).prefix().startsWith(prefix)
-                || prefix.startsWith(new org.fuzhi.common.RegionCode(areaCode).prefix()));
+                || new RegionCode(areaCode).prefix().startsWith(prefix)
+                || prefix.startsWith(new RegionCode(areaCode).prefix()));
     }
 
     private static String area(CurrentUser user) {
@@ -92,7 +96,7 @@ class CatalogStore implements Catalog {
             throw new StaleEditException("aid item " + e.code());
         }
         if (current == null && e.expectedVersion() != null) {
-            throw new org.fuzhi.platform.NotFoundException("aid item " + e.code());
+            throw new NotFoundException("aid item " + e.code());
         }
         int version = current == null ? 1 : current.version() + 1;
         int sort = e.sortOrder() != null ? e.sortOrder() : current != null ? current.sortOrder()
@@ -139,15 +143,15 @@ class CatalogStore implements Catalog {
 
     /** Local items by a center whose area holds them; national items by a province center only. */
     private static void mayEdit(CurrentUser user, String scope) {
-        org.fuzhi.common.RegionCode mine = new org.fuzhi.common.RegionCode(user.scope().code());
+        RegionCode mine = new RegionCode(user.scope().code());
         if (NATIONAL.equals(scope)) {
-            if (mine.level() != org.fuzhi.common.RegionCode.Level.PROVINCE) {
+            if (mine.level() != RegionCode.Level.PROVINCE) {
                 throw new RuleViolationException("aid.rule.nationalItem");
             }
             return;
         }
         if (!user.scope().containsRegion(scope)) {
-            throw new org.springframework.security.access.AccessDeniedException("aid item outside scope");
+            throw new AccessDeniedException("aid item outside scope");
         }
     }
 
@@ -239,7 +243,7 @@ class CatalogStore implements Catalog {
         }
         String categories = rs.getString("categories");
         Timestamp at = rs.getTimestamp("changed_at");
-        java.sql.Date to = rs.getDate("effective_to");
+        Date to = rs.getDate("effective_to");
         return new Item(rs.getLong("id"), rs.getString("code"), rs.getInt("version"), rs.getBoolean("is_current"),
                 rs.getInt("sort_order"), rs.getString("name"), stages, Kind.valueOf(rs.getString("kind")),
                 rs.getString("scope_code"), list(rs.getString("sources")), rs.getString("min_level"),

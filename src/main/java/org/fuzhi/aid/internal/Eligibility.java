@@ -9,6 +9,7 @@ import java.util.Set;
 import org.fuzhi.aid.Catalog;
 import org.fuzhi.aid.Terms;
 import org.fuzhi.common.Money;
+import org.fuzhi.common.RegionCode;
 import org.fuzhi.common.Stage;
 
 /**
@@ -82,7 +83,7 @@ final class Eligibility {
         // A county's own item pays the children taught inside that county only (a city or province term holds
         // several counties' items).
         return i.national() || c.schoolRegion() == null
-                || c.schoolRegion().startsWith(new org.fuzhi.common.RegionCode(i.scopeCode()).prefix());
+                || c.schoolRegion().startsWith(new RegionCode(i.scopeCode()).prefix());
     }
 
     /**

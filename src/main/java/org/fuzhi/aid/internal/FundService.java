@@ -1,33 +1,46 @@
 package org.fuzhi.aid.internal;
 
+import java.io.OutputStream;
 import java.math.BigDecimal;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import org.fuzhi.aid.Funds;
 import org.fuzhi.aid.Terms;
 import org.fuzhi.aid.Waterfall;
 import org.fuzhi.common.Money;
+import org.fuzhi.common.RegionCode;
 import org.fuzhi.platform.AuditLog;
+import org.fuzhi.platform.BulkRows;
 import org.fuzhi.platform.CurrentUser;
+import org.fuzhi.platform.Jobs;
 import org.fuzhi.platform.NotFoundException;
 import org.fuzhi.platform.Role;
 import org.fuzhi.platform.RuleViolationException;
 import org.fuzhi.platform.Scope;
 import org.fuzhi.platform.StaleEditException;
+import org.fuzhi.platform.Xlsx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.context.MessageSource;
 import org.springframework.context.i18n.LocaleContextHolder;
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.security.access.AccessDeniedException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -40,7 +53,7 @@ import org.springframework.transaction.annotation.Transactional;
 @Transactional(readOnly = true)
 class FundService implements Funds {
 
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(FundService.class);
+    private static final Logger log = LoggerFactory.getLogger(FundService.class);
 
     static final String BUDGET = "BUDGET";
     static final String AVAILABLE = "AVAILABLE";
@@ -53,10 +66,10 @@ class FundService implements Funds {
     private final JdbcTemplate batch;
     private final AuditLog audit;
     private final MessageSource messages;
-    private final org.fuzhi.platform.BulkRows bulk;
+    private final BulkRows bulk;
 
     FundService(JdbcClient jdbc, JdbcTemplate batch, AuditLog audit, MessageSource messages,
-                org.fuzhi.platform.BulkRows bulk) {
+                BulkRows bulk) {
         this.bulk = bulk;
         this.jdbc = jdbc;
         this.batch = batch;
@@ -135,7 +148,7 @@ class FundService implements Funds {
         user.require(user.role() == Role.CENTER && user.scope().type() == Scope.Type.REGION);
         String scope = f.scopeCode() == null || f.scopeCode().isBlank() ? user.scope().code() : f.scopeCode();
         if (!user.scope().containsRegion(scope)) {
-            throw new org.springframework.security.access.AccessDeniedException("fund outside scope");
+            throw new AccessDeniedException("fund outside scope");
         }
         if (f.code() == null || !f.code().matches("[A-Za-z0-9_-]{2,40}")) {
             throw new RuleViolationException("aid.rule.fundCode");
@@ -152,7 +165,7 @@ class FundService implements Funds {
         if (f.regions() != null) {
             for (String r : f.regions()) {
                 if (!user.scope().containsRegion(r)) {
-                    throw new org.springframework.security.access.AccessDeniedException("fund region outside scope");
+                    throw new AccessDeniedException("fund region outside scope");
                 }
             }
         }
@@ -258,7 +271,7 @@ class FundService implements Funds {
         while (true) {
             long t0 = System.nanoTime();
             List<Object[]> keys = new ArrayList<>();
-            Set<Long> partlyAllocated = new java.util.HashSet<>();
+            Set<Long> partlyAllocated = new HashSet<>();
             List<Waterfall.Entitlement> due = jdbc.sql("""
                     SELECT id, person_id, item_code, amount - allocated AS due, region_code, allocated
                     FROM aid_entitlement WHERE id > :i AND term_id = :t AND kind = 'CASH' AND allocated < amount
@@ -363,7 +376,7 @@ class FundService implements Funds {
         if (bulk.postgres()) {
             Long[] ids = added.keySet().toArray(Long[]::new);
             BigDecimal[] amounts = added.values().toArray(BigDecimal[]::new);
-            batch.execute((org.springframework.jdbc.core.ConnectionCallback<Integer>) c -> {
+            batch.execute((ConnectionCallback<Integer>) c -> {
                 try (var ps = c.prepareStatement("UPDATE aid_entitlement e SET allocated = e.allocated + v.a, status = "
                         + status.formatted("e.", "v.a") + " FROM unnest(?::bigint[], ?::numeric[]) AS v(id, a) "
                         + "WHERE e.id = v.id")) {
@@ -383,7 +396,7 @@ class FundService implements Funds {
     private static Set<String> regionPrefixes(List<String> regions) {
         Set<String> out = new LinkedHashSet<>();
         for (String r : regions) {
-            out.add(new org.fuzhi.common.RegionCode(r).prefix());
+            out.add(new RegionCode(r).prefix());
         }
         return out;
     }
@@ -402,13 +415,13 @@ class FundService implements Funds {
 
     @Override
     @Transactional
-    public long statement(CurrentUser user, long fundId, java.io.OutputStream out, java.util.Locale locale) {
+    public long statement(CurrentUser user, long fundId, OutputStream out, Locale locale) {
         FundRow r = visibleRows(user, null).stream().filter(f -> f.id() == fundId).findFirst()
                 .orElseThrow(() -> new NotFoundException("fund"));
-        java.util.function.Function<String, String> t = k -> messages.getMessage(k, null, locale);
+        Function<String, String> t = k -> messages.getMessage(k, null, locale);
         long[] rows = {0};
         BigDecimal[] available = {BigDecimal.ZERO.setScale(2)};
-        try (org.fuzhi.platform.Xlsx x = new org.fuzhi.platform.Xlsx(out, r.name(), List.of(t.apply("aid.statement.at"),
+        try (Xlsx x = new Xlsx(out, r.name(), List.of(t.apply("aid.statement.at"),
                 t.apply("aid.statement.operation"), t.apply("aid.statement.debit"), t.apply("aid.statement.credit"),
                 t.apply("aid.statement.amount"), t.apply("aid.statement.term"), t.apply("aid.statement.actor"),
                 t.apply("aid.fund.available")))) {
@@ -422,7 +435,7 @@ class FundService implements Funds {
                         if (AVAILABLE.equals(rs.getString("credit"))) {
                             available[0] = available[0].subtract(amount);
                         }
-                        x.row(List.of(rs.getTimestamp("at").toInstant().atZone(java.time.ZoneId.of("Asia/Shanghai"))
+                        x.row(List.of(rs.getTimestamp("at").toInstant().atZone(ZoneId.of("Asia/Shanghai"))
                                         .toLocalDateTime().withNano(0).toString().replace('T', ' '),
                                 t.apply("aid.operation." + rs.getString("operation")),
                                 t.apply("aid.account." + rs.getString("debit")),
@@ -430,7 +443,7 @@ class FundService implements Funds {
                                 rs.getString("term_code") == null ? "" : rs.getString("term_code"),
                                 rs.getString("actor"), available[0].toPlainString()));
                         if (++rows[0] % 1000 == 0) {
-                            org.fuzhi.platform.Jobs.progress().done(rows[0]);
+                            Jobs.progress().done(rows[0]);
                         }
                     });
         }
@@ -466,7 +479,7 @@ class FundService implements Funds {
                     });
         }
         List<String> problems = new ArrayList<>();
-        java.util.Locale locale = LocaleContextHolder.getLocale();
+        Locale locale = LocaleContextHolder.getLocale();
         for (FundRow r : rows) {
             Map<String, BigDecimal> m = b.get(r.id());
             BigDecimal total = m == null ? BigDecimal.ZERO : m.values().stream().reduce(BigDecimal.ZERO, BigDecimal::add);

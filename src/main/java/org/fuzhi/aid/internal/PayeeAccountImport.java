@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.fuzhi.aid.PayeeAccounts.AccountEdit;
 import org.fuzhi.aid.PayeeAccounts.Relation;
 import org.fuzhi.aid.PayeeAccounts.Type;
@@ -82,7 +83,7 @@ class PayeeAccountImport implements ImportKind {
         // One look-up per chunk: the registry's persons by the blind index of their ID number.
         Map<String, Registry.PersonRef> persons = indexes.isEmpty() ? Map.of() : registry.personsByIdIndex(indexes);
         Map<Long, StudentView> students = registry.studentsIn(ctx.user().childDataScope(), persons.values().stream()
-                .map(Registry.PersonRef::studentId).filter(java.util.Objects::nonNull).toList());
+                .map(Registry.PersonRef::studentId).filter(Objects::nonNull).toList());
         for (ImportRow row : rows) {
             for (String col : List.of("studentName", "holderName", "relation", "bank", "accountNumber")) {
                 if (!row.has(col)) {

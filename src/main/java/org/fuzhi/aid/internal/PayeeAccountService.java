@@ -48,7 +48,7 @@ class PayeeAccountService implements PayeeAccounts {
         user.require(user.role() == Role.SCHOOL_OPERATOR || user.role() == Role.CENTER);
         StudentView s = student(user, studentId);
         String number = e == null ? null : BankCard.normalise(e.number());
-        String problem = problem(s, e, number, java.util.Map.of());
+        String problem = problem(s, e, number, Map.of());
         if (problem != null) {
             throw new RuleViolationException(problem);
         }

@@ -1,5 +1,6 @@
 package org.fuzhi.aid.internal;
 
+import java.io.OutputStream;
 import java.math.BigDecimal;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -7,31 +8,52 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import org.fuzhi.aid.Catalog;
 import org.fuzhi.aid.Funds;
 import org.fuzhi.aid.Terms;
 import org.fuzhi.common.Masking;
 import org.fuzhi.common.Page;
+import org.fuzhi.common.RegionCode;
 import org.fuzhi.common.Stage;
 import org.fuzhi.identification.Rounds;
 import org.fuzhi.platform.AuditLog;
+import org.fuzhi.platform.BulkRows;
 import org.fuzhi.platform.CurrentUser;
+import org.fuzhi.platform.Jobs;
 import org.fuzhi.platform.NotFoundException;
 import org.fuzhi.platform.Privacy;
 import org.fuzhi.platform.Role;
 import org.fuzhi.platform.RuleViolationException;
 import org.fuzhi.platform.Scope;
 import org.fuzhi.platform.ScopeFilter;
+import org.fuzhi.platform.Xlsx;
 import org.fuzhi.region.Directory;
+import org.fuzhi.region.RegionView;
+import org.fuzhi.region.SchoolView;
 import org.fuzhi.registry.EnrolmentStatus;
 import org.fuzhi.registry.Registry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.MessageSource;
+import org.springframework.context.i18n.LocaleContextHolder;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.security.access.AccessDeniedException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -52,12 +74,12 @@ class TermService implements Terms {
     private final Directory directory;
     private final AuditLog audit;
     private final FundService funds;
-    private final org.springframework.context.MessageSource messages;
-    private final org.fuzhi.platform.BulkRows bulk;
+    private final MessageSource messages;
+    private final BulkRows bulk;
 
     TermService(JdbcClient jdbc, CatalogStore catalog, Rounds rounds, Registry registry,
                 Directory directory, AuditLog audit, FundService funds,
-                org.springframework.context.MessageSource messages, org.fuzhi.platform.BulkRows bulk) {
+                MessageSource messages, BulkRows bulk) {
         this.messages = messages;
         this.bulk = bulk;
         this.jdbc = jdbc;
@@ -104,7 +126,7 @@ class TermService implements Terms {
             case REGION -> user.scope().containsRegion(t.scopeCode());
             case SCHOOL -> directory.school(user.scope().code())
                     .map(s -> s.regionCode() != null && s.regionCode().startsWith(
-                            new org.fuzhi.common.RegionCode(t.scopeCode()).prefix())).orElse(false);
+                            new RegionCode(t.scopeCode()).prefix())).orElse(false);
             case NONE -> false;
         };
         if (!ok) {
@@ -116,7 +138,7 @@ class TermService implements Terms {
     private TermView view(CurrentUser user, TermRow t) {
         String roundName;
         try {
-            roundName = rounds.round(user, t.roundId()).name();
+            roundName = rounds.round(user, Rounds.RoundId.of(t.roundId())).name();
         } catch (RuntimeException e) {
             roundName = null;
         }
@@ -132,16 +154,16 @@ class TermService implements Terms {
         requireCenter(user);
         String scope = nt.scopeCode() == null || nt.scopeCode().isBlank() ? user.scope().code() : nt.scopeCode();
         if (!user.scope().containsRegion(scope)) {
-            throw new org.springframework.security.access.AccessDeniedException("term outside scope");
+            throw new AccessDeniedException("term outside scope");
         }
         if (nt.term() == null || nt.schoolYear() < 2000 || nt.schoolYear() > 2100) {
             throw new RuleViolationException("aid.rule.termYear");
         }
-        Rounds.RoundView round = rounds.round(user, nt.roundId());
+        Rounds.RoundView round = rounds.round(user, Rounds.RoundId.of(nt.roundId()));
         if (round.stage() != Rounds.Stage.FINAL) {
             throw new RuleViolationException("aid.rule.roundNotFinal", round.name());
         }
-        if (!scope.startsWith(new org.fuzhi.common.RegionCode(round.scopeCode()).prefix())) {
+        if (!scope.startsWith(new RegionCode(round.scopeCode()).prefix())) {
             throw new RuleViolationException("aid.rule.roundArea", round.name());
         }
         String code = termCode(nt.schoolYear(), nt.term());
@@ -156,7 +178,7 @@ class TermService implements Terms {
                     VALUES (:s, :y, :t, :c, :r, 'OPEN', :by, :at)""").param("s", scope).param("y", nt.schoolYear())
                     .param("t", nt.term().name()).param("c", code).param("r", nt.roundId()).param("by", user.username())
                     .param("at", Timestamp.from(Instant.now())).update();
-        } catch (org.springframework.dao.DuplicateKeyException e) {
+        } catch (DuplicateKeyException e) {
             // the same term opened at the same moment by another request
             throw new RuleViolationException("aid.rule.termExists", code);
         }
@@ -192,7 +214,7 @@ class TermService implements Terms {
     @Transactional
     public TermView generate(CurrentUser user, long termId) {
         requireCenter(user);
-        org.fuzhi.platform.Jobs.progress().phase("job.phase.generate");
+        Jobs.progress().phase("job.phase.generate");
         TermRow t = visible(user, termId);
         lock(t);
         long start = System.nanoTime();
@@ -218,11 +240,11 @@ class TermService implements Terms {
         int[] counts = new int[4]; // attempted, missed, duplicates seen before writing, children with a row made
         long[] nanos = new long[5]; // waiting for enrolments, held items, eligibility, entitlements written, missed
         // Entitlements by COPY; a batch that meets another term's key is written at the end, without the refused rows.
-        org.fuzhi.platform.BulkRows.Staged staged = bulk.stage("aid_entitlement", ENTITLEMENT_COLUMNS);
+        BulkRows.Staged staged = bulk.stage("aid_entitlement", ENTITLEMENT_COLUMNS);
         // Each batch's current enrolments are read on a second connection while the batch before is decided and
         // written: the look-ups are a third of a province's generation and wait on the database, not on this thread.
         // They read committed facts only, as this transaction would.
-        java.util.concurrent.ExecutorService lookups = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        ExecutorService lookups = Executors.newSingleThreadExecutor(r -> {
             Thread th = new Thread(r, "aid-generate-enrolments");
             th.setDaemon(true);
             return th;
@@ -230,7 +252,7 @@ class TermService implements Terms {
         try {
             List<Rounds.EntryFact> pending = new ArrayList<>(BATCH);
             Prefetched[] previous = {null};
-            java.util.function.Consumer<List<Rounds.EntryFact>> next = batch -> {
+            Consumer<List<Rounds.EntryFact>> next = batch -> {
                 List<Long> ids = batch.stream().map(Rounds.EntryFact::personId).toList();
                 Prefetched p = new Prefetched(batch, lookups.submit(() -> registry.currentEnrolments(ids)));
                 if (previous[0] != null) {
@@ -238,7 +260,7 @@ class TermService implements Terms {
                 }
                 previous[0] = p;
             };
-            rounds.forEachEntry(area, t.roundId(), e -> {
+            rounds.forEachEntry(area, Rounds.RoundId.of(t.roundId()), e -> {
                 pending.add(e);
                 if (pending.size() == BATCH) {
                     next.accept(List.copyOf(pending));
@@ -307,7 +329,7 @@ class TermService implements Terms {
 
     /** A batch of the round's entries with the look-up of their current enrolments, running or done. */
     private record Prefetched(List<Rounds.EntryFact> entries,
-                              java.util.concurrent.Future<Map<Long, Registry.CurrentEnrolment>> enrolments) {
+                              Future<Map<Long, Registry.CurrentEnrolment>> enrolments) {
 
         Map<Long, Registry.CurrentEnrolment> now() {
             try {
@@ -315,14 +337,14 @@ class TermService implements Terms {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while reading enrolments", e);
-            } catch (java.util.concurrent.ExecutionException e) {
+            } catch (ExecutionException e) {
                 throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
             }
         }
     }
 
     private void writeBatch(TermRow t, List<Catalog.Item> items, Map<String, Catalog.Item> byCode,
-                            Prefetched batch, int[] counts, long[] nanos, org.fuzhi.platform.BulkRows.Staged staged) {
+                            Prefetched batch, int[] counts, long[] nanos, BulkRows.Staged staged) {
         List<Rounds.EntryFact> entries = batch.entries();
         long t0 = System.nanoTime();
         // Waited for, not read: what the look-up still took after the batch before was written.
@@ -330,13 +352,13 @@ class TermService implements Terms {
         long t1 = System.nanoTime();
         // What this term already holds (allocated, kept through a re-generation) and what others hold of the same
         // term code: the database key refuses both, and a refused row counts as a duplicate prevented.
-        Map<Long, java.util.Set<String>> heldElsewhere = new HashMap<>();
-        Map<Long, java.util.Set<String>> heldHere = new HashMap<>();
+        Map<Long, Set<String>> heldElsewhere = new HashMap<>();
+        Map<Long, Set<String>> heldHere = new HashMap<>();
         List<Long> ids = entries.stream().map(Rounds.EntryFact::personId).toList();
         jdbc.sql("SELECT person_id, item_code, term_id FROM aid_entitlement WHERE term_code = :c AND person_id IN (:p)")
                 .param("c", t.termCode()).param("p", ids).query(rs -> {
                     (rs.getLong(3) == t.id() ? heldHere : heldElsewhere)
-                            .computeIfAbsent(rs.getLong(1), k -> new java.util.HashSet<>()).add(rs.getString(2));
+                            .computeIfAbsent(rs.getLong(1), k -> new HashSet<>()).add(rs.getString(2));
                 });
         long t2 = System.nanoTime();
         Timestamp at = Timestamp.from(Instant.now());
@@ -351,11 +373,11 @@ class TermService implements Terms {
                 }
                 continue;
             }
-            java.util.Set<String> elsewhere = heldElsewhere.getOrDefault(e.personId(), java.util.Set.of());
-            java.util.Set<String> here = heldHere.getOrDefault(e.personId(), java.util.Set.of());
+            Set<String> elsewhere = heldElsewhere.getOrDefault(e.personId(), Set.of());
+            Set<String> here = heldHere.getOrDefault(e.personId(), Set.of());
             // Paid where the child is now: a transfer since the round moves the entitlement to the new school; a
             // child who now neither lives nor studies in the term's area is not this term's to pay.
-            String prefix = new org.fuzhi.common.RegionCode(t.scopeCode()).prefix();
+            String prefix = new RegionCode(t.scopeCode()).prefix();
             boolean inArea = (en.schoolRegionCode() != null && en.schoolRegionCode().startsWith(prefix))
                     || (en.residence() != null && en.residence().startsWith(prefix));
             if (!inArea) {
@@ -378,7 +400,7 @@ class TermService implements Terms {
             if (held.isEmpty()) {
                 if (here.isEmpty()) {
                     MissedReason reason = !elsewhere.isEmpty() ? MissedReason.ENTITLED_ELSEWHERE
-                            : en.stage().statGroup() == org.fuzhi.common.Stage.StatGroup.HIGHER
+                            : en.stage().statGroup() == Stage.StatGroup.HIGHER
                             ? MissedReason.HIGHER_EDUCATION : MissedReason.NO_ITEM;
                     missed.add(missedRow(t, e, en, reason));
                 }
@@ -413,7 +435,7 @@ class TermService implements Terms {
     private static final List<String> MISSED_COLUMNS = List.of("term_id", "person_id", "student_id", "name",
             "school_code", "stage", "grade", "level", "reason", "region_code");
 
-    private static List<Catalog.Item> known(java.util.Set<String> codes, Map<String, Catalog.Item> byCode) {
+    private static List<Catalog.Item> known(Set<String> codes, Map<String, Catalog.Item> byCode) {
         List<Catalog.Item> out = new ArrayList<>(codes.size());
         for (String code : codes) {
             Catalog.Item i = byCode.get(code);
@@ -435,7 +457,7 @@ class TermService implements Terms {
     @Transactional
     public AllocationReport allocate(CurrentUser user, long termId) {
         requireCenter(user);
-        org.fuzhi.platform.Jobs.progress().phase("job.phase.allocate");
+        Jobs.progress().phase("job.phase.allocate");
         TermRow t = visible(user, termId);
         lock(t);
         if (t.status() == Status.OPEN) {
@@ -513,7 +535,7 @@ class TermService implements Terms {
             // Entitlement rows carry the residence; the school's region is looked up through the school table
             // the region module owns, so the filter stays on this module's own columns: residence or school code.
             List<String> schools = directory.schools(s, new Directory.SchoolQuery(null, null, null), 0, 100_000)
-                    .items().stream().map(org.fuzhi.region.SchoolView::code).toList();
+                    .items().stream().map(SchoolView::code).toList();
             Map<String, Object> params = new HashMap<>(ScopeFilter.of(s, null, "x.region_code").params());
             String sql = ScopeFilter.of(s, null, "x.region_code").sql();
             if (!schools.isEmpty()) {
@@ -527,8 +549,8 @@ class TermService implements Terms {
 
     @Override
     @Transactional
-    public long exportEntitlements(CurrentUser user, long termId, String schoolCode, java.io.OutputStream out,
-                                   java.util.Locale locale) {
+    public long exportEntitlements(CurrentUser user, long termId, String schoolCode, OutputStream out,
+                                   Locale locale) {
         visible(user, termId);
         ScopeFilter f = rowScope(user);
         Map<String, Object> params = new HashMap<>(f.params());
@@ -541,9 +563,9 @@ class TermService implements Terms {
         Privacy p = Privacy.of(user);
         Map<Long, String> names = itemNames();
         Map<String, String> schools = new HashMap<>();
-        java.util.function.Function<String, String> t = k -> messages.getMessage(k, null, locale);
+        Function<String, String> t = k -> messages.getMessage(k, null, locale);
         long[] rows = {0};
-        try (org.fuzhi.platform.Xlsx x = new org.fuzhi.platform.Xlsx(out, t.apply("aid.entitlements"), List.of(
+        try (Xlsx x = new Xlsx(out, t.apply("aid.entitlements"), List.of(
                 t.apply("aid.school"), t.apply("aid.student"), t.apply("aid.item.stages"), t.apply("aid.grade"),
                 t.apply("round.level"), t.apply("aid.item.name"), t.apply("aid.item.kind"), t.apply("aid.summary.value"),
                 t.apply("aid.fund.name"), t.apply("aid.part")))) {
@@ -555,7 +577,7 @@ class TermService implements Terms {
                         String sc = rs.getString("school_code");
                         BigDecimal part = rs.getBigDecimal("part");
                         Object grade = rs.getObject("grade");
-                        x.row(java.util.Arrays.asList(
+                        x.row(Arrays.asList(
                                 schools.computeIfAbsent(sc, c -> directory.school(c).map(s -> s.name()).orElse(c)),
                                 p.name(rs.getString("name")), t.apply("enum.Stage." + rs.getString("stage")),
                                 grade == null ? "" : grade.toString(), rs.getString("level"),
@@ -656,12 +678,12 @@ class TermService implements Terms {
         TermRow t = visible(user, termId);
         ScopeFilter f = rowScope(user);
         Map<Long, String> names = itemNames();
-        java.util.Locale locale = org.springframework.context.i18n.LocaleContextHolder.getLocale();
+        Locale locale = LocaleContextHolder.getLocale();
         // One pass per cut over the term's rows the user may read; paid = cash the bank confirmed.
         String sums = "COUNT(*) AS n, SUM(x.amount) AS amount, SUM(x.allocated) AS allocated, "
                 + "SUM(CASE WHEN x.status = 'PAID' THEN x.allocated ELSE 0 END) AS paid, "
                 + "SUM(CASE WHEN x.kind = 'CASH' THEN x.amount - x.allocated ELSE 0 END) AS gap";
-        java.util.function.BiFunction<String, java.util.function.Function<ResultSet, String>, List<TermSummary.Row>> cut =
+        BiFunction<String, Function<ResultSet, String>, List<TermSummary.Row>> cut =
                 (key, name) -> jdbc.sql("SELECT " + key + " AS k, MIN(x.item_id) AS item_id, " + sums
                                 + " FROM aid_entitlement x WHERE x.term_id = :t AND " + f.sql() + " GROUP BY " + key
                                 + " ORDER BY " + key).params(f.params()).param("t", termId)
@@ -684,7 +706,7 @@ class TermService implements Terms {
                 .query((rs, i) -> {
                     String k = rs.getString("k");
                     String name = k.equals("OUTSIDE") ? messages.getMessage("aid.summary.outside", null, locale)
-                            : directory.region(k + "000").map(org.fuzhi.region.RegionView::name).orElse(k);
+                            : directory.region(k + "000").map(RegionView::name).orElse(k);
                     return new TermSummary.Row(k.equals("OUTSIDE") ? k : k + "000", name, rs.getLong("n"),
                             money(rs, "amount"), money(rs, "allocated"), money(rs, "paid"), money(rs, "gap"));
                 }).list();
@@ -698,7 +720,7 @@ class TermService implements Terms {
                 WHERE a.term_id = :t AND""" + " " + f.sql() + " GROUP BY d.code, d.name, d.kind, d.priority "
                         + "ORDER BY d.priority, d.code").params(f.params()).param("t", termId)
                 .query((rs, i) -> new TermSummary.FundRow(rs.getString("code"), rs.getString("name"),
-                        org.fuzhi.aid.Funds.Kind.valueOf(rs.getString("kind")), rs.getLong("n"), money(rs, "allocated"),
+                        Funds.Kind.valueOf(rs.getString("kind")), rs.getLong("n"), money(rs, "allocated"),
                         money(rs, "payable"), money(rs, "paid"), money(rs, "returned"))).list();
         // Failed and not paid since: the entitlement's latest attempt failed.
         long failed = jdbc.sql("""

@@ -2,19 +2,41 @@ package org.fuzhi.aid.web;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.fuzhi.aid.Batches;
 import org.fuzhi.aid.Catalog;
 import org.fuzhi.aid.Funds;
+import org.fuzhi.aid.PayeeAccounts;
 import org.fuzhi.aid.Terms;
+import org.fuzhi.aid.internal.IdempotentRequests;
 import org.fuzhi.common.Page;
 import org.fuzhi.platform.CurrentUser;
+import org.fuzhi.platform.Exports;
+import org.fuzhi.platform.JobAnswers;
+import org.fuzhi.platform.Jobs;
+import org.fuzhi.platform.NotFoundException;
+import org.fuzhi.platform.Tabular;
+import org.springframework.context.MessageSource;
+import org.springframework.context.i18n.LocaleContextHolder;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.json.JsonMapper;
 
 /** The aid API: catalog, terms, entitlements, 应助尽助, funds and the ledger check. Scope and role checks are the services'. */
 @RestController
@@ -24,20 +46,20 @@ class AidApiController {
     private final Catalog catalog;
     private final Terms terms;
     private final Funds funds;
-    private final org.fuzhi.aid.internal.IdempotentRequests requests;
-    private final org.fuzhi.aid.Batches batches;
-    private final org.fuzhi.aid.PayeeAccounts accounts;
+    private final IdempotentRequests requests;
+    private final Batches batches;
+    private final PayeeAccounts accounts;
 
-    private final org.fuzhi.platform.Exports exports;
-    private final org.springframework.context.MessageSource messages;
+    private final Exports exports;
+    private final MessageSource messages;
     private final TermWork termWork;
-    private final org.fuzhi.platform.Jobs jobs;
-    private final org.fuzhi.platform.JobAnswers answers;
+    private final Jobs jobs;
+    private final JobAnswers answers;
 
-    AidApiController(Catalog catalog, Terms terms, Funds funds, org.fuzhi.aid.internal.IdempotentRequests requests,
-                     org.fuzhi.aid.Batches batches, org.fuzhi.aid.PayeeAccounts accounts,
-                     org.fuzhi.platform.Exports exports, org.springframework.context.MessageSource messages,
-                     TermWork termWork, org.fuzhi.platform.Jobs jobs, org.fuzhi.platform.JobAnswers answers) {
+    AidApiController(Catalog catalog, Terms terms, Funds funds, IdempotentRequests requests,
+                     Batches batches, PayeeAccounts accounts,
+                     Exports exports, MessageSource messages,
+                     TermWork termWork, Jobs jobs, JobAnswers answers) {
         this.termWork = termWork;
         this.jobs = jobs;
         this.answers = answers;
@@ -52,9 +74,9 @@ class AidApiController {
     }
 
     /** The answer of a request that may carry an {@code Idempotency-Key}: the first answer for a repeated key. */
-    private org.springframework.http.ResponseEntity<String> once(String key, String operation,
-                                                                 java.util.function.Supplier<Object> work) {
-        return org.springframework.http.ResponseEntity.ok().contentType(org.springframework.http.MediaType.APPLICATION_JSON)
+    private ResponseEntity<String> once(String key, String operation,
+                                                                 Supplier<Object> work) {
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON)
                 .body(requests.once(CurrentUser.get(), key, operation, work));
     }
 
@@ -86,8 +108,8 @@ class AidApiController {
 
     @PostMapping("/api/v1/aid/terms")
     @Operation(summary = "Open an aid term on a final identification round (Idempotency-Key honoured)")
-    org.springframework.http.ResponseEntity<String> open(@RequestBody Terms.NewTerm term,
-            @org.springframework.web.bind.annotation.RequestHeader(value = KEY, required = false) String key) {
+    ResponseEntity<String> open(@RequestBody Terms.NewTerm term,
+            @RequestHeader(value = KEY, required = false) String key) {
         return once(key, "open-term", () -> terms.open(CurrentUser.get(), term));
     }
 
@@ -100,9 +122,9 @@ class AidApiController {
     @Operation(summary = "Re-verify enrolment and generate the term's entitlements (idempotent). Runs as a job: the "
             + "result when it ends within 20 s, else 202 with the job's URL (at once with Prefer: respond-async); a "
             + "second start while one runs is refused (409); a repeated Idempotency-Key answers with the first job")
-    org.springframework.http.ResponseEntity<Object> generate(@PathVariable long id,
-            @org.springframework.web.bind.annotation.RequestHeader(value = KEY, required = false) String key,
-            jakarta.servlet.http.HttpServletRequest request) {
+    ResponseEntity<Object> generate(@PathVariable long id,
+            @RequestHeader(value = KEY, required = false) String key,
+            HttpServletRequest request) {
         return termJob(id, true, key, "generate:" + id, request);
     }
 
@@ -110,35 +132,35 @@ class AidApiController {
     @Operation(summary = "Pay the term's cash entitlements from the funds by the waterfall; reports the shortfall. "
             + "Runs as a job like generate; with an Idempotency-Key a repeated request answers with the first "
             + "request's job and allocates nothing")
-    org.springframework.http.ResponseEntity<Object> allocate(@PathVariable long id,
-            @org.springframework.web.bind.annotation.RequestHeader(value = KEY, required = false) String key,
-            jakarta.servlet.http.HttpServletRequest request) {
+    ResponseEntity<Object> allocate(@PathVariable long id,
+            @RequestHeader(value = KEY, required = false) String key,
+            HttpServletRequest request) {
         return termJob(id, false, key, "allocate:" + id, request);
     }
 
-    private static final tools.jackson.databind.json.JsonMapper JSON = tools.jackson.databind.json.JsonMapper
+    private static final JsonMapper JSON = JsonMapper
             .builder().build();
 
     /**
      * Starts the term's work as a job (the pages do the same) and answers for it. Under an Idempotency-Key the
      * key keeps the job it started: a repeat answers with that job — its result, or where to follow it.
      */
-    private org.springframework.http.ResponseEntity<Object> termJob(long id, boolean generate, String key,
+    private ResponseEntity<Object> termJob(long id, boolean generate, String key,
                                                                     String operation,
-                                                                    jakarta.servlet.http.HttpServletRequest request) {
-        java.util.Locale locale = org.springframework.context.i18n.LocaleContextHolder.getLocale();
-        org.fuzhi.platform.Jobs.Job job;
+                                                                    HttpServletRequest request) {
+        Locale locale = LocaleContextHolder.getLocale();
+        Jobs.Job job;
         if (key == null || key.isBlank()) {
             job = termWork.start(id, generate, locale);
         } else {
             var first = JSON.readTree(requests.once(CurrentUser.get(), key, operation,
-                    () -> java.util.Map.of("job", termWork.start(id, generate, locale).id())));
+                    () -> Map.of("job", termWork.start(id, generate, locale).id())));
             if (!first.has("job")) {
                 // Stored before this work ran as a job: the answer itself.
-                return org.springframework.http.ResponseEntity.ok(first);
+                return ResponseEntity.ok(first);
             }
             job = jobs.find(first.get("job").asString()).orElseThrow(() ->
-                    new org.fuzhi.platform.NotFoundException("job"));
+                    new NotFoundException("job"));
         }
         return answers.api(job, request, v -> v);
     }
@@ -153,15 +175,15 @@ class AidApiController {
     @GetMapping("/api/v1/aid/terms/{id}/entitlements.xlsx")
     @Operation(summary = "The term's aid list as .xlsx (one row per entitlement and fund part); audited")
     void exportEntitlements(@PathVariable long id, @RequestParam(required = false) String school,
-                            java.util.Locale locale, jakarta.servlet.http.HttpServletRequest request,
-                            jakarta.servlet.http.HttpServletResponse response) throws java.io.IOException {
+                            Locale locale, HttpServletRequest request,
+                            HttpServletResponse response) throws IOException {
         AidExports.send(exports, terms, messages, id, school, locale, request, response);
     }
 
     @GetMapping("/api/v1/aid/funds/{id}/statement.xlsx")
     @Operation(summary = "A fund's statement as .xlsx: every ledger entry and the running available balance; audited")
-    void statement(@PathVariable long id, java.util.Locale locale, jakarta.servlet.http.HttpServletRequest request,
-                   jakarta.servlet.http.HttpServletResponse response) throws java.io.IOException {
+    void statement(@PathVariable long id, Locale locale, HttpServletRequest request,
+                   HttpServletResponse response) throws IOException {
         AidExports.statement(exports, funds, messages, id, locale, request, response);
     }
 
@@ -188,22 +210,22 @@ class AidApiController {
 
     @GetMapping("/api/v1/aid/terms/{id}/batches")
     @Operation(summary = "The term's payment batches you may see, with the steps you may take")
-    List<org.fuzhi.aid.Batches.BatchView> batches(@PathVariable long id) {
+    List<Batches.BatchView> batches(@PathVariable long id) {
         return batches.list(CurrentUser.get(), id);
     }
 
     @GetMapping("/api/v1/aid/terms/{id}/outside-schools")
     @Operation(summary = "Schools outside the term's area with allocated aid in no batch yet (the term's aid center batches them)")
-    List<org.fuzhi.aid.Batches.SchoolDue> outsideSchools(@PathVariable long id) {
+    List<Batches.SchoolDue> outsideSchools(@PathVariable long id) {
         return batches.outsideSchools(CurrentUser.get(), id);
     }
 
     @PostMapping("/api/v1/aid/terms/{id}/batches")
     @Operation(summary = "Prepare a payment batch of a school's allocated aid (school clerk: own school; center: "
             + "school=…); Idempotency-Key honoured")
-    org.springframework.http.ResponseEntity<String> prepare(@PathVariable long id,
+    ResponseEntity<String> prepare(@PathVariable long id,
             @RequestParam(required = false) String school,
-            @org.springframework.web.bind.annotation.RequestHeader(value = KEY, required = false) String key) {
+            @RequestHeader(value = KEY, required = false) String key) {
         return once(key, "prepare:" + id + ":" + school, () -> batches.prepare(CurrentUser.get(), id, school));
     }
 
@@ -213,9 +235,9 @@ class AidApiController {
     @PostMapping("/api/v1/aid/batches/{id}/{step:check|approve|reject}")
     @Operation(summary = "Check (school reviewer), approve (aid center) or reject (with a reason) a batch read at "
             + "version; never by the person who prepared or checked it; Idempotency-Key honoured")
-    org.springframework.http.ResponseEntity<String> step(@PathVariable long id, @PathVariable String step,
+    ResponseEntity<String> step(@PathVariable long id, @PathVariable String step,
             @RequestParam int version, @RequestBody(required = false) Reason body,
-            @org.springframework.web.bind.annotation.RequestHeader(value = KEY, required = false) String key) {
+            @RequestHeader(value = KEY, required = false) String key) {
         return once(key, step + ":" + id, () -> switch (step) {
             case "check" -> batches.check(CurrentUser.get(), id, version);
             case "approve" -> batches.approve(CurrentUser.get(), id, version);
@@ -225,7 +247,7 @@ class AidApiController {
 
     @GetMapping("/api/v1/aid/batches/{id}/banks")
     @Operation(summary = "The banks an approved batch pays into, with the lines still to be sent to each (aid center)")
-    java.util.List<org.fuzhi.aid.Batches.BankShare> banks(@PathVariable long id) {
+    List<Batches.BankShare> banks(@PathVariable long id) {
         return batches.banks(CurrentUser.get(), id);
     }
 
@@ -233,20 +255,20 @@ class AidApiController {
     @Operation(summary = "The bank file of an approved batch, for one bank (?bank=) or all, as CSV or .xlsx "
             + "(aid center; full account numbers; audited)")
     void bankFile(@PathVariable long id, @PathVariable String ext,
-                  @org.springframework.web.bind.annotation.RequestParam(required = false) String bank,
-                  java.util.Locale locale, jakarta.servlet.http.HttpServletRequest request,
-                  jakarta.servlet.http.HttpServletResponse response) throws java.io.IOException {
+                  @RequestParam(required = false) String bank,
+                  Locale locale, HttpServletRequest request,
+                  HttpServletResponse response) throws IOException {
         BankFiles.write(exports, batches, messages, id, ext, bank, locale, request, response);
     }
 
     @PostMapping(value = "/api/v1/aid/batches/{id}/returns", consumes = {"text/csv", "text/plain"})
     @Operation(summary = "Import the bank's return file of a batch (CSV: line, account, amount, 成功/失败, reason): "
             + "all lines or none; Idempotency-Key honoured")
-    org.springframework.http.ResponseEntity<String> importReturn(@PathVariable long id, @RequestBody String csv,
-            @org.springframework.web.bind.annotation.RequestHeader(value = KEY, required = false) String key) {
+    ResponseEntity<String> importReturn(@PathVariable long id, @RequestBody String csv,
+            @RequestHeader(value = KEY, required = false) String key) {
         return once(key, "return:" + id, () -> {
-            org.fuzhi.aid.Batches.ReturnResult r = batches.importReturn(CurrentUser.get(), id,
-                    org.fuzhi.platform.Tabular.csvRows(csv));
+            Batches.ReturnResult r = batches.importReturn(CurrentUser.get(), id,
+                    Tabular.csvRows(csv));
             if (!r.applied()) {
                 throw new ReturnRejected(r);
             }
@@ -256,37 +278,37 @@ class AidApiController {
 
     /** A return file that contradicts what was sent: answered 422 with every reason, nothing changed. */
     static final class ReturnRejected extends RuntimeException {
-        final transient org.fuzhi.aid.Batches.ReturnResult result;
+        final transient Batches.ReturnResult result;
 
-        ReturnRejected(org.fuzhi.aid.Batches.ReturnResult result) {
+        ReturnRejected(Batches.ReturnResult result) {
             super("return file rejected");
             this.result = result;
         }
     }
 
-    @org.springframework.web.bind.annotation.ExceptionHandler(ReturnRejected.class)
-    org.springframework.http.ResponseEntity<org.fuzhi.aid.Batches.ReturnResult> rejected(ReturnRejected e) {
-        return org.springframework.http.ResponseEntity.unprocessableContent().body(e.result);
+    @ExceptionHandler(ReturnRejected.class)
+    ResponseEntity<Batches.ReturnResult> rejected(ReturnRejected e) {
+        return ResponseEntity.unprocessableContent().body(e.result);
     }
 
     @PostMapping("/api/v1/aid/batches/{id}/reissue")
     @Operation(summary = "New attempts for the batch's entitlements whose every attempt failed; Idempotency-Key honoured")
-    org.springframework.http.ResponseEntity<String> reissue(@PathVariable long id,
-            @org.springframework.web.bind.annotation.RequestHeader(value = KEY, required = false) String key) {
-        return once(key, "reissue:" + id, () -> java.util.Map.of("reissued", batches.reissue(CurrentUser.get(), id)));
+    ResponseEntity<String> reissue(@PathVariable long id,
+            @RequestHeader(value = KEY, required = false) String key) {
+        return once(key, "reissue:" + id, () -> Map.of("reissued", batches.reissue(CurrentUser.get(), id)));
     }
 
     @GetMapping("/api/v1/aid/accounts/{studentId}")
     @Operation(summary = "The student's payee account, masked")
-    org.springframework.http.ResponseEntity<org.fuzhi.aid.PayeeAccounts.AccountView> account(@PathVariable long studentId) {
-        return accounts.of(CurrentUser.get(), studentId).map(org.springframework.http.ResponseEntity::ok)
-                .orElse(org.springframework.http.ResponseEntity.notFound().build());
+    ResponseEntity<PayeeAccounts.AccountView> account(@PathVariable long studentId) {
+        return accounts.of(CurrentUser.get(), studentId).map(ResponseEntity::ok)
+                .orElse(ResponseEntity.notFound().build());
     }
 
-    @org.springframework.web.bind.annotation.PutMapping("/api/v1/aid/accounts/{studentId}")
+    @PutMapping("/api/v1/aid/accounts/{studentId}")
     @Operation(summary = "Set the student's payee account: own or a household guardian's; bank cards Luhn-checked")
-    org.fuzhi.aid.PayeeAccounts.AccountView setAccount(@PathVariable long studentId,
-                                                       @RequestBody org.fuzhi.aid.PayeeAccounts.AccountEdit edit) {
+    PayeeAccounts.AccountView setAccount(@PathVariable long studentId,
+                                                       @RequestBody PayeeAccounts.AccountEdit edit) {
         return accounts.set(CurrentUser.get(), studentId, edit);
     }
 
@@ -297,8 +319,8 @@ class AidApiController {
 
     @PostMapping("/api/v1/aid/funds")
     @Operation(summary = "Create a funding source with its yearly budget and place in the waterfall")
-    org.springframework.http.ResponseEntity<String> createFund(@RequestBody Funds.NewFund fund,
-            @org.springframework.web.bind.annotation.RequestHeader(value = KEY, required = false) String key) {
+    ResponseEntity<String> createFund(@RequestBody Funds.NewFund fund,
+            @RequestHeader(value = KEY, required = false) String key) {
         return once(key, "create-fund", () -> funds.create(CurrentUser.get(), fund));
     }
 
@@ -306,8 +328,8 @@ class AidApiController {
     }
 
     @PostMapping("/api/v1/aid/funds/{id}/budget")
-    org.springframework.http.ResponseEntity<String> budget(@PathVariable long id, @RequestBody Budget body,
-            @org.springframework.web.bind.annotation.RequestHeader(value = KEY, required = false) String key) {
+    ResponseEntity<String> budget(@PathVariable long id, @RequestBody Budget body,
+            @RequestHeader(value = KEY, required = false) String key) {
         return once(key, "budget:" + id, () -> funds.setBudget(CurrentUser.get(), id, body.version(), body.budget()));
     }
 

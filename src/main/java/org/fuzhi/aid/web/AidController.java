@@ -1,24 +1,47 @@
 package org.fuzhi.aid.web;
 
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneId;
+import java.time.format.DateTimeParseException;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import org.fuzhi.aid.Batches;
 import org.fuzhi.aid.Catalog;
 import org.fuzhi.aid.Funds;
+import org.fuzhi.aid.PayeeAccounts;
 import org.fuzhi.aid.Terms;
+import org.fuzhi.common.Stage;
 import org.fuzhi.identification.Rounds;
 import org.fuzhi.platform.CurrentUser;
+import org.fuzhi.platform.Exports;
+import org.fuzhi.platform.JobAnswers;
+import org.fuzhi.platform.Jobs;
+import org.fuzhi.platform.NotFoundException;
+import org.fuzhi.platform.Privacy;
 import org.fuzhi.platform.Refusals;
 import org.fuzhi.platform.Role;
+import org.fuzhi.platform.RuleViolationException;
+import org.fuzhi.platform.Scope;
+import org.fuzhi.platform.Tabular;
+import org.fuzhi.registry.Registry;
+import org.springframework.context.MessageSource;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.multipart.MultipartFile;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
 /** The aid pages: terms and funds, the catalog, and a term with its entitlements and 应助尽助 list. */
@@ -30,21 +53,21 @@ class AidController {
     private final Funds funds;
     private final Rounds rounds;
     private final Refusals refusals;
-    private final org.fuzhi.aid.Batches batches;
-    private final org.fuzhi.aid.PayeeAccounts accounts;
-    private final org.fuzhi.registry.Registry registry;
-    private final org.fuzhi.platform.Jobs jobs;
-    private final org.fuzhi.platform.JobAnswers answers;
-    private final org.springframework.context.MessageSource messages;
+    private final Batches batches;
+    private final PayeeAccounts accounts;
+    private final Registry registry;
+    private final Jobs jobs;
+    private final JobAnswers answers;
+    private final MessageSource messages;
 
-    private final org.fuzhi.platform.Exports exports;
+    private final Exports exports;
     private final TermWork termWork;
 
     AidController(Catalog catalog, Terms terms, Funds funds, Rounds rounds, Refusals refusals,
-                  org.fuzhi.aid.Batches batches, org.fuzhi.aid.PayeeAccounts accounts,
-                  org.fuzhi.registry.Registry registry, org.fuzhi.platform.Jobs jobs,
-                  org.fuzhi.platform.JobAnswers answers, org.springframework.context.MessageSource messages,
-                  org.fuzhi.platform.Exports exports, TermWork termWork) {
+                  Batches batches, PayeeAccounts accounts,
+                  Registry registry, Jobs jobs,
+                  JobAnswers answers, MessageSource messages,
+                  Exports exports, TermWork termWork) {
         this.exports = exports;
         this.termWork = termWork;
         this.jobs = jobs;
@@ -62,7 +85,7 @@ class AidController {
 
     private static boolean regionStaff(CurrentUser me) {
         return (me.role() == Role.CENTER || me.role() == Role.LEADER || me.role() == Role.EVALUATOR)
-                && me.scope().type() == org.fuzhi.platform.Scope.Type.REGION;
+                && me.scope().type() == Scope.Type.REGION;
     }
 
     @GetMapping("/aid")
@@ -110,7 +133,7 @@ class AidController {
                     budgetYear, priority, amount, itemCodes, null, null)), locale);
         } catch (NumberFormatException e) {
             error = refusals.attempt(() -> {
-                throw new org.fuzhi.platform.RuleViolationException("aid.rule.fundBudget");
+                throw new RuleViolationException("aid.rule.fundBudget");
             }, locale);
         }
         if (error != null) {
@@ -137,12 +160,12 @@ class AidController {
         model.addAttribute("missed", terms.missed(me, id, school, 0, 100));
         model.addAttribute("school", school);
         model.addAttribute("mayAct", me.role() == Role.CENTER);
-        List<org.fuzhi.aid.Batches.BatchView> termBatches = batches.list(me, id);
+        List<Batches.BatchView> termBatches = batches.list(me, id);
         model.addAttribute("batches", termBatches);
         // The aid center downloads one bank file per bank the payees of an approved batch bank with.
-        java.util.Map<Long, List<org.fuzhi.aid.Batches.BankShare>> banks = new java.util.HashMap<>();
+        Map<Long, List<Batches.BankShare>> banks = new HashMap<>();
         if (me.role() == Role.CENTER) {
-            termBatches.stream().filter(b -> b.status() == org.fuzhi.aid.Batches.Status.APPROVED)
+            termBatches.stream().filter(b -> b.status() == Batches.Status.APPROVED)
                     .forEach(b -> banks.put(b.id(), batches.banks(me, b.id())));
         }
         model.addAttribute("banks", banks);
@@ -156,14 +179,14 @@ class AidController {
 
     @GetMapping("/aid/terms/{id}/entitlements.xlsx")
     void exportTerm(@PathVariable long id, @RequestParam(required = false) String school, Locale locale,
-                    jakarta.servlet.http.HttpServletRequest request,
-                    jakarta.servlet.http.HttpServletResponse response) throws java.io.IOException {
+                    HttpServletRequest request,
+                    HttpServletResponse response) throws IOException {
         AidExports.send(exports, terms, messages, id, school, locale, request, response);
     }
 
     @GetMapping("/aid/funds/{id}/statement.xlsx")
-    void statement(@PathVariable long id, java.util.Locale locale, jakarta.servlet.http.HttpServletRequest request,
-                   jakarta.servlet.http.HttpServletResponse response) throws java.io.IOException {
+    void statement(@PathVariable long id, Locale locale, HttpServletRequest request,
+                   HttpServletResponse response) throws IOException {
         AidExports.statement(exports, funds, messages, id, locale, request, response);
     }
 
@@ -172,8 +195,8 @@ class AidController {
         CurrentUser me = CurrentUser.get();
         model.addAttribute("studentId", studentId);
         var student = registry.student(me.childDataScope(), studentId)
-                .orElseThrow(() -> new org.fuzhi.platform.NotFoundException("student"));
-        model.addAttribute("student", org.fuzhi.platform.Privacy.of(me).name(student.name()) + " · "
+                .orElseThrow(() -> new NotFoundException("student"));
+        model.addAttribute("student", Privacy.of(me).name(student.name()) + " · "
                 + student.schoolName());
         model.addAttribute("termId", termId);
         model.addAttribute("account", accounts.of(me, studentId).orElse(null));
@@ -183,26 +206,26 @@ class AidController {
 
     @PostMapping("/aid/accounts/{studentId}")
     String saveAccount(@PathVariable long studentId, @RequestParam(required = false) Long termId,
-                       @RequestParam String holderName, @RequestParam org.fuzhi.aid.PayeeAccounts.Relation relation,
-                       @RequestParam org.fuzhi.aid.PayeeAccounts.Type type, @RequestParam String bank,
+                       @RequestParam String holderName, @RequestParam PayeeAccounts.Relation relation,
+                       @RequestParam PayeeAccounts.Type type, @RequestParam String bank,
                        @RequestParam String number, RedirectAttributes ra, Locale locale) {
         String error = refusals.attempt(() -> accounts.set(CurrentUser.get(), studentId,
-                new org.fuzhi.aid.PayeeAccounts.AccountEdit(holderName, relation, type, bank, number)), locale);
+                new PayeeAccounts.AccountEdit(holderName, relation, type, bank, number)), locale);
         ra.addFlashAttribute(error != null ? "error" : "saved", error != null ? error : true);
         return "redirect:/aid/accounts/" + studentId + (termId == null ? "" : "?termId=" + termId);
     }
 
     @PostMapping("/aid/batches/{id}/returns")
     String importReturn(@PathVariable long id, @RequestParam long termId,
-                        @RequestParam("file") org.springframework.web.multipart.MultipartFile file, RedirectAttributes ra,
-                        Locale locale) throws java.io.IOException {
-        org.fuzhi.aid.Batches.ReturnResult[] r = new org.fuzhi.aid.Batches.ReturnResult[1];
+                        @RequestParam("file") MultipartFile file, RedirectAttributes ra,
+                        Locale locale) throws IOException {
+        Batches.ReturnResult[] r = new Batches.ReturnResult[1];
         // The bank's return as it came: CSV in any of the encodings imports accept, or the .xlsx the bank sent.
-        java.nio.file.Path tmp = java.nio.file.Files.createTempFile("fuzhi-return-", ".tmp");
+        Path tmp = Files.createTempFile("fuzhi-return-", ".tmp");
         try {
             file.transferTo(tmp);
             String error = refusals.attempt(() -> r[0] = batches.importReturn(CurrentUser.get(), id,
-                    org.fuzhi.platform.Tabular.rows(tmp, file.getOriginalFilename())), locale);
+                    Tabular.rows(tmp, file.getOriginalFilename())), locale);
             if (error != null) {
                 ra.addFlashAttribute("error", error);
             } else if (!r[0].applied()) {
@@ -211,7 +234,7 @@ class AidController {
                 ra.addFlashAttribute("returnDone", r[0]);
             }
         } finally {
-            java.nio.file.Files.deleteIfExists(tmp);
+            Files.deleteIfExists(tmp);
         }
         return "redirect:/aid/terms/" + termId + "#batches";
     }
@@ -227,14 +250,14 @@ class AidController {
 
     @GetMapping("/aid/batches/{id}/bank-file.{ext:csv|xlsx}")
     void bankFile(@PathVariable long id, @PathVariable String ext, @RequestParam(required = false) String bank,
-                  Locale locale, jakarta.servlet.http.HttpServletRequest request,
-                  jakarta.servlet.http.HttpServletResponse response) throws java.io.IOException {
+                  Locale locale, HttpServletRequest request,
+                  HttpServletResponse response) throws IOException {
         BankFiles.write(exports, batches, messages, id, ext, bank, locale, request, response);
     }
 
     @PostMapping("/aid/terms/{id}/generate")
     String generate(@PathVariable long id, RedirectAttributes ra, Locale locale) {
-        org.fuzhi.platform.Jobs.Job[] job = new org.fuzhi.platform.Jobs.Job[1];
+        Jobs.Job[] job = new Jobs.Job[1];
         boolean[] ended = {false};
         String error = refusals.attempt(() -> {
             job[0] = termWork.start(id, true, locale);
@@ -251,7 +274,7 @@ class AidController {
     @PostMapping("/aid/terms/{id}/allocate")
     String allocate(@PathVariable long id, RedirectAttributes ra, Locale locale) {
         Terms.AllocationReport[] r = new Terms.AllocationReport[1];
-        org.fuzhi.platform.Jobs.Job[] job = new org.fuzhi.platform.Jobs.Job[1];
+        Jobs.Job[] job = new Jobs.Job[1];
         String error = refusals.attempt(() -> {
             job[0] = termWork.start(id, false, locale);
             answers.ui(job[0]).ifPresent(v -> r[0] = (Terms.AllocationReport) v);
@@ -308,7 +331,7 @@ class AidController {
         CurrentUser me = CurrentUser.get();
         model.addAttribute("items", catalog.items(me));
         model.addAttribute("mayEdit", me.role() == Role.CENTER);
-        model.addAttribute("stages", org.fuzhi.common.Stage.values());
+        model.addAttribute("stages", Stage.values());
         model.addAttribute("kinds", Catalog.Kind.values());
         model.addAttribute("boardings", Catalog.Boarding.values());
         model.addAttribute("levels", Catalog.LEVELS);
@@ -318,7 +341,7 @@ class AidController {
 
     @PostMapping("/aid/catalog")
     String addItem(@RequestParam String code, @RequestParam String name,
-                   @RequestParam(required = false) List<org.fuzhi.common.Stage> stages, @RequestParam Catalog.Kind kind,
+                   @RequestParam(required = false) List<Stage> stages, @RequestParam Catalog.Kind kind,
                    @RequestParam(required = false) List<String> sources, @RequestParam Catalog.Boarding boarding,
                    @RequestParam(required = false) String minLevel, @RequestParam(required = false) Integer gradeFrom,
                    @RequestParam(required = false) Integer gradeTo, @RequestParam String amount,
@@ -334,9 +357,9 @@ class AidController {
                     null, name, stages == null ? List.of() : stages, kind, me.scope().code(),
                     sources == null ? List.of() : sources, minLevel, null, boarding, gradeFrom, gradeTo, true, yearly,
                     null, termsPerYear, compatGroup, null, from, null, null, note)), locale);
-        } catch (NumberFormatException | java.time.format.DateTimeParseException e) {
+        } catch (NumberFormatException | DateTimeParseException e) {
             error = refusals.attempt(() -> {
-                throw new org.fuzhi.platform.RuleViolationException("aid.rule.itemAmount");
+                throw new RuleViolationException("aid.rule.itemAmount");
             }, locale);
         }
         if (error != null) {
@@ -351,7 +374,7 @@ class AidController {
         CurrentUser me = CurrentUser.get();
         List<Catalog.Item> history = catalog.history(me, code);
         if (history.isEmpty()) {
-            throw new org.fuzhi.platform.NotFoundException("aid item");
+            throw new NotFoundException("aid item");
         }
         model.addAttribute("item", history.get(0));
         model.addAttribute("history", history);
@@ -367,10 +390,10 @@ class AidController {
                     RedirectAttributes ra, Locale locale) {
         CurrentUser me = CurrentUser.get();
         Catalog.Item cur = catalog.history(me, code).stream().findFirst()
-                .orElseThrow(() -> new org.fuzhi.platform.NotFoundException("aid item"));
+                .orElseThrow(() -> new NotFoundException("aid item"));
         String error;
         try {
-            java.util.Map<String, BigDecimal> tiers = new java.util.LinkedHashMap<>();
+            Map<String, BigDecimal> tiers = new LinkedHashMap<>();
             if (tierLevel != null && tierAmount != null) {
                 for (int i = 0; i < Math.min(tierLevel.size(), tierAmount.size()); i++) {
                     if (tierAmount.get(i) != null && !tierAmount.get(i).isBlank()) {
@@ -386,7 +409,7 @@ class AidController {
                     cur.sortOrder(), note)), locale);
         } catch (NumberFormatException e) {
             error = refusals.attempt(() -> {
-                throw new org.fuzhi.platform.RuleViolationException("aid.rule.itemAmount");
+                throw new RuleViolationException("aid.rule.itemAmount");
             }, locale);
         }
         if (error != null) {

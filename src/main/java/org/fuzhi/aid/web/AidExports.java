@@ -4,6 +4,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Locale;
+import org.fuzhi.aid.Funds;
 import org.fuzhi.aid.Terms;
 import org.fuzhi.platform.CurrentUser;
 import org.fuzhi.platform.Downloads;
@@ -32,10 +33,10 @@ final class AidExports {
     }
 
     /** A fund's statement: every ledger entry; a fund paid out over years holds many, so a long one is a job. */
-    static void statement(Exports exports, org.fuzhi.aid.Funds funds, MessageSource messages, long fundId,
+    static void statement(Exports exports, Funds funds, MessageSource messages, long fundId,
                           Locale locale, HttpServletRequest request, HttpServletResponse response) throws IOException {
         CurrentUser user = CurrentUser.get();
-        org.fuzhi.aid.Funds.FundView fund = funds.statementOf(user, fundId);
+        Funds.FundView fund = funds.statementOf(user, fundId);
         long rows = funds.statementRows(user, fundId);
         exports.send(request, response, new Exports.Export("fund-statement-" + fundId, rows,
                 messages.getMessage("job.title.exportFundStatement", new Object[]{fund.name(), rows}, locale), "/aid",

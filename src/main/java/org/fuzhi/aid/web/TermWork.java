@@ -1,5 +1,6 @@
 package org.fuzhi.aid.web;
 
+import java.math.BigDecimal;
 import java.util.Locale;
 import org.fuzhi.aid.Terms;
 import org.fuzhi.platform.CurrentUser;
@@ -42,7 +43,7 @@ class TermWork {
         });
     }
 
-    private static String money(java.math.BigDecimal v) {
+    private static String money(BigDecimal v) {
         return new java.text.DecimalFormat("#,##0.00").format(v);
     }
 }

@@ -1,5 +1,8 @@
 package org.fuzhi.identification.internal;
 
+import java.sql.Date;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.LocalDate;
@@ -9,15 +12,17 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.Optional;
+import java.util.Set;
 import org.fuzhi.common.Masking;
 import org.fuzhi.common.Page;
+import org.fuzhi.common.RegionCode;
 import org.fuzhi.identification.Cases;
 import org.fuzhi.identification.SchoolAgeCheck;
 import org.fuzhi.platform.AuditLog;
 import org.fuzhi.platform.CurrentUser;
 import org.fuzhi.platform.NotFoundException;
+import org.fuzhi.platform.Privacy;
 import org.fuzhi.platform.Role;
 import org.fuzhi.platform.RuleViolationException;
 import org.fuzhi.platform.Scope;
@@ -74,7 +79,7 @@ class DropoutCases implements Cases {
                     VALUES (:m, :p, :n, :v, :b, 'SUSPECTED', :r, :round, :now, :key)""")
                     .param("key", key)
                     .param("m", c.rosterMemberId()).param("p", c.personId()).param("n", c.name())
-                    .param("v", c.villageCode()).param("b", java.sql.Date.valueOf(c.birthDate()))
+                    .param("v", c.villageCode()).param("b", Date.valueOf(c.birthDate()))
                     .param("r", c.reason()).param("round", roundId).param("now", Timestamp.from(clock.instant()))
                     .update();
             opened++;
@@ -92,7 +97,7 @@ class DropoutCases implements Cases {
         ScopeFilter f = ScopeFilter.of(userScope, null, "c.village_code");
         return jdbc.sql("SELECT COUNT(*) FROM dropout_case c WHERE c.status <> 'CLOSED' AND c.village_code LIKE :p AND "
                         + f.sql()).params(f.params())
-                .param("p", new org.fuzhi.common.RegionCode(roundScope).prefix() + "%").query(Long.class).single();
+                .param("p", new RegionCode(roundScope).prefix() + "%").query(Long.class).single();
     }
 
     private static boolean mayAct(Role role) {
@@ -100,7 +105,7 @@ class DropoutCases implements Cases {
     }
 
     private static boolean maskNames(CurrentUser user) {
-        return !org.fuzhi.platform.Privacy.of(user).fullNames();
+        return !Privacy.of(user).fullNames();
     }
 
     @Override
@@ -148,14 +153,14 @@ class DropoutCases implements Cases {
         return new Page<>(items, total, page, size);
     }
 
-    private CaseView view(java.sql.ResultSet rs, CurrentUser user) throws java.sql.SQLException {
+    private CaseView view(ResultSet rs, CurrentUser user) throws SQLException {
         boolean mask = maskNames(user);
         LocalDate birth = rs.getDate("birth_date").toLocalDate();
         String village = rs.getString("village_code");
         Timestamp closed = rs.getTimestamp("closed_at");
         return new CaseView(rs.getLong("id"), mask ? Masking.name(rs.getString("name")) : rs.getString("name"),
                 village, directory.region(village).map(RegionView::name).orElse(village),
-                org.fuzhi.platform.Privacy.of(user).birthDate(birth),
+                Privacy.of(user).birthDate(birth),
                 Period.between(birth, SchoolAgeCheck.schoolYearStart(today())).getYears(),
                 Status.valueOf(rs.getString("status")), rs.getString("found_reason"), rs.getString("close_reason"),
                 rs.getString("close_note"), rs.getInt("visits"), rs.getTimestamp("opened_at").toInstant(),
@@ -232,7 +237,7 @@ class DropoutCases implements Cases {
         jdbc.sql("""
                 INSERT INTO dropout_visit (case_id, visited_on, visitors, notes, outcome, recorded_by, recorded_at)
                 VALUES (:c, :d, :vs, :n, :o, :u, :now)""").param("c", caseId)
-                .param("d", java.sql.Date.valueOf(v.visitedOn())).param("vs", visitors).param("n", notes)
+                .param("d", Date.valueOf(v.visitedOn())).param("vs", visitors).param("n", notes)
                 .param("o", v.outcome().name()).param("u", user.username())
                 .param("now", Timestamp.from(clock.instant())).update();
         audit.record("CASE_VISIT", "dropout-case", String.valueOf(caseId),
@@ -303,14 +308,14 @@ class DropoutCases implements Cases {
         String index = ref.member().idIndex();
         if (index != null) {
             Registry.IdOwner holder = registry.idOwnersByIndex(List.of(index.strip())).get(index.strip());
-            if (holder != null && Linker.contradiction(ref.member(), holder) == null) {
+            if (holder != null && LinkDecisions.contradiction(ref.member(), holder) == null) {
                 persons.add(holder.personId());
             }
         }
         return registry.enrolmentStatusOf(persons).values().stream().anyMatch(s -> s == EnrolmentStatus.IN_SCHOOL);
     }
 
-    private static LocalDate localDate(java.sql.Date d) {
+    private static LocalDate localDate(Date d) {
         return d == null ? null : d.toLocalDate();
     }
 

@@ -1,14 +1,17 @@
 package org.fuzhi.identification.internal;
 
+import java.sql.Date;
 import java.time.LocalDate;
 import java.time.Period;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.fuzhi.common.Masking;
 import org.fuzhi.identification.SchoolAgeCheck;
 import org.fuzhi.platform.AuditLog;
 import org.fuzhi.platform.CurrentUser;
+import org.fuzhi.platform.Privacy;
 import org.fuzhi.platform.Role;
 import org.fuzhi.platform.Scope;
 import org.fuzhi.platform.ScopeFilter;
@@ -57,8 +60,8 @@ class DropoutCheck implements SchoolAgeCheck {
                 FROM roster_member r LEFT JOIN roster_link l ON l.roster_member_id = r.id AND l.status = 'LINKED'
                 WHERE r.is_current AND r.birth_date BETWEEN :from AND :to AND""" + " " + f.sql()
                         + " ORDER BY r.village_code, r.household_no, r.id")
-                .params(f.params()).param("from", java.sql.Date.valueOf(start.minusYears(16).plusDays(1)))
-                .param("to", java.sql.Date.valueOf(start.minusYears(6)))
+                .params(f.params()).param("from", Date.valueOf(start.minusYears(16).plusDays(1)))
+                .param("to", Date.valueOf(start.minusYears(6)))
                 .query(rs -> {
                     long pid = rs.getLong("person_id");
                     // wasNull() speaks of the last column read: ask it before reading another one.
@@ -67,7 +70,7 @@ class DropoutCheck implements SchoolAgeCheck {
                             rs.getString("village_code"), rs.getDate("birth_date").toLocalDate(), personId));
                 });
         Map<Long, EnrolmentStatus> status = registry.enrolmentStatusOf(rows.stream().map(Row::personId)
-                .filter(java.util.Objects::nonNull).toList());
+                .filter(Objects::nonNull).toList());
         List<Child> out = new ArrayList<>();
         for (Row r : rows) {
             if (!SchoolAgeCheck.compulsoryAge(r.birth(), start)) {
@@ -94,12 +97,12 @@ class DropoutCheck implements SchoolAgeCheck {
     @Transactional // not read-only: reading this list of children is itself recorded in the audit log
     public List<Suspect> suspectedDropouts(CurrentUser user) {
         user.require(mayRead(user.role()));
-        boolean maskNames = !org.fuzhi.platform.Privacy.of(user).fullNames();
+        boolean maskNames = !Privacy.of(user).fullNames();
         List<Suspect> out = new ArrayList<>();
         for (Child c : schoolAgeChildren(user.childDataScope())) {
             if (c.reason() != null) {
                 out.add(new Suspect(c.rosterMemberId(), maskNames ? Masking.name(c.name()) : c.name(), c.householdNo(),
-                        c.villageCode(), org.fuzhi.platform.Privacy.of(user).birthDate(c.birthDate()), c.age(), c.reason(), c.status() == null ? null : c.status().name()));
+                        c.villageCode(), Privacy.of(user).birthDate(c.birthDate()), c.age(), c.reason(), c.status() == null ? null : c.status().name()));
             }
         }
         audit.record("READ_SUSPECTED_DROPOUTS", "roster", null, Map.of("rows", out.size()));

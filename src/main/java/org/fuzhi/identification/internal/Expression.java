@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -323,7 +324,7 @@ final class Expression {
                 }
                 case NAME -> {
                     String name = t.text;
-                    switch (name.toLowerCase(java.util.Locale.ROOT)) {
+                    switch (name.toLowerCase(Locale.ROOT)) {
                         case "true" -> {
                             return v -> Boolean.TRUE;
                         }

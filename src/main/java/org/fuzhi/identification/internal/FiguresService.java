@@ -1,6 +1,7 @@
 package org.fuzhi.identification.internal;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
@@ -43,7 +44,7 @@ class FiguresService implements Figures {
         // The round over the user's whole area comes first (a village's supplementary round is a detail of it);
         // an open one before a final one; the newest of each.
         String own = user.scope().code();
-        Optional<Rounds.RoundView> chosen = all.stream().min(java.util.Comparator
+        Optional<Rounds.RoundView> chosen = all.stream().min(Comparator
                 .comparing((Rounds.RoundView r) -> !r.scopeCode().equals(own))
                 .thenComparing(r -> r.stage() == Rounds.Stage.FINAL)
                 .thenComparing(r -> -r.id()));
@@ -51,7 +52,7 @@ class FiguresService implements Figures {
             return Optional.empty();
         }
         Rounds.RoundView round = chosen.get();
-        Rounds.Summary summary = rounds.summary(user, round.id());
+        Rounds.Summary summary = rounds.summary(user, Rounds.RoundId.of(round.id()));
         String low = area.lowestRegion();
         String high = area.highestRegion();
         Map<Cases.Status, Long> cases = new EnumMap<>(Cases.Status.class);
@@ -90,7 +91,7 @@ class FiguresService implements Figures {
             String name = names.computeIfAbsent(code, c -> directory.region(c).map(RegionView::name).orElse(c));
             townships.add(new TownshipRow(code, name, row[0], row[1], row[2]));
         });
-        return Optional.of(new RoundFigures(round.id(), round.name(), round.stage(), rounds.progress(user, round.id()),
+        return Optional.of(new RoundFigures(round.id(), round.name(), round.stage(), rounds.progress(user, Rounds.RoundId.of(round.id())),
                 summary.roster(), summary.hardship(), summary.levels(), cases, townships));
     }
 }

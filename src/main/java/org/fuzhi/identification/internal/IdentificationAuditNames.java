@@ -3,7 +3,9 @@ package org.fuzhi.identification.internal;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import org.fuzhi.common.Masking;
 import org.fuzhi.platform.AuditTargetNames;
@@ -31,11 +33,11 @@ class IdentificationAuditNames implements AuditTargetNames {
     }
 
     @Override
-    public Map<String, String> names(String targetType, Collection<String> ids, java.util.Locale locale) {
+    public Map<String, String> names(String targetType, Collection<String> ids, Locale locale) {
         Map<String, String> out = new HashMap<>();
         if (targetType.equals("assessment-model")) {
             // Models are recorded by their version string, which is also their name in lists.
-            List<String> versions = ids.stream().filter(java.util.Objects::nonNull).toList();
+            List<String> versions = ids.stream().filter(Objects::nonNull).toList();
             if (!versions.isEmpty()) {
                 jdbc.sql("SELECT version, name FROM assessment_model WHERE version IN (:v)").param("v", versions)
                         .query(rs -> {

@@ -1,17 +1,39 @@
 package org.fuzhi.identification.internal;
 
+import java.io.OutputStream;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.sql.Types;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.fuzhi.common.Masking;
 import org.fuzhi.common.Page;
+import org.fuzhi.common.RegionCode;
 import org.fuzhi.identification.Linkage;
 import org.fuzhi.identification.Linkage.Decision;
 import org.fuzhi.identification.Linkage.Evidence;
@@ -19,23 +41,36 @@ import org.fuzhi.identification.Linkage.LinkQuery;
 import org.fuzhi.identification.Linkage.LinkView;
 import org.fuzhi.platform.AuditLog;
 import org.fuzhi.platform.CurrentUser;
+import org.fuzhi.platform.FieldCrypto;
 import org.fuzhi.platform.NotFoundException;
+import org.fuzhi.platform.Privacy;
 import org.fuzhi.platform.Role;
+import org.fuzhi.platform.Scope;
 import org.fuzhi.platform.ScopeFilter;
+import org.fuzhi.platform.Sealed;
 import org.fuzhi.platform.StaleEditException;
+import org.fuzhi.platform.Xlsx;
 import org.fuzhi.registry.Registry;
 import org.fuzhi.registry.Registry.PersonRef;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.MessageSource;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
 
 @Service
 class Linker implements Linkage {
 
     static final int CHUNK = 1000;
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Linker.class);
+    private static final Logger LOG = LoggerFactory.getLogger(Linker.class);
     /** Members read per round trip in the exact pass: one ID look-up and one batch of links each. */
     static final int EXACT_CHUNK = 5000;
     /** Above a county, EM learns from the candidate pairs of this many members (whole counties, in code order). */
@@ -45,15 +80,15 @@ class Linker implements Linkage {
     private final JdbcTemplate batch;
     private final Registry registry;
     private final AuditLog audit;
-    private final org.fuzhi.platform.FieldCrypto crypto;
-    private final org.springframework.context.MessageSource messages;
-    private final org.springframework.transaction.PlatformTransactionManager transactions;
+    private final FieldCrypto crypto;
+    private final MessageSource messages;
+    private final PlatformTransactionManager transactions;
     private final double upper;
     private final double lower;
 
     Linker(JdbcClient jdbc, JdbcTemplate batch, Registry registry, AuditLog audit,
-           org.fuzhi.platform.FieldCrypto crypto, org.springframework.context.MessageSource messages,
-           org.springframework.transaction.PlatformTransactionManager transactions,
+           FieldCrypto crypto, MessageSource messages,
+           PlatformTransactionManager transactions,
            @Value("${fuzhi.linkage.upper:10}") double upper, @Value("${fuzhi.linkage.lower:3}") double lower) {
         this.jdbc = jdbc;
         this.batch = batch;
@@ -70,11 +105,11 @@ class Linker implements Linkage {
      * A current roster line. {@code sealedRaw} is the ID number as written, decrypted only for the members the
      * exact pass leaves to the probabilistic one; {@code idIndex} is the blind index of the normalised number.
      */
-    record Member(long id, String name, org.fuzhi.platform.Sealed sealedRaw, String idIndex, String gender,
+    record Member(long id, String name, Sealed sealedRaw, String idIndex, String gender,
                   LocalDate birth, String village, String householdNo, String category, LocalDate statedBirth,
                   String statedGender, String idCheck, Long idOwner) {
 
-        Member(long id, String name, org.fuzhi.platform.Sealed sealedRaw, String idIndex, String gender,
+        Member(long id, String name, Sealed sealedRaw, String idIndex, String gender,
                LocalDate birth, String village, String householdNo, String category, LocalDate statedBirth,
                String statedGender) {
             this(id, name, sealedRaw, idIndex, gender, birth, village, householdNo, category, statedBirth,
@@ -113,7 +148,7 @@ class Linker implements Linkage {
                 .update();
         // The derived statuses are collected from the decisions as they are written (reading two million links
         // back cost seconds): human decisions first, then the two passes.
-        Set<Long> clerical = new java.util.HashSet<>();
+        Set<Long> clerical = new HashSet<>();
         Map<Long, String> categories = new HashMap<>();
         jdbc.sql("SELECT l.roster_member_id, l.person_id, l.status, r.category, r.is_current FROM roster_link l "
                 + "JOIN roster_member r ON r.id = l.roster_member_id WHERE l.method = 'CLERICAL' AND " + f.sql())
@@ -130,9 +165,9 @@ class Linker implements Linkage {
         // database spends as long writing two million links as reading them; one after the other, each core
         // waited for the other half of the time.
         var handoff = new Handoff<Decided>(8, "linkage");
-        var readTx = new org.springframework.transaction.support.TransactionTemplate(transactions);
+        var readTx = new TransactionTemplate(transactions);
         readTx.setReadOnly(true);
-        Decisions done = handoff.run(List.<java.util.function.Supplier<Decisions>>of(
+        Decisions done = handoff.run(List.<Supplier<Decisions>>of(
                 () -> readTx.execute(st -> decideAll(user, f, clerical, handoff::put))), d -> {
             store(d.links(), d.members());
             collectStatuses(d, categories);
@@ -163,41 +198,20 @@ class Linker implements Linkage {
      * with no clear winner, all of them do. Persons left without a link lose the status the run gave them.
      */
     private void oneLinePerPerson(CurrentUser user, ScopeFilter f, Map<Long, String> categories) {
-        record L(long member, long person, String method, double score) {
-        }
         // Two plain steps (a grouped list of the few persons, then their links): H2 re-runs an IN (subquery) per row.
         String linked = "FROM roster_link l JOIN roster_member r ON r.id = l.roster_member_id "
                 + "WHERE r.is_current AND l.status = 'LINKED' AND " + f.sql();
         List<Long> shared = jdbc.sql("SELECT l.person_id " + linked + " GROUP BY l.person_id HAVING COUNT(*) > 1")
                 .params(f.params()).query(Long.class).list();
-        Map<Long, List<L>> byPerson = new HashMap<>();
+        Map<Long, List<LinkDecisions.Line>> byPerson = new HashMap<>();
         for (int i = 0; i < shared.size(); i += 1000) {
             jdbc.sql("SELECT l.roster_member_id, l.person_id, l.method, l.score " + linked + " AND l.person_id IN (:p)")
                     .params(f.params()).param("p", shared.subList(i, Math.min(shared.size(), i + 1000))).query(rs -> {
-                        L l = new L(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getDouble(4));
+                        var l = new LinkDecisions.Line(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getDouble(4));
                         byPerson.computeIfAbsent(l.person(), k -> new ArrayList<>()).add(l);
                     });
         }
-        List<Long> demote = new ArrayList<>();
-        Comparator<L> strength = Comparator.<L>comparingInt(l -> switch (l.method()) {
-            case "CLERICAL" -> 0;
-            case "EXACT_ID" -> 1;
-            default -> 2;
-        }).thenComparing(Comparator.comparingDouble(L::score).reversed());
-        for (List<L> lines : byPerson.values()) {
-            lines.sort(strength);
-            L first = lines.get(0);
-            L next = lines.get(1);
-            boolean clear = first.method().equals("CLERICAL") && !next.method().equals("CLERICAL")
-                    || first.method().equals("EXACT_ID") && next.method().equals("PROBABILISTIC")
-                    || first.method().equals(next.method()) && !first.method().equals("CLERICAL")
-                    && first.score() - next.score() >= 5;
-            for (L l : lines.subList(clear ? 1 : 0, lines.size())) {
-                if (!l.method().equals("CLERICAL")) {
-                    demote.add(l.member());
-                }
-            }
-        }
+        List<Long> demote = LinkDecisions.outcompeted(byPerson.values());
         for (int i = 0; i < demote.size(); i += 1000) {
             jdbc.sql("UPDATE roster_link SET status = 'REVIEW', evidence = evidence || :c, decided_at = :at, "
                             + "version = version + 1 WHERE roster_member_id IN (:ids)")
@@ -216,7 +230,7 @@ class Linker implements Linkage {
                             .add(new Object[]{rs.getLong(1), rs.getString(3)});
                 });
         List<Long> persons = List.copyOf(contested.keySet());
-        java.util.Set<Long> stillLinked = new java.util.HashSet<>();
+        Set<Long> stillLinked = new HashSet<>();
         for (int i = 0; i < persons.size(); i += 1000) {
             stillLinked.addAll(jdbc.sql("SELECT l.person_id FROM roster_link l JOIN roster_member r "
                             + "ON r.id = l.roster_member_id WHERE r.is_current AND l.status = 'LINKED' AND l.person_id IN (:p)")
@@ -260,7 +274,7 @@ class Linker implements Linkage {
      * one decision, handed to the writer as it is made.
      */
     private Decisions decideAll(CurrentUser user, ScopeFilter f, Set<Long> clerical,
-                                java.util.function.Consumer<Decided> out) {
+                                Consumer<Decided> out) {
         // Pass 1: exact ID links; the rest wait for the probabilistic pass. The ID look-ups run on connections of
         // their own while the roster streams on, their results taken in the roster's order.
         List<Member> chunk = new ArrayList<>(EXACT_CHUNK);
@@ -278,7 +292,7 @@ class Linker implements Linkage {
                         }
                         String index = rs.getString("id_index");
                         chunk.add(new Member(id, rs.getString("name"),
-                                crypto.lazy(org.fuzhi.platform.FieldCrypto.Kind.RAW_ID, rs.getString("id_raw_sealed")),
+                                crypto.lazy(FieldCrypto.Kind.RAW_ID, rs.getString("id_raw_sealed")),
                                 index == null ? null : index.strip(), rs.getString("gender"),
                                 rs.getDate("birth_date") == null ? null : rs.getDate("birth_date").toLocalDate(),
                                 rs.getString("village_code"), rs.getString("household_no"), rs.getString("category"),
@@ -311,7 +325,7 @@ class Linker implements Linkage {
         } else {
             // A province has hundreds of registered persons per birth date: each member is compared with the
             // persons of its own county (read once per county), blocked there by birth date and name sound.
-            Map<String, List<Member>> byCounty = new java.util.TreeMap<>();
+            Map<String, List<Member>> byCounty = new TreeMap<>();
             fuzzy.forEach(m -> byCounty.computeIfAbsent(m.village() == null ? "" : m.village().substring(0, 6),
                     k -> new ArrayList<>()).add(m));
             int sampled = 0;
@@ -326,10 +340,10 @@ class Linker implements Linkage {
             MatchWeights estimated = MatchWeights.estimate(patterns);
             weights = estimated;
             // Then one ordered pass over the area's registered persons decides the members county by county.
-            Set<String> done = new java.util.HashSet<>();
+            Set<String> done = new HashSet<>();
             List<PersonRef> persons = new ArrayList<>();
             String[] county = {null};
-            java.util.function.Consumer<String> decideCounty = c -> {
+            Consumer<String> decideCounty = c -> {
                 List<Member> members = c == null ? null : byCounty.get(c);
                 if (members != null) {
                     out.accept(new Decided(decide(members, block(members, persons, persons), estimated), members));
@@ -372,17 +386,17 @@ class Linker implements Linkage {
         private record Result(Decided decided, List<Member> rest) {
         }
 
-        private final java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+        private final ExecutorService pool = Executors.newFixedThreadPool(
                 EXACT_LOOKUPS, r -> {
                     Thread t = new Thread(r, "linkage-lookup");
                     t.setDaemon(true);
                     return t;
                 });
-        private final java.util.ArrayDeque<java.util.concurrent.Future<Result>> pending = new java.util.ArrayDeque<>();
-        private final java.util.function.Consumer<Decided> out;
+        private final ArrayDeque<Future<Result>> pending = new ArrayDeque<>();
+        private final Consumer<Decided> out;
         private final List<Member> fuzzy;
 
-        ExactLookups(java.util.function.Consumer<Decided> out, List<Member> fuzzy) {
+        ExactLookups(Consumer<Decided> out, List<Member> fuzzy) {
             this.out = out;
             this.fuzzy = fuzzy;
         }
@@ -407,7 +421,7 @@ class Linker implements Linkage {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new IllegalStateException("linkage cancelled", e);
-                } catch (java.util.concurrent.ExecutionException e) {
+                } catch (ExecutionException e) {
                     throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
                 }
                 fuzzy.addAll(r.rest());
@@ -428,14 +442,14 @@ class Linker implements Linkage {
     List<Link> exact(List<Member> members, List<Member> rest) {
         List<Link> out = new ArrayList<>();
         Map<String, Registry.IdOwner> owners = registry.idOwnersByIndex(members.stream().map(Member::idIndex)
-                .filter(java.util.Objects::nonNull).distinct().toList());
+                .filter(Objects::nonNull).distinct().toList());
         for (Member m : members) {
             Registry.IdOwner owner = m.idIndex() == null ? null : owners.get(m.idIndex());
             if (owner == null) {
                 rest.add(m);
                 continue;
             }
-            String contradiction = contradiction(m, owner);
+            String contradiction = LinkDecisions.contradiction(m, owner);
             if (contradiction == null) {
                 out.add(new Link(m.id(), owner.personId(), "LINKED", "EXACT_ID", 99, "id=EXACT:+99"));
             } else {
@@ -445,36 +459,17 @@ class Linker implements Linkage {
         return out;
     }
 
-    /**
-     * Why an exact ID match is not this line's person, or null if nothing contradicts it: another name (a
-     * household member's number when the owner lives in the line's household), or a stated birth date that is
-     * neither the owner's nor a usual mistyping of it. A wrong gender column alone is roster noise.
-     */
-    static String contradiction(Member m, Registry.IdOwner owner) {
-        NameMatcher.Agreement name = NameMatcher.compare(m.name(), owner.name());
-        if (name == NameMatcher.Agreement.DIFFERENT || name == NameMatcher.Agreement.SURNAME_DIFFERENT) {
-            return owner.householdNo() != null && owner.householdNo().equals(m.householdNo()) ? "RELATIVE_ID"
-                    : "NAME_MISMATCH";
-        }
-        if (m.statedBirth() != null && !m.statedBirth().equals(owner.birthDate())
-                && !Scoring.blockingDates(m.statedBirth()).contains(owner.birthDate())
-                && Math.abs(m.statedBirth().toEpochDay() - owner.birthDate().toEpochDay()) > 3) {
-            return "BIRTH_MISMATCH";
-        }
-        return null;
-    }
-
     private static boolean aboveCounty(CurrentUser user) {
-        return user.scope().type() == org.fuzhi.platform.Scope.Type.REGION
-                && new org.fuzhi.common.RegionCode(user.scope().code()).level().ordinal()
-                < org.fuzhi.common.RegionCode.Level.COUNTY.ordinal();
+        return user.scope().type() == Scope.Type.REGION
+                && new RegionCode(user.scope().code()).level().ordinal()
+                < RegionCode.Level.COUNTY.ordinal();
     }
 
     /**
      * Blocking: the registered persons born on the member's birth date or one of its usual mistypings, and those
      * of the member's village whose name sounds the same.
      */
-    Map<Member, List<PersonRef>> candidates(org.fuzhi.platform.Scope area, List<Member> members) {
+    Map<Member, List<PersonRef>> candidates(Scope area, List<Member> members) {
         Set<LocalDate> dates = new LinkedHashSet<>();
         members.forEach(m -> dates.addAll(Scoring.blockingDates(m)));
         // Second key: same village and same name sound (pinyin with the surname readings, folded initials), for
@@ -492,7 +487,7 @@ class Linker implements Linkage {
     Map<Member, List<PersonRef>> countyCandidates(String county, List<Member> members) {
         if (county.isEmpty()) {
             // A member with no village has no county to be looked for in (the roster requires the village).
-            return candidates(org.fuzhi.platform.Scope.NONE, members);
+            return candidates(Scope.NONE, members);
         }
         List<PersonRef> persons = new ArrayList<>();
         registry.forEachPersonOfArea(county + "000000", persons::add);
@@ -506,7 +501,7 @@ class Linker implements Linkage {
             born.computeIfAbsent(p.birthDate(), d -> new ArrayList<>()).add(p);
         }
         // Name sounds only where a member lives: pinyin for a whole county's persons would cost more than the rest.
-        Set<String> villages = new java.util.HashSet<>();
+        Set<String> villages = new HashSet<>();
         members.forEach(m -> villages.add(m.village()));
         Map<String, List<PersonRef>> bySound = new HashMap<>();
         for (PersonRef p : byVillage) {
@@ -515,9 +510,9 @@ class Linker implements Linkage {
                         .add(p);
             }
         }
-        Map<Member, List<PersonRef>> out = new java.util.LinkedHashMap<>();
+        Map<Member, List<PersonRef>> out = new LinkedHashMap<>();
         for (Member m : members) {
-            Map<Long, PersonRef> list = new java.util.LinkedHashMap<>();
+            Map<Long, PersonRef> list = new LinkedHashMap<>();
             for (LocalDate d : Scoring.blockingDates(m)) {
                 born.getOrDefault(d, List.of()).forEach(p -> list.putIfAbsent(p.personId(), p));
             }
@@ -537,43 +532,7 @@ class Linker implements Linkage {
             for (PersonRef p : candidates.get(m)) {
                 scored.add(Scoring.score(m, p, weights));
             }
-            scored.sort(Comparator.comparingDouble(Scoring.Scored::weight).reversed());
-            if (scored.isEmpty()) {
-                out.add(m.idCheck() != null
-                        ? new Link(m.id(), m.idOwner(), "REVIEW", "PROBABILISTIC", 0, "idcheck=" + m.idCheck() + ":+0.0")
-                        : new Link(m.id(), null, "UNLINKED", "PROBABILISTIC", 0, "block=EMPTY:0"));
-                continue;
-            }
-            String reason = "";
-            if (m.idCheck() != null) {
-                // The line's exact ID belongs to someone its name or birth date contradicts: never linked to that
-                // person by a machine; another candidate may be, on its own evidence, else a person decides.
-                reason = "idcheck=" + m.idCheck() + ":+0.0;";
-                Scoring.Scored owner = scored.stream().filter(s -> s.person().personId() == m.idOwner()).findFirst()
-                        .orElse(null);
-                scored.removeIf(s -> s.person().personId() == m.idOwner());
-                if (scored.isEmpty() || scored.get(0).weight() < lower) {
-                    Scoring.Scored shown = owner != null ? owner : scored.isEmpty() ? null : scored.get(0);
-                    out.add(new Link(m.id(), shown == null ? m.idOwner() : shown.person().personId(), "REVIEW",
-                            "PROBABILISTIC", shown == null ? 0 : shown.weight(),
-                            reason + (shown == null ? "block=EMPTY:0" : shown.evidence())));
-                    continue;
-                }
-            }
-            Scoring.Scored best = scored.get(0);
-            if (!reason.isEmpty()) {
-                best = new Scoring.Scored(best.person(), best.weight(), reason + best.evidence());
-            }
-            double second = scored.size() > 1 ? scored.get(1).weight() : Double.NEGATIVE_INFINITY;
-            boolean ambiguous = second >= lower && best.weight() - second < 5;
-            // A birth date a generation away is never linked by a machine, however well the name agrees: it is
-            // the namesake of a parent or grandparent (issue 10).
-            boolean otherGeneration = best.evidence().contains("birth=FAR");
-            String status = best.weight() >= upper && !ambiguous && !otherGeneration ? "LINKED"
-                    : best.weight() >= lower ? "REVIEW" : "UNLINKED";
-            out.add(new Link(m.id(), status.equals("UNLINKED") ? null : best.person().personId(), status,
-                    "PROBABILISTIC", best.weight(), best.evidence() + (ambiguous ? ";second=AMBIGUOUS:"
-                    + String.format(java.util.Locale.ROOT, "%+.1f", second) : "")));
+            out.add(LinkDecisions.decide(m, scored, lower, upper));
         }
         return out;
     }
@@ -591,7 +550,7 @@ class Linker implements Linkage {
         long lo = members.stream().mapToLong(Member::id).min().orElseThrow();
         long hi = members.stream().mapToLong(Member::id).max().orElseThrow();
         Map<Long, Link> stored = new HashMap<>();
-        org.springframework.jdbc.core.RowCallbackHandler read = rs -> {
+        RowCallbackHandler read = rs -> {
             long pid = rs.getLong("person_id");
             Long personId = rs.wasNull() ? null : pid;
             stored.put(rs.getLong("roster_member_id"), new Link(rs.getLong("roster_member_id"), personId,
@@ -617,12 +576,12 @@ class Linker implements Linkage {
             if (old == null) {
                 inserts.add(l);
             } else if (old.status().equals("REVIEW") && l.status().equals("LINKED")
-                    && old.evidence().equals(l.evidence() + CONFLICT) && java.util.Objects.equals(old.personId(), l.personId())
+                    && old.evidence().equals(l.evidence() + CONFLICT) && Objects.equals(old.personId(), l.personId())
                     && old.method().equals(l.method())) {
                 // Sent to review by the one-line-per-person rule in an earlier run, and still the same decision:
                 // the rule would send it again, so the stored row (and its place in the queue) stays.
                 continue;
-            } else if (!java.util.Objects.equals(old.personId(), l.personId()) || !old.status().equals(l.status())
+            } else if (!Objects.equals(old.personId(), l.personId()) || !old.status().equals(l.status())
                     || !old.method().equals(l.method()) || !old.evidence().equals(l.evidence())
                     || Math.abs(old.score() - rounded(l.score()).doubleValue()) > 0.0005) {
                 updates.add(l);
@@ -636,12 +595,12 @@ class Linker implements Linkage {
                 (ps, l) -> bind(ps, l, now));
     }
 
-    private static java.math.BigDecimal rounded(double score) {
-        return java.math.BigDecimal.valueOf(score).setScale(3, java.math.RoundingMode.HALF_UP);
+    private static BigDecimal rounded(double score) {
+        return BigDecimal.valueOf(score).setScale(3, RoundingMode.HALF_UP);
     }
 
-    private static void bind(java.sql.PreparedStatement ps, Link l, Timestamp now) throws java.sql.SQLException {
-        ps.setObject(1, l.personId(), java.sql.Types.BIGINT);
+    private static void bind(PreparedStatement ps, Link l, Timestamp now) throws SQLException {
+        ps.setObject(1, l.personId(), Types.BIGINT);
         ps.setString(2, l.status());
         ps.setString(3, l.method());
         ps.setBigDecimal(4, rounded(l.score()));
@@ -650,17 +609,17 @@ class Linker implements Linkage {
         ps.setLong(7, l.memberId());
     }
 
-    private static final tools.jackson.databind.json.JsonMapper JSON = tools.jackson.databind.json.JsonMapper.builder()
+    private static final JsonMapper JSON = JsonMapper.builder()
             .build();
-    private static final tools.jackson.core.type.TypeReference<Map<String, Map<String, double[]>>> MU =
-            new tools.jackson.core.type.TypeReference<>() {
+    private static final TypeReference<Map<String, Map<String, double[]>>> MU =
+            new TypeReference<>() {
             };
 
     /**
      * Keeps the run's weights for its area in the run's transaction: an instance-local copy was shown only by the
      * instance that ran, lost on restart, and shown to every county's center alike.
      */
-    private void saveWeights(org.fuzhi.platform.Scope area, MatchWeights w) {
+    private void saveWeights(Scope area, MatchWeights w) {
         Map<String, Object> p = new HashMap<>();
         p.put("k", area.toString());
         p.put("source", w.source());
@@ -848,8 +807,8 @@ class Linker implements Linkage {
     }
 
     private List<LinkView> views(CurrentUser user, List<Object[]> rows) {
-        org.fuzhi.platform.Privacy privacy = org.fuzhi.platform.Privacy.of(user);
-        List<Long> persons = rows.stream().map(r -> (Long) r[8]).filter(java.util.Objects::nonNull).toList();
+        Privacy privacy = Privacy.of(user);
+        List<Long> persons = rows.stream().map(r -> (Long) r[8]).filter(Objects::nonNull).toList();
         Map<Long, Registry.PersonLabel> labels = persons.isEmpty() ? Map.of() : registry.personLabels(persons);
         List<LinkView> out = new ArrayList<>(rows.size());
         for (Object[] r : rows) {
@@ -865,7 +824,7 @@ class Linker implements Linkage {
         return out;
     }
 
-    private static Object[] linkRow(java.sql.ResultSet rs) throws java.sql.SQLException {
+    private static Object[] linkRow(ResultSet rs) throws SQLException {
         long person = rs.getLong(9);
         Long personId = rs.wasNull() ? null : person;
         double score = rs.getDouble(10);
@@ -892,16 +851,16 @@ class Linker implements Linkage {
 
     @Override
     @Transactional
-    public long exportLinks(CurrentUser user, LinkQuery query, java.io.OutputStream out, java.util.Locale locale) {
+    public long exportLinks(CurrentUser user, LinkQuery query, OutputStream out, Locale locale) {
         requireReader(user);
         LinkWhere w = linkWhere(user, query);
-        java.util.function.Function<String, String> t = k -> messages.getMessage(k, null, k, locale);
-        List<String> header = java.util.stream.Stream.of("linkage.links.member", "linkage.links.household",
+        Function<String, String> t = k -> messages.getMessage(k, null, k, locale);
+        List<String> header = Stream.of("linkage.links.member", "linkage.links.household",
                 "linkage.links.village", "linkage.links.name", "linkage.links.idNumber", "linkage.links.decision",
                 "linkage.links.person", "linkage.links.personId", "linkage.links.score", "linkage.evidence",
                 "linkage.links.decidedBy", "linkage.links.decidedAt").map(t).toList();
         long[] n = {0};
-        try (org.fuzhi.platform.Xlsx x = new org.fuzhi.platform.Xlsx(out, t.apply("linkage.links.title"), header)) {
+        try (Xlsx x = new Xlsx(out, t.apply("linkage.links.title"), header)) {
             List<Object[]> chunk = new ArrayList<>(1000);
             Runnable flush = () -> {
                 for (LinkView v : views(user, chunk)) {
@@ -915,7 +874,7 @@ class Linker implements Linkage {
                     }
                     x.row(List.of(String.valueOf(v.rosterMemberId()), v.householdNo(), nz(v.villageCode()), v.name(),
                             nz(v.idMasked()), t.apply("linkage.decision." + v.decision()), nz(v.personName()),
-                            nz(v.personIdMasked()), v.score() == null ? "" : String.format(java.util.Locale.ROOT, "%.1f", v.score()),
+                            nz(v.personIdMasked()), v.score() == null ? "" : String.format(Locale.ROOT, "%.1f", v.score()),
                             ev.toString(), nz(v.decidedBy()), v.decidedAt() == null ? "" : v.decidedAt().toString()));
                     n[0]++;
                 }

@@ -2,6 +2,7 @@ package org.fuzhi.identification.internal;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -92,7 +93,7 @@ class LiveAssessment implements LiveEvaluation {
 
     /** The yearly aid the poor students of a result would receive under a cost table (stage group × level). */
     private static BigDecimal cost(AssessmentResult result, List<String> stageOf, List<Models.Cost> table) {
-        Map<String, BigDecimal> amount = new java.util.HashMap<>();
+        Map<String, BigDecimal> amount = new HashMap<>();
         if (table != null) {
             table.forEach(c -> amount.put(c.stage() + "|" + c.level(), c.amount()));
         }

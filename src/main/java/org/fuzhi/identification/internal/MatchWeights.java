@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Fellegi–Sunter m and u probabilities per comparison field and agreement level, and the weights log2(m/u) they
@@ -49,7 +50,7 @@ record MatchWeights(Map<String, Map<String, double[]>> mu, String source, double
      * matches), and then a namesake of another generation or an unregistered twin is linked. Their weight is never
      * above the default's.
      */
-    static final java.util.Set<String> AGAINST = java.util.Set.of("id.DIFFERENT", "name.SURNAME_DIFFERENT",
+    static final Set<String> AGAINST = Set.of("id.DIFFERENT", "name.SURNAME_DIFFERENT",
             "name.DIFFERENT", "birth.DIFFERENT", "birth.FAR", "gender.DIFFERENT", "village.DIFFERENT",
             "household.DIFFERENT");
 

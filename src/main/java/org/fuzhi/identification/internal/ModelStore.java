@@ -4,29 +4,43 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import org.fuzhi.common.Stage;
 import org.fuzhi.identification.Assessment;
 import org.fuzhi.identification.AssessmentModel;
 import org.fuzhi.identification.LiveEvaluation;
 import org.fuzhi.identification.Models;
+import org.fuzhi.identification.SourceList;
 import org.fuzhi.platform.AuditLog;
 import org.fuzhi.platform.CurrentUser;
 import org.fuzhi.platform.NotFoundException;
 import org.fuzhi.platform.Role;
 import org.fuzhi.platform.RuleViolationException;
 import org.fuzhi.platform.StaleEditException;
+import org.fuzhi.registry.PovertyCategory;
 import org.fuzhi.registry.Registry;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.MessageSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.json.JsonMapper;
 
 @Service
@@ -38,9 +52,9 @@ class ModelStore implements Models {
     static final Set<String> ATTRIBUTES;
 
     static {
-        Set<String> all = new java.util.TreeSet<>(Registry.ASSESSMENT_ATTRIBUTES);
-        all.addAll(org.fuzhi.identification.SourceList.ATTRIBUTES);
-        ATTRIBUTES = java.util.Collections.unmodifiableSet(all);
+        Set<String> all = new TreeSet<>(Registry.ASSESSMENT_ATTRIBUTES);
+        all.addAll(SourceList.ATTRIBUTES);
+        ATTRIBUTES = Collections.unmodifiableSet(all);
     }
 
     private final JdbcClient jdbc;
@@ -49,19 +63,19 @@ class ModelStore implements Models {
     private final ObjectProvider<LiveAssessment> live;
     private volatile ModelVersion current;
 
-    private final org.springframework.transaction.support.TransactionTemplate ownTransaction;
+    private final TransactionTemplate ownTransaction;
 
-    private final org.springframework.context.MessageSource messages;
+    private final MessageSource messages;
 
     ModelStore(JdbcClient jdbc, AlkireFoster engine, AuditLog audit, ObjectProvider<LiveAssessment> live,
-               org.springframework.transaction.PlatformTransactionManager transactions,
-               org.springframework.context.MessageSource messages) {
+               PlatformTransactionManager transactions,
+               MessageSource messages) {
         this.messages = messages;
         // The first reader may be inside a read-only transaction (a production database's first model list):
         // the shipped default is stored in a transaction of its own.
-        this.ownTransaction = new org.springframework.transaction.support.TransactionTemplate(transactions);
+        this.ownTransaction = new TransactionTemplate(transactions);
         this.ownTransaction.setPropagationBehavior(
-                org.springframework.transaction.TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+                TransactionDefinition.PROPAGATION_REQUIRES_NEW);
         this.jdbc = jdbc;
         this.engine = engine;
         this.audit = audit;
@@ -87,7 +101,7 @@ class ModelStore implements Models {
         return new AssessmentModel(d.k(), indicators, d.bands());
     }
 
-    private ModelVersion row(java.sql.ResultSet rs) throws java.sql.SQLException {
+    private ModelVersion row(ResultSet rs) throws SQLException {
         Timestamp published = rs.getTimestamp("published_at");
         return new ModelVersion(rs.getLong("id"), rs.getString("version"), rs.getString("name"),
                 Status.valueOf(rs.getString("status")), JSON.readValue(rs.getString("definition"), Definition.class),
@@ -105,19 +119,19 @@ class ModelStore implements Models {
         return jdbc.sql("SELECT definition FROM assessment_model WHERE version = :v").param("v", version)
                 .query(String.class).optional()
                 .map(d -> JSON.readValue(d, Definition.class).bands().stream()
-                        .sorted(java.util.Comparator.comparingDouble(AssessmentModel.Band::min).reversed()).toList())
+                        .sorted(Comparator.comparingDouble(AssessmentModel.Band::min).reversed()).toList())
                 .orElse(List.of());
     }
 
     @Override
-    public String readBack(String expression, java.util.Locale locale) {
+    public String readBack(String expression, Locale locale) {
         return RuleSentence.of(expression, messages, locale);
     }
 
     private static final Set<String> NUMBERS = Set.of("household.incomePerHead", "household.members", "student.grade");
     private static final Map<String, List<String>> CATEGORIES = Map.of(
-            "household.category", java.util.Arrays.stream(org.fuzhi.registry.PovertyCategory.values()).map(Enum::name).toList(),
-            "student.stage", java.util.Arrays.stream(org.fuzhi.common.Stage.values()).map(Enum::name).toList());
+            "household.category", Arrays.stream(PovertyCategory.values()).map(Enum::name).toList(),
+            "student.stage", Arrays.stream(Stage.values()).map(Enum::name).toList());
 
     @Override
     public AttributeKind kindOf(String attribute) {
@@ -131,7 +145,7 @@ class ModelStore implements Models {
     }
 
     @Override
-    public java.util.Optional<SimpleRule> simpleRule(String expression) {
+    public Optional<SimpleRule> simpleRule(String expression) {
         return RuleSentence.simple(expression);
     }
 
@@ -148,9 +162,9 @@ class ModelStore implements Models {
                 if (sql == null) {
                     throw new RuleViolationException("model.form.numberOp", indicatorNo);
                 }
-                java.math.BigDecimal v;
+                BigDecimal v;
                 try {
-                    v = new java.math.BigDecimal(rule.value() == null ? "" : rule.value().strip());
+                    v = new BigDecimal(rule.value() == null ? "" : rule.value().strip());
                 } catch (NumberFormatException e) {
                     throw new RuleViolationException("model.form.number", indicatorNo);
                 }

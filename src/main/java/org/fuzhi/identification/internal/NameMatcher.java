@@ -1,6 +1,8 @@
 package org.fuzhi.identification.internal;
 
+import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import net.sourceforge.pinyin4j.PinyinHelper;
 import net.sourceforge.pinyin4j.format.HanyuPinyinCaseType;
 import net.sourceforge.pinyin4j.format.HanyuPinyinOutputFormat;
@@ -33,7 +35,7 @@ final class NameMatcher {
             2);
 
     private static Map<Character, Character> canonical(String pairs, int step) {
-        Map<Character, Character> m = new java.util.HashMap<>();
+        Map<Character, Character> m = new HashMap<>();
         for (int i = 0; i + 1 < pairs.length(); i += step) {
             m.putIfAbsent(pairs.charAt(i), pairs.charAt(i + 1));
         }
@@ -132,8 +134,8 @@ final class NameMatcher {
      * Folded readings by character, computed once: pinyin4j takes microseconds per character, and a province run
      * keys a million names. Bounded by the number of distinct characters (a few thousand in names).
      */
-    private static final java.util.concurrent.ConcurrentHashMap<Character, String> FOLDED =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<Character, String> FOLDED =
+            new ConcurrentHashMap<>();
 
     private static String folded(char c) {
         return FOLDED.computeIfAbsent(c, k -> fold(reading(k)));

@@ -1,9 +1,12 @@
 package org.fuzhi.identification.internal;
 
+import java.sql.Date;
 import java.sql.Timestamp;
+import java.sql.Types;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,6 +23,8 @@ import org.fuzhi.platform.RuleViolationException;
 import org.fuzhi.region.Directory;
 import org.fuzhi.region.RegionView;
 import org.fuzhi.region.SchoolView;
+import org.springframework.context.MessageSource;
+import org.springframework.context.i18n.LocaleContextHolder;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.stereotype.Service;
@@ -37,10 +42,10 @@ class NoticeService implements Notices {
     private final NoticeCalendar calendar;
     private final AuditLog audit;
     private final Clock clock;
-    private final org.springframework.context.MessageSource messages;
+    private final MessageSource messages;
 
     NoticeService(JdbcClient jdbc, Directory directory, NoticeCalendar calendar, AuditLog audit, Clock clock,
-                  org.springframework.context.MessageSource messages) {
+                  MessageSource messages) {
         this.messages = messages;
         this.jdbc = jdbc;
         this.directory = directory;
@@ -60,8 +65,8 @@ class NoticeService implements Notices {
         return jdbc.sql("""
                 SELECT id, name, school_year, term, scope_code, notice_start, notice_end FROM ident_round
                 WHERE stage = 'NOTICE' AND notice_start <= :d AND notice_end >= :d AND (:id IS NULL OR id = :id)
-                ORDER BY notice_start DESC, id DESC""").param("d", java.sql.Date.valueOf(today()))
-                .param("id", roundId, java.sql.Types.BIGINT)
+                ORDER BY notice_start DESC, id DESC""").param("d", Date.valueOf(today()))
+                .param("id", roundId, Types.BIGINT)
                 .query((rs, n) -> new Up(rs.getLong(1), rs.getString(2), rs.getInt(3), rs.getString(4),
                         rs.getString(5), rs.getDate(6).toLocalDate(), rs.getDate(7).toLocalDate())).list();
     }
@@ -92,7 +97,7 @@ class NoticeService implements Notices {
         long total = jdbc.sql("""
                 SELECT COUNT(*) FROM ident_entry WHERE round_id = :r AND source = 'ROSTER'
                 AND (CAST(:v AS VARCHAR(12)) IS NULL OR village_code = :v)""")
-                .param("r", roundId).param("v", chosen, java.sql.Types.VARCHAR).query(Long.class).single();
+                .param("r", roundId).param("v", chosen, Types.VARCHAR).query(Long.class).single();
         // One village's list is printed whole for its board; the county's is read page by page.
         int pageSize = chosen != null ? (int) Math.max(total, 1) : size;
         int pageNo = chosen != null ? 0 : Page.clamp(page, total, pageSize);
@@ -102,7 +107,7 @@ class NoticeService implements Notices {
                 SELECT name, school_code, stage, grade FROM ident_entry WHERE round_id = :r AND source = 'ROSTER'
                 AND (CAST(:v AS VARCHAR(12)) IS NULL OR village_code = :v)
                 ORDER BY school_code, stage, grade, person_id LIMIT :lim OFFSET :off""")
-                .param("r", roundId).param("v", chosen, java.sql.Types.VARCHAR).param("lim", pageSize)
+                .param("r", roundId).param("v", chosen, Types.VARCHAR).param("lim", pageSize)
                 .param("off", (long) pageNo * pageSize)
                 .query((rs, n) -> new NoticeLine(Masking.name(rs.getString("name")),
                         schools.computeIfAbsent(rs.getString("school_code"),
@@ -126,7 +131,7 @@ class NoticeService implements Notices {
             String township = townships.computeIfAbsent(parent, this::regionName);
             out.add(new VillageOption(code, township, regionName(code)));
         }
-        out.sort(java.util.Comparator.comparing((VillageOption v) -> v.code().substring(0, 9))
+        out.sort(Comparator.comparing((VillageOption v) -> v.code().substring(0, 9))
                 .thenComparing(VillageOption::name));
         return out;
     }
@@ -206,7 +211,7 @@ class NoticeService implements Notices {
         }).findFirst().orElse(scope);
         // Named in the reader's language until the center saves the name it signs with.
         return new Contact(messages.getMessage("notice.defaultIssuer", new Object[] {regionName(center)},
-                org.springframework.context.i18n.LocaleContextHolder.getLocale()), null, null, false);
+                LocaleContextHolder.getLocale()), null, null, false);
     }
 
     private String regionName(String code) {

@@ -5,16 +5,21 @@ import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.time.format.ResolverStyle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.fuzhi.common.IdNumber;
 import org.fuzhi.common.Masking;
+import org.fuzhi.platform.CurrentUser;
 import org.fuzhi.platform.FieldCrypto;
 import org.fuzhi.platform.ImportContext;
 import org.fuzhi.platform.ImportKind;
 import org.fuzhi.platform.ImportRow;
 import org.fuzhi.platform.Role;
+import org.fuzhi.region.Directory;
 import org.fuzhi.registry.PovertyCategory;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -33,9 +38,9 @@ class RosterImport implements ImportKind {
     private final JdbcTemplate jdbc;
     private final FieldCrypto crypto;
 
-    private final org.fuzhi.region.Directory directory;
+    private final Directory directory;
 
-    RosterImport(JdbcTemplate jdbc, FieldCrypto crypto, org.fuzhi.region.Directory directory) {
+    RosterImport(JdbcTemplate jdbc, FieldCrypto crypto, Directory directory) {
         this.directory = directory;
         this.crypto = crypto;
         this.jdbc = jdbc;
@@ -60,7 +65,7 @@ class RosterImport implements ImportKind {
     }
 
     @Override
-    public List<String> exampleRow(org.fuzhi.platform.CurrentUser user) {
+    public List<String> exampleRow(CurrentUser user) {
         // The household of the households template's example: the two templates describe the same made-up family.
         return directory.firstVillage(user.scope()).map(v -> List.of(v.substring(0, 6) + "9999999901", v, "脱贫户", "",
                 "2016", "2019", "王示例", ImportKind.exampleId(v.substring(0, 6), "19800101", "997"), "户主", "男",
@@ -187,10 +192,10 @@ class RosterImport implements ImportKind {
         return List.of(ctx.message("import.roster.diff", replaced, added, removed, changed, unchanged));
     }
 
-    private static final java.time.format.DateTimeFormatter[] DATE_FORMATS = {
-            java.time.format.DateTimeFormatter.ofPattern("uuuu-M-d"), java.time.format.DateTimeFormatter.ofPattern("uuuu/M/d"),
-            java.time.format.DateTimeFormatter.ofPattern("uuuuMMdd"), java.time.format.DateTimeFormatter.ofPattern("uuuu.M.d"),
-            java.time.format.DateTimeFormatter.ofPattern("uuuu年M月d日")};
+    private static final DateTimeFormatter[] DATE_FORMATS = {
+            DateTimeFormatter.ofPattern("uuuu-M-d"), DateTimeFormatter.ofPattern("uuuu/M/d"),
+            DateTimeFormatter.ofPattern("uuuuMMdd"), DateTimeFormatter.ofPattern("uuuu.M.d"),
+            DateTimeFormatter.ofPattern("uuuu年M月d日")};
 
     /** A birth date as rosters write it (2015-03-04, 2015/3/4, 20150304, 2015.03.04, 2015年3月4日); null if none. */
     static LocalDate dateOf(String s) {
@@ -199,9 +204,9 @@ class RosterImport implements ImportKind {
         }
         for (var f : DATE_FORMATS) {
             try {
-                LocalDate d = LocalDate.parse(s.strip(), f.withResolverStyle(java.time.format.ResolverStyle.STRICT));
+                LocalDate d = LocalDate.parse(s.strip(), f.withResolverStyle(ResolverStyle.STRICT));
                 return d.getYear() < 1900 || d.isAfter(LocalDate.now()) ? null : d;
-            } catch (java.time.format.DateTimeParseException ignored) {
+            } catch (DateTimeParseException ignored) {
                 // the next format
             }
         }

@@ -3,6 +3,9 @@ package org.fuzhi.identification.internal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.fuzhi.identification.Models;
 import org.springframework.context.MessageSource;
 
 /**
@@ -59,23 +62,23 @@ final class RuleSentence {
         }
     }
 
-    private static final java.util.Map<String, String> OPS = java.util.Map.of("<", "lt", "<=", "le", ">", "gt",
+    private static final Map<String, String> OPS = Map.of("<", "lt", "<=", "le", ">", "gt",
             ">=", "ge", "==", "eq", "!=", "ne");
 
     /**
      * The rule as the form shows it: one attribute compared with a number (a "filled in" guard before it is
      * allowed, as the form writes it), a yes/no, or a set of categories. Anything else is empty.
      */
-    static java.util.Optional<org.fuzhi.identification.Models.SimpleRule> simple(String expression) {
+    static Optional<Models.SimpleRule> simple(String expression) {
         if (expression == null || expression.isBlank()) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         try {
             Expression.compile(expression, ModelStore.ATTRIBUTES);
             Reader r = new Reader(Expression.tokenize(expression), expression);
             Part p = r.or();
             if (r.pos < r.tokens.size()) {
-                return java.util.Optional.empty();
+                return Optional.empty();
             }
             if (p instanceof All all && all.parts().size() == 2 && all.parts().get(0) instanceof Compare guard
                     && guard.op().equals("!=") && guard.value().equals("null") && !guard.string()
@@ -83,32 +86,32 @@ final class RuleSentence {
                 p = c;
             }
             if (p instanceof Not n && n.inner() instanceof Compare c && !c.string() && c.value().equals("true")) {
-                return java.util.Optional.of(new org.fuzhi.identification.Models.SimpleRule(c.name(), "no", null,
+                return Optional.of(new Models.SimpleRule(c.name(), "no", null,
                         List.of()));
             }
             if (p instanceof In in) {
-                return java.util.Optional.of(new org.fuzhi.identification.Models.SimpleRule(in.name(), "in", null,
+                return Optional.of(new Models.SimpleRule(in.name(), "in", null,
                         List.copyOf(in.values())));
             }
             if (p instanceof Compare c) {
                 if (c.string() && c.op().equals("==")) {
-                    return java.util.Optional.of(new org.fuzhi.identification.Models.SimpleRule(c.name(), "in", null,
+                    return Optional.of(new Models.SimpleRule(c.name(), "in", null,
                             List.of(c.value())));
                 }
                 if (!c.string() && (c.value().equals("true") || c.value().equals("false"))
                         && (c.op().equals("==") || c.op().equals("!="))) {
                     boolean yes = c.value().equals("true") == c.op().equals("==");
-                    return java.util.Optional.of(new org.fuzhi.identification.Models.SimpleRule(c.name(),
+                    return Optional.of(new Models.SimpleRule(c.name(),
                             yes ? "yes" : "no", null, List.of()));
                 }
                 if (!c.string() && !c.value().equals("null") && OPS.containsKey(c.op())) {
-                    return java.util.Optional.of(new org.fuzhi.identification.Models.SimpleRule(c.name(),
+                    return Optional.of(new Models.SimpleRule(c.name(),
                             OPS.get(c.op()), c.value(), List.of()));
                 }
             }
-            return java.util.Optional.empty();
+            return Optional.empty();
         } catch (RuntimeException e) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 

@@ -6,8 +6,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.fuzhi.common.IdNumber;
 import org.fuzhi.identification.Linkage;
 import org.fuzhi.registry.Registry.PersonRef;
 
@@ -38,7 +40,7 @@ final class Scoring {
         // ID: a near miss (one digit, a swap, the check digit) is strong evidence; a different ID is weak
         // evidence against, because roster IDs are often someone else's (a parent's) or mistyped at random.
         // A number Excel damaged (scientific notation, 15 significant digits) says nothing: the field is left out.
-        if (m.raw() != null && org.fuzhi.common.IdNumber.excelDamaged(m.raw())) {
+        if (m.raw() != null && IdNumber.excelDamaged(m.raw())) {
             detail.put("id", "EXCEL_DAMAGED");
         } else {
             String digits = idDigits(m.raw());
@@ -84,7 +86,7 @@ final class Scoring {
         if (raw == null) {
             return "";
         }
-        return raw.replace('O', '0').replace('o', '0').replaceAll("[^0-9Xx]", "").toUpperCase(java.util.Locale.ROOT);
+        return raw.replace('O', '0').replace('o', '0').replaceAll("[^0-9Xx]", "").toUpperCase(Locale.ROOT);
     }
 
     /**
@@ -230,7 +232,7 @@ final class Scoring {
         if (!sb.isEmpty()) {
             sb.append(';');
         }
-        sb.append(field).append('=').append(level).append(':').append(String.format(java.util.Locale.ROOT, "%+.1f", weight));
+        sb.append(field).append('=').append(level).append(':').append(String.format(Locale.ROOT, "%+.1f", weight));
     }
 
     static List<Linkage.Evidence> parseEvidence(String s) {

@@ -8,14 +8,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.fuzhi.common.IdNumber;
+import org.fuzhi.common.Masking;
 import org.fuzhi.common.RegionCode;
 import org.fuzhi.identification.SourceList;
-import org.fuzhi.common.Masking;
+import org.fuzhi.platform.CurrentUser;
 import org.fuzhi.platform.FieldCrypto;
 import org.fuzhi.platform.ImportContext;
 import org.fuzhi.platform.ImportKind;
 import org.fuzhi.platform.ImportRow;
 import org.fuzhi.platform.Role;
+import org.fuzhi.region.Directory;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -40,9 +42,9 @@ class SourceListImport implements ImportKind {
     private final JdbcTemplate jdbc;
     private final FieldCrypto crypto;
 
-    private final org.fuzhi.region.Directory directory;
+    private final Directory directory;
 
-    SourceListImport(JdbcTemplate jdbc, FieldCrypto crypto, org.fuzhi.region.Directory directory) {
+    SourceListImport(JdbcTemplate jdbc, FieldCrypto crypto, Directory directory) {
         this.directory = directory;
         this.crypto = crypto;
         this.jdbc = jdbc;
@@ -65,7 +67,7 @@ class SourceListImport implements ImportKind {
     }
 
     @Override
-    public List<String> exampleRow(org.fuzhi.platform.CurrentUser user) {
+    public List<String> exampleRow(CurrentUser user) {
         return directory.firstVillage(user.scope()).map(v -> List.of("农村低保", "王示例",
                 ImportKind.exampleId(v.substring(0, 6), "20100101", "998"), v, "2026", ""))
                 .orElseGet(this::exampleRow);

@@ -3,12 +3,17 @@ package org.fuzhi.identification.internal;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.fuzhi.identification.Rounds;
 import org.fuzhi.identification.Surveys;
+import org.fuzhi.platform.Accounts;
 import org.fuzhi.platform.AuditLog;
 import org.fuzhi.platform.CurrentUser;
 import org.fuzhi.platform.NotFoundException;
@@ -37,10 +42,10 @@ class SurveyChecklist implements Surveys {
     private final Directory directory;
     private final AuditLog audit;
     private final Clock clock;
-    private final org.fuzhi.platform.Accounts accounts;
+    private final Accounts accounts;
 
     SurveyChecklist(JdbcClient jdbc, Directory directory, AuditLog audit, Optional<Clock> clock,
-                    org.fuzhi.platform.Accounts accounts) {
+                    Accounts accounts) {
         this.accounts = accounts;
         this.jdbc = jdbc;
         this.directory = directory;
@@ -102,13 +107,14 @@ class SurveyChecklist implements Surveys {
 
     @Override
     @Transactional(readOnly = true)
-    public Checklist checklist(CurrentUser user, long taskId, Show show) {
+    public Checklist checklist(CurrentUser user, Rounds.TaskId taskIdRef, Show show) {
+        long taskId = taskIdRef.value();
         Task t = task(taskId);
         requireReader(user, t);
         Privacy privacy = Privacy.of(user);
         Map<String, String> schools = new HashMap<>();
         long[] counts = new long[3]; // total, checked, flagged
-        List<Child> children = new java.util.ArrayList<>();
+        List<Child> children = new ArrayList<>();
         jdbc.sql("""
                         SELECT x.student_id, x.name, x.school_code, x.stage, x.grade, x.level, x.source,
                                c.mark, c.note, c.checked_by, c.checked_at
@@ -148,7 +154,7 @@ class SurveyChecklist implements Surveys {
                 .query((rs, n) -> new Missing(rs.getLong(1), privacy.name(rs.getString(2)), rs.getString(3),
                         rs.getString(4), rs.getTimestamp(5).toInstant())).list();
         // People by name, not by account: "光明村村委" rather than "cun-421182…".
-        java.util.Set<String> who = new java.util.HashSet<>();
+        Set<String> who = new HashSet<>();
         children.forEach(c -> {
             if (c.checkedBy() != null) {
                 who.add(c.checkedBy());
@@ -169,7 +175,8 @@ class SurveyChecklist implements Surveys {
 
     @Override
     @Transactional
-    public Child mark(CurrentUser user, long taskId, long studentId, Mark mark, String note) {
+    public Child mark(CurrentUser user, Rounds.TaskId taskIdRef, long studentId, Mark mark, String note) {
+        long taskId = taskIdRef.value();
         Task t = editable(user, taskId);
         if (mark == null) {
             throw new RuleViolationException("survey.rule.markRequired");
@@ -198,19 +205,20 @@ class SurveyChecklist implements Surveys {
                     .param("m", mark.name()).param("n", why).param("u", user.username()).param("at", now)
                     .param("r", t.roundId()).param("p", person).update();
         }
-        Map<String, Object> details = new java.util.LinkedHashMap<>();
+        Map<String, Object> details = new LinkedHashMap<>();
         details.put("mark", mark.name());
         if (why != null) {
             details.put("note", why);
         }
         audit.record("SURVEY_CHECK", "student", String.valueOf(studentId), details);
-        return checklist(user, taskId, Show.ALL).children().stream().filter(c -> c.studentId() == studentId)
+        return checklist(user, taskIdRef, Show.ALL).children().stream().filter(c -> c.studentId() == studentId)
                 .findFirst().orElseThrow();
     }
 
     @Override
     @Transactional
-    public int confirmRest(CurrentUser user, long taskId) {
+    public int confirmRest(CurrentUser user, Rounds.TaskId taskIdRef) {
+        long taskId = taskIdRef.value();
         Task t = editable(user, taskId);
         int n = jdbc.sql("""
                         INSERT INTO survey_check (round_id, person_id, mark, note, checked_by, checked_at)
@@ -227,7 +235,8 @@ class SurveyChecklist implements Surveys {
 
     @Override
     @Transactional
-    public Missing reportMissing(CurrentUser user, long taskId, String name, String note) {
+    public Missing reportMissing(CurrentUser user, Rounds.TaskId taskIdRef, String name, String note) {
+        long taskId = taskIdRef.value();
         Task t = editable(user, taskId);
         String who = name == null ? "" : name.strip();
         String why = note == null ? "" : note.strip();

@@ -1,14 +1,14 @@
 package org.fuzhi.identification.web;
 
-import org.fuzhi.platform.Refusals;
-
 import java.time.LocalDate;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Locale;
 import org.fuzhi.common.Page;
 import org.fuzhi.identification.Cases;
 import org.fuzhi.identification.SchoolAgeCheck;
 import org.fuzhi.platform.CurrentUser;
+import org.fuzhi.platform.Refusals;
 import org.springframework.context.MessageSource;
 import org.springframework.format.annotation.DateTimeFormat;
 import org.springframework.stereotype.Controller;
@@ -54,7 +54,7 @@ class DropoutController {
     @GetMapping("/identification/cases/{id}")
     String detail(@PathVariable long id, Model model) {
         model.addAttribute("detail", cases.detail(CurrentUser.get(), id));
-        model.addAttribute("today", LocalDate.now(java.time.ZoneId.of("Asia/Shanghai")));
+        model.addAttribute("today", LocalDate.now(ZoneId.of("Asia/Shanghai")));
         return "identification/case";
     }
 

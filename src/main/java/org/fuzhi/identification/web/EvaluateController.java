@@ -15,6 +15,7 @@ import org.fuzhi.platform.Role;
 import org.springframework.context.MessageSource;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
@@ -67,7 +68,7 @@ class EvaluateController {
     record LiveRequest(ModelDto model) {
     }
 
-    @org.springframework.web.bind.annotation.GetMapping("/api/v1/identification/models/default")
+    @GetMapping("/api/v1/identification/models/default")
     @Operation(summary = "The default assessment model (两不愁三保障 and the Jiangxi dimensions)")
     LiveEvaluation.ModelDefinition defaultModel() {
         requireAnalyst();

@@ -1,11 +1,20 @@
 package org.fuzhi.identification.web;
 
 import io.swagger.v3.oas.annotations.Operation;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.util.Locale;
 import java.util.Map;
 import org.fuzhi.common.Page;
 import org.fuzhi.identification.Linkage;
 import org.fuzhi.platform.CurrentUser;
+import org.fuzhi.platform.Downloads;
+import org.fuzhi.platform.Exports;
+import org.fuzhi.platform.JobAnswers;
+import org.fuzhi.platform.Jobs;
+import org.fuzhi.platform.Role;
+import org.fuzhi.platform.RuleViolationException;
 import org.fuzhi.platform.StaleEditException;
 import org.springframework.context.MessageSource;
 import org.springframework.http.ResponseEntity;
@@ -24,13 +33,13 @@ class LinkageController {
 
     private final Linkage linkage;
     private final MessageSource messages;
-    private final org.fuzhi.platform.Jobs jobs;
-    private final org.fuzhi.platform.JobAnswers answers;
+    private final Jobs jobs;
+    private final JobAnswers answers;
 
-    private final org.fuzhi.platform.Exports exports;
+    private final Exports exports;
 
-    LinkageController(Linkage linkage, MessageSource messages, org.fuzhi.platform.Jobs jobs,
-                      org.fuzhi.platform.JobAnswers answers, org.fuzhi.platform.Exports exports) {
+    LinkageController(Linkage linkage, MessageSource messages, Jobs jobs,
+                      JobAnswers answers, Exports exports) {
         this.exports = exports;
         this.linkage = linkage;
         this.messages = messages;
@@ -42,16 +51,16 @@ class LinkageController {
      * The run as a job keyed by the center's area, the same key a round of that center takes: a round links the
      * roster of the whole area first, and two runs over one area at once would write the same links.
      */
-    private org.fuzhi.platform.Jobs.Job start(Locale locale) {
+    private Jobs.Job start(Locale locale) {
         CurrentUser user = CurrentUser.get();
-        user.require(user.role() == org.fuzhi.platform.Role.CENTER);
-        var request = new org.fuzhi.platform.Jobs.Request("linkage", "area:" + user.scope().code(),
+        user.require(user.role() == Role.CENTER);
+        var request = new Jobs.Request("linkage", "area:" + user.scope().code(),
                 messages.getMessage("job.title.linkage", null, locale), "/identification/linkage",
                 "/identification/linkage");
         return jobs.start(request, progress -> {
             progress.phase("job.phase.linkage");
             Linkage.Stats st = linkage.run(user);
-            return new org.fuzhi.platform.Jobs.Outcome(null, "/api/v1/identification/linkage/stats",
+            return new Jobs.Outcome(null, "/api/v1/identification/linkage/stats",
                     messages.getMessage("job.summary.linkage", new Object[]{st.members(),
                             st.exact() + st.probabilistic() + st.clerical(), st.review(), st.unlinked()}, locale), st);
         });
@@ -80,7 +89,7 @@ class LinkageController {
                 return answers.page(job);
             }
             redirect.addFlashAttribute("ran", value.get());
-        } catch (org.fuzhi.platform.RuleViolationException e) {
+        } catch (RuleViolationException e) {
             redirect.addFlashAttribute("error", messages.getMessage(e.messageKey(), e.args(), locale));
         }
         return "redirect:/identification/linkage";
@@ -102,8 +111,8 @@ class LinkageController {
     @PostMapping("/api/v1/identification/linkage/run")
     @ResponseBody
     @Operation(summary = "Link the current poverty roster to registry persons (exact, then probabilistic)")
-    org.springframework.http.ResponseEntity<Object> apiRun(Locale locale,
-                                                           jakarta.servlet.http.HttpServletRequest request) {
+    ResponseEntity<Object> apiRun(Locale locale,
+                                                           HttpServletRequest request) {
         return answers.api(start(locale), request, v -> v);
     }
 
@@ -117,7 +126,7 @@ class LinkageController {
     @ResponseBody
     @Operation(summary = "The m/u probabilities and field weights of the last run (EM estimate or defaults)")
     Linkage.Weights apiWeights() {
-        CurrentUser.get().require(CurrentUser.get().role() == org.fuzhi.platform.Role.CENTER);
+        CurrentUser.get().require(CurrentUser.get().role() == Role.CENTER);
         return linkage.weights(CurrentUser.get());
     }
 
@@ -145,15 +154,15 @@ class LinkageController {
     @GetMapping("/api/v1/identification/links.xlsx")
     void apiLinksExport(@RequestParam(required = false) Linkage.Decision decision,
                         @RequestParam(required = false) String village, Locale locale,
-                        jakarta.servlet.http.HttpServletRequest request,
-                        jakarta.servlet.http.HttpServletResponse response) throws java.io.IOException {
+                        HttpServletRequest request,
+                        HttpServletResponse response) throws IOException {
         CurrentUser user = CurrentUser.get();
         var query = new Linkage.LinkQuery(null, null, null, village, decision);
         // A province's roster is two million lines: a job when the client asks for one (Prefer: respond-async).
         long rows = linkage.links(user, query, 0, 1).total();
-        exports.send(request, response, new org.fuzhi.platform.Exports.Export("links", rows,
+        exports.send(request, response, new Exports.Export("links", rows,
                 messages.getMessage("job.title.exportLinks", new Object[]{rows}, locale), "/identification/linkage",
-                "links.xlsx", org.fuzhi.platform.Downloads.XLSX, out -> linkage.exportLinks(user, query, out, locale)));
+                "links.xlsx", Downloads.XLSX, out -> linkage.exportLinks(user, query, out, locale)));
     }
 
     @PostMapping("/api/v1/identification/review/{id}/{decision:accept|reject}")

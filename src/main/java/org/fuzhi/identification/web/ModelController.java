@@ -1,19 +1,27 @@
 package org.fuzhi.identification.web;
 
-import org.fuzhi.platform.Refusals;
-
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.fuzhi.identification.Assessment;
 import org.fuzhi.identification.AssessmentModel;
 import org.fuzhi.identification.LiveEvaluation;
 import org.fuzhi.identification.Models;
 import org.fuzhi.platform.CurrentUser;
+import org.fuzhi.platform.Privacy;
+import org.fuzhi.platform.Refusals;
+import org.fuzhi.registry.Registry;
+import org.fuzhi.registry.StudentView;
 import org.springframework.context.MessageSource;
+import org.springframework.context.i18n.LocaleContextHolder;
 import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
@@ -38,9 +46,9 @@ class ModelController {
     private final MessageSource messages;
     private final Refusals refusals;
 
-    private final org.fuzhi.registry.Registry registry;
+    private final Registry registry;
 
-    ModelController(Models models, MessageSource messages, Refusals refusals, org.fuzhi.registry.Registry registry) {
+    ModelController(Models models, MessageSource messages, Refusals refusals, Registry registry) {
         this.registry = registry;
         this.models = models;
         this.messages = messages;
@@ -69,22 +77,22 @@ class ModelController {
         model.addAttribute("def", shown);
         model.addAttribute("dimensions", DIMENSIONS);
         // Named as a clerk knows them, with the code an expression uses in brackets.
-        java.util.Locale loc = org.springframework.context.i18n.LocaleContextHolder.getLocale();
+        Locale loc = LocaleContextHolder.getLocale();
         model.addAttribute("attributes", models.attributes().stream().sorted()
                 .map(a -> messages.getMessage("model.attributeNamed",
                         new Object[]{messages.getMessage("model.attr." + a, null, a, loc), a}, loc)).toList());
         model.addAttribute("current", models.current());
         // Each rule read back in words, in the reader's language, under the expression that is stored and run.
-        java.util.Locale locale = org.springframework.context.i18n.LocaleContextHolder.getLocale();
+        Locale locale = LocaleContextHolder.getLocale();
         model.addAttribute("sentences", shown.indicators().stream()
-                .map(i -> java.util.Objects.requireNonNullElse(models.readBack(i.expression(), locale), "")).toList());
+                .map(i -> Objects.requireNonNullElse(models.readBack(i.expression(), locale), "")).toList());
         // The form of each rule that is one attribute compared (null: only the expression edits it).
         model.addAttribute("rules", shown.indicators().stream()
                 .map(i -> models.simpleRule(i.expression()).orElse(null)).toList());
         model.addAttribute("ruleAttributes", models.attributes().stream().sorted()
                 .map(a -> new RuleAttribute(a, messages.getMessage("model.attr." + a, null, a, locale),
                         models.kindOf(a).name())).toList());
-        java.util.Map<String, List<RuleAttribute>> categories = new java.util.LinkedHashMap<>();
+        Map<String, List<RuleAttribute>> categories = new LinkedHashMap<>();
         for (String a : models.attributes().stream().sorted().toList()) {
             if (models.kindOf(a) == Models.AttributeKind.CATEGORY) {
                 String prefix = a.equals("household.category") ? "enum.PovertyCategory." : "enum.Stage.";
@@ -130,9 +138,9 @@ class ModelController {
         return editor(model, models.get(user, id), typed);
     }
 
-    private List<org.fuzhi.registry.StudentView> students(CurrentUser user, List<Long> ids) {
-        org.fuzhi.platform.Privacy privacy = org.fuzhi.platform.Privacy.of(user);
-        return ids.stream().map(sid -> registry.student(user.childDataScope(), sid)).flatMap(java.util.Optional::stream)
+    private List<StudentView> students(CurrentUser user, List<Long> ids) {
+        Privacy privacy = Privacy.of(user);
+        return ids.stream().map(sid -> registry.student(user.childDataScope(), sid)).flatMap(Optional::stream)
                 .map(st -> st.seenBy(privacy)).toList();
     }
 
@@ -144,9 +152,9 @@ class ModelController {
             LiveEvaluation.Result result = models.whatIf(user, id);
             model.addAttribute("whatIf", result);
             // The chart: each level (highest first, then "not poor") under the published model and the draft.
-            java.util.List<String> levelKeys = new java.util.ArrayList<>();
+            List<String> levelKeys = new ArrayList<>();
             models.bands(v.version()).forEach(b -> levelKeys.add(b.level()));
-            java.util.stream.Stream.concat(result.levels().keySet().stream(), result.publishedLevels().keySet().stream())
+            Stream.concat(result.levels().keySet().stream(), result.publishedLevels().keySet().stream())
                     .filter(k -> !k.isEmpty() && !levelKeys.contains(k)).distinct().forEach(levelKeys::add);
             levelKeys.add("");
             model.addAttribute("chartLevels", levelKeys.stream().map(k -> k.isEmpty()
@@ -320,8 +328,8 @@ class ModelController {
     }
 
     @ExceptionHandler(Assessment.InvalidModelException.class)
-    ResponseEntity<java.util.Map<String, Object>> invalid(Assessment.InvalidModelException e, Locale locale) {
-        return ResponseEntity.badRequest().body(java.util.Map.of("status", 400, "field", e.field(),
+    ResponseEntity<Map<String, Object>> invalid(Assessment.InvalidModelException e, Locale locale) {
+        return ResponseEntity.badRequest().body(Map.of("status", 400, "field", e.field(),
                 "message", describe(e, locale)));
     }
 }

@@ -1,6 +1,7 @@
 package org.fuzhi.identification.web;
 
 import io.swagger.v3.oas.annotations.Operation;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 import org.fuzhi.identification.Rounds;
@@ -37,9 +38,9 @@ class SurveyController {
     @GetMapping("/identification/surveys/{taskId}")
     String page(@PathVariable long taskId, @RequestParam(required = false) Surveys.Show show, Model model) {
         Surveys.Show shown = show == null ? Surveys.Show.ALL : show;
-        model.addAttribute("list", surveys.checklist(CurrentUser.get(), taskId, shown));
+        model.addAttribute("list", surveys.checklist(CurrentUser.get(), Rounds.TaskId.of(taskId), shown));
         model.addAttribute("show", shown);
-        model.addAttribute("marks", java.util.Arrays.stream(Surveys.Mark.values()).filter(Surveys.Mark::flagged)
+        model.addAttribute("marks", Arrays.stream(Surveys.Mark.values()).filter(Surveys.Mark::flagged)
                 .toList());
         return "identification/survey";
     }
@@ -48,7 +49,7 @@ class SurveyController {
     String mark(@PathVariable long taskId, @PathVariable long studentId, @RequestParam(required = false) Surveys.Mark mark,
                 @RequestParam(required = false) String note, @RequestParam(required = false) Surveys.Show show,
                 RedirectAttributes redirect, Locale locale) {
-        String error = refusals.attempt(() -> surveys.mark(CurrentUser.get(), taskId, studentId, mark, note), locale);
+        String error = refusals.attempt(() -> surveys.mark(CurrentUser.get(), Rounds.TaskId.of(taskId), studentId, mark, note), locale);
         if (error != null) {
             redirect.addFlashAttribute("error", error);
             redirect.addFlashAttribute("failedChild", studentId);
@@ -62,7 +63,7 @@ class SurveyController {
     @PostMapping("/identification/surveys/{taskId}/confirm-rest")
     String confirmRest(@PathVariable long taskId, RedirectAttributes redirect, Locale locale) {
         int[] n = {0};
-        String error = refusals.attempt(() -> n[0] = surveys.confirmRest(CurrentUser.get(), taskId), locale);
+        String error = refusals.attempt(() -> n[0] = surveys.confirmRest(CurrentUser.get(), Rounds.TaskId.of(taskId)), locale);
         redirect.addFlashAttribute(error == null ? "done" : "error", error == null
                 ? messages.getMessage("survey.confirmedRest", new Object[]{n[0]}, locale) : error);
         return "redirect:/identification/surveys/" + taskId;
@@ -71,7 +72,7 @@ class SurveyController {
     @PostMapping("/identification/surveys/{taskId}/missing")
     String reportMissing(@PathVariable long taskId, @RequestParam(required = false) String name,
                          @RequestParam(required = false) String note, RedirectAttributes redirect, Locale locale) {
-        String error = refusals.attempt(() -> surveys.reportMissing(CurrentUser.get(), taskId, name, note), locale);
+        String error = refusals.attempt(() -> surveys.reportMissing(CurrentUser.get(), Rounds.TaskId.of(taskId), name, note), locale);
         if (error != null) {
             redirect.addFlashAttribute("missingError", error);
             redirect.addFlashAttribute("typedMissingName", name);
@@ -88,7 +89,7 @@ class SurveyController {
     String submit(@PathVariable long taskId, @RequestParam int version, @RequestParam(required = false) String remark,
                   RedirectAttributes redirect, Locale locale) {
         Rounds.TaskView[] task = {null};
-        String error = refusals.attempt(() -> task[0] = rounds.complete(CurrentUser.get(), taskId, version, remark),
+        String error = refusals.attempt(() -> task[0] = rounds.complete(CurrentUser.get(), Rounds.TaskId.of(taskId), version, remark),
                 locale);
         if (error != null) {
             redirect.addFlashAttribute("error", error);
@@ -111,7 +112,7 @@ class SurveyController {
     @Operation(summary = "A village survey's checklist: the village's children in the round, each confirmed, flagged "
             + "or not yet checked, and the children reported missing (show=ALL|TODO|FLAGGED)")
     Surveys.Checklist apiChecklist(@PathVariable long taskId, @RequestParam(required = false) Surveys.Show show) {
-        return surveys.checklist(CurrentUser.get(), taskId, show == null ? Surveys.Show.ALL : show);
+        return surveys.checklist(CurrentUser.get(), Rounds.TaskId.of(taskId), show == null ? Surveys.Show.ALL : show);
     }
 
     @PostMapping("/api/v1/identification/surveys/{taskId}/children/{studentId}")
@@ -119,20 +120,20 @@ class SurveyController {
     @Operation(summary = "Confirm a child (mark=CONFIRMED) or flag one (MOVED, NOT_IN_SCHOOL, FACTS_WRONG, with a note); "
             + "the village only, until it submits")
     Surveys.Child apiMark(@PathVariable long taskId, @PathVariable long studentId, @RequestBody MarkBody body) {
-        return surveys.mark(CurrentUser.get(), taskId, studentId, body.mark(), body.note());
+        return surveys.mark(CurrentUser.get(), Rounds.TaskId.of(taskId), studentId, body.mark(), body.note());
     }
 
     @PostMapping("/api/v1/identification/surveys/{taskId}/confirm-rest")
     @ResponseBody
     @Operation(summary = "Confirm every child of the list not yet checked")
     Map<String, Integer> apiConfirmRest(@PathVariable long taskId) {
-        return Map.of("confirmed", surveys.confirmRest(CurrentUser.get(), taskId));
+        return Map.of("confirmed", surveys.confirmRest(CurrentUser.get(), Rounds.TaskId.of(taskId)));
     }
 
     @PostMapping("/api/v1/identification/surveys/{taskId}/missing")
     @ResponseBody
     @Operation(summary = "Report a child of the village the list does not hold (name and the case in words)")
     Surveys.Missing apiMissing(@PathVariable long taskId, @RequestBody MissingBody body) {
-        return surveys.reportMissing(CurrentUser.get(), taskId, body.name(), body.note());
+        return surveys.reportMissing(CurrentUser.get(), Rounds.TaskId.of(taskId), body.name(), body.note());
     }
 }

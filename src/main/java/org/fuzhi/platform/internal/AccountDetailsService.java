@@ -1,5 +1,7 @@
 package org.fuzhi.platform.internal;
 
+import java.util.Optional;
+import org.fuzhi.platform.Scope;
 import org.springframework.core.env.Environment;
 import org.springframework.core.env.Profiles;
 import org.springframework.security.authentication.DisabledException;
@@ -30,9 +32,9 @@ class AccountDetailsService implements UserDetailsService {
     }
 
     /** The scope of the account with this user name, if there is one (for the audit of its sign-ins). */
-    java.util.Optional<org.fuzhi.platform.Scope> scopeOf(String username) {
+    Optional<Scope> scopeOf(String username) {
         if (username == null || username.length() > 64) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         return accounts.find(username).map(a -> a.scope());
     }

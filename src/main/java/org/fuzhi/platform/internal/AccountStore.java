@@ -1,11 +1,15 @@
 package org.fuzhi.platform.internal;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.fuzhi.common.RegionCode;
@@ -14,6 +18,7 @@ import org.fuzhi.platform.AuditLog;
 import org.fuzhi.platform.CurrentUser;
 import org.fuzhi.platform.NotFoundException;
 import org.fuzhi.platform.Places;
+import org.fuzhi.platform.Privacy;
 import org.fuzhi.platform.Role;
 import org.fuzhi.platform.RuleViolationException;
 import org.fuzhi.platform.Scope;
@@ -51,7 +56,7 @@ class AccountStore implements Accounts {
         }
     }
 
-    private static Account account(java.sql.ResultSet rs) throws java.sql.SQLException {
+    private static Account account(ResultSet rs) throws SQLException {
         return new Account(rs.getLong("id"), rs.getString("username"), rs.getString("password_hash"),
                 rs.getString("display_name"), Role.valueOf(rs.getString("role")),
                 new Scope(Scope.Type.valueOf(rs.getString("scope_type")), rs.getString("scope_code")),
@@ -102,9 +107,9 @@ class AccountStore implements Accounts {
     }
 
     @Override
-    public java.util.Map<String, String> displayNames(java.util.Collection<String> usernames) {
-        java.util.Map<String, String> out = new java.util.HashMap<>();
-        List<String> keys = usernames.stream().filter(java.util.Objects::nonNull).distinct().toList();
+    public Map<String, String> displayNames(Collection<String> usernames) {
+        Map<String, String> out = new HashMap<>();
+        List<String> keys = usernames.stream().filter(Objects::nonNull).distinct().toList();
         if (!keys.isEmpty()) {
             jdbc.sql("SELECT username, display_name FROM app_user WHERE username IN (:u)").param("u", keys)
                     .query(rs -> {
@@ -127,17 +132,36 @@ class AccountStore implements Accounts {
 
     @Override
     @Transactional(readOnly = true)
-    public List<AccountView> list(CurrentUser admin, String query) {
+    public List<AccountView> list(CurrentUser admin, String query, String sort) {
         requireAdmin(admin);
         String q = query == null ? "" : query.strip();
         return jdbc.sql("""
                 SELECT * FROM app_user WHERE (:q = '' OR username LIKE :p ESCAPE '\\' OR display_name LIKE :p ESCAPE '\\'
                     OR scope_code = :q)
-                ORDER BY username LIMIT 100""").param("q", q)
-                .param("p", "%" + org.fuzhi.platform.Privacy.literalLike(q) + "%")
+                ORDER BY""" + " " + accountOrder(sort) + " LIMIT 100").param("q", q)
+                .param("p", "%" + Privacy.literalLike(q) + "%")
                 .query((rs, n) -> account(rs)).list().stream()
                 .map(a -> new AccountView(a.username(), a.displayName(), a.role(), a.scope(), a.enabled(), a.demo(),
                         a.mustChangePassword(), a.createdAt())).toList();
+    }
+
+    /** Only these columns sort (never a user's text in SQL); the user name breaks ties. */
+    private static String accountOrder(String sort) {
+        boolean desc = sort != null && sort.startsWith("-");
+        String dir = desc ? " DESC" : "";
+        String key = sort == null ? "" : desc ? sort.substring(1) : sort;
+        String column = switch (key) {
+            case "name" -> "display_name";
+            // roles in the order of the enum (center first), not alphabetical
+            case "role" -> "CASE role WHEN 'ADMIN' THEN 0 WHEN 'CENTER' THEN 1 WHEN 'LEADER' THEN 2 WHEN 'TOWNSHIP' "
+                    + "THEN 3 WHEN 'VILLAGE' THEN 4 WHEN 'SCHOOL_OPERATOR' THEN 5 WHEN 'SCHOOL_REVIEWER' THEN 6 "
+                    + "WHEN 'EVALUATOR' THEN 7 ELSE 8 END";
+            case "scope" -> "scope_code";
+            case "status" -> "CASE WHEN enabled THEN 0 ELSE 1 END";
+            case "username" -> "username";
+            default -> null;
+        };
+        return column == null ? "username" : column + dir + (column.equals("username") ? "" : ", username");
     }
 
     @Override
@@ -214,7 +238,7 @@ class AccountStore implements Accounts {
         // A reset is how a locked-out user gets back in: their failed sign-ins start afresh.
         jdbc.sql("DELETE FROM login_failure WHERE throttle_key = :k OR throttle_key LIKE :p ESCAPE '\\'")
                 .param("k", "u:" + a.username())
-                .param("p", "u:" + org.fuzhi.platform.Privacy.literalLike(a.username()) + "|%").update();
+                .param("p", "u:" + Privacy.literalLike(a.username()) + "|%").update();
         audit.recordFor(admin.username(), Role.ADMIN.name(), a.scope(), "ACCOUNT_RESET", "account", a.username(),
                 Map.of());
         return new Issued(a.username(), a.displayName(), temporary);

@@ -2,6 +2,7 @@ package org.fuzhi.platform.internal;
 
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.springframework.beans.factory.annotation.Value;
@@ -32,7 +33,7 @@ class ClientAddress {
         }
         // Every X-Forwarded-For line together: a proxy that adds its own line after the client's must not let the
         // client's line stand for the address.
-        String forwarded = String.join(",", java.util.Collections.list(request.getHeaders("X-Forwarded-For")));
+        String forwarded = String.join(",", Collections.list(request.getHeaders("X-Forwarded-For")));
         if (forwarded.isBlank()) {
             return remote;
         }

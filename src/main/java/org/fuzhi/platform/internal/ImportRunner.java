@@ -10,31 +10,46 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import org.fuzhi.platform.AuditLog;
+import org.fuzhi.platform.BulkRows;
 import org.fuzhi.platform.CurrentUser;
+import org.fuzhi.platform.FieldCrypto;
 import org.fuzhi.platform.ImportContext;
 import org.fuzhi.platform.ImportKind;
 import org.fuzhi.platform.ImportRow;
 import org.fuzhi.platform.Imports;
+import org.fuzhi.platform.Jobs;
+import org.fuzhi.platform.Places;
+import org.fuzhi.platform.Role;
+import org.fuzhi.platform.RuleViolationException;
 import org.fuzhi.platform.Scope;
 import org.fuzhi.platform.Tabular;
 import org.fuzhi.platform.Xlsx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.MessageSource;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.security.access.AccessDeniedException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
@@ -49,7 +64,7 @@ class ImportRunner implements Imports {
 
     private final Map<String, ImportKind> kinds = new LinkedHashMap<>();
     private final JdbcClient jdbc;
-    private final org.springframework.jdbc.core.JdbcTemplate batch;
+    private final JdbcTemplate batch;
     private final MessageSource messages;
     private final AuditLog audit;
     private final TransactionTemplate mainTx;
@@ -59,21 +74,21 @@ class ImportRunner implements Imports {
     private final int maxRows;
     /** Row errors kept per import for the downloadable report; the count of all of them is kept regardless. */
     private final int maxStoredErrors;
-    private final org.springframework.beans.factory.ObjectProvider<org.fuzhi.platform.Places> places;
-    private final org.fuzhi.platform.FieldCrypto crypto;
-    private final org.springframework.beans.factory.ObjectProvider<io.micrometer.core.instrument.MeterRegistry> meters;
+    private final ObjectProvider<Places> places;
+    private final FieldCrypto crypto;
+    private final ObjectProvider<io.micrometer.core.instrument.MeterRegistry> meters;
 
-    private final org.fuzhi.platform.BulkRows bulk;
+    private final BulkRows bulk;
 
-    ImportRunner(List<ImportKind> kinds, JdbcClient jdbc, org.springframework.jdbc.core.JdbcTemplate batch,
+    ImportRunner(List<ImportKind> kinds, JdbcClient jdbc, JdbcTemplate batch,
                  MessageSource messages, AuditLog audit,
                  PlatformTransactionManager txm, @Value("${fuzhi.storage.dir:./data/files}") String storageDir,
                  @Value("${fuzhi.import.max-rows:5000000}") int maxRows,
                  @Value("${fuzhi.import.max-stored-errors:100000}") int maxStoredErrors,
-                 org.springframework.beans.factory.ObjectProvider<org.fuzhi.platform.Places> places,
-                 org.fuzhi.platform.FieldCrypto crypto,
-                 org.springframework.beans.factory.ObjectProvider<io.micrometer.core.instrument.MeterRegistry> meters,
-                 org.fuzhi.platform.BulkRows bulk) {
+                 ObjectProvider<Places> places,
+                 FieldCrypto crypto,
+                 ObjectProvider<io.micrometer.core.instrument.MeterRegistry> meters,
+                 BulkRows bulk) {
         this.bulk = bulk;
         this.meters = meters;
         this.places = places;
@@ -107,7 +122,7 @@ class ImportRunner implements Imports {
         CurrentUser user = CurrentUser.get();
         if (!kind.mayImport(user.role())) {
             // Refused before anything is kept: a role that may not import this kind leaves no file behind.
-            throw new org.springframework.security.access.AccessDeniedException("role may not import " + kind.name());
+            throw new AccessDeniedException("role may not import " + kind.name());
         }
         String id = UUID.randomUUID().toString();
         String safeName = safeFileName(originalFilename);
@@ -117,7 +132,7 @@ class ImportRunner implements Imports {
                                         status, accepted, rejected, created_by, created_at, scope_type, scope_code,
                                         scope_region, job_id)
                 VALUES (:id, :kind, :name, :path, :sha, :size, :dry, 'RUNNING', 0, 0, :by, :at, :st, :sc, :sr, :job)""")
-                .param("job", org.fuzhi.platform.Jobs.progress().jobId())
+                .param("job", Jobs.progress().jobId())
                 .param("st", user.scope().type().name()).param("sc", user.scope().code())
                 .param("sr", regionOf(user.scope()))
                 .param("id", id).param("kind", kind.name()).param("name", safeName).param("path", kept.toString())
@@ -135,7 +150,7 @@ class ImportRunner implements Imports {
         }
 
         ImportContext ctx = new ImportContext(user, messages, locale, kind.name(), id);
-        var progress = org.fuzhi.platform.Jobs.progress();
+        var progress = Jobs.progress();
         progress.phase("job.phase.import");
         progress.total(format == Tabular.Format.CSV ? Math.max(0, lines(file) - 1) : 0);
         List<RowError> shown = new ArrayList<>();
@@ -193,7 +208,7 @@ class ImportRunner implements Imports {
             throw refuse(id, kind, r.getMessage(), dryRun);
         } catch (Tabular.UnreadableException e) {
             throw refuse(id, kind, messages.getMessage(e.messageKey(), null, locale), dryRun);
-        } catch (org.fuzhi.platform.Jobs.CancelledException e) {
+        } catch (Jobs.CancelledException e) {
             finish(id, "FAILED", 0, 0, messages.getMessage("job.cancelled", null, locale));
             throw e;
         } catch (RuntimeException e) {
@@ -226,16 +241,16 @@ class ImportRunner implements Imports {
     public Result commit(String dryRunId, Locale locale) {
         CurrentUser user = CurrentUser.get();
         Summary dry = find(dryRunId).filter(s -> s.createdBy().equals(user.username()))
-                .orElseThrow(() -> new org.springframework.security.access.AccessDeniedException("not your import"));
+                .orElseThrow(() -> new AccessDeniedException("not your import"));
         if (!dry.dryRun() || !"DRY_RUN".equals(dry.status())) {
-            throw new org.fuzhi.platform.RuleViolationException("import.rule.notDryRun");
+            throw new RuleViolationException("import.rule.notDryRun");
         }
         // Claimed before the work starts: a second click (or a second tab) finds it taken.
         int claimed = sideTx.execute(s -> jdbc.sql(
                 "UPDATE import_job SET committed_as = 'RUNNING' WHERE id = :id AND committed_as IS NULL")
                 .param("id", dryRunId).update());
         if (claimed == 0) {
-            throw new org.fuzhi.platform.RuleViolationException("import.rule.alreadyCommitted");
+            throw new RuleViolationException("import.rule.alreadyCommitted");
         }
         Path tmp = null;
         Result r;
@@ -289,7 +304,7 @@ class ImportRunner implements Imports {
                               List<RowError> shown, int[] counts, boolean[] truncated) {
         kind.importChunk(List.copyOf(chunk), ctx);
         counts[0] += chunk.size();
-        org.fuzhi.platform.Jobs.progress().done(counts[0]);
+        Jobs.progress().done(counts[0]);
         chunk.clear();
         Map<Integer, Map<String, String>> errors = drain(ctx);
         if (errors.isEmpty()) {
@@ -342,14 +357,14 @@ class ImportRunner implements Imports {
             }
         }
         // The error workbook's own columns (row number, problems) come back with the corrected rows: not data.
-        java.util.Set<String> reportColumns = new java.util.HashSet<>();
+        Set<String> reportColumns = new HashSet<>();
         for (Locale l : List.of(Locale.SIMPLIFIED_CHINESE, Locale.ENGLISH, locale)) {
             reportColumns.add(norm(messages.getMessage("import.report.row", null, l)));
             reportColumns.add(norm(messages.getMessage("import.report.message", null, l)));
         }
         String[] codes = new String[cells.size()];
         List<String> unknown = new ArrayList<>();
-        java.util.Set<String> seen = new java.util.HashSet<>();
+        Set<String> seen = new HashSet<>();
         for (int i = 0; i < cells.size(); i++) {
             String code = byLabel.get(norm(cells.get(i)));
             if (code == null && reportColumns.contains(norm(cells.get(i)))) {
@@ -422,7 +437,7 @@ class ImportRunner implements Imports {
     public Optional<Summary> find(String importId) {
         CurrentUser user = CurrentUser.get();
         // Your own imports, and for an aid center those made by the accounts of its area (not another county's).
-        boolean center = user.role() == org.fuzhi.platform.Role.CENTER && user.scope().type() == Scope.Type.REGION;
+        boolean center = user.role() == Role.CENTER && user.scope().type() == Scope.Type.REGION;
         return jdbc.sql("SELECT * FROM import_job WHERE id = :id AND (created_by = :u OR (:center"
                         + " AND scope_region BETWEEN :low AND :high))")
                 .param("id", importId).param("u", user.username()).param("center", center)
@@ -490,7 +505,7 @@ class ImportRunner implements Imports {
                 .param("u", user.username()).param("n", limit).query((rs, n) -> summary(rs)).list();
     }
 
-    private static Summary summary(java.sql.ResultSet rs) throws java.sql.SQLException {
+    private static Summary summary(ResultSet rs) throws SQLException {
         return new Summary(rs.getString("id"), rs.getString("kind"), rs.getString("original_filename"),
                 rs.getBoolean("dry_run"), rs.getString("status"), rs.getInt("accepted"), rs.getInt("rejected"),
                 rs.getString("message"), rs.getString("created_by"), rs.getTimestamp("created_at").toInstant());
@@ -499,9 +514,9 @@ class ImportRunner implements Imports {
     @Override
     public void writeErrorReport(String importId, OutputStream out, Locale locale) {
         if (find(importId).isEmpty()) {
-            throw new org.springframework.security.access.AccessDeniedException("not your import");
+            throw new AccessDeniedException("not your import");
         }
-        Map<Integer, String> problems = new java.util.TreeMap<>();
+        Map<Integer, String> problems = new TreeMap<>();
         jdbc.sql("SELECT row_no, field, message FROM import_error WHERE import_id = :id ORDER BY row_no, field")
                 .param("id", importId).query(rs -> {
                     String text = rs.getString(2) == null || rs.getString(2).isBlank() ? rs.getString(3)
@@ -526,8 +541,8 @@ class ImportRunner implements Imports {
             String rowLabel = messages.getMessage("import.report.row", null, locale);
             String problemLabel = messages.getMessage("import.report.message", null, locale);
             Xlsx[] x = {null};
-            java.util.concurrent.atomic.AtomicReference<List<Boolean>> skips =
-                    new java.util.concurrent.atomic.AtomicReference<>(List.of());
+            AtomicReference<List<Boolean>> skips =
+                    new AtomicReference<>(List.of());
             try {
                 Tabular.read(tmp, format, (rowNo, cells) -> {
                     if (x[0] == null) {

@@ -1,6 +1,12 @@
 package org.fuzhi.platform.internal;
 
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Timestamp;
@@ -11,10 +17,20 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.fuzhi.common.Masking;
 import org.fuzhi.platform.AuditLog;
 import org.fuzhi.platform.CurrentUser;
+import org.fuzhi.platform.Jobs;
+import org.fuzhi.platform.Places;
+import org.fuzhi.platform.Role;
+import org.fuzhi.platform.Scope;
+import org.fuzhi.platform.ScopeFilter;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
@@ -29,18 +45,18 @@ class JdbcAuditLog implements AuditLog {
 
     static final String GENESIS = "0".repeat(64);
     private final JdbcClient jdbc;
-    private final org.springframework.beans.factory.ObjectProvider<org.fuzhi.platform.Places> places;
+    private final ObjectProvider<Places> places;
 
     private final ClientAddress clientAddress;
-    private final java.nio.file.Path checkpointFile;
+    private final Path checkpointFile;
 
     JdbcAuditLog(JdbcClient jdbc, ClientAddress clientAddress,
-                 org.springframework.beans.factory.ObjectProvider<org.fuzhi.platform.Places> places,
-                 @org.springframework.beans.factory.annotation.Value(
+                 ObjectProvider<Places> places,
+                 @Value(
                          "${fuzhi.audit.checkpoint-file:${fuzhi.storage.dir:./data/files}/audit-checkpoint.log}")
                  String checkpointFile) {
         this.clientAddress = clientAddress;
-        this.checkpointFile = java.nio.file.Path.of(checkpointFile);
+        this.checkpointFile = Path.of(checkpointFile);
         this.jdbc = jdbc;
         this.places = places;
     }
@@ -65,13 +81,13 @@ class JdbcAuditLog implements AuditLog {
     /** In the caller's transaction: an account that is rolled back leaves no event of its creation behind. */
     @Override
     @Transactional(propagation = Propagation.REQUIRED)
-    public void recordFor(String actor, String role, org.fuzhi.platform.Scope scope, String action, String targetType,
+    public void recordFor(String actor, String role, Scope scope, String action, String targetType,
                           String targetId, Map<String, ?> details) {
         append(actor, role, scope == null ? null : scope.toString(), scope == null ? null : regionOf(scope), action,
                 targetType, targetId, details);
     }
 
-    private String regionOf(org.fuzhi.platform.Scope scope) {
+    private String regionOf(Scope scope) {
         return switch (scope.type()) {
             case REGION -> scope.code();
             case SCHOOL -> {
@@ -116,7 +132,7 @@ class JdbcAuditLog implements AuditLog {
 
     @Override
     @Transactional(readOnly = true)
-    public void forEach(Query q, java.util.function.Consumer<Event> consumer) {
+    public void forEach(Query q, Consumer<Event> consumer) {
         select(q, false, consumer);
     }
 
@@ -128,7 +144,7 @@ class JdbcAuditLog implements AuditLog {
         return jdbc.sql("SELECT COUNT(*) FROM audit_event WHERE " + where).params(p).query(Long.class).single();
     }
 
-    private void select(Query q, boolean paged, java.util.function.Consumer<Event> consumer) {
+    private void select(Query q, boolean paged, Consumer<Event> consumer) {
         Map<String, Object> p = new TreeMap<>();
         StringBuilder sql = new StringBuilder("SELECT * FROM audit_event WHERE ").append(where(q, p));
         sql.append(" ORDER BY id DESC");
@@ -150,8 +166,8 @@ class JdbcAuditLog implements AuditLog {
         StringBuilder sql = new StringBuilder("1=1");
         // The ADMIN reads the whole log (accounts, logins, configuration); everyone else the events of their area.
         CurrentUser reader = CurrentUser.get();
-        if (reader.role() != org.fuzhi.platform.Role.ADMIN) {
-            var area = org.fuzhi.platform.ScopeFilter.of(reader.scope(), null, "scope_region");
+        if (reader.role() != Role.ADMIN) {
+            var area = ScopeFilter.of(reader.scope(), null, "scope_region");
             sql.append(" AND ").append(area.sql());
             p.putAll(area.params());
         }
@@ -179,8 +195,8 @@ class JdbcAuditLog implements AuditLog {
      * intact verification. Someone who can rewrite the table can recompute every hash and the head row, but not
      * this file: a later verification that finds the table behind the checkpoint says so.
      */
-    @org.springframework.scheduling.annotation.Scheduled(fixedDelay = 60, initialDelay = 60,
-            timeUnit = java.util.concurrent.TimeUnit.SECONDS)
+    @Scheduled(fixedDelay = 60, initialDelay = 60,
+            timeUnit = TimeUnit.SECONDS)
     public void checkpoint() {
         var head = jdbc.sql("SELECT last_id, last_hash FROM audit_chain_head WHERE id = 1")
                 .query((rs, n) -> new Object[]{rs.getLong(1), rs.getString(2)}).single();
@@ -190,21 +206,21 @@ class JdbcAuditLog implements AuditLog {
             return;
         }
         try {
-            java.nio.file.Files.createDirectories(checkpointFile.toAbsolutePath().getParent());
-            java.nio.file.Files.writeString(checkpointFile, head[0] + " " + head[1] + " " + Instant.now() + "\n",
-                    StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
-                    java.nio.file.StandardOpenOption.APPEND);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            Files.createDirectories(checkpointFile.toAbsolutePath().getParent());
+            Files.writeString(checkpointFile, head[0] + " " + head[1] + " " + Instant.now() + "\n",
+                    StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
     /** The last checkpoint as {id, hash}, or null when none was written. Only the file's tail is read. */
     private String[] lastCheckpoint() {
-        if (!java.nio.file.Files.exists(checkpointFile)) {
+        if (!Files.exists(checkpointFile)) {
             return null;
         }
-        try (var file = new java.io.RandomAccessFile(checkpointFile.toFile(), "r")) {
+        try (var file = new RandomAccessFile(checkpointFile.toFile(), "r")) {
             long start = Math.max(0, file.length() - 4096);
             byte[] tail = new byte[(int) (file.length() - start)];
             file.seek(start);
@@ -217,8 +233,8 @@ class JdbcAuditLog implements AuditLog {
                 }
             }
             return null;
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -251,7 +267,7 @@ class JdbcAuditLog implements AuditLog {
         List<Long> broken = new ArrayList<>(1);
         long[] checked = {0};
         String[] prev = {GENESIS};
-        var progress = org.fuzhi.platform.Jobs.progress();
+        var progress = Jobs.progress();
         if (progress.jobId() != null) {
             progress.total(jdbc.sql("SELECT COUNT(*) FROM audit_event").query(Long.class).single());
         }

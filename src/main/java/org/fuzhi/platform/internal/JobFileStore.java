@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Locale;
@@ -16,6 +17,7 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.MessageSource;
 import org.springframework.context.i18n.LocaleContextHolder;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
 
 @Service
@@ -82,7 +84,7 @@ class JobFileStore implements JobFiles {
     /** Files of jobs that ended more than a day ago are deleted: an export is for now, not an archive. */
     int expire() {
         var old = jdbc.sql("SELECT id, file_path FROM job WHERE file_path IS NOT NULL AND finished_at < :t")
-                .param("t", java.sql.Timestamp.from(Instant.now().minus(1, ChronoUnit.DAYS)))
+                .param("t", Timestamp.from(Instant.now().minus(1, ChronoUnit.DAYS)))
                 .query((rs, n) -> new String[]{rs.getString(1), rs.getString(2)}).list();
         for (String[] f : old) {
             try {
@@ -95,7 +97,7 @@ class JobFileStore implements JobFiles {
         return old.size();
     }
 
-    @org.springframework.scheduling.annotation.Scheduled(fixedDelay = 3_600_000, initialDelay = 60_000)
+    @Scheduled(fixedDelay = 3_600_000, initialDelay = 60_000)
     void expireHourly() {
         expire();
     }

@@ -5,16 +5,19 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -28,6 +31,7 @@ import org.fuzhi.platform.Imports;
 import org.fuzhi.platform.Jobs;
 import org.fuzhi.platform.NotFoundException;
 import org.fuzhi.platform.RuleViolationException;
+import org.fuzhi.platform.StaleEditException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -186,7 +190,7 @@ class JobRunner implements Jobs, SmartLifecycle {
         String address = clientAddress.current();
         try {
             workers.execute(() -> execute(r, request, work, security, locale, address));
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             // Shutting down: the job never ran, and says so.
             end(id, State.FAILED, text("job.interrupted", locale), null, null, null);
             local.remove(id);
@@ -220,7 +224,7 @@ class JobRunner implements Jobs, SmartLifecycle {
             state = State.SUCCEEDED;
             r.future.complete(outcome == null ? null : outcome.value());
         } catch (Throwable e) {
-            Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+            Throwable cause = e instanceof CompletionException && e.getCause() != null
                     ? e.getCause() : e;
             state = cause instanceof CancelledException ? State.CANCELLED : State.FAILED;
             String message = explain(cause, locale);
@@ -254,7 +258,7 @@ class JobRunner implements Jobs, SmartLifecycle {
         if (e instanceof RuleViolationException rv) {
             return messages.getMessage(rv.messageKey(), rv.args(), locale);
         }
-        if (e instanceof org.fuzhi.platform.StaleEditException) {
+        if (e instanceof StaleEditException) {
             return text("error.stale", locale);
         }
         if (e instanceof Imports.RefusedException refused) {
@@ -329,7 +333,7 @@ class JobRunner implements Jobs, SmartLifecycle {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Optional.empty();
-        } catch (ExecutionException | java.util.concurrent.CompletionException e) {
+        } catch (ExecutionException | CompletionException e) {
             if (e.getCause() instanceof RuntimeException re) {
                 throw re;
             }
@@ -442,7 +446,7 @@ class JobRunner implements Jobs, SmartLifecycle {
             return;
         }
         // Jobs still waiting for a worker never start; the update below marks them with the running ones.
-        List<Runnable> neverStarted = new java.util.ArrayList<>();
+        List<Runnable> neverStarted = new ArrayList<>();
         workers.getQueue().drainTo(neverStarted);
         workers.shutdown();
         try {

@@ -4,7 +4,10 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.LayoutBase;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.fuzhi.common.Masking;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * One JSON object per line (ECS field names) for a log collector, chosen with {@code FUZHI_LOG_FORMAT=json}. The
@@ -13,43 +16,20 @@ import org.fuzhi.common.Masking;
  */
 public class JsonLogLayout extends LayoutBase<ILoggingEvent> {
 
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
     @Override
     public String doLayout(ILoggingEvent event) {
-        StringBuilder out = new StringBuilder(256);
-        out.append("{\"@timestamp\":\"").append(Instant.ofEpochMilli(event.getTimeStamp())).append('"');
-        field(out, "log.level", event.getLevel().toString());
-        field(out, "log.logger", event.getLoggerName());
-        field(out, "process.thread.name", event.getThreadName());
-        field(out, "service.name", "fuzhi");
-        field(out, "message", Masking.redactIdNumbers(event.getFormattedMessage()));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("@timestamp", Instant.ofEpochMilli(event.getTimeStamp()).toString());
+        out.put("log.level", event.getLevel().toString());
+        out.put("log.logger", event.getLoggerName());
+        out.put("process.thread.name", event.getThreadName());
+        out.put("service.name", "fuzhi");
+        out.put("message", Masking.redactIdNumbers(event.getFormattedMessage()));
         if (event.getThrowableProxy() != null) {
-            field(out, "error.stack_trace",
-                    Masking.redactIdNumbers(ThrowableProxyUtil.asString(event.getThrowableProxy())));
+            out.put("error.stack_trace", Masking.redactIdNumbers(ThrowableProxyUtil.asString(event.getThrowableProxy())));
         }
-        return out.append("}\n").toString();
-    }
-
-    private static void field(StringBuilder out, String name, String value) {
-        out.append(",\"").append(name).append("\":\"");
-        if (value != null) {
-            for (int i = 0; i < value.length(); i++) {
-                char c = value.charAt(i);
-                switch (c) {
-                    case '"' -> out.append("\\\"");
-                    case '\\' -> out.append("\\\\");
-                    case '\n' -> out.append("\\n");
-                    case '\r' -> out.append("\\r");
-                    case '\t' -> out.append("\\t");
-                    default -> {
-                        if (c < 0x20) {
-                            out.append(String.format("\\u%04x", (int) c));
-                        } else {
-                            out.append(c);
-                        }
-                    }
-                }
-            }
-        }
-        out.append('"');
+        return JSON.writeValueAsString(out) + "\n";
     }
 }

@@ -4,6 +4,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import org.fuzhi.platform.FieldCrypto;
 import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -21,7 +22,7 @@ class KeyCheck implements SmartInitializingSingleton {
     private final boolean rotating;
 
     KeyCheck(JdbcClient jdbc, FieldCrypto crypto,
-             @org.springframework.beans.factory.annotation.Value("${fuzhi.crypto.rotating:false}") boolean rotating) {
+             @Value("${fuzhi.crypto.rotating:false}") boolean rotating) {
         this.jdbc = jdbc;
         this.crypto = crypto;
         this.rotating = rotating;

@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -16,6 +17,7 @@ import org.fuzhi.platform.FieldCrypto.Kind;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -56,13 +58,13 @@ class KeyRotation {
             new SealedColumn("key_check", "sealed", Kind.ID_NUMBER, "index_value", v -> v));
 
     private final JdbcClient jdbc;
-    private final org.springframework.jdbc.core.JdbcTemplate batch;
+    private final JdbcTemplate batch;
     private final TinkFieldCrypto current;
     private final TransactionTemplate tx;
     private final Path storage;
     private final String fromEnvironment;
 
-    KeyRotation(JdbcClient jdbc, org.springframework.jdbc.core.JdbcTemplate batch, TinkFieldCrypto current, PlatformTransactionManager transactions,
+    KeyRotation(JdbcClient jdbc, JdbcTemplate batch, TinkFieldCrypto current, PlatformTransactionManager transactions,
                 @Value("${fuzhi.storage.dir:./data/files}") String storageDir,
                 @Value("${FUZHI_KEYSET:}") String fromEnvironment) {
         this.jdbc = jdbc;
@@ -156,8 +158,8 @@ class KeyRotation {
                 Files.deleteIfExists(tmp);
                 throw new UncheckedIOException("cannot re-seal " + p, e);
             }
-            Files.move(tmp, p, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(tmp, p, StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
         }
         return sealed.size();
     }

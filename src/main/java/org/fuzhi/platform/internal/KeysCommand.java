@@ -1,7 +1,13 @@
 package org.fuzhi.platform.internal;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -15,15 +21,15 @@ public final class KeysCommand {
     }
 
     /** Writes a new key file; refuses to overwrite one (that would orphan whatever it sealed). */
-    public static void generate(Path out) throws java.io.IOException {
+    public static void generate(Path out) throws IOException {
         if (Files.exists(out)) {
             throw new IllegalStateException(out + " exists: a key file is never overwritten");
         }
         TinkFieldCrypto.write(out, Keyring.generate());
     }
 
-    private static java.util.Map<String, String> options(String[] args) {
-        java.util.Map<String, String> o = new java.util.HashMap<>();
+    private static Map<String, String> options(String[] args) {
+        Map<String, String> o = new HashMap<>();
         for (int i = 2; i < args.length - 1; i += 2) {
             o.put(args[i], args[i + 1]);
         }
@@ -31,7 +37,7 @@ public final class KeysCommand {
     }
 
     /** Entry point for {@code keys …}; returns the exit code. */
-    public static int run(String[] args, java.util.function.Function<String[], ConfigurableApplicationContext> boot) {
+    public static int run(String[] args, Function<String[], ConfigurableApplicationContext> boot) {
         String verb = args.length > 1 ? args[1] : "";
         try {
             switch (verb) {
@@ -52,8 +58,8 @@ public final class KeysCommand {
                     return 0;
                 }
                 case "seal-csv" -> {
-                    java.util.Map<String, String> o = options(args);
-                    if (!o.keySet().containsAll(java.util.List.of("--keyset", "--in", "--out", "--columns"))) {
+                    Map<String, String> o = options(args);
+                    if (!o.keySet().containsAll(List.of("--keyset", "--in", "--out", "--columns"))) {
                         System.err.println("usage: java -jar fuzhi.jar keys seal-csv --keyset FILE --in A.csv "
                                 + "--out B.csv --columns 身份证号:ID_NUMBER,学籍号:STUDENT_NO");
                         return 2;
@@ -66,7 +72,7 @@ public final class KeysCommand {
                     return 0;
                 }
                 case "rotate" -> {
-                    String[] springArgs = java.util.Arrays.copyOfRange(args, 2, args.length);
+                    String[] springArgs = Arrays.copyOfRange(args, 2, args.length);
                     try (ConfigurableApplicationContext ctx = boot.apply(springArgs)) {
                         String file = ctx.getEnvironment().getProperty("fuzhi.crypto.keyset-file",
                                 "./data/fuzhi-keys.json");

@@ -3,7 +3,10 @@ package org.fuzhi.platform.internal;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.function.IntFunction;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
@@ -87,7 +90,7 @@ class LoginThrottle {
     @Transactional(propagation = Propagation.REQUIRES_NEW)
     public void succeeded(String username, String address) {
         jdbc.sql("DELETE FROM login_failure WHERE throttle_key IN (:k)")
-                .param("k", java.util.List.of(pair(username, address), account(username))).update();
+                .param("k", List.of(pair(username, address), account(username))).update();
         // Remember the address this account signed in from (a row without failures): it is exempt from the delay.
         Timestamp now = Timestamp.from(Instant.now());
         int updated = jdbc.sql("UPDATE login_failure SET window_start = :now WHERE throttle_key = :k")
@@ -96,13 +99,13 @@ class LoginThrottle {
             try {
                 jdbc.sql("INSERT INTO login_failure (throttle_key, failures, window_start) VALUES (:k, 0, :now)")
                         .param("k", known(username, address)).param("now", now).update();
-            } catch (org.springframework.dao.DuplicateKeyException raced) {
+            } catch (DuplicateKeyException raced) {
                 // another instance remembered it at the same moment
             }
         }
     }
 
-    private void bump(String key, java.util.function.IntFunction<Duration> lockFor) {
+    private void bump(String key, IntFunction<Duration> lockFor) {
         Instant now = Instant.now();
         var row = jdbc.sql("SELECT failures, window_start FROM login_failure WHERE throttle_key = :k FOR UPDATE")
                 .param("k", key).query((rs, n) -> new Object[]{rs.getInt(1), rs.getTimestamp(2).toInstant()})

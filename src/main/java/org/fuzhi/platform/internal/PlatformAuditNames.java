@@ -3,6 +3,7 @@ package org.fuzhi.platform.internal;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -26,7 +27,7 @@ class PlatformAuditNames implements AuditTargetNames {
     }
 
     @Override
-    public Map<String, String> names(String targetType, Collection<String> ids, java.util.Locale locale) {
+    public Map<String, String> names(String targetType, Collection<String> ids, Locale locale) {
         Map<String, String> out = new HashMap<>();
         List<String> keys = ids.stream().filter(Objects::nonNull).toList();
         if (keys.isEmpty()) {

@@ -1,20 +1,31 @@
 package org.fuzhi.platform.internal;
 
 import jakarta.servlet.http.HttpServletResponse;
-import java.nio.charset.StandardCharsets;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.MessageSource;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
+import org.springframework.core.env.Environment;
 import org.springframework.security.authentication.AuthenticationManager;
 import org.springframework.security.authentication.ProviderManager;
+import org.springframework.security.authorization.AuthorizationDecision;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configurers.HeadersConfigurer;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.intercept.AuthorizationFilter;
 import org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter;
+import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter;
 import org.springframework.web.servlet.LocaleResolver;
+import tools.jackson.databind.json.JsonMapper;
 
 @Configuration
 class SecurityConfig {
@@ -33,17 +44,17 @@ class SecurityConfig {
     // The key commands (keys rotate) start the application without a web server, and so without filter chains.
     @Bean
     @Order(1)
-    @org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication
+    @ConditionalOnWebApplication
     SecurityFilterChain apiChain(HttpSecurity http, TokenService tokens, AccountStore accounts,
                                  AuthenticationManager authManager, MessageSource messages,
-                                 LocaleResolver locales, org.springframework.core.env.Environment env) throws Exception {
+                                 LocaleResolver locales, Environment env) throws Exception {
         http.securityMatcher("/api/**")
                 .authenticationManager(authManager)
                 .csrf(c -> c.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .addFilterBefore(new BearerTokenFilter(tokens, accounts), UsernamePasswordAuthenticationFilter.class)
                 .addFilterBefore(new AccountStateFilter(accounts, env, messages, locales),
-                        org.springframework.security.web.access.intercept.AuthorizationFilter.class)
+                        AuthorizationFilter.class)
                 .authorizeHttpRequests(a -> a
                         .requestMatchers("/api/v1/auth/token").permitAll()
                         .anyRequest().authenticated())
@@ -58,13 +69,13 @@ class SecurityConfig {
     /** The browser UI: form login with sessions and CSRF protection. */
     @Bean
     @Order(2)
-    @org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication
+    @ConditionalOnWebApplication
     SecurityFilterChain webChain(HttpSecurity http, AuthenticationManager authManager, AccountStore accounts,
                                  MessageSource messages, LocaleResolver locales,
-                                 org.springframework.core.env.Environment env) throws Exception {
+                                 Environment env) throws Exception {
         http.authenticationManager(authManager)
                 .addFilterBefore(new AccountStateFilter(accounts, env, messages, locales),
-                        org.springframework.security.web.access.intercept.AuthorizationFilter.class)
+                        AuthorizationFilter.class)
                 .authorizeHttpRequests(a -> a
                         .requestMatchers("/login", "/webjars/**", "/_static/**", "/css/**", "/js/**", "/favicon.ico",
                                 "/actuator/health", "/actuator/health/**", "/v3/api-docs/**", "/swagger-ui/**",
@@ -73,7 +84,7 @@ class SecurityConfig {
                         // Metrics carry no personal data but describe the service: the scraper on the same host
                         // (or behind the proxy, which does not forward this path) reads them, nobody else.
                         .requestMatchers("/actuator/prometheus").access((auth, ctx) ->
-                                new org.springframework.security.authorization.AuthorizationDecision(
+                                new AuthorizationDecision(
                                         loopback(ctx.getRequest().getRemoteAddr())))
                         .anyRequest().authenticated())
                 .formLogin(f -> f.loginPage("/login").defaultSuccessUrl("/", true).failureUrl("/login?error"))
@@ -84,8 +95,8 @@ class SecurityConfig {
 
     private static boolean loopback(String address) {
         try {
-            return address != null && java.net.InetAddress.getByName(address).isLoopbackAddress();
-        } catch (java.net.UnknownHostException e) {
+            return address != null && InetAddress.getByName(address).isLoopbackAddress();
+        } catch (UnknownHostException e) {
             return false;
         }
     }
@@ -97,20 +108,24 @@ class SecurityConfig {
      * travels to another site.
      */
     static void browserHeaders(
-            org.springframework.security.config.annotation.web.configurers.HeadersConfigurer<HttpSecurity> h) {
+            HeadersConfigurer<HttpSecurity> h) {
         h.frameOptions(fo -> fo.sameOrigin())
                 .contentSecurityPolicy(c -> c.policyDirectives("default-src 'self'; script-src 'self' 'unsafe-inline'; "
                         + "style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; "
                         + "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'"))
                 .referrerPolicy(r -> r.policy(
-                        org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy.SAME_ORIGIN));
+                        ReferrerPolicyHeaderWriter.ReferrerPolicy.SAME_ORIGIN));
     }
 
-    static void json(HttpServletResponse res, int status, String message) throws java.io.IOException {
+    /** Error bodies of the API's security refusals (JSON written by Jackson: a message may hold any character). */
+    private static final JsonMapper ERROR_JSON = JsonMapper.builder().build();
+
+    static void json(HttpServletResponse res, int status, String message) throws IOException {
         res.setStatus(status);
         res.setContentType("application/json;charset=UTF-8");
-        String safe = message.replace("\\", "\\\\").replace("\"", "\\\"");
-        res.getOutputStream().write(("{\"status\":" + status + ",\"message\":\"" + safe + "\"}")
-                .getBytes(StandardCharsets.UTF_8));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", status);
+        body.put("message", message);
+        res.getOutputStream().write(ERROR_JSON.writeValueAsBytes(body));
     }
 }

@@ -11,11 +11,14 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.util.Base64;
 import org.fuzhi.platform.FieldCrypto;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
@@ -33,7 +36,7 @@ class TinkFieldCrypto implements FieldCrypto {
     private final PrfSet prf;
     private final StreamingAead files;
 
-    @org.springframework.beans.factory.annotation.Autowired
+    @Autowired
     TinkFieldCrypto(@Value("${FUZHI_KEYSET:}") String fromEnvironment,
                     @Value("${fuzhi.crypto.keyset-file:./data/fuzhi-keys.json}") String file,
                     @Value("${fuzhi.crypto.generate-missing:true}") boolean generateMissing) {
@@ -89,13 +92,13 @@ class TinkFieldCrypto implements FieldCrypto {
         Path tmp = Files.createTempFile(dir, ".keys", ".tmp");
         try {
             try {
-                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
             } catch (UnsupportedOperationException e) {
                 // not a POSIX file system (Windows): the folder's permissions decide
             }
             Files.writeString(tmp, keys.toJson());
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(tmp);
         }

@@ -1,14 +1,22 @@
 package org.fuzhi.platform.web;
 
 import jakarta.servlet.http.HttpServletRequest;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.fuzhi.platform.Accounts;
 import org.fuzhi.platform.CurrentUser;
+import org.fuzhi.platform.FieldCrypto;
+import org.fuzhi.platform.Refusals;
 import org.fuzhi.platform.Role;
+import org.fuzhi.platform.RuleViolationException;
 import org.fuzhi.platform.Scope;
 import org.springframework.context.MessageSource;
+import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -29,12 +37,14 @@ class AccountController {
 
     private final Accounts accounts;
     private final MessageSource messages;
-    private final org.fuzhi.platform.Refusals refusal;
-    private final org.fuzhi.platform.FieldCrypto crypto;
+    private final Refusals refusal;
+    private final FieldCrypto crypto;
+    private final PlaceNames places;
 
-    AccountController(Accounts accounts, MessageSource messages, org.fuzhi.platform.Refusals refusal,
-                      org.fuzhi.platform.FieldCrypto crypto) {
+    AccountController(Accounts accounts, MessageSource messages, Refusals refusal,
+                      FieldCrypto crypto, PlaceNames places) {
         this.crypto = crypto;
+        this.places = places;
         this.accounts = accounts;
         this.messages = messages;
         this.refusal = refusal;
@@ -53,14 +63,21 @@ class AccountController {
     // ------------------------------------------------------------------ pages
 
     @GetMapping("/admin/accounts")
-    String page(@RequestParam(required = false) String q, Model model) {
+    String page(@RequestParam(required = false) String q, @RequestParam(required = false) String sort, Model model,
+                Locale locale) {
         if (model.getAttribute("issuedSealed") instanceof List<?> sealed) {
             model.addAttribute("issued", sealed.stream().map(o -> (SealedIssued) o)
                     .map(i -> new Accounts.Issued(i.username(), i.displayName(),
-                            crypto.open(org.fuzhi.platform.FieldCrypto.Kind.TEMPORARY_PASSWORD, i.sealedPassword())))
+                            crypto.open(FieldCrypto.Kind.TEMPORARY_PASSWORD, i.sealedPassword())))
                     .toList());
         }
-        model.addAttribute("accounts", accounts.list(CurrentUser.get(), q));
+        List<Accounts.AccountView> list = accounts.list(CurrentUser.get(), q, sort);
+        // Where an account works, by name (a village with its township), never a bare code.
+        Map<String, String> scopeNames = new HashMap<>();
+        list.forEach(a -> scopeNames.computeIfAbsent(a.scope().toString(), k -> places.name(k, locale)));
+        model.addAttribute("accounts", list);
+        model.addAttribute("scopeNames", scopeNames);
+        model.addAttribute("sort", sort == null ? "" : sort);
         model.addAttribute("q", q);
         model.addAttribute("roles", Role.values());
         return "platform/accounts";
@@ -103,7 +120,7 @@ class AccountController {
         }, "account.rescoped");
     }
 
-    private String act(RedirectAttributes redirect, Locale locale, java.util.function.Supplier<List<Accounts.Issued>> work,
+    private String act(RedirectAttributes redirect, Locale locale, Supplier<List<Accounts.Issued>> work,
                        String doneKey) {
         List<Accounts.Issued>[] issued = new List[1];
         String error = refusal.attempt(() -> issued[0] = work.get(), locale);
@@ -112,9 +129,9 @@ class AccountController {
         } else {
             redirect.addFlashAttribute("done", messages.getMessage(doneKey, new Object[]{issued[0].size()}, locale));
             // The flash map lives in the session, and sessions live in the database: the password crosses it sealed.
-            redirect.addFlashAttribute("issuedSealed", new java.util.ArrayList<>(issued[0].stream()
+            redirect.addFlashAttribute("issuedSealed", new ArrayList<>(issued[0].stream()
                     .map(i -> new SealedIssued(i.username(), i.displayName(),
-                            crypto.seal(org.fuzhi.platform.FieldCrypto.Kind.TEMPORARY_PASSWORD, i.temporaryPassword())))
+                            crypto.seal(FieldCrypto.Kind.TEMPORARY_PASSWORD, i.temporaryPassword())))
                     .toList()));
         }
         return "redirect:/admin/accounts";
@@ -141,7 +158,7 @@ class AccountController {
         if (session != null) {
             session.invalidate();
         }
-        org.springframework.security.core.context.SecurityContextHolder.clearContext();
+        SecurityContextHolder.clearContext();
         return "redirect:/login?changed";
     }
 
@@ -169,7 +186,7 @@ class AccountController {
     @ResponseBody
     Accounts.Issued apiCreate(@RequestBody NewAccountRequest body) {
         if (body.role() == null) {
-            throw new org.fuzhi.platform.RuleViolationException("account.rule.scope");
+            throw new RuleViolationException("account.rule.scope");
         }
         return accounts.open(CurrentUser.get(), body.username(), body.displayName(), body.role(),
                 scopeFor(body.role(), body.scopeCode()));
@@ -205,7 +222,7 @@ class AccountController {
     @ResponseBody
     Map<String, Object> apiRescope(@PathVariable String username, @RequestBody ScopeRequest body) {
         if (body.role() == null) {
-            throw new org.fuzhi.platform.RuleViolationException("account.rule.scope");
+            throw new RuleViolationException("account.rule.scope");
         }
         accounts.rescope(CurrentUser.get(), username, body.role(), scopeFor(body.role(), body.scopeCode()));
         return Map.of("username", username, "role", body.role(), "scopeCode", String.valueOf(body.scopeCode()));
@@ -219,6 +236,6 @@ class AccountController {
     }
 
     /** A temporary password on its way through the redirect, sealed. */
-    record SealedIssued(String username, String displayName, String sealedPassword) implements java.io.Serializable {
+    record SealedIssued(String username, String displayName, String sealedPassword) implements Serializable {
     }
 }

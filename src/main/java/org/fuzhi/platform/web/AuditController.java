@@ -1,14 +1,30 @@
 package org.fuzhi.platform.web;
 
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.fuzhi.platform.AuditLog;
 import org.fuzhi.platform.CurrentUser;
+import org.fuzhi.platform.Downloads;
+import org.fuzhi.platform.Exports;
+import org.fuzhi.platform.JobAnswers;
 import org.fuzhi.platform.Jobs;
+import org.fuzhi.platform.Xlsx;
+import org.springframework.context.MessageSource;
 import org.springframework.format.annotation.DateTimeFormat;
+import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -22,13 +38,13 @@ class AuditController {
     private static final ZoneId ZONE = ZoneId.of("Asia/Shanghai");
     private final AuditLog audit;
     private final AuditView view;
-    private final org.springframework.context.MessageSource messages;
-    private final org.fuzhi.platform.Exports exports;
+    private final MessageSource messages;
+    private final Exports exports;
     private final Jobs jobs;
-    private final org.fuzhi.platform.JobAnswers answers;
+    private final JobAnswers answers;
 
-    AuditController(AuditLog audit, AuditView view, org.springframework.context.MessageSource messages,
-                    org.fuzhi.platform.Exports exports, Jobs jobs, org.fuzhi.platform.JobAnswers answers) {
+    AuditController(AuditLog audit, AuditView view, MessageSource messages,
+                    Exports exports, Jobs jobs, JobAnswers answers) {
         this.exports = exports;
         this.jobs = jobs;
         this.answers = answers;
@@ -41,7 +57,7 @@ class AuditController {
     String page(@RequestParam(required = false) String actor, @RequestParam(required = false) String action,
                 @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate from,
                 @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate to,
-                @RequestParam(defaultValue = "0") int page, Model model, java.util.Locale locale) {
+                @RequestParam(defaultValue = "0") int page, Model model, Locale locale) {
         CurrentUser.get().require(CurrentUser.get().role().mayReadAudit());
         actor = actor == null || actor.isBlank() ? null : actor.strip();
         action = action == null || action.isBlank() ? null : action;
@@ -63,7 +79,7 @@ class AuditController {
      * shown here when it ends within the page's wait, else on the job's page (the summary says the same in words).
      */
     @PostMapping("/audit/verify")
-    String verify(Model model, java.util.Locale locale) {
+    String verify(Model model, Locale locale) {
         Jobs.Job job = startVerification(locale);
         var value = answers.ui(job);
         if (value.isEmpty()) {
@@ -74,7 +90,7 @@ class AuditController {
     }
 
     /** The user's verification: a new one, or the one already running (a second click follows it). */
-    private Jobs.Job startVerification(java.util.Locale locale) {
+    private Jobs.Job startVerification(Locale locale) {
         CurrentUser user = CurrentUser.get();
         user.require(user.role().mayReadAudit());
         try {
@@ -114,34 +130,34 @@ class AuditController {
     void export(@RequestParam(required = false) String actor, @RequestParam(required = false) String action,
                 @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate from,
                 @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate to,
-                jakarta.servlet.http.HttpServletRequest request, jakarta.servlet.http.HttpServletResponse response,
-                java.util.Locale locale) throws java.io.IOException {
+                HttpServletRequest request, HttpServletResponse response,
+                Locale locale) throws IOException {
         CurrentUser.get().require(CurrentUser.get().role().mayReadAudit());
         var query = new AuditLog.Query(actor, action, from == null ? null : from.atStartOfDay(ZONE).toInstant(),
                 to == null ? null : to.plusDays(1).atStartOfDay(ZONE).toInstant(), 0, 0);
         long rows = audit.count(query);
         String returnUrl = "/audit" + (request.getQueryString() == null ? "" : "?" + request.getQueryString());
-        exports.send(request, response, new org.fuzhi.platform.Exports.Export("audit", rows,
+        exports.send(request, response, new Exports.Export("audit", rows,
                 messages.getMessage("job.title.exportAudit", new Object[]{rows}, locale), returnUrl,
                 messages.getMessage("audit.export.filename", null, locale) + ".xlsx",
-                org.fuzhi.platform.Downloads.XLSX, out -> write(query, rows, out, locale)));
+                Downloads.XLSX, out -> write(query, rows, out, locale)));
     }
 
-    private void write(AuditLog.Query query, long total, java.io.OutputStream out, java.util.Locale locale)
-            throws java.io.IOException {
-        List<String> header = java.util.stream.Stream.of("id", "time", "actor", "role", "action", "target", "scope",
+    private void write(AuditLog.Query query, long total, OutputStream out, Locale locale)
+            throws IOException {
+        List<String> header = Stream.of("id", "time", "actor", "role", "action", "target", "scope",
                 "details", "ip").map(k -> messages.getMessage("audit.column." + k, null, locale)).toList();
-        var format = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZONE);
-        var progress = org.fuzhi.platform.Jobs.progress();
+        var format = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZONE);
+        var progress = Jobs.progress();
         progress.total(total);
         long[] n = {0};
-        try (org.fuzhi.platform.Xlsx x = new org.fuzhi.platform.Xlsx(out,
+        try (Xlsx x = new Xlsx(out,
                 messages.getMessage("audit.title", null, locale), header)) {
             // Named a chunk at a time: one look-up per target type and chunk, not per row.
-            List<AuditLog.Event> chunk = new java.util.ArrayList<>();
+            List<AuditLog.Event> chunk = new ArrayList<>();
             Runnable flush = () -> {
                 for (AuditView.Row r : view.rows(chunk, locale)) {
-                    x.row(java.util.Arrays.asList(String.valueOf(r.id()), format.format(r.occurredAt()), r.actor(),
+                    x.row(Arrays.asList(String.valueOf(r.id()), format.format(r.occurredAt()), r.actor(),
                             r.role(), r.action(), r.target(), r.scope(), r.detailsText(), r.clientIp()));
                     n[0]++;
                 }
@@ -157,7 +173,7 @@ class AuditController {
             flush.run();
         }
         // The filters in use only: an empty one is no filter, not the word "null".
-        Map<String, Object> details = new java.util.LinkedHashMap<>();
+        Map<String, Object> details = new LinkedHashMap<>();
         details.put("rows", n[0]);
         if (query.actor() != null && !query.actor().isBlank()) {
             details.put("actor", query.actor().strip());
@@ -170,8 +186,8 @@ class AuditController {
 
     @GetMapping("/api/v1/audit-events/verify")
     @ResponseBody
-    org.springframework.http.ResponseEntity<Object> apiVerify(jakarta.servlet.http.HttpServletRequest request,
-                                                              java.util.Locale locale) {
+    ResponseEntity<Object> apiVerify(HttpServletRequest request,
+                                                              Locale locale) {
         return answers.api(startVerification(locale), request, v -> v);
     }
 }

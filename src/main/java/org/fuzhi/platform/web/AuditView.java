@@ -11,8 +11,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.ResourceBundle;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import org.fuzhi.platform.AuditLog;
 import org.fuzhi.platform.AuditTargetNames;
+import org.fuzhi.platform.CurrentUser;
 import org.springframework.context.MessageSource;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
@@ -27,11 +29,13 @@ class AuditView {
 
     private final List<AuditTargetNames> namers;
     private final MessageSource messages;
+    private final PlaceNames places;
     private final JsonMapper json = JsonMapper.builder().build();
 
-    AuditView(List<AuditTargetNames> namers, MessageSource messages) {
+    AuditView(List<AuditTargetNames> namers, MessageSource messages, PlaceNames places) {
         this.namers = namers;
         this.messages = messages;
+        this.places = places;
     }
 
     record Field(String label, String value) {
@@ -75,8 +79,8 @@ class AuditView {
         Map<String, Map<String, String>> names = new HashMap<>();
         ids.forEach((type, set) -> names.put(type, name(type, set, locale)));
         Map<String, String> placeNames = new HashMap<>();
-        java.util.function.UnaryOperator<String> places = code -> placeNames.computeIfAbsent(code,
-                c -> place(c, locale));
+        UnaryOperator<String> places = code -> placeNames.computeIfAbsent(code,
+                c -> this.places.name(c, locale));
         List<Row> out = new ArrayList<>(events.size());
         for (AuditLog.Event e : events) {
             String action = messages.getMessage("audit.action." + e.action(), null, e.action(), locale);
@@ -99,7 +103,7 @@ class AuditView {
     }
 
     private Map<String, String> name(String type, Collection<String> ids, Locale locale) {
-        boolean seesChildren = org.fuzhi.platform.CurrentUser.find().map(u -> u.role().seesChildren()).orElse(false);
+        boolean seesChildren = CurrentUser.find().map(u -> u.role().seesChildren()).orElse(false);
         for (AuditTargetNames n : namers) {
             if (n.childTypes().contains(type) && !seesChildren) {
                 // The administrator reads the log without becoming a reader of children's names.
@@ -142,29 +146,7 @@ class AuditView {
         return messages.getMessage("audit.value." + value, null, value, locale);
     }
 
-    /**
-     * A unit or scope code in words: a region (12 digits) or a school by name, "REGION:…"/"SCHOOL:…" likewise;
-     * anything unknown stays as it is. Places are public administrative data, named for every reader.
-     */
-    private String place(String value, Locale locale) {
-        String code = value.contains(":") ? value.substring(value.indexOf(':') + 1) : value;
-        if (value.startsWith("NONE")) {
-            return messages.getMessage("audit.scope.none", null, locale);
-        }
-        String type = code.matches("\\d{12}") ? "region" : "school";
-        for (AuditTargetNames n : namers) {
-            if (n.targetTypes().contains(type)) {
-                try {
-                    return n.names(type, List.of(code), locale).getOrDefault(code, value);
-                } catch (RuntimeException ex) {
-                    return value;
-                }
-            }
-        }
-        return value;
-    }
-
-    private List<Field> fields(String details, java.util.function.UnaryOperator<String> places, Locale locale) {
+    private List<Field> fields(String details, UnaryOperator<String> places, Locale locale) {
         if (details == null || details.isBlank()) {
             return List.of();
         }

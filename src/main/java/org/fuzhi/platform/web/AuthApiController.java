@@ -5,6 +5,8 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Instant;
 import java.util.Locale;
+import java.util.Map;
+import org.fuzhi.platform.CurrentUser;
 import org.fuzhi.platform.internal.ApiTokens;
 import org.fuzhi.platform.internal.LoginThrottledException;
 import org.springframework.context.MessageSource;
@@ -15,8 +17,10 @@ import org.springframework.security.authentication.DisabledException;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.web.authentication.WebAuthenticationDetailsSource;
+import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.ResponseBody;
 import org.springframework.web.bind.annotation.RestController;
 
 @RestController
@@ -45,12 +49,12 @@ class AuthApiController {
     /** Signs the presented token out; a stolen copy of it stops working too. */
     @PostMapping("/api/v1/auth/logout")
     @Operation(summary = "Revoke the bearer token of this request")
-    java.util.Map<String, Object> logout(HttpServletRequest request) {
+    Map<String, Object> logout(HttpServletRequest request) {
         String header = request.getHeader("Authorization");
         if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             tokens.revoke(header.substring(7).trim());
         }
-        return java.util.Map.of("signedOut", true);
+        return Map.of("signedOut", true);
     }
 
     @PostMapping("/api/v1/auth/token")
@@ -79,11 +83,11 @@ class AuthApiController {
      * Who the token belongs to: name, role and scope. Answered from the token's account alone (no query beyond the
      * token check), so it is also the load benchmark's ceiling: what any authenticated request costs at least.
      */
-    @org.springframework.web.bind.annotation.GetMapping("/api/v1/me")
-    @org.springframework.web.bind.annotation.ResponseBody
-    java.util.Map<String, Object> me() {
-        org.fuzhi.platform.CurrentUser u = org.fuzhi.platform.CurrentUser.get();
-        return java.util.Map.of("username", u.username(), "displayName", u.displayName(), "role", u.role().name(),
+    @GetMapping("/api/v1/me")
+    @ResponseBody
+    Map<String, Object> me() {
+        CurrentUser u = CurrentUser.get();
+        return Map.of("username", u.username(), "displayName", u.displayName(), "role", u.role().name(),
                 "scopeType", u.scope().type().name(), "scopeCode", u.scope().code() == null ? "" : u.scope().code());
     }
 }

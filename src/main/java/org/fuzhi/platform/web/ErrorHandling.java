@@ -4,15 +4,20 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.util.Locale;
 import java.util.Map;
+import org.fuzhi.platform.CurrentUser;
 import org.fuzhi.platform.Imports;
+import org.fuzhi.platform.Jobs;
 import org.fuzhi.platform.NotFoundException;
+import org.fuzhi.platform.RuleViolationException;
 import org.fuzhi.platform.StaleEditException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.MessageSource;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
+import org.springframework.jdbc.CannotGetJdbcConnectionException;
 import org.springframework.security.access.AccessDeniedException;
+import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.web.bind.annotation.ControllerAdvice;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.multipart.MaxUploadSizeExceededException;
@@ -33,7 +38,7 @@ class ErrorHandling {
 
     @ExceptionHandler(AccessDeniedException.class)
     Object denied(HttpServletRequest req, HttpServletResponse res, Locale locale) {
-        var user = org.fuzhi.platform.CurrentUser.find();
+        var user = CurrentUser.find();
         if (user.isPresent() && !user.get().role().seesChildren()) {
             // Said plainly: the role never sees children's data, this is not a missing permission to ask for.
             String role = messages.getMessage("enum.Role." + user.get().role(), null, locale);
@@ -53,14 +58,14 @@ class ErrorHandling {
         return respond(req, HttpStatus.CONFLICT, messages.getMessage("error.stale", null, locale));
     }
 
-    @ExceptionHandler(org.fuzhi.platform.RuleViolationException.class)
-    Object rule(HttpServletRequest req, org.fuzhi.platform.RuleViolationException e, Locale locale) {
+    @ExceptionHandler(RuleViolationException.class)
+    Object rule(HttpServletRequest req, RuleViolationException e, Locale locale) {
         return respond(req, HttpStatus.CONFLICT, messages.getMessage(e.messageKey(), e.args(), locale));
     }
 
     /** 409 with the running job's URL: a client can follow the job already doing the work. */
-    @ExceptionHandler(org.fuzhi.platform.Jobs.AlreadyRunningException.class)
-    Object alreadyRunning(HttpServletRequest req, org.fuzhi.platform.Jobs.AlreadyRunningException e, Locale locale) {
+    @ExceptionHandler(Jobs.AlreadyRunningException.class)
+    Object alreadyRunning(HttpServletRequest req, Jobs.AlreadyRunningException e, Locale locale) {
         String message = messages.getMessage(e.messageKey(), e.args(), locale);
         if (isApi(req)) {
             return ResponseEntity.status(HttpStatus.CONFLICT).header("Location", e.running().url())
@@ -87,8 +92,8 @@ class ErrorHandling {
      * No database connection came free in time (every one busy with other requests): 503 with a retry hint, not a
      * 500 — the server is busy, nothing is broken, and the request may simply be sent again.
      */
-    @ExceptionHandler({org.springframework.jdbc.CannotGetJdbcConnectionException.class,
-            org.springframework.transaction.CannotCreateTransactionException.class})
+    @ExceptionHandler({CannotGetJdbcConnectionException.class,
+            CannotCreateTransactionException.class})
     Object busy(HttpServletRequest req, Locale locale) {
         String message = messages.getMessage("error.busy", null, locale);
         if (isApi(req)) {

@@ -1,18 +1,26 @@
 package org.fuzhi.platform.web;
 
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.fuzhi.platform.CurrentUser;
 import org.fuzhi.platform.Downloads;
 import org.fuzhi.platform.ImportKind;
 import org.fuzhi.platform.Imports;
+import org.fuzhi.platform.JobAnswers;
+import org.fuzhi.platform.Jobs;
 import org.fuzhi.platform.NotFoundException;
+import org.fuzhi.platform.Role;
+import org.fuzhi.platform.RuleViolationException;
 import org.springframework.context.MessageSource;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.access.AccessDeniedException;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -21,17 +29,18 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseBody;
 import org.springframework.web.multipart.MultipartFile;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
 @Controller
 class ImportController {
 
     private final Imports imports;
     private final MessageSource messages;
-    private final org.fuzhi.platform.Jobs jobs;
-    private final org.fuzhi.platform.JobAnswers answers;
+    private final Jobs jobs;
+    private final JobAnswers answers;
 
-    ImportController(Imports imports, MessageSource messages, org.fuzhi.platform.Jobs jobs,
-                     org.fuzhi.platform.JobAnswers answers) {
+    ImportController(Imports imports, MessageSource messages, Jobs jobs,
+                     JobAnswers answers) {
         this.imports = imports;
         this.messages = messages;
         this.jobs = jobs;
@@ -41,7 +50,7 @@ class ImportController {
     @GetMapping("/imports")
     String page(Model model) {
         CurrentUser user = CurrentUser.get();
-        user.require(user.role().mayImport() || user.role() == org.fuzhi.platform.Role.VILLAGE);
+        user.require(user.role().mayImport() || user.role() == Role.VILLAGE);
         model.addAttribute("kinds", kindsFor(CurrentUser.get()));
         model.addAttribute("recent", imports.recent(20));
         return "platform/imports";
@@ -58,13 +67,13 @@ class ImportController {
         model.addAttribute("kinds", kindsFor(CurrentUser.get()));
         model.addAttribute("selectedKind", kind);
         try {
-            org.fuzhi.platform.Jobs.Job job = start(kind, file, dryRun, locale);
+            Jobs.Job job = start(kind, file, dryRun, locale);
             var value = answers.ui(job);
             if (value.isEmpty()) {
                 return answers.page(job);
             }
             model.addAttribute("result", value.get());
-        } catch (org.fuzhi.platform.RuleViolationException e) {
+        } catch (RuleViolationException e) {
             model.addAttribute("commitError", messages.getMessage(e.messageKey(), e.args(), locale));
         }
         model.addAttribute("recent", imports.recent(20));
@@ -85,17 +94,17 @@ class ImportController {
     /** The rows of a dry run imported without choosing the file again. */
     @PostMapping("/imports/{id}/commit")
     String commit(@PathVariable String id, Locale locale,
-                  org.springframework.web.servlet.mvc.support.RedirectAttributes redirect) {
+                  RedirectAttributes redirect) {
         // Answered with a redirect: reloading the result page must not post the import again.
         try {
-            org.fuzhi.platform.Jobs.Job job = startCommit(id, locale);
+            Jobs.Job job = startCommit(id, locale);
             var value = answers.ui(job);
             if (value.isEmpty()) {
                 return answers.page(job);
             }
             Imports.Result r = (Imports.Result) value.get();
             return "redirect:/imports/" + r.importId();
-        } catch (org.fuzhi.platform.RuleViolationException e) {
+        } catch (RuleViolationException e) {
             redirect.addFlashAttribute("commitError", messages.getMessage(e.messageKey(), e.args(), locale));
         } catch (Imports.RefusedException e) {
             redirect.addFlashAttribute("commitError", e.getMessage());
@@ -105,17 +114,17 @@ class ImportController {
 
     @PostMapping("/api/v1/imports/{id}/commit")
     @ResponseBody
-    org.springframework.http.ResponseEntity<Object> apiCommit(@PathVariable String id, Locale locale,
-                                                              jakarta.servlet.http.HttpServletRequest request) {
+    ResponseEntity<Object> apiCommit(@PathVariable String id, Locale locale,
+                                                              HttpServletRequest request) {
         return answers.api(startCommit(id, locale), request, v -> body((Imports.Result) v));
     }
 
-    private org.fuzhi.platform.Jobs.Job startCommit(String dryRunId, Locale locale) {
+    private Jobs.Job startCommit(String dryRunId, Locale locale) {
         // Someone else's dry run is refused as the import itself refuses it (403), before a job is made.
         Imports.Summary dry = imports.find(dryRunId).orElseThrow(() ->
-                new org.springframework.security.access.AccessDeniedException("not your import"));
+                new AccessDeniedException("not your import"));
         String kindName = messages.getMessage("import.kind." + dry.kind(), null, locale);
-        var request = new org.fuzhi.platform.Jobs.Request("import", "import-commit:" + dryRunId,
+        var request = new Jobs.Request("import", "import-commit:" + dryRunId,
                 messages.getMessage("job.title.importCommit", new Object[]{kindName, dry.originalFilename()}, locale),
                 null, "/imports");
         return jobs.start(request, progress -> outcome(imports.commit(dryRunId, locale), locale));
@@ -141,9 +150,9 @@ class ImportController {
     /** Answers with the import's result when it ends within a few seconds, otherwise 202 and the job's URL. */
     @PostMapping("/api/v1/imports/{kind}")
     @ResponseBody
-    org.springframework.http.ResponseEntity<Object> api(@PathVariable String kind, @RequestParam MultipartFile file,
+    ResponseEntity<Object> api(@PathVariable String kind, @RequestParam MultipartFile file,
                                                         @RequestParam(defaultValue = "false") boolean dryRun,
-                                                        Locale locale, jakarta.servlet.http.HttpServletRequest request)
+                                                        Locale locale, HttpServletRequest request)
             throws IOException {
         return answers.api(start(kind, file, dryRun, locale), request, v -> body((Imports.Result) v));
     }
@@ -187,7 +196,7 @@ class ImportController {
     }
 
     /** Only the kinds the user may import are offered. */
-    private java.util.List<ImportKind> kindsFor(CurrentUser user) {
+    private List<ImportKind> kindsFor(CurrentUser user) {
         return imports.kinds().stream().filter(k -> k.mayImport(user.role())).toList();
     }
 
@@ -196,7 +205,7 @@ class ImportController {
      * area at once would fight over the same rows (a roster replaces the area's roster). A dry run writes nothing
      * and is keyed by its file, so only a double click of the same file is refused.
      */
-    private org.fuzhi.platform.Jobs.Job start(String kind, MultipartFile file, boolean dryRun, Locale locale)
+    private Jobs.Job start(String kind, MultipartFile file, boolean dryRun, Locale locale)
             throws IOException {
         ImportKind k = imports.kind(kind).orElseThrow(() -> new NotFoundException("import kind"));
         CurrentUser user = CurrentUser.get();
@@ -209,7 +218,7 @@ class ImportController {
         String key = dryRun ? "import-dry:" + kind + ":" + user.username() + ":" + name + ":" + file.getSize()
                 : "import:" + kind + ":" + area;
         String kindName = messages.getMessage("import.kind." + kind, null, locale);
-        var request = new org.fuzhi.platform.Jobs.Request("import", key,
+        var request = new Jobs.Request("import", key,
                 messages.getMessage(dryRun ? "job.title.importDryRun" : "job.title.import",
                         new Object[]{kindName, name}, locale), null, "/imports");
         try {
@@ -226,8 +235,8 @@ class ImportController {
         }
     }
 
-    private org.fuzhi.platform.Jobs.Outcome outcome(Imports.Result r, Locale locale) {
-        return new org.fuzhi.platform.Jobs.Outcome("/imports/" + r.importId(),
+    private Jobs.Outcome outcome(Imports.Result r, Locale locale) {
+        return new Jobs.Outcome("/imports/" + r.importId(),
                 "/api/v1/imports/" + r.kind() + "/" + r.importId(),
                 messages.getMessage("job.summary.import", new Object[]{r.accepted(), r.rejected()}, locale), r);
     }

@@ -1,7 +1,9 @@
 package org.fuzhi.platform.web;
 
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.util.List;
+import org.fuzhi.platform.JobFiles;
 import org.fuzhi.platform.Jobs;
 import org.fuzhi.platform.NotFoundException;
 import org.springframework.stereotype.Controller;
@@ -17,16 +19,16 @@ import org.springframework.web.bind.annotation.ResponseBody;
 class JobController {
 
     private final Jobs jobs;
-    private final org.fuzhi.platform.JobFiles files;
+    private final JobFiles files;
 
-    JobController(Jobs jobs, org.fuzhi.platform.JobFiles files) {
+    JobController(Jobs jobs, JobFiles files) {
         this.jobs = jobs;
         this.files = files;
     }
 
     /** The file a job left (a large export): its owner's only, for a day. */
     @GetMapping({"/jobs/{id}/file", "/api/v1/jobs/{id}/file"})
-    void file(@PathVariable String id, HttpServletResponse response) throws java.io.IOException {
+    void file(@PathVariable String id, HttpServletResponse response) throws IOException {
         if (!files.download(id, response)) {
             throw new NotFoundException("job file");
         }

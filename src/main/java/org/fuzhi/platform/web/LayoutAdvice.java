@@ -1,17 +1,25 @@
 package org.fuzhi.platform.web;
 
 import jakarta.servlet.http.HttpServletRequest;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
 import org.fuzhi.platform.CurrentUser;
+import org.springframework.core.env.Environment;
+import org.springframework.stereotype.Controller;
 import org.springframework.web.bind.annotation.ControllerAdvice;
 import org.springframework.web.bind.annotation.ModelAttribute;
 
 /** Puts the signed-in user and the current path into every page model for the side menu and header. */
-@ControllerAdvice(annotations = org.springframework.stereotype.Controller.class)
+@ControllerAdvice(annotations = Controller.class)
 class LayoutAdvice {
 
     private final boolean apiDocs;
 
-    LayoutAdvice(org.springframework.core.env.Environment env) {
+    LayoutAdvice(Environment env) {
         this.apiDocs = env.getProperty("springdoc.api-docs.enabled", Boolean.class, true);
     }
 
@@ -49,8 +57,8 @@ class LayoutAdvice {
 
     /** Filters, sort and size as name/value pairs, for the hidden fields of the pager's "go to page" form. */
     @ModelAttribute("listParams")
-    java.util.List<java.util.Map.Entry<String, String>> listParams(HttpServletRequest request) {
-        java.util.List<java.util.Map.Entry<String, String>> out = new java.util.ArrayList<>();
+    List<Map.Entry<String, String>> listParams(HttpServletRequest request) {
+        List<Map.Entry<String, String>> out = new ArrayList<>();
         if (!"GET".equals(request.getMethod())) {
             return out;
         }
@@ -58,7 +66,7 @@ class LayoutAdvice {
             if (!name.equals("page")) {
                 for (String v : values) {
                     if (v != null && !v.isBlank()) {
-                        out.add(java.util.Map.entry(name, v));
+                        out.add(Map.entry(name, v));
                     }
                 }
             }
@@ -66,7 +74,7 @@ class LayoutAdvice {
         return out;
     }
 
-    private static String query(HttpServletRequest request, java.util.function.Predicate<String> keep) {
+    private static String query(HttpServletRequest request, Predicate<String> keep) {
         StringBuilder sb = new StringBuilder();
         if (!"GET".equals(request.getMethod())) {
             return "";
@@ -77,8 +85,8 @@ class LayoutAdvice {
             }
             for (String v : values) {
                 if (v != null && !v.isBlank()) {
-                    sb.append(java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8)).append('=')
-                            .append(java.net.URLEncoder.encode(v, java.nio.charset.StandardCharsets.UTF_8)).append('&');
+                    sb.append(URLEncoder.encode(name, StandardCharsets.UTF_8)).append('=')
+                            .append(URLEncoder.encode(v, StandardCharsets.UTF_8)).append('&');
                 }
             }
         });

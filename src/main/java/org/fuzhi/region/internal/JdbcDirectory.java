@@ -1,21 +1,29 @@
 package org.fuzhi.region.internal;
 
+import java.io.OutputStream;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.fuzhi.common.Page;
 import org.fuzhi.common.RegionCode;
 import org.fuzhi.common.SchoolType;
+import org.fuzhi.platform.AuditLog;
+import org.fuzhi.platform.CurrentUser;
+import org.fuzhi.platform.Jobs;
 import org.fuzhi.platform.Scope;
 import org.fuzhi.platform.ScopeFilter;
+import org.fuzhi.platform.Xlsx;
 import org.fuzhi.region.Directory;
 import org.fuzhi.region.RegionView;
 import org.fuzhi.region.SchoolView;
+import org.springframework.context.MessageSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -29,11 +37,11 @@ class JdbcDirectory implements Directory {
             FROM school s LEFT JOIN region r ON r.code = s.region_code""";
 
     private final JdbcClient jdbc;
-    private final org.springframework.context.MessageSource messages;
-    private final org.fuzhi.platform.AuditLog audit;
+    private final MessageSource messages;
+    private final AuditLog audit;
 
-    JdbcDirectory(JdbcClient jdbc, org.springframework.context.MessageSource messages,
-                  org.fuzhi.platform.AuditLog audit) {
+    JdbcDirectory(JdbcClient jdbc, MessageSource messages,
+                  AuditLog audit) {
         this.jdbc = jdbc;
         this.messages = messages;
         this.audit = audit;
@@ -90,7 +98,7 @@ class JdbcDirectory implements Directory {
     public Optional<String> firstVillage(Scope scope) {
         return switch (scope.type()) {
             case SCHOOL -> school(scope.code()).map(SchoolView::regionCode)
-                    .filter(c -> new org.fuzhi.common.RegionCode(c).level() == org.fuzhi.common.RegionCode.Level.VILLAGE);
+                    .filter(c -> new RegionCode(c).level() == RegionCode.Level.VILLAGE);
             case REGION -> jdbc.sql("""
                     SELECT code FROM region WHERE level = 'VILLAGE' AND code BETWEEN :low AND :high
                     ORDER BY code LIMIT 1""").param("low", scope.lowestRegion()).param("high", scope.highestRegion())
@@ -148,12 +156,12 @@ class JdbcDirectory implements Directory {
 
     @Override
     @Transactional
-    public long exportSchools(org.fuzhi.platform.CurrentUser user, SchoolQuery q, java.io.OutputStream out,
-                              java.util.Locale locale) {
-        List<String> header = java.util.stream.Stream.of("code", "name", "type", "region", "teachers", "keyVillage")
+    public long exportSchools(CurrentUser user, SchoolQuery q, OutputStream out,
+                              Locale locale) {
+        List<String> header = Stream.of("code", "name", "type", "region", "teachers", "keyVillage")
                 .map(c -> messages.getMessage("school." + c, null, locale)).toList();
         long n = 0;
-        try (org.fuzhi.platform.Xlsx x = new org.fuzhi.platform.Xlsx(out,
+        try (Xlsx x = new Xlsx(out,
                 messages.getMessage("school.list.title", null, locale), header)) {
             int page = 0;
             Page<SchoolView> p;
@@ -166,7 +174,7 @@ class JdbcDirectory implements Directory {
                                     : "filter.no", null, locale)));
                     n++;
                 }
-                org.fuzhi.platform.Jobs.progress().done(n);
+                Jobs.progress().done(n);
             } while (p.hasNext());
         }
         audit.record("EXPORT", "schools", null, Map.of("rows", n, "filter", String.valueOf(q)));

@@ -2,12 +2,14 @@ package org.fuzhi.region.internal;
 
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.fuzhi.platform.AuditTargetNames;
 import org.fuzhi.region.Directory;
 import org.fuzhi.region.RegionView;
+import org.fuzhi.region.SchoolView;
 import org.springframework.stereotype.Component;
 
 /** Regions by name. */
@@ -26,11 +28,11 @@ class RegionAuditNames implements AuditTargetNames {
     }
 
     @Override
-    public Map<String, String> names(String targetType, Collection<String> ids, java.util.Locale locale) {
+    public Map<String, String> names(String targetType, Collection<String> ids, Locale locale) {
         Map<String, String> out = new HashMap<>();
         if (targetType.equals("school")) {
             ids.stream().filter(Objects::nonNull).distinct()
-                    .forEach(c -> directory.school(c).map(org.fuzhi.region.SchoolView::name).ifPresent(n -> out.put(c, n)));
+                    .forEach(c -> directory.school(c).map(SchoolView::name).ifPresent(n -> out.put(c, n)));
             return out;
         }
         // A village with its township (12 townships have a 向阳村); a code that is no region is left out.

@@ -1,14 +1,17 @@
 package org.fuzhi.region.internal;
 
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.fuzhi.common.RegionCode;
+import org.fuzhi.platform.CurrentUser;
 import org.fuzhi.platform.ImportContext;
 import org.fuzhi.platform.ImportKind;
 import org.fuzhi.platform.ImportRow;
 import org.fuzhi.platform.Role;
+import org.fuzhi.platform.Scope;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -29,8 +32,8 @@ class RegionImport implements ImportKind {
 
     /** A new village under the first township of the user's area, at a number no village there uses yet. */
     @Override
-    public List<String> exampleRow(org.fuzhi.platform.CurrentUser user) {
-        if (user == null || user.scope().type() != org.fuzhi.platform.Scope.Type.REGION) {
+    public List<String> exampleRow(CurrentUser user) {
+        if (user == null || user.scope().type() != Scope.Type.REGION) {
             return exampleRow();
         }
         return jdbc.sql("""
@@ -86,7 +89,7 @@ class RegionImport implements ImportKind {
             // Inside the writer's area; or, for a new deployment, a division above it that is not there yet (a
             // county's center sets up its province and city rows once, and can never rename them afterwards).
             var scope = ctx.user().scope();
-            boolean missingAncestor = scope.type() == org.fuzhi.platform.Scope.Type.REGION
+            boolean missingAncestor = scope.type() == Scope.Type.REGION
                     && scope.code().startsWith(new RegionCode(code).prefix()) && !exists(code) && !seen.contains(code);
             if (!scope.containsRegion(code) && !missingAncestor) {
                 ctx.reject(row, "code", "import.rule.outOfScope");
@@ -120,7 +123,7 @@ class RegionImport implements ImportKind {
                 continue;
             }
             boolean existed = exists(code);
-            Map<String, Object> p = new java.util.HashMap<>();
+            Map<String, Object> p = new HashMap<>();
             p.put("code", code);
             p.put("name", row.get("name"));
             p.put("level", rc.level().name());

@@ -1,9 +1,13 @@
 package org.fuzhi.region.internal;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import org.fuzhi.common.SchoolType;
+import org.fuzhi.platform.CurrentUser;
 import org.fuzhi.platform.ImportContext;
 import org.fuzhi.platform.ImportKind;
 import org.fuzhi.platform.ImportRow;
@@ -29,7 +33,7 @@ class SchoolImport implements ImportKind {
 
     /** A new village school in the first village of the user's area. */
     @Override
-    public List<String> exampleRow(org.fuzhi.platform.CurrentUser user) {
+    public List<String> exampleRow(CurrentUser user) {
         if (user == null || user.scope().type() != Scope.Type.REGION) {
             return exampleRow();
         }
@@ -43,7 +47,7 @@ class SchoolImport implements ImportKind {
 
     /** A school code no school uses, from the top of a range real codes do not reach. */
     private String freeExampleCode() {
-        java.util.Set<String> used = new java.util.HashSet<>(jdbc.sql("SELECT code FROM school WHERE code LIKE '21429999%'")
+        Set<String> used = new HashSet<>(jdbc.sql("SELECT code FROM school WHERE code LIKE '21429999%'")
                 .query(String.class).list());
         for (int n = 99; n >= 0; n--) {
             String code = "21429999" + String.format("%02d", n);
@@ -144,7 +148,7 @@ class SchoolImport implements ImportKind {
             // outside every county, which several counties share) is not renamed, moved or detached from here.
             if (code.matches("[0-9]{10}")) {
                 var existing = jdbc.sql("SELECT region_code FROM school WHERE code = :c").param("c", code)
-                        .query((rs, n) -> java.util.Optional.ofNullable(rs.getString(1))).optional();
+                        .query((rs, n) -> Optional.ofNullable(rs.getString(1))).optional();
                 if (existing.isPresent() && !existing.get().map(scope::containsRegion).orElse(false)) {
                     ctx.reject(row, "code", "import.rule.schoolOutOfScope");
                 }

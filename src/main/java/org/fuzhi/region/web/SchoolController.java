@@ -1,14 +1,26 @@
 package org.fuzhi.region.web;
 
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Stream;
 import org.fuzhi.common.Page;
 import org.fuzhi.common.SchoolType;
 import org.fuzhi.platform.CurrentUser;
+import org.fuzhi.platform.Downloads;
+import org.fuzhi.platform.Exports;
 import org.fuzhi.platform.NotFoundException;
+import org.fuzhi.platform.Scope;
+import org.fuzhi.platform.Xlsx;
 import org.fuzhi.region.Directory;
 import org.fuzhi.region.RegionView;
 import org.fuzhi.region.SchoolView;
+import org.springframework.context.MessageSource;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
@@ -21,17 +33,17 @@ import org.springframework.web.bind.annotation.ResponseBody;
 class SchoolController {
 
     private final Directory directory;
-    private final org.springframework.context.MessageSource messages;
-    private final org.fuzhi.platform.Exports exports;
+    private final MessageSource messages;
+    private final Exports exports;
 
-    SchoolController(Directory directory, org.springframework.context.MessageSource messages,
-                     org.fuzhi.platform.Exports exports) {
+    SchoolController(Directory directory, MessageSource messages,
+                     Exports exports) {
         this.exports = exports;
         this.directory = directory;
         this.messages = messages;
     }
 
-    private static final java.util.List<Integer> PAGE_SIZES = java.util.List.of(20, 50, 100);
+    private static final List<Integer> PAGE_SIZES = List.of(20, 50, 100);
 
     @GetMapping("/schools")
     String list(@RequestParam(required = false) String q, @RequestParam(required = false) String type,
@@ -47,8 +59,8 @@ class SchoolController {
         model.addAttribute("pageSizes", PAGE_SIZES);
         // Where a school is, as a person reads it: the village with its township.
         model.addAttribute("placeNames", directory.placeNames(result.items().stream().map(SchoolView::regionCode)
-                .filter(java.util.Objects::nonNull).toList()));
-        if (user.scope().type() == org.fuzhi.platform.Scope.Type.REGION) {
+                .filter(Objects::nonNull).toList()));
+        if (user.scope().type() == Scope.Type.REGION) {
             model.addAttribute("areas", directory.areaGroups(user.scope().code()));
         }
         model.addAttribute("q", q);
@@ -82,43 +94,43 @@ class SchoolController {
         }
         RegionView region = start == null ? null : directory.region(start).orElseThrow(() -> new NotFoundException("region"));
         model.addAttribute("region", region);
-        model.addAttribute("ancestry", region == null ? java.util.List.of() : directory.ancestry(region.code()));
-        model.addAttribute("children", region == null ? java.util.List.of() : directory.children(region.code()));
+        model.addAttribute("ancestry", region == null ? List.of() : directory.ancestry(region.code()));
+        model.addAttribute("children", region == null ? List.of() : directory.children(region.code()));
         return "region/regions";
     }
 
     @GetMapping({"/schools/export", "/api/v1/schools/export"})
     void export(@RequestParam(required = false) String q, @RequestParam(required = false) String type,
                 @RequestParam(required = false) String region, @RequestParam(required = false) String sort,
-                jakarta.servlet.http.HttpServletRequest request,
-                jakarta.servlet.http.HttpServletResponse response, java.util.Locale locale) throws java.io.IOException {
+                HttpServletRequest request,
+                HttpServletResponse response, Locale locale) throws IOException {
         CurrentUser user = CurrentUser.get();
         // In the order the list shows it.
         Directory.SchoolQuery query = new Directory.SchoolQuery(q, type, region, sort);
         // A province lists tens of thousands of schools: a long list is written by a job like the other exports.
         long rows = directory.schools(user.scope(), query, 0, 1).total();
-        exports.send(request, response, new org.fuzhi.platform.Exports.Export("schools", rows,
+        exports.send(request, response, new Exports.Export("schools", rows,
                 messages.getMessage("job.title.exportSchools", new Object[]{rows}, locale),
                 "/schools" + (request.getQueryString() == null ? "" : "?" + request.getQueryString()),
                 messages.getMessage("school.export.filename", null, locale) + ".xlsx",
-                org.fuzhi.platform.Downloads.XLSX, out -> directory.exportSchools(user, query, out, locale)));
+                Downloads.XLSX, out -> directory.exportSchools(user, query, out, locale)));
     }
 
     /** The subdivisions of a region (public administrative data) as .xlsx. */
     @GetMapping({"/regions/export", "/api/v1/regions/{code}/children/export"})
     void exportRegions(@RequestParam(required = false) String code,
                        @PathVariable(name = "code", required = false) String pathCode,
-                       jakarta.servlet.http.HttpServletResponse response, java.util.Locale locale)
-            throws java.io.IOException {
+                       HttpServletResponse response, Locale locale)
+            throws IOException {
         String parent = pathCode != null ? pathCode : code;
         RegionView region = directory.region(parent).orElseThrow(() -> new NotFoundException("region"));
-        org.fuzhi.platform.Downloads.prepare(response, org.fuzhi.platform.Downloads.XLSX,
+        Downloads.prepare(response, Downloads.XLSX,
                 region.name() + ".xlsx");
-        java.util.List<String> header = java.util.stream.Stream.of("codeColumn", "name", "level", "keyPoor", "children")
+        List<String> header = Stream.of("codeColumn", "name", "level", "keyPoor", "children")
                 .map(k -> messages.getMessage("region." + k, null, locale)).toList();
-        try (org.fuzhi.platform.Xlsx x = new org.fuzhi.platform.Xlsx(response.getOutputStream(), region.name(), header)) {
+        try (Xlsx x = new Xlsx(response.getOutputStream(), region.name(), header)) {
             for (RegionView c : directory.children(region.code())) {
-                x.row(java.util.List.of(c.code(), c.name(), messages.getMessage("enum.Level." + c.level(), null, locale),
+                x.row(List.of(c.code(), c.name(), messages.getMessage("enum.Level." + c.level(), null, locale),
                         messages.getMessage(c.keyPoorVillage() ? "filter.yes" : "filter.no", null, locale),
                         String.valueOf(c.childCount())));
             }
@@ -150,7 +162,7 @@ class SchoolController {
     /** Divisions are public administrative data: any signed-in user may browse them. */
     @GetMapping("/api/v1/regions/{code}/children")
     @ResponseBody
-    java.util.List<RegionView> apiChildren(@PathVariable String code) {
+    List<RegionView> apiChildren(@PathVariable String code) {
         directory.region(code).orElseThrow(() -> new NotFoundException("region"));
         return directory.children(code);
     }

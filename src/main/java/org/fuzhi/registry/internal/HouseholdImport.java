@@ -3,17 +3,25 @@ package org.fuzhi.registry.internal;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.sql.Date;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Instant;
 import java.time.Year;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.fuzhi.common.IdNumber;
+import org.fuzhi.common.Masking;
+import org.fuzhi.platform.CurrentUser;
+import org.fuzhi.platform.FieldCrypto;
 import org.fuzhi.platform.ImportContext;
 import org.fuzhi.platform.ImportKind;
 import org.fuzhi.platform.ImportRow;
@@ -34,9 +42,9 @@ class HouseholdImport implements ImportKind {
     private final JdbcClient jdbc;
     private final JdbcTemplate batch;
     private final Directory directory;
-    private final org.fuzhi.platform.FieldCrypto crypto;
+    private final FieldCrypto crypto;
 
-    HouseholdImport(JdbcClient jdbc, JdbcTemplate batch, Directory directory, org.fuzhi.platform.FieldCrypto crypto) {
+    HouseholdImport(JdbcClient jdbc, JdbcTemplate batch, Directory directory, FieldCrypto crypto) {
         this.crypto = crypto;
         this.jdbc = jdbc;
         this.batch = batch;
@@ -63,7 +71,7 @@ class HouseholdImport implements ImportKind {
     }
 
     @Override
-    public List<String> exampleRow(org.fuzhi.platform.CurrentUser user) {
+    public List<String> exampleRow(CurrentUser user) {
         // A made-up household of the user's first village, with a number and an ID no county hands out.
         return directory.firstVillage(user.scope()).map(v -> List.of(v.substring(0, 6) + "9999999901", v, "王示例",
                 "脱贫户", "2016", "2019", "8650.00", "是", "王示例",
@@ -177,12 +185,12 @@ class HouseholdImport implements ImportKind {
         Map<String, String> idIndex = new HashMap<>();
         members.forEach(m -> idIndex.computeIfAbsent(m.id().value(), crypto::index));
         Map<String, String> existingHousehold = new HashMap<>();
-        java.util.Set<String> outside = new java.util.HashSet<>();
+        Set<String> outside = new HashSet<>();
         var area = ctx.user().scope();
         jdbc.sql("SELECT p.id_index, h.household_no, h.region_code, e.school_region_code FROM person p "
                         + "LEFT JOIN household h ON h.id = p.household_id LEFT JOIN enrolment e ON e.person_id = p.id "
                         + "WHERE p.id_index IN (:ids)")
-                .param("ids", List.copyOf(new java.util.HashSet<>(idIndex.values())))
+                .param("ids", List.copyOf(new HashSet<>(idIndex.values())))
                 .query(rs -> {
                     String index = rs.getString(1).strip();
                     existingHousehold.put(index, rs.getString(2) == null ? "" : rs.getString(2));
@@ -223,12 +231,12 @@ class HouseholdImport implements ImportKind {
         writeMembers(accepted, existingHousehold, idIndex);
     }
 
-    private void writeHouseholds(java.util.Collection<Household> hs) {
+    private void writeHouseholds(Collection<Household> hs) {
         if (hs.isEmpty()) {
             return;
         }
         List<String> nos = hs.stream().map(Household::no).toList();
-        var existing = new java.util.HashSet<>(jdbc.sql("SELECT household_no FROM household WHERE household_no IN (:n)")
+        var existing = new HashSet<>(jdbc.sql("SELECT household_no FROM household WHERE household_no IN (:n)")
                 .param("n", nos).query(String.class).list());
         Timestamp now = Timestamp.from(Instant.now());
         List<Household> inserts = hs.stream().filter(h -> !existing.contains(h.no())).toList();
@@ -244,8 +252,8 @@ class HouseholdImport implements ImportKind {
                 WHERE household_no = ?""", updates, 500, (ps, h) -> bindHousehold(ps, h, now));
     }
 
-    private static void bindHousehold(java.sql.PreparedStatement ps, Household h, Timestamp now)
-            throws java.sql.SQLException {
+    private static void bindHousehold(PreparedStatement ps, Household h, Timestamp now)
+            throws SQLException {
         ps.setString(1, h.village());
         ps.setString(2, h.head());
         ps.setString(3, h.category() == null ? null : h.category().name());
@@ -268,14 +276,14 @@ class HouseholdImport implements ImportKind {
                         + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, " + householdId + ", ?, ?)",
                 inserts, 500, (ps, m) -> {
                     bindMember(ps, m, now, idIndex.get(m.id().value()));
-                    ps.setString(11, org.fuzhi.common.Masking.idNumber(m.id().value()));
+                    ps.setString(11, Masking.idNumber(m.id().value()));
                 });
         // The sealed number in its side table (V16), found by the index just written.
         batch.batchUpdate("INSERT INTO person_sealed (person_id, id_sealed) "
                         + "VALUES ((SELECT id FROM person WHERE id_index = ?), ?)",
                 inserts, 500, (ps, m) -> {
                     ps.setString(1, idIndex.get(m.id().value()));
-                    ps.setString(2, crypto.seal(org.fuzhi.platform.FieldCrypto.Kind.ID_NUMBER, m.id().value()));
+                    ps.setString(2, crypto.seal(FieldCrypto.Kind.ID_NUMBER, m.id().value()));
                 });
         batch.batchUpdate("UPDATE person SET name = ?, gender = ?, birth_date = ?, relation = ?, ethnicity = ?, "
                         + "disability = ?, health = ?, updated_at = ?, household_id = " + householdId
@@ -283,8 +291,8 @@ class HouseholdImport implements ImportKind {
                 updates, 500, (ps, m) -> bindMember(ps, m, now, idIndex.get(m.id().value())));
     }
 
-    private static void bindMember(java.sql.PreparedStatement ps, Member m, Timestamp now, String idIndex)
-            throws java.sql.SQLException {
+    private static void bindMember(PreparedStatement ps, Member m, Timestamp now, String idIndex)
+            throws SQLException {
         ps.setString(1, m.name());
         ps.setString(2, m.id().gender().name());
         ps.setDate(3, Date.valueOf(m.id().birthDate()));

@@ -1,27 +1,43 @@
 package org.fuzhi.registry.internal;
 
+import java.io.OutputStream;
+import java.math.RoundingMode;
+import java.sql.Date;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.fuzhi.common.Gender;
 import org.fuzhi.common.IdNumber;
 import org.fuzhi.common.Masking;
 import org.fuzhi.common.Page;
+import org.fuzhi.common.RegionCode;
 import org.fuzhi.common.Stage;
 import org.fuzhi.platform.AuditLog;
+import org.fuzhi.platform.CurrentUser;
 import org.fuzhi.platform.FieldCrypto;
-import org.fuzhi.platform.Scope;
+import org.fuzhi.platform.NotFoundException;
 import org.fuzhi.platform.Privacy;
+import org.fuzhi.platform.Scope;
 import org.fuzhi.platform.ScopeFilter;
 import org.fuzhi.platform.StaleEditException;
+import org.fuzhi.platform.Xlsx;
 import org.fuzhi.region.Directory;
 import org.fuzhi.region.SchoolView;
 import org.fuzhi.registry.EnrolmentStatus;
@@ -29,10 +45,14 @@ import org.fuzhi.registry.HouseholdView;
 import org.fuzhi.registry.PovertyCategory;
 import org.fuzhi.registry.Registry;
 import org.fuzhi.registry.StudentView;
+import org.springframework.context.MessageSource;
+import org.springframework.jdbc.core.ConnectionCallback;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 @Service
 @Transactional(readOnly = true)
@@ -53,13 +73,13 @@ class JdbcRegistry implements Registry {
     private final Directory directory;
     private final AuditLog audit;
     private final StudentExport export;
-    private final org.springframework.context.MessageSource messages;
-    private final org.springframework.jdbc.core.JdbcTemplate batchTemplate;
+    private final MessageSource messages;
+    private final JdbcTemplate batchTemplate;
     private final FieldCrypto crypto;
 
     JdbcRegistry(JdbcClient jdbc, Directory directory, AuditLog audit, StudentExport export,
-                 org.springframework.context.MessageSource messages,
-                 org.springframework.jdbc.core.JdbcTemplate batchTemplate, FieldCrypto crypto) {
+                 MessageSource messages,
+                 JdbcTemplate batchTemplate, FieldCrypto crypto) {
         this.crypto = crypto;
         this.messages = messages;
         this.batchTemplate = batchTemplate;
@@ -178,8 +198,8 @@ class JdbcRegistry implements Registry {
             return "e.school_code, e.grade, e.class_name, e.id";
         }
         String dir = desc ? " DESC" : "";
-        return java.util.Arrays.stream(column.split(", ")).map(c -> c + dir)
-                .collect(java.util.stream.Collectors.joining(", ")) + ", e.id" + dir;
+        return Arrays.stream(column.split(", ")).map(c -> c + dir)
+                .collect(Collectors.joining(", ")) + ", e.id" + dir;
     }
 
     @Override
@@ -212,8 +232,8 @@ class JdbcRegistry implements Registry {
 
     @Override
     @Transactional
-    public long exportStudents(org.fuzhi.platform.CurrentUser user, StudentQuery query, boolean unmask,
-                               java.io.OutputStream out, java.util.Locale locale) {
+    public long exportStudents(CurrentUser user, StudentQuery query, boolean unmask,
+                               OutputStream out, Locale locale) {
         return export.export(this, user, query, unmask, out, locale);
     }
 
@@ -277,7 +297,7 @@ class JdbcRegistry implements Registry {
     }
 
     @Override
-    public Map<String, PersonRef> personsByIdIndex(java.util.Collection<String> idIndexes) {
+    public Map<String, PersonRef> personsByIdIndex(Collection<String> idIndexes) {
         Map<String, PersonRef> out = new HashMap<>();
         List<String> ids = List.copyOf(idIndexes);
         for (int i = 0; i < ids.size(); i += 1000) {
@@ -290,7 +310,7 @@ class JdbcRegistry implements Registry {
     }
 
     @Override
-    public Map<String, Long> personIdsByIdIndex(java.util.Collection<String> idIndexes) {
+    public Map<String, Long> personIdsByIdIndex(Collection<String> idIndexes) {
         Map<String, Long> out = new HashMap<>();
         List<String> ids = List.copyOf(idIndexes);
         for (int i = 0; i < ids.size(); i += 5000) {
@@ -303,9 +323,9 @@ class JdbcRegistry implements Registry {
     }
 
     @Override
-    public Map<Long, PersonLabel> personLabels(java.util.Collection<Long> personIds) {
+    public Map<Long, PersonLabel> personLabels(Collection<Long> personIds) {
         Map<Long, PersonLabel> out = new HashMap<>();
-        List<Long> ids = List.copyOf(new java.util.HashSet<>(personIds));
+        List<Long> ids = List.copyOf(new HashSet<>(personIds));
         for (int i = 0; i < ids.size(); i += 1000) {
             jdbc.sql("SELECT p.id, p.name, p.id_masked, p.birth_date, h.region_code, "
                             + "(SELECT MIN(e.id) FROM enrolment e WHERE e.person_id = p.id) AS eid FROM person p "
@@ -320,7 +340,7 @@ class JdbcRegistry implements Registry {
     }
 
     @Override
-    public Map<String, IdOwner> idOwnersByIndex(java.util.Collection<String> idIndexes) {
+    public Map<String, IdOwner> idOwnersByIndex(Collection<String> idIndexes) {
         Map<String, IdOwner> out = new HashMap<>();
         List<String> ids = List.copyOf(idIndexes);
         for (int i = 0; i < ids.size(); i += 5000) {
@@ -335,7 +355,7 @@ class JdbcRegistry implements Registry {
     }
 
     @Override
-    public Map<String, PersonHousehold> householdsByIdIndex(java.util.Collection<String> idIndexes) {
+    public Map<String, PersonHousehold> householdsByIdIndex(Collection<String> idIndexes) {
         Map<String, PersonHousehold> out = new HashMap<>();
         List<String> ids = List.copyOf(idIndexes);
         for (int i = 0; i < ids.size(); i += 1000) {
@@ -349,7 +369,7 @@ class JdbcRegistry implements Registry {
     }
 
     @Override
-    public Map<Long, EnrolmentStatus> enrolmentStatusOf(java.util.Collection<Long> personIds) {
+    public Map<Long, EnrolmentStatus> enrolmentStatusOf(Collection<Long> personIds) {
         Map<Long, EnrolmentStatus> out = new HashMap<>();
         List<Long> ids = List.copyOf(personIds);
         for (int i = 0; i < ids.size(); i += 1000) {
@@ -362,7 +382,7 @@ class JdbcRegistry implements Registry {
     }
 
     @Override
-    public Map<Long, CurrentEnrolment> currentEnrolments(java.util.Collection<Long> personIds) {
+    public Map<Long, CurrentEnrolment> currentEnrolments(Collection<Long> personIds) {
         Map<Long, CurrentEnrolment> out = new HashMap<>();
         List<Long> ids = List.copyOf(personIds);
         for (int i = 0; i < ids.size(); i += 1000) {
@@ -371,7 +391,7 @@ class JdbcRegistry implements Registry {
                             + "LEFT JOIN household h ON h.id = p.household_id WHERE e.person_id IN (:ids)")
                     .param("ids", ids.subList(i, Math.min(ids.size(), i + 1000))).query(rs -> {
                         out.put(rs.getLong(1), new CurrentEnrolment(rs.getLong(1), rs.getLong(2), rs.getString(3),
-                                rs.getString(4), org.fuzhi.common.Stage.valueOf(rs.getString(5)),
+                                rs.getString(4), Stage.valueOf(rs.getString(5)),
                                 (Integer) rs.getObject(6, Integer.class), rs.getBoolean(7),
                                 EnrolmentStatus.valueOf(rs.getString(8)), rs.getBoolean(9), rs.getString(10)));
                     });
@@ -380,7 +400,7 @@ class JdbcRegistry implements Registry {
     }
 
     @Override
-    public List<PersonRef> personsLivingIn(java.util.Collection<String> regionCodes) {
+    public List<PersonRef> personsLivingIn(Collection<String> regionCodes) {
         List<PersonRef> out = new ArrayList<>();
         List<String> codes = List.copyOf(regionCodes);
         for (int i = 0; i < codes.size(); i += 500) {
@@ -392,9 +412,9 @@ class JdbcRegistry implements Registry {
     }
 
     @Override
-    public void forEachPersonOfArea(String regionCode, java.util.function.Consumer<PersonRef> consumer) {
+    public void forEachPersonOfArea(String regionCode, Consumer<PersonRef> consumer) {
         // Code ranges rather than LIKE: a B-tree serves a range under any collation.
-        String prefix = new org.fuzhi.common.RegionCode(regionCode).prefix();
+        String prefix = new RegionCode(regionCode).prefix();
         // No enrolment: linkage compares persons, and joining a province's 10M enrolments to its 11M persons
         // doubled the read (13 s against 6 s). Streamed in the order of the region index.
         streaming(() -> jdbc.sql("""
@@ -410,18 +430,18 @@ class JdbcRegistry implements Registry {
     }
 
     @Override
-    public List<PersonRef> personsBornOn(Scope area, java.util.Collection<java.time.LocalDate> dates) {
+    public List<PersonRef> personsBornOn(Scope area, Collection<LocalDate> dates) {
         if (dates.isEmpty()) {
             return List.of();
         }
         ScopeFilter f = residence(area);
         return jdbc.sql(PERSON_REF_SELECT + " WHERE p.birth_date IN (:d) AND " + f.sql()).params(f.params())
-                .param("d", dates.stream().map(java.sql.Date::valueOf).toList())
+                .param("d", dates.stream().map(Date::valueOf).toList())
                 .query((rs, n) -> personRef(rs)).list();
     }
 
     @Override
-    public void forEachAssessmentSubject(Scope scope, java.util.function.Consumer<AssessmentSubject> consumer) {
+    public void forEachAssessmentSubject(Scope scope, Consumer<AssessmentSubject> consumer) {
         assessmentSubjects(scope).forEach(0, 1, consumer);
     }
 
@@ -457,7 +477,7 @@ class JdbcRegistry implements Registry {
      * statement (settings local to the transaction, restored after). H2 streams its index-driven plans already.
      */
     private void streaming(Runnable read) {
-        boolean set = postgres() && org.springframework.transaction.support.TransactionSynchronizationManager
+        boolean set = postgres() && TransactionSynchronizationManager
                 .isActualTransactionActive();
         if (set) {
             jdbc.sql("SET LOCAL enable_hashjoin = off").update();
@@ -479,14 +499,14 @@ class JdbcRegistry implements Registry {
 
     private boolean postgres() {
         if (postgres == null) {
-            postgres = batchTemplate.execute((org.springframework.jdbc.core.ConnectionCallback<Boolean>) c ->
+            postgres = batchTemplate.execute((ConnectionCallback<Boolean>) c ->
                     c.getMetaData().getDatabaseProductName().startsWith("PostgreSQL"));
         }
         return postgres;
     }
 
     private void forEachAssessmentSubject(Scope scope, Map<Long, Long> members, long lo, long hi,
-                                          java.util.function.Consumer<AssessmentSubject> consumer) {
+                                          Consumer<AssessmentSubject> consumer) {
         ScopeFilter f = studentScope(scope);
         // No ORDER BY: consumers aggregate or write entries keyed by student, and sorting 10M rows of a province
         // would cost more than reading them.
@@ -548,9 +568,9 @@ class JdbcRegistry implements Registry {
     }
 
     @Override
-    public Map<Long, StudentView> studentsIn(Scope scope, java.util.Collection<Long> ids) {
+    public Map<Long, StudentView> studentsIn(Scope scope, Collection<Long> ids) {
         Map<Long, StudentView> out = new HashMap<>();
-        List<Long> all = List.copyOf(new java.util.LinkedHashSet<>(ids));
+        List<Long> all = List.copyOf(new LinkedHashSet<>(ids));
         ScopeFilter f = studentScope(scope);
         SchoolNames names = new SchoolNames();
         for (int i = 0; i < all.size(); i += 1000) {
@@ -564,7 +584,7 @@ class JdbcRegistry implements Registry {
     @Override
     @Transactional
     public String unmaskIdNumber(Scope scope, long studentId) {
-        student(scope, studentId).orElseThrow(() -> new org.fuzhi.platform.NotFoundException("student"));
+        student(scope, studentId).orElseThrow(() -> new NotFoundException("student"));
         String id = crypto.open(FieldCrypto.Kind.ID_NUMBER, jdbc.sql(
                         "SELECT s.id_sealed FROM enrolment e JOIN person_sealed s ON s.person_id = e.person_id "
                                 + "WHERE e.id = :id")
@@ -576,7 +596,7 @@ class JdbcRegistry implements Registry {
     @Override
     @Transactional
     public void updateStudent(Scope scope, long id, int expectedVersion, StudentEdit edit) {
-        StudentView before = student(scope, id).orElseThrow(() -> new org.fuzhi.platform.NotFoundException("student"));
+        StudentView before = student(scope, id).orElseThrow(() -> new NotFoundException("student"));
         Instant now = Instant.now();
         int n = jdbc.sql("""
                 UPDATE enrolment SET grade = :grade, class_name = :cls, boarding = :boarding, status = :status,
@@ -615,7 +635,7 @@ class JdbcRegistry implements Registry {
     @Override
     @Transactional
     public void updateHousehold(Scope scope, long id, int expectedVersion, HouseholdEdit edit) {
-        HouseholdView before = household(scope, id).orElseThrow(() -> new org.fuzhi.platform.NotFoundException("household"));
+        HouseholdView before = household(scope, id).orElseThrow(() -> new NotFoundException("household"));
         int n = jdbc.sql("""
                 UPDATE household SET head_name = :head, poverty_category = :cat, on_roster = :roster,
                        identified_year = :iy, exited_year = :ey, income_per_head = :income, housing_safe = :safe,
@@ -626,7 +646,7 @@ class JdbcRegistry implements Registry {
                 .param("roster", edit.category() != null && edit.category().onRoster())
                 .param("iy", edit.identifiedYear()).param("ey", edit.exitedYear())
                 .param("income", edit.incomePerHead() == null ? null
-                        : edit.incomePerHead().setScale(2, java.math.RoundingMode.HALF_UP))
+                        : edit.incomePerHead().setScale(2, RoundingMode.HALF_UP))
                 .param("safe", edit.housingSafe()).param("now", Timestamp.from(Instant.now()))
                 .param("id", id).param("v", expectedVersion).update();
         if (n == 0) {
@@ -643,7 +663,7 @@ class JdbcRegistry implements Registry {
     }
 
     private static void diff(Map<String, Object> details, String field, Object before, Object after) {
-        if (!java.util.Objects.equals(before, after)) {
+        if (!Objects.equals(before, after)) {
             details.put(field, before + " → " + after);
         }
     }
@@ -721,7 +741,7 @@ class JdbcRegistry implements Registry {
         });
         if (q.regionCode() != null && !q.regionCode().isBlank()) {
             where.append(" AND h.region_code LIKE :rp");
-            p.put("rp", new org.fuzhi.common.RegionCode(q.regionCode().strip()).prefix() + "%");
+            p.put("rp", new RegionCode(q.regionCode().strip()).prefix() + "%");
         }
         if (q.category() != null && !q.category().isBlank()) {
             where.append(" AND h.poverty_category = :cat");
@@ -735,14 +755,14 @@ class JdbcRegistry implements Registry {
 
     @Override
     @Transactional
-    public long exportHouseholds(org.fuzhi.platform.CurrentUser user, HouseholdQuery q, java.io.OutputStream out,
-                                 java.util.Locale locale) {
+    public long exportHouseholds(CurrentUser user, HouseholdQuery q, OutputStream out,
+                                 Locale locale) {
         Where w = householdWhere(user.childDataScope(), q);
         boolean maskNames = !Privacy.of(user).fullNames();
-        List<String> header = java.util.stream.Stream.of("no", "head", "region", "category", "members",
+        List<String> header = Stream.of("no", "head", "region", "category", "members",
                 "identifiedYear", "exitedYear").map(c -> messages.getMessage("household." + c, null, locale)).toList();
         long[] n = {0};
-        try (org.fuzhi.platform.Xlsx x = new org.fuzhi.platform.Xlsx(out,
+        try (Xlsx x = new Xlsx(out,
                 messages.getMessage("household.list.title", null, locale), header)) {
             jdbc.sql(HOUSEHOLD_SELECT + w.sql() + " ORDER BY h.household_no").withFetchSize(1000).params(w.params())
                     .query(rs -> {

@@ -3,6 +3,7 @@ package org.fuzhi.registry.internal;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.fuzhi.common.Masking;
@@ -31,7 +32,7 @@ class RegistryAuditNames implements AuditTargetNames {
     }
 
     @Override
-    public Map<String, String> names(String targetType, Collection<String> ids, java.util.Locale locale) {
+    public Map<String, String> names(String targetType, Collection<String> ids, Locale locale) {
         List<Long> numbers = AuditTargetNames.numeric(ids);
         Map<String, String> out = new HashMap<>();
         if (numbers.isEmpty()) {

@@ -3,6 +3,7 @@ package org.fuzhi.registry.internal;
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.Locale;
 import org.fuzhi.common.Gender;
 import org.fuzhi.common.IdNumber;
 import org.fuzhi.platform.ImportContext;
@@ -42,7 +43,7 @@ final class RowChecks {
     }
 
     static Gender gender(String raw) {
-        return switch (raw.strip().toUpperCase(java.util.Locale.ROOT)) {
+        return switch (raw.strip().toUpperCase(Locale.ROOT)) {
             case "男", "M", "MALE", "1" -> Gender.M;
             case "女", "F", "FEMALE", "2" -> Gender.F;
             default -> null;

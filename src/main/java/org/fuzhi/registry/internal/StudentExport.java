@@ -2,12 +2,15 @@ package org.fuzhi.registry.internal;
 
 import java.io.OutputStream;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.fuzhi.common.Masking;
 import org.fuzhi.platform.AuditLog;
 import org.fuzhi.platform.CurrentUser;
+import org.fuzhi.platform.Jobs;
+import org.fuzhi.platform.Privacy;
 import org.fuzhi.platform.Xlsx;
 import org.fuzhi.region.Directory;
 import org.fuzhi.region.SchoolView;
@@ -40,11 +43,11 @@ class StudentExport {
     long export(JdbcRegistry registry, CurrentUser user, Registry.StudentQuery query, boolean unmask, OutputStream out,
                 Locale locale) {
         boolean full = unmask && user.role().mayUnmask();
-        var privacy = org.fuzhi.platform.Privacy.of(user);
+        var privacy = Privacy.of(user);
         boolean maskNames = !privacy.fullNames();
         List<String> header = COLUMNS.stream().map(c -> messages.getMessage("student." + c, null, locale)).toList();
         long[] count = {0};
-        Map<String, String> schoolNames = new java.util.HashMap<>();
+        Map<String, String> schoolNames = new HashMap<>();
         try (Xlsx x = new Xlsx(out, messages.getMessage("student.list.title", null, locale), header)) {
             registry.forEachStudentRaw(user.childDataScope(), query, (s, rawId, rawNo) -> {
                 List<String> row = new ArrayList<>(COLUMNS.size());
@@ -65,7 +68,7 @@ class StudentExport {
                 x.row(row);
                 count[0]++;
                 if (count[0] % 1000 == 0) {
-                    org.fuzhi.platform.Jobs.progress().done(count[0]); // the export job's bar (a no-op otherwise)
+                    Jobs.progress().done(count[0]); // the export job's bar (a no-op otherwise)
                 }
             });
         }

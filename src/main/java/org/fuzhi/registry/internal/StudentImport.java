@@ -6,23 +6,33 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.Period;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.fuzhi.common.IdNumber;
+import org.fuzhi.common.Masking;
+import org.fuzhi.common.SchoolType;
 import org.fuzhi.common.Stage;
+import org.fuzhi.platform.CurrentUser;
+import org.fuzhi.platform.FieldCrypto;
 import org.fuzhi.platform.ImportContext;
 import org.fuzhi.platform.ImportKind;
 import org.fuzhi.platform.ImportRow;
 import org.fuzhi.platform.Role;
+import org.fuzhi.platform.Scope;
 import org.fuzhi.region.Directory;
 import org.fuzhi.region.SchoolView;
 import org.fuzhi.registry.EnrolmentStatus;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -36,9 +46,9 @@ class StudentImport implements ImportKind {
     private final JdbcClient jdbc;
     private final JdbcTemplate batch;
     private final Directory directory;
-    private final org.fuzhi.platform.FieldCrypto crypto;
+    private final FieldCrypto crypto;
 
-    StudentImport(JdbcClient jdbc, JdbcTemplate batch, Directory directory, org.fuzhi.platform.FieldCrypto crypto) {
+    StudentImport(JdbcClient jdbc, JdbcTemplate batch, Directory directory, FieldCrypto crypto) {
         this.crypto = crypto;
         this.jdbc = jdbc;
         this.batch = batch;
@@ -51,8 +61,8 @@ class StudentImport implements ImportKind {
     }
 
     /** Ages (in whole years today) a pupil of each stage can have, with room for late starts and repeated years. */
-    static boolean plausibleAge(Stage stage, java.time.LocalDate birth) {
-        int age = java.time.Period.between(birth, java.time.LocalDate.now()).getYears();
+    static boolean plausibleAge(Stage stage, LocalDate birth) {
+        int age = Period.between(birth, LocalDate.now()).getYears();
         return switch (stage) {
             case KINDERGARTEN -> age >= 1 && age <= 8;
             case PRIMARY -> age >= 4 && age <= 18;
@@ -79,15 +89,15 @@ class StudentImport implements ImportKind {
     }
 
     @Override
-    public List<String> exampleRow(org.fuzhi.platform.CurrentUser user) {
+    public List<String> exampleRow(CurrentUser user) {
         // A made-up pupil of the first primary school the user may import for; no household (it need not exist).
-        var school = user.scope().type() == org.fuzhi.platform.Scope.Type.SCHOOL
+        var school = user.scope().type() == Scope.Type.SCHOOL
                 ? directory.school(user.scope().code())
                 : directory.schools(user.scope(), new Directory.SchoolQuery(null, "PRIMARY", null), 0, 1).items()
                         .stream().findFirst();
-        return school.filter(s -> s.regionCode() != null && (s.type() == org.fuzhi.common.SchoolType.PRIMARY
-                || s.type() == org.fuzhi.common.SchoolType.TEACHING_POINT
-                || s.type() == org.fuzhi.common.SchoolType.NINE_YEAR)).map(s -> {
+        return school.filter(s -> s.regionCode() != null && (s.type() == SchoolType.PRIMARY
+                || s.type() == SchoolType.TEACHING_POINT
+                || s.type() == SchoolType.NINE_YEAR)).map(s -> {
             String id = ImportKind.exampleId(s.regionCode().substring(0, 6), "20150304", "999");
             return List.of("G" + id, "李示例", id, "男", "2015-03-04", "汉族", s.code(), "小学", "4", "4(1)班", "否",
                     "在读", "", "", "是", "否", "否", "否");
@@ -129,7 +139,7 @@ class StudentImport implements ImportKind {
             if (id != null && !ids.add(LongSet.key(id.value()))) {
                 ctx.reject(row, "idNumber", "import.rule.duplicateInFile");
             }
-            String no = row.get("studentNo").toUpperCase(java.util.Locale.ROOT);
+            String no = row.get("studentNo").toUpperCase(Locale.ROOT);
             if (!no.matches("[GJL][0-9]{17}[0-9X]")) {
                 ctx.reject(row, "studentNo", no.isEmpty() ? "import.rule.required" : "import.rule.studentNo");
             } else {
@@ -158,7 +168,7 @@ class StudentImport implements ImportKind {
             } else if (id != null && !plausibleAge(stage, id.birthDate())) {
                 // A 90-year-old first-grader is a typo in the ID or the stage, not a pupil.
                 ctx.reject(row, "stage", "import.rule.ageForStage",
-                        java.time.Period.between(id.birthDate(), java.time.LocalDate.now()).getYears());
+                        Period.between(id.birthDate(), LocalDate.now()).getYears());
             }
             Integer grade = null;
             if (row.has("grade")) {
@@ -209,7 +219,7 @@ class StudentImport implements ImportKind {
             return false;
         }
         var scope = ctx.user().scope();
-        return scope.type() == org.fuzhi.platform.Scope.Type.SCHOOL
+        return scope.type() == Scope.Type.SCHOOL
                 ? schoolCounty != null && region.startsWith(schoolCounty)
                 : scope.containsRegion(region);
     }
@@ -225,7 +235,7 @@ class StudentImport implements ImportKind {
             idIndex.computeIfAbsent(s.id().value(), crypto::index);
             noIndex.computeIfAbsent(s.studentNo(), crypto::index);
         }
-        var rowMapper = (org.springframework.jdbc.core.RowMapper<Existing>) (rs, n) -> new Existing(
+        var rowMapper = (RowMapper<Existing>) (rs, n) -> new Existing(
                 rs.getString("id_index").strip(), rs.getString("name"), strip(rs.getString("student_no_index")),
                 rs.getString("student_no_masked"), rs.getString("school_code"),
                 rs.getString("region_code") != null ? rs.getString("region_code") : rs.getString("school_region_code"));
@@ -239,11 +249,11 @@ class StudentImport implements ImportKind {
                         + "LEFT JOIN household h ON h.id = p.household_id WHERE e.student_no_index IN (:nos)")
                 .param("nos", List.copyOf(new HashSet<>(noIndex.values())))
                 .query(rowMapper).list().forEach(e -> byNo.put(e.studentNoIndex(), e));
-        String schoolCounty = ctx.user().scope().type() == org.fuzhi.platform.Scope.Type.SCHOOL
-                ? candidates.stream().map(c -> c.school().regionCode()).filter(java.util.Objects::nonNull)
+        String schoolCounty = ctx.user().scope().type() == Scope.Type.SCHOOL
+                ? candidates.stream().map(c -> c.school().regionCode()).filter(Objects::nonNull)
                 .map(r -> r.substring(0, 6)).findFirst().orElse(null) : null;
         Set<String> householdNos = new HashSet<>();
-        List<String> wanted = candidates.stream().map(Student::householdNo).filter(java.util.Objects::nonNull)
+        List<String> wanted = candidates.stream().map(Student::householdNo).filter(Objects::nonNull)
                 .distinct().toList();
         if (!wanted.isEmpty()) {
             // Only households the importer may attach pupils to count as existing: another county's number is
@@ -273,7 +283,7 @@ class StudentImport implements ImportKind {
                 ctx.reject(s.row(), "idNumber", "import.rule.idHasOtherStudentNo", sameId.studentNoMasked());
             }
             if (sameId != null && sameId.studentNoIndex() == null && !sameId.name().equals(s.name())) {
-                ctx.reject(s.row(), "name", "import.rule.nameMismatch", org.fuzhi.common.Masking.name(sameId.name()));
+                ctx.reject(s.row(), "name", "import.rule.nameMismatch", Masking.name(sameId.name()));
             }
             // Moving a student between schools is a transfer with its own workflow, not an import.
             if (schoolUser && sameNo != null && !sameNo.schoolCode().equals(s.school().code())) {
@@ -295,14 +305,14 @@ class StudentImport implements ImportKind {
                         + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, " + householdId + ", ?, ?)",
                 newPersons, 500, (ps, s) -> {
                     bindPerson(ps, s, now, idIndex.get(s.id().value()));
-                    ps.setString(13, org.fuzhi.common.Masking.idNumber(s.id().value()));
+                    ps.setString(13, Masking.idNumber(s.id().value()));
                 });
         // The sealed values in their side tables (V16), found by the indexes just written.
         batch.batchUpdate("INSERT INTO person_sealed (person_id, id_sealed) "
                         + "VALUES ((SELECT id FROM person WHERE id_index = ?), ?)",
                 newPersons, 500, (ps, s) -> {
                     ps.setString(1, idIndex.get(s.id().value()));
-                    ps.setString(2, crypto.seal(org.fuzhi.platform.FieldCrypto.Kind.ID_NUMBER, s.id().value()));
+                    ps.setString(2, crypto.seal(FieldCrypto.Kind.ID_NUMBER, s.id().value()));
                 });
         batch.batchUpdate("UPDATE person SET name = ?, gender = ?, birth_date = ?, ethnicity = COALESCE(?, ethnicity), "
                         + "relation = COALESCE(?, relation), left_behind = ?, single_parent = ?, orphan = ?, "
@@ -322,13 +332,13 @@ class StudentImport implements ImportKind {
                 enrolInserts, 500, (ps, s) -> {
                     bindEnrolment(ps, s, now, noIndex.get(s.studentNo()));
                     ps.setString(11, idIndex.get(s.id().value()));
-                    ps.setString(12, org.fuzhi.common.Masking.studentNo(s.studentNo()));
+                    ps.setString(12, Masking.studentNo(s.studentNo()));
                 });
         batch.batchUpdate("INSERT INTO enrolment_sealed (enrolment_id, student_no_sealed) "
                         + "VALUES ((SELECT id FROM enrolment WHERE student_no_index = ?), ?)",
                 enrolInserts, 500, (ps, s) -> {
                     ps.setString(1, noIndex.get(s.studentNo()));
-                    ps.setString(2, crypto.seal(org.fuzhi.platform.FieldCrypto.Kind.STUDENT_NO, s.studentNo()));
+                    ps.setString(2, crypto.seal(FieldCrypto.Kind.STUDENT_NO, s.studentNo()));
                 });
     }
 

@@ -1,37 +1,54 @@
 package org.fuzhi.registry.web;
 
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.time.Year;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
 import org.fuzhi.common.Page;
 import org.fuzhi.platform.CurrentUser;
+import org.fuzhi.platform.Downloads;
+import org.fuzhi.platform.Exports;
 import org.fuzhi.platform.NotFoundException;
+import org.fuzhi.platform.Privacy;
+import org.fuzhi.platform.Role;
+import org.fuzhi.platform.Scope;
+import org.fuzhi.platform.StaleEditException;
+import org.fuzhi.region.Directory;
 import org.fuzhi.registry.HouseholdView;
 import org.fuzhi.registry.PovertyCategory;
 import org.fuzhi.registry.Registry;
+import org.springframework.context.MessageSource;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseBody;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
 @Controller
 class HouseholdController {
 
     private final Registry registry;
-    private final org.springframework.context.MessageSource messages;
+    private final MessageSource messages;
 
-    private final org.fuzhi.platform.Exports exports;
-    private final org.fuzhi.region.Directory directory;
+    private final Exports exports;
+    private final Directory directory;
 
-    HouseholdController(Registry registry, org.springframework.context.MessageSource messages,
-                        org.fuzhi.platform.Exports exports, org.fuzhi.region.Directory directory) {
+    HouseholdController(Registry registry, MessageSource messages,
+                        Exports exports, Directory directory) {
         this.exports = exports;
         this.directory = directory;
         this.registry = registry;
         this.messages = messages;
     }
 
-    private static final java.util.List<Integer> PAGE_SIZES = java.util.List.of(20, 50, 100);
+    private static final List<Integer> PAGE_SIZES = List.of(20, 50, 100);
 
     @GetMapping("/households")
     String list(@RequestParam(required = false) String q, @RequestParam(required = false) String region,
@@ -49,9 +66,9 @@ class HouseholdController {
         model.addAttribute("pageSizes", PAGE_SIZES);
         // Villages by name, with their township (12 townships have a 向阳村), never a bare code.
         model.addAttribute("placeNames", directory.placeNames(result.items().stream()
-                .map(org.fuzhi.registry.HouseholdView::regionCode).toList()));
+                .map(HouseholdView::regionCode).toList()));
         // The area filter picked by name: the user's area, its townships and their villages.
-        if (user.scope().type() == org.fuzhi.platform.Scope.Type.REGION) {
+        if (user.scope().type() == Scope.Type.REGION) {
             model.addAttribute("areas", directory.areaGroups(user.scope().code()));
         }
         model.addAttribute("q", q);
@@ -68,13 +85,13 @@ class HouseholdController {
         model.addAttribute("h", registry.household(user.childDataScope(), id)
                 .orElseThrow(() -> new NotFoundException("household")));
         model.addAttribute("maskNames", !seesNames(user));
-        model.addAttribute("mayEdit", user.role() == org.fuzhi.platform.Role.CENTER
-                || user.role() == org.fuzhi.platform.Role.VILLAGE);
+        model.addAttribute("mayEdit", user.role() == Role.CENTER
+                || user.role() == Role.VILLAGE);
         return "registry/household";
     }
 
     private static void requireEditor(CurrentUser user) {
-        user.require(user.role() == org.fuzhi.platform.Role.CENTER || user.role() == org.fuzhi.platform.Role.VILLAGE);
+        user.require(user.role() == Role.CENTER || user.role() == Role.VILLAGE);
     }
 
     @GetMapping("/households/{id}/edit")
@@ -87,18 +104,18 @@ class HouseholdController {
         return "registry/household-edit";
     }
 
-    @org.springframework.web.bind.annotation.PostMapping("/households/{id}/edit")
+    @PostMapping("/households/{id}/edit")
     String edit(@PathVariable long id, @RequestParam int version, @RequestParam String headName,
                 @RequestParam(required = false) PovertyCategory category,
                 @RequestParam(required = false) Integer identifiedYear, @RequestParam(required = false) Integer exitedYear,
                 @RequestParam(required = false) String incomePerHead,
-                @RequestParam(defaultValue = "false") boolean housingSafe, Model model, java.util.Locale locale,
-                org.springframework.web.servlet.mvc.support.RedirectAttributes redirect) {
+                @RequestParam(defaultValue = "false") boolean housingSafe, Model model, Locale locale,
+                RedirectAttributes redirect) {
         var user = CurrentUser.get();
         requireEditor(user);
         String error = null;
-        java.math.BigDecimal income = null;
-        int thisYear = java.time.Year.now().getValue();
+        BigDecimal income = null;
+        int thisYear = Year.now().getValue();
         if (headName == null || headName.isBlank() || headName.strip().length() > 50) {
             error = messages.getMessage("household.edit.headRule", null, locale);
         } else if ((identifiedYear != null && (identifiedYear < 1980 || identifiedYear > thisYear))
@@ -108,10 +125,10 @@ class HouseholdController {
             error = messages.getMessage("import.rule.exitBeforeIdentified", null, locale);
         } else if (incomePerHead != null && !incomePerHead.isBlank()) {
             try {
-                income = new java.math.BigDecimal(incomePerHead.strip().replace(",", ""));
+                income = new BigDecimal(incomePerHead.strip().replace(",", ""));
                 if (income.signum() < 0 || income.scale() > 2) {
                     error = messages.getMessage("import.rule.amount", null, locale);
-                } else if (income.compareTo(java.math.BigDecimal.valueOf(100_000_000)) > 0) {
+                } else if (income.compareTo(BigDecimal.valueOf(100_000_000)) > 0) {
                     // The import's plausibility limit; NUMERIC(19,2) would overflow long before 1e20 anyway.
                     error = messages.getMessage("import.rule.range", new Object[]{0, 100000000}, locale);
                 }
@@ -125,7 +142,7 @@ class HouseholdController {
                 registry.updateHousehold(user.childDataScope(), id, version, edit);
                 redirect.addFlashAttribute("saved", true);
                 return "redirect:/households/" + id;
-            } catch (org.fuzhi.platform.StaleEditException e) {
+            } catch (StaleEditException e) {
                 error = messages.getMessage("error.stale", null, locale);
             }
         }
@@ -140,17 +157,17 @@ class HouseholdController {
 
     @GetMapping({"/households/export", "/api/v1/households/export"})
     void export(@RequestParam(required = false) String q, @RequestParam(required = false) String region,
-                @RequestParam(required = false) String category, jakarta.servlet.http.HttpServletRequest request,
-                jakarta.servlet.http.HttpServletResponse response, java.util.Locale locale) throws java.io.IOException {
+                @RequestParam(required = false) String category, HttpServletRequest request,
+                HttpServletResponse response, Locale locale) throws IOException {
         CurrentUser user = CurrentUser.get();
         user.require(user.role().seesChildren());
         var query = query(q, region, category);
         long rows = registry.households(user.childDataScope(), query, 0, 1).total();
-        exports.send(request, response, new org.fuzhi.platform.Exports.Export("households", rows,
+        exports.send(request, response, new Exports.Export("households", rows,
                 messages.getMessage("job.title.exportHouseholds", new Object[]{rows}, locale),
                 "/households" + (request.getQueryString() == null ? "" : "?" + request.getQueryString()),
                 messages.getMessage("household.export.filename", null, locale) + ".xlsx",
-                org.fuzhi.platform.Downloads.XLSX, out -> registry.exportHouseholds(user, query, out, locale)));
+                Downloads.XLSX, out -> registry.exportHouseholds(user, query, out, locale)));
     }
 
     @GetMapping("/api/v1/households")
@@ -164,7 +181,7 @@ class HouseholdController {
         Registry.HouseholdQuery base = query(q, region, category);
         var result = registry.households(user.childDataScope(), new Registry.HouseholdQuery(base.search(),
                 base.regionCode(), base.category(), sort), Math.max(page, 0), Math.min(Math.max(size, 1), 500));
-        var privacy = org.fuzhi.platform.Privacy.of(user);
+        var privacy = Privacy.of(user);
         return new Page<>(result.items().stream().map(h -> h.seenBy(privacy)).toList(),
                 result.total(), result.page(), result.size());
     }
@@ -175,14 +192,14 @@ class HouseholdController {
         var user = CurrentUser.get();
         HouseholdView h = registry.household(user.childDataScope(), id)
                 .orElseThrow(() -> new NotFoundException("household"));
-        return h.seenBy(org.fuzhi.platform.Privacy.of(user));
+        return h.seenBy(Privacy.of(user));
     }
 
     private static boolean seesNames(CurrentUser user) {
-        return org.fuzhi.platform.Privacy.of(user).fullNames();
+        return Privacy.of(user).fullNames();
     }
 
     private static Registry.HouseholdQuery query(String q, String region, String category) {
-        return new Registry.HouseholdQuery(org.fuzhi.platform.Privacy.of(CurrentUser.get()).search(q), region, category);
+        return new Registry.HouseholdQuery(Privacy.of(CurrentUser.get()).search(q), region, category);
     }
 }

@@ -1,19 +1,26 @@
 package org.fuzhi.registry.web;
 
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.fuzhi.common.Page;
 import org.fuzhi.common.Stage;
+import org.fuzhi.platform.AuditLog;
 import org.fuzhi.platform.CurrentUser;
-import org.fuzhi.platform.Privacy;
 import org.fuzhi.platform.Downloads;
+import org.fuzhi.platform.Exports;
 import org.fuzhi.platform.NotFoundException;
+import org.fuzhi.platform.Privacy;
 import org.fuzhi.platform.StaleEditException;
+import org.fuzhi.region.Directory;
 import org.fuzhi.registry.EnrolmentStatus;
 import org.fuzhi.registry.Registry;
+import org.fuzhi.registry.StudentNotes;
 import org.fuzhi.registry.StudentView;
 import org.springframework.context.MessageSource;
 import org.springframework.context.i18n.LocaleContextHolder;
@@ -31,16 +38,16 @@ class StudentController {
 
     private final Registry registry;
     private final MessageSource messages;
-    private final org.fuzhi.platform.AuditLog audit;
+    private final AuditLog audit;
 
-    private final java.util.List<org.fuzhi.registry.StudentNotes> notes;
-    private final org.fuzhi.region.Directory directory;
+    private final List<StudentNotes> notes;
+    private final Directory directory;
 
-    private final org.fuzhi.platform.Exports exports;
+    private final Exports exports;
 
-    StudentController(Registry registry, MessageSource messages, org.fuzhi.platform.AuditLog audit,
-                      java.util.List<org.fuzhi.registry.StudentNotes> notes, org.fuzhi.region.Directory directory,
-                      org.fuzhi.platform.Exports exports) {
+    StudentController(Registry registry, MessageSource messages, AuditLog audit,
+                      List<StudentNotes> notes, Directory directory,
+                      Exports exports) {
         this.exports = exports;
         this.directory = directory;
         this.notes = notes;
@@ -65,7 +72,7 @@ class StudentController {
         return s == null || s.isBlank() ? null : s;
     }
 
-    private static final java.util.List<Integer> PAGE_SIZES = java.util.List.of(20, 50, 100);
+    private static final List<Integer> PAGE_SIZES = List.of(20, 50, 100);
 
     @GetMapping("/students")
     String list(@RequestParam(required = false) String q, @RequestParam(required = false) String school,
@@ -82,7 +89,7 @@ class StudentController {
         model.addAttribute("sort", sort == null ? "" : sort);
         model.addAttribute("pageSizes", PAGE_SIZES);
         // Schools by name for the filter where the list is short enough to choose from.
-        var schools = directory.schools(user.scope(), new org.fuzhi.region.Directory.SchoolQuery(null, null, null), 0, 501);
+        var schools = directory.schools(user.scope(), new Directory.SchoolQuery(null, null, null), 0, 501);
         if (schools.total() <= 500) {
             model.addAttribute("schoolOptions", schools.items());
         }
@@ -109,9 +116,9 @@ class StudentController {
     }
 
     /** What identification, dropout prevention and aid know of the student (asked after the scope check). */
-    private java.util.List<org.fuzhi.registry.StudentNotes.Note> notesOf(CurrentUser user, long id, Locale locale) {
+    private List<StudentNotes.Note> notesOf(CurrentUser user, long id, Locale locale) {
         return notes.stream().flatMap(n -> n.notes(user, id, locale).stream())
-                .sorted(java.util.Comparator.comparingInt(org.fuzhi.registry.StudentNotes.Note::order)).toList();
+                .sorted(Comparator.comparingInt(StudentNotes.Note::order)).toList();
     }
 
     /** Shows the full ID number once; the act is audited. */
@@ -181,7 +188,7 @@ class StudentController {
     void export(@RequestParam(required = false) String q, @RequestParam(required = false) String school,
                 @RequestParam(required = false) String stage, @RequestParam(required = false) String status,
                 @RequestParam(required = false) Boolean poor, @RequestParam(defaultValue = "false") boolean unmask,
-                HttpServletResponse response, jakarta.servlet.http.HttpServletRequest request, Locale locale)
+                HttpServletResponse response, HttpServletRequest request, Locale locale)
             throws IOException {
         var user = CurrentUser.get();
         // A role without children's data is told so, not shown an empty list that reads as "no students".
@@ -190,7 +197,7 @@ class StudentController {
         var query = query(q, school, stage, status, poor);
         long rows = registry.students(user.childDataScope(), query, 0, 1).total();
         // A county's whole list takes a while to write: above a page's worth, a job with its progress bar.
-        exports.send(request, response, new org.fuzhi.platform.Exports.Export("students", rows,
+        exports.send(request, response, new Exports.Export("students", rows,
                 messages.getMessage("job.title.exportStudents", new Object[]{rows}, locale),
                 "/students" + (request.getQueryString() == null ? "" : "?" + request.getQueryString()),
                 filename, Downloads.XLSX, out -> registry.exportStudents(user, query, unmask, out, locale)));

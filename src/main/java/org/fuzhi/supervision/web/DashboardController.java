@@ -1,16 +1,24 @@
 package org.fuzhi.supervision.web;
 
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.fuzhi.aid.Funds;
+import org.fuzhi.aid.Terms;
+import org.fuzhi.identification.Figures;
+import org.fuzhi.identification.Rounds;
 import org.fuzhi.platform.CurrentUser;
+import org.fuzhi.platform.Role;
+import org.fuzhi.platform.Scope;
 import org.fuzhi.supervision.Dashboard;
 import org.fuzhi.supervision.Overview;
 import org.springframework.context.MessageSource;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseBody;
 
 @Controller
@@ -18,13 +26,13 @@ class DashboardController {
 
     private final Dashboard dashboard;
     private final MessageSource messages;
-    private final org.fuzhi.identification.Rounds rounds;
-    private final org.fuzhi.aid.Funds funds;
-    private final org.fuzhi.aid.Terms terms;
-    private final org.fuzhi.identification.Figures figures;
+    private final Rounds rounds;
+    private final Funds funds;
+    private final Terms terms;
+    private final Figures figures;
 
-    DashboardController(Dashboard dashboard, MessageSource messages, org.fuzhi.identification.Rounds rounds,
-                        org.fuzhi.aid.Funds funds, org.fuzhi.aid.Terms terms, org.fuzhi.identification.Figures figures) {
+    DashboardController(Dashboard dashboard, MessageSource messages, Rounds rounds,
+                        Funds funds, Terms terms, Figures figures) {
         this.figures = figures;
         this.dashboard = dashboard;
         this.messages = messages;
@@ -39,57 +47,57 @@ class DashboardController {
      * its coverage (应助尽助率), what each fund paid, aid by stage and by township, failed payments.
      */
     private void aid(Model model, CurrentUser me, Long chosen) {
-        org.fuzhi.platform.Role role = me.role();
-        boolean regionStaff = (role == org.fuzhi.platform.Role.CENTER || role == org.fuzhi.platform.Role.LEADER
-                || role == org.fuzhi.platform.Role.EVALUATOR) && me.scope().type() == org.fuzhi.platform.Scope.Type.REGION;
-        boolean school = role == org.fuzhi.platform.Role.SCHOOL_OPERATOR || role == org.fuzhi.platform.Role.SCHOOL_REVIEWER;
+        Role role = me.role();
+        boolean regionStaff = (role == Role.CENTER || role == Role.LEADER
+                || role == Role.EVALUATOR) && me.scope().type() == Scope.Type.REGION;
+        boolean school = role == Role.SCHOOL_OPERATOR || role == Role.SCHOOL_REVIEWER;
         if (!regionStaff && !school) {
             return;
         }
         if (regionStaff) {
-            List<org.fuzhi.aid.Funds.FundView> all = funds.list(me, null);
+            List<Funds.FundView> all = funds.list(me, null);
             if (!all.isEmpty()) {
-                int year = all.stream().mapToInt(org.fuzhi.aid.Funds.FundView::budgetYear).max().orElseThrow();
-                List<org.fuzhi.aid.Funds.FundView> current = all.stream().filter(f -> f.budgetYear() == year).toList();
+                int year = all.stream().mapToInt(Funds.FundView::budgetYear).max().orElseThrow();
+                List<Funds.FundView> current = all.stream().filter(f -> f.budgetYear() == year).toList();
                 model.addAttribute("aidYear", year);
                 model.addAttribute("aidFunds", current);
-                model.addAttribute("fundNames", current.stream().map(org.fuzhi.aid.Funds.FundView::name).toList());
+                model.addAttribute("fundNames", current.stream().map(Funds.FundView::name).toList());
                 model.addAttribute("fundUsed", current.stream().map(f -> f.allocated()).toList());
                 model.addAttribute("fundLeft", current.stream().map(f -> f.available()).toList());
             }
         }
-        List<org.fuzhi.aid.Terms.TermView> generated = terms.list(me).stream().filter(t -> t.coverage() != null).toList();
+        List<Terms.TermView> generated = terms.list(me).stream().filter(t -> t.coverage() != null).toList();
         // The latest term unless the user picked another one of theirs.
-        org.fuzhi.aid.Terms.TermView term = generated.stream().filter(t -> chosen != null && t.id() == chosen)
+        Terms.TermView term = generated.stream().filter(t -> chosen != null && t.id() == chosen)
                 .findFirst().orElse(generated.isEmpty() ? null : generated.get(0));
         if (term == null) {
             return;
         }
         model.addAttribute("aidTerm", term);
         model.addAttribute("aidTerms", generated);
-        org.fuzhi.aid.Terms.TermSummary summary = terms.summary(me, term.id());
+        Terms.TermSummary summary = terms.summary(me, term.id());
         model.addAttribute("aidSummary", summary);
-        java.math.BigDecimal paid = summary.byStage().stream().map(org.fuzhi.aid.Terms.TermSummary.Row::paid)
-                .reduce(java.math.BigDecimal.ZERO, java.math.BigDecimal::add);
-        java.math.BigDecimal value = summary.byStage().stream().map(org.fuzhi.aid.Terms.TermSummary.Row::value)
-                .reduce(java.math.BigDecimal.ZERO, java.math.BigDecimal::add);
+        BigDecimal paid = summary.byStage().stream().map(Terms.TermSummary.Row::paid)
+                .reduce(BigDecimal.ZERO, BigDecimal::add);
+        BigDecimal value = summary.byStage().stream().map(Terms.TermSummary.Row::value)
+                .reduce(BigDecimal.ZERO, BigDecimal::add);
         model.addAttribute("aidPaid", paid);
         model.addAttribute("aidValue", value);
-        model.addAttribute("aidCount", summary.byStage().stream().mapToLong(org.fuzhi.aid.Terms.TermSummary.Row::count).sum());
+        model.addAttribute("aidCount", summary.byStage().stream().mapToLong(Terms.TermSummary.Row::count).sum());
         // Chart series: each fund's money by where it stands, and the term's aid by stage.
-        model.addAttribute("termFundNames", summary.byFund().stream().map(org.fuzhi.aid.Terms.TermSummary.FundRow::name).toList());
-        model.addAttribute("termFundPaid", summary.byFund().stream().map(org.fuzhi.aid.Terms.TermSummary.FundRow::paid).toList());
-        model.addAttribute("termFundPayable", summary.byFund().stream().map(org.fuzhi.aid.Terms.TermSummary.FundRow::payable).toList());
-        model.addAttribute("termFundReturned", summary.byFund().stream().map(org.fuzhi.aid.Terms.TermSummary.FundRow::returned).toList());
+        model.addAttribute("termFundNames", summary.byFund().stream().map(Terms.TermSummary.FundRow::name).toList());
+        model.addAttribute("termFundPaid", summary.byFund().stream().map(Terms.TermSummary.FundRow::paid).toList());
+        model.addAttribute("termFundPayable", summary.byFund().stream().map(Terms.TermSummary.FundRow::payable).toList());
+        model.addAttribute("termFundReturned", summary.byFund().stream().map(Terms.TermSummary.FundRow::returned).toList());
         model.addAttribute("termFundWaiting", summary.byFund().stream().map(f -> f.allocated().subtract(f.paid())
                 .subtract(f.payable()).subtract(f.returned())).toList());
-        model.addAttribute("aidStageLabels", summary.byStage().stream().map(org.fuzhi.aid.Terms.TermSummary.Row::name).toList());
-        model.addAttribute("aidStageValues", summary.byStage().stream().map(org.fuzhi.aid.Terms.TermSummary.Row::value).toList());
+        model.addAttribute("aidStageLabels", summary.byStage().stream().map(Terms.TermSummary.Row::name).toList());
+        model.addAttribute("aidStageValues", summary.byStage().stream().map(Terms.TermSummary.Row::value).toList());
     }
 
     @GetMapping("/")
     String home(Model model, Locale locale,
-                @org.springframework.web.bind.annotation.RequestParam(required = false) Long aidTerm) {
+                @RequestParam(required = false) Long aidTerm) {
         if (!CurrentUser.get().role().seesChildren()) {
             // Figures of zero would read as a fact ("no poor students"): say instead that this role does not see them.
             return "dashboard-none";
@@ -101,9 +109,9 @@ class DashboardController {
         aid(model, CurrentUser.get(), aidTerm);
         // The round's progress step by step, what it found, the dropout cases — overall and per township — for the
         // people who steer the work of an area (not a school: it sees its own tasks above).
-        org.fuzhi.platform.Role role = CurrentUser.get().role();
-        if (role == org.fuzhi.platform.Role.CENTER || role == org.fuzhi.platform.Role.LEADER
-                || role == org.fuzhi.platform.Role.EVALUATOR || role == org.fuzhi.platform.Role.TOWNSHIP) {
+        Role role = CurrentUser.get().role();
+        if (role == Role.CENTER || role == Role.LEADER
+                || role == Role.EVALUATOR || role == Role.TOWNSHIP) {
             figures.latest(CurrentUser.get()).ifPresent(f -> model.addAttribute("ident", f));
         }
         // Chart labels are localised here so the page script only receives data.

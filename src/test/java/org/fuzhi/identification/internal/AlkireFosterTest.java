@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.fuzhi.identification.Assessment;
 import org.fuzhi.identification.Assessment.Subject;
 import org.fuzhi.identification.AssessmentModel;
@@ -49,7 +50,7 @@ class AlkireFosterTest {
 
     @Test
     void theStreamingScorerGivesTheSameResultsRecordByRecord() {
-        var scorer = af.scorer(MODEL, java.util.Set.of("income", "schoolYears", "disabled"));
+        var scorer = af.scorer(MODEL, Set.of("income", "schoolYears", "disabled"));
         var batch = af.evaluate(MODEL, people(1)).records();
         var people = people(1);
         for (int i = 0; i < people.size(); i++) {

@@ -89,13 +89,13 @@ class LinkageRulesTest {
     void anExactIdIsCheckedAgainstThePersonWhoHoldsIt() {
         var head = new Registry.IdOwner(1, "王建国", Gender.M, LocalDate.of(1980, 1, 1), "H1");
         // A child's line carrying the household head's number: the relative's ID, said as such.
-        assertThat(Linker.contradiction(line("王小明", PARENT_ID, CHILD_BIRTH, "M", "H1"), head)).isEqualTo("RELATIVE_ID");
-        assertThat(Linker.contradiction(line("李小红", PARENT_ID, CHILD_BIRTH, "F", "H9"), head)).isEqualTo("NAME_MISMATCH");
-        assertThat(Linker.contradiction(line("王建国", PARENT_ID, LocalDate.of(2001, 6, 1), "M", "H1"), head))
+        assertThat(LinkDecisions.contradiction(line("王小明", PARENT_ID, CHILD_BIRTH, "M", "H1"), head)).isEqualTo("RELATIVE_ID");
+        assertThat(LinkDecisions.contradiction(line("李小红", PARENT_ID, CHILD_BIRTH, "F", "H9"), head)).isEqualTo("NAME_MISMATCH");
+        assertThat(LinkDecisions.contradiction(line("王建国", PARENT_ID, LocalDate.of(2001, 6, 1), "M", "H1"), head))
                 .isEqualTo("BIRTH_MISMATCH");
         // Known noise is no contradiction: a homophone, a wrong gender column, a mistyped day.
-        assertThat(Linker.contradiction(line("王建囯", PARENT_ID, LocalDate.of(1980, 1, 2), "F", "H1"), head)).isNull();
-        assertThat(Linker.contradiction(line("王健国", PARENT_ID, null, null, "H1"), head)).isNull();
+        assertThat(LinkDecisions.contradiction(line("王建囯", PARENT_ID, LocalDate.of(1980, 1, 2), "F", "H1"), head)).isNull();
+        assertThat(LinkDecisions.contradiction(line("王健国", PARENT_ID, null, null, "H1"), head)).isNull();
     }
 
     private static Linker linker() {

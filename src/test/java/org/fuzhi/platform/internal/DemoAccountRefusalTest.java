@@ -3,6 +3,7 @@ package org.fuzhi.platform.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Instant;
 import java.util.Optional;
 import org.fuzhi.platform.Role;
 import org.fuzhi.platform.Scope;
@@ -17,7 +18,7 @@ class DemoAccountRefusalTest {
             @Override
             Optional<Account> find(String username) {
                 return Optional.of(new Account(1, username, "hash", "n", Role.CENTER, Scope.region("421182000000"),
-                        demo, true, false, 0, java.time.Instant.now()));
+                        demo, true, false, 0, Instant.now()));
             }
         };
     }

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Base64;
 import org.fuzhi.platform.FieldCrypto.Kind;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,7 +64,7 @@ class FieldCryptoTest {
             try (var in = a.opening(new ByteArrayInputStream(out.toByteArray()), "import:2/original")) {
                 in.readAllBytes();
             }
-        }).isInstanceOf(java.io.IOException.class);
+        }).isInstanceOf(IOException.class);
     }
 
     @Test
@@ -83,7 +85,7 @@ class FieldCryptoTest {
         assertThat(new TinkFieldCrypto(TinkFieldCrypto.load(null, file, true)).index(ID))
                 .isEqualTo(new TinkFieldCrypto(made).index(ID));
         // The same keys given base64-encoded in FUZHI_KEYSET, with the file absent.
-        String env = java.util.Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+        String env = Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
         assertThat(new TinkFieldCrypto(TinkFieldCrypto.load(env, dir.resolve("absent.json"), false)).index(ID))
                 .isEqualTo(new TinkFieldCrypto(made).index(ID));
         assertThatThrownBy(() -> TinkFieldCrypto.load("{\"format\":\"other\"}", file, false))

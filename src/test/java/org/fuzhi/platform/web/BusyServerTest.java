@@ -8,8 +8,10 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.support.StaticMessageSource;
+import org.springframework.jdbc.CannotGetJdbcConnectionException;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.setup.MockMvcBuilders;
+import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -20,12 +22,12 @@ class BusyServerTest {
     static class Busy {
         @GetMapping("/api/v1/busy")
         String busy() {
-            throw new org.springframework.jdbc.CannotGetJdbcConnectionException("Connection is not available");
+            throw new CannotGetJdbcConnectionException("Connection is not available");
         }
 
         @GetMapping("/api/v1/busy-tx")
         String busyTx() {
-            throw new org.springframework.transaction.CannotCreateTransactionException("no connection");
+            throw new CannotCreateTransactionException("no connection");
         }
     }
 

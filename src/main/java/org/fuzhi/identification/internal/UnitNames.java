@@ -1,0 +1,40 @@
+package org.fuzhi.identification.internal;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.fuzhi.common.RegionCode;
+import org.fuzhi.region.Directory;
+import org.fuzhi.region.RegionView;
+import org.fuzhi.region.SchoolView;
+
+/** Region and school names for one request, looked up once each. */
+final class UnitNames {
+
+    private final Directory directory;
+    private final Map<String, String> regions = new HashMap<>();
+    private final Map<String, String> schools = new HashMap<>();
+
+    UnitNames(Directory directory) {
+        this.directory = directory;
+    }
+
+    String region(String code) {
+        return code == null ? null : regions.computeIfAbsent(code,
+                c -> directory.region(c).map(RegionView::name).orElse(c));
+    }
+
+    String school(String code) {
+        return code == null ? null : schools.computeIfAbsent(code,
+                c -> directory.school(c).map(SchoolView::name).orElse(c));
+    }
+
+    /** The unit that carries out a task, as people name it. */
+    String unit(RoundRecords.TaskRow t) {
+        return switch (t.step()) {
+            case SCHOOL -> school(t.unit());
+            // village names repeat from township to township (新华社区 in each): name the township too
+            case SURVEY -> region(new RegionCode(t.unit()).parentCode()) + " " + region(t.unit());
+            default -> region(t.unit());
+        };
+    }
+}
