@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -73,6 +74,12 @@ public final class DemoGenerator {
             + "文博晨曦天佑家豪宏志建国玉梅春燕海燕晓东志强秋菊冬梅立新国庆红梅小龙金凤子墨若汐沐阳";
 
     private final Random random;
+    /**
+     * Adults of civil-affairs (低保) households, remembered for the roster lines a clerk has to look at (see
+     * {@link #writeReviewPairs}). Picked as they are written, so the main sequence of random numbers is untouched.
+     */
+    private final List<Object[]> reviewCandidates = new ArrayList<>();
+    static final int REVIEW_PAIRS = 5;
     private final Map<String, String> labels;
     private final Map<LocalDate, Integer> sequence = new HashMap<>();
     private String idPrefix = COUNTY;
@@ -486,6 +493,7 @@ public final class DemoGenerator {
             other = new EnumMap<>(other);
             other.merge(g, -1, Integer::sum);
         }
+        writeReviewPairs();
         // Ordinary students with no household record.
         for (var e : other.entrySet()) {
             for (int i = 0; i < e.getValue(); i++) {
@@ -605,6 +613,9 @@ public final class DemoGenerator {
         String category = base.get(3);
         if (roster != null && !category.equals(label("PovertyCategory", "RURAL_DIBAO"))) {
             writeRosterRow(base, name, id, relation, birth, male);
+        } else if (roster != null && birth.getYear() < 2000 && reviewCandidates.size() < REVIEW_PAIRS
+                && (relation.equals("户主") || relation.equals("配偶"))) {
+            reviewCandidates.add(new Object[]{base, name, id, relation, birth, male});
         }
         List<String> row = new ArrayList<>(base);
         row.add(name);
@@ -616,6 +627,46 @@ public final class DemoGenerator {
         row.add("否");
         row.add("健康");
         h.write(row);
+    }
+
+    /**
+     * A handful of roster lines no machine should decide, so that the demo's review queue shows what a clerk meets:
+     * the poverty office listed an adult of a civil-affairs household (not on the roster otherwise) with the right ID
+     * number but another given name (身份证号一致但姓名不符), or with a birth date years off the number's
+     * (出生日期不符). Adults only: a decision either way changes no child's aid. Uses its own random numbers, so the
+     * rest of the demo is the same as without them.
+     */
+    private void writeReviewPairs() {
+        Random own = new Random(reviewCandidates.size() * 7919L + householdSeq);
+        String[] otherGiven = {"秀英", "桂兰", "建华", "国强", "春生", "冬梅", "志刚", "红霞"};
+        for (int i = 0; i < reviewCandidates.size(); i++) {
+            Object[] c = reviewCandidates.get(i);
+            @SuppressWarnings("unchecked")
+            List<String> base = (List<String>) c[0];
+            String name = (String) c[1];
+            String id = (String) c[2];
+            LocalDate birth = (LocalDate) c[4];
+            boolean male = (Boolean) c[5];
+            String rosterName = name;
+            String stated = "";
+            String noise;
+            if (i % 2 == 0) {
+                // A given name sharing no character with the real one: another person's name, not a typo of this one.
+                String given = otherGiven[own.nextInt(otherGiven.length)];
+                for (int k = 0; k < otherGiven.length && shares(given, name.substring(1)); k++) {
+                    given = otherGiven[(Arrays.asList(otherGiven).indexOf(given) + 1) % otherGiven.length];
+                }
+                rosterName = name.substring(0, 1) + given;
+                noise = "REVIEW_NAME";
+            } else {
+                stated = birth.plusYears(6 + own.nextInt(5)).withDayOfMonth(1 + own.nextInt(28)).toString();
+                noise = "REVIEW_BIRTH";
+            }
+            roster.write(List.of(base.get(0), base.get(1), label("PovertyCategory", "MARGINAL"), "", "2024", "",
+                    rosterName, id, (String) c[3], male ? "男" : "女", stated));
+            truth.write(List.of(base.get(0), id, id, noise));
+        }
+        reviewCandidates.clear();
     }
 
     /**
@@ -670,6 +721,10 @@ public final class DemoGenerator {
             {"刚", "钢"}, {"兰", "岚"}, {"文", "雯"}, {"晨", "辰"}, {"曦", "希"}, {"宏", "鸿"}, {"志", "智"}, {"建", "健"},
             {"玉", "钰"}, {"梅", "玫"}, {"燕", "艳"}, {"东", "冬"}, {"新", "欣"}, {"红", "虹"}, {"小", "晓"}, {"龙", "隆"},
             {"金", "今"}, {"凤", "峰"}, {"子", "紫"}, {"梓", "紫"}, {"一", "依"}, {"英", "莹"}, {"敏", "闽"}, {"勇", "永"}};
+
+    private static boolean shares(String a, String b) {
+        return a.chars().anyMatch(ch -> b.indexOf(ch) >= 0);
+    }
 
     private static String homophone(String name) {
         for (int i = name.length() - 1; i >= 1; i--) {

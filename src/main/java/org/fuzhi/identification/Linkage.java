@@ -47,10 +47,16 @@ public interface Linkage {
      *
      * @param evidence each compared field with its agreement level and weight, e.g. {@code name=HOMOPHONE:+6.6}
      */
+    /**
+     * @param rosterBirth       the birth date the roster line's ID number gives (or its own column where the number
+     *                          gives none)
+     * @param rosterStatedBirth the roster's own birth-date column where it says something else, else null: the
+     *                          reviewer sees why a pair is in doubt
+     */
     record ReviewItem(long rosterMemberId, int version, String rosterName, String rosterIdMasked, String rosterBirth,
-                      String rosterVillage, String householdNo, long personId, String personName, String personIdMasked,
-                      String personBirth, String personVillage, Long studentId, double score, List<Evidence> evidence,
-                      Instant linkedAt) {
+                      String rosterStatedBirth, String rosterVillage, String householdNo, long personId,
+                      String personName, String personIdMasked, String personBirth, String personVillage,
+                      Long studentId, double score, List<Evidence> evidence, Instant linkedAt) {
     }
 
     record Evidence(String field, String agreement, double weight) {

@@ -419,6 +419,12 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
         List<String> names = new ArrayList<>();
         byName.get("items").forEach(e -> names.add(e.get("name").asText()));
         assertThat(names).hasSize(100).isSorted();
+        // A village is named with its township (12 townships have a 向阳村).
+        byName.get("items").forEach(e -> {
+            if (!e.get("villageName").isNull()) {
+                assertThat(e.get("villageName").asString()).contains(" ");
+            }
+        });
         // Stages in school order: a kindergarten child before a pupil, never alphabetical (JUNIOR < KINDERGARTEN).
         JsonNode byStage = json(mvc.perform(get(api).param("sort", "grade").param("size", "1000")
                 .header("Authorization", bearer("zizhu"))).andExpect(status().isOk()));
@@ -1290,6 +1296,44 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
             jdbc.sql("DELETE FROM roster_link WHERE roster_member_id = :id").param("id", memberId).update();
             jdbc.sql("DELETE FROM roster_member WHERE id = :id").param("id", memberId).update();
         }
+    }
+
+    /**
+     * The demo leaves pairs no machine should decide, each with what a clerk needs to judge it: the ID number's
+     * owner with another given name, or a roster line whose own birth-date column is years off the number's.
+     */
+    @Test
+    void theDemoReviewQueueHoldsPairsAClerkCanJudge() throws Exception {
+        JsonNode queue = json(mvc.perform(get("/api/v1/identification/review").param("size", "100")
+                .header("Authorization", bearer("zizhu"))).andExpect(status().isOk()));
+        List<JsonNode> demo = new ArrayList<>();
+        queue.get("items").forEach(demo::add);
+        long byName = demo.stream().filter(i -> i.get("evidence").toString().contains("\"idcheck\"")
+                && !i.get("rosterName").asString().equals(i.get("personName").asString())).count();
+        List<JsonNode> byBirth = demo.stream().filter(i -> !i.get("rosterStatedBirth").isNull()).toList();
+        assertThat(byName).isGreaterThanOrEqualTo(2);
+        assertThat(byBirth).hasSizeGreaterThanOrEqualTo(2);
+        for (JsonNode i : byBirth) {
+            // the roster's own column is shown beside the date the ID number gives, and they differ by years
+            LocalDate stated = LocalDate.parse(i.get("rosterStatedBirth").asString());
+            LocalDate fromId = LocalDate.parse(i.get("rosterBirth").asString());
+            assertThat(Math.abs(stated.getYear() - fromId.getYear())).isGreaterThanOrEqualTo(5);
+            assertThat(i.get("personBirth").asString()).isEqualTo(fromId.toString());
+        }
+        // Nobody in the queue is a child: a decision either way changes no child's aid.
+        mvc.perform(get("/api/v1/stats/overview").header("Authorization", bearer("zizhu")))
+                .andExpect(jsonPath("$.registeredPoorStudents.total").value(6680));
+        String page = mvc.perform(get("/identification/linkage").cookie(login("zizhu")))
+                .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
+        String table = page.substring(page.indexOf("id=\"review-table\""));
+        table = table.substring(0, table.indexOf("</table>"));
+        // Villages by name with their township, never a 12-digit code; the roster's other birth date in words.
+        assertThat(table).doesNotContainPattern("\\d{12}").contains("名单另填出生日期")
+                .containsPattern("(镇|乡|街道) \\S+(村|社区)");
+        // The other county's center sees none of Wuxue's pairs.
+        JsonNode other = json(mvc.perform(get("/api/v1/identification/review").param("size", "100")
+                .header("Authorization", bearer("hm-zizhu"))).andExpect(status().isOk()));
+        other.get("items").forEach(i -> assertThat(i.get("rosterVillage").asString()).startsWith("421127"));
     }
 
     @Test

@@ -29,7 +29,6 @@ import org.fuzhi.platform.Scope;
 import org.fuzhi.platform.ScopeFilter;
 import org.fuzhi.platform.StaleEditException;
 import org.fuzhi.region.Directory;
-import org.fuzhi.region.RegionView;
 import org.fuzhi.registry.EnrolmentStatus;
 import org.fuzhi.registry.Registry;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -120,11 +119,11 @@ class DropoutCases implements Cases {
                 });
         boolean mask = maskNames(user);
         List<SchoolAgeChild> out = new ArrayList<>();
-        Map<String, String> villageNames = new HashMap<>();
+        // A village with its township (12 townships have a 向阳村).
+        UnitNames names = new UnitNames(directory);
         for (DropoutCheck.Child c : check.schoolAgeChildren(user.childDataScope())) {
             String status = c.reason() == null ? "IN_SCHOOL" : c.reason();
-            String village = c.villageCode() == null ? null : villageNames.computeIfAbsent(c.villageCode(),
-                    v -> directory.region(v).map(RegionView::name).orElse(v));
+            String village = names.place(c.villageCode());
             out.add(new SchoolAgeChild(c.rosterMemberId(), mask ? Masking.name(c.name()) : c.name(), c.householdNo(),
                     c.villageCode(), village, c.age(), status, openCase.get(c.rosterMemberId())));
         }
@@ -159,8 +158,7 @@ class DropoutCases implements Cases {
         String village = rs.getString("village_code");
         Timestamp closed = rs.getTimestamp("closed_at");
         return new CaseView(rs.getLong("id"), mask ? Masking.name(rs.getString("name")) : rs.getString("name"),
-                village, directory.region(village).map(RegionView::name).orElse(village),
-                Privacy.of(user).birthDate(birth),
+                village, new UnitNames(directory).place(village), Privacy.of(user).birthDate(birth),
                 Period.between(birth, SchoolAgeCheck.schoolYearStart(today())).getYears(),
                 Status.valueOf(rs.getString("status")), rs.getString("found_reason"), rs.getString("close_reason"),
                 rs.getString("close_note"), rs.getInt("visits"), rs.getTimestamp("opened_at").toInstant(),

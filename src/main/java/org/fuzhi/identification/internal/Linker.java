@@ -684,14 +684,15 @@ class Linker implements Linkage {
                 .query(Long.class).single();
         List<Object[]> rows = jdbc.sql("""
                 SELECT r.id, l.version, r.name, r.id_raw_masked, r.birth_date, r.village_code, r.household_no,
-                       l.person_id, l.score, l.evidence, l.decided_at
+                       l.person_id, l.score, l.evidence, l.decided_at, r.stated_birth_date
                 FROM roster_member r JOIN roster_link l ON l.roster_member_id = r.id
                 WHERE r.is_current AND l.status = 'REVIEW' AND""" + " " + f.sql()
                         + " ORDER BY l.score DESC, r.id LIMIT :lim OFFSET :off")
                 .params(f.params()).param("lim", size).param("off", (long) page * size)
                 .query((rs, n) -> new Object[]{rs.getLong(1), rs.getInt(2), rs.getString(3), rs.getString(4),
                         rs.getDate(5) == null ? "" : rs.getDate(5).toString(), rs.getString(6), rs.getString(7),
-                        rs.getLong(8), rs.getDouble(9), rs.getString(10), rs.getTimestamp(11).toInstant()})
+                        rs.getLong(8), rs.getDouble(9), rs.getString(10), rs.getTimestamp(11).toInstant(),
+                        rs.getDate(12) == null ? null : rs.getDate(12).toString()})
                 .list();
         // The candidate by its person ID, whichever block (birth date, village and name sound) found the pair.
         Map<Long, Registry.PersonLabel> persons = rows.isEmpty() ? Map.of()
@@ -699,8 +700,10 @@ class Linker implements Linkage {
         List<ReviewItem> items = new ArrayList<>();
         for (Object[] r : rows) {
             Registry.PersonLabel p = persons.get((Long) r[7]);
+            String stated = (String) r[11];
             items.add(new ReviewItem((Long) r[0], (Integer) r[1], (String) r[2], (String) r[3],
-                    (String) r[4], (String) r[5], (String) r[6], (Long) r[7], p == null ? "?" : p.name(),
+                    (String) r[4], stated == null || stated.equals(r[4]) ? null : stated,
+                    (String) r[5], (String) r[6], (Long) r[7], p == null ? "?" : p.name(),
                     p == null ? "" : p.idMasked(), p == null ? "" : p.birthDate().toString(),
                     p == null || p.villageCode() == null ? "—" : p.villageCode(), p == null ? null : p.studentId(),
                     (Double) r[8],

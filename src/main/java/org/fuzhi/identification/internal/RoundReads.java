@@ -159,7 +159,7 @@ class RoundReads {
                     String school = rs.getString("school_code");
                     return new EntryView(rs.getLong("student_id"), mask ? Masking.name(rs.getString("name"))
                             : rs.getString("name"), Source.valueOf(rs.getString("source")), rs.getString("category"),
-                            village, names.region(village), school, names.school(school),
+                            village, names.place(village), school, names.school(school),
                             rs.getBoolean("outside_county"), rs.getString("stage"),
                             (Integer) rs.getObject("grade", Integer.class), rs.getDouble("score"), rs.getString("level"),
                             deprived == null || deprived.isEmpty() ? List.of() : Arrays.asList(deprived.split(",")));

@@ -28,12 +28,26 @@ final class UnitNames {
                 c -> directory.school(c).map(SchoolView::name).orElse(c));
     }
 
+    /**
+     * A place as people name it: a village with its township (village names repeat from township to township:
+     * 12 townships have a 向阳村), anything above by its own name.
+     */
+    String place(String code) {
+        if (code == null) {
+            return null;
+        }
+        if (code.length() == 12 && RegionCode.isValid(code) && new RegionCode(code).level() == RegionCode.Level.VILLAGE) {
+            return region(new RegionCode(code).parentCode()) + " " + region(code);
+        }
+        return region(code);
+    }
+
     /** The unit that carries out a task, as people name it. */
     String unit(RoundRecords.TaskRow t) {
         return switch (t.step()) {
             case SCHOOL -> school(t.unit());
             // village names repeat from township to township (新华社区 in each): name the township too
-            case SURVEY -> region(new RegionCode(t.unit()).parentCode()) + " " + region(t.unit());
+            case SURVEY -> place(t.unit());
             default -> region(t.unit());
         };
     }

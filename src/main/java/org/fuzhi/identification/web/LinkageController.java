@@ -4,6 +4,8 @@ import io.swagger.v3.oas.annotations.Operation;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.fuzhi.common.Page;
@@ -16,6 +18,7 @@ import org.fuzhi.platform.Jobs;
 import org.fuzhi.platform.Role;
 import org.fuzhi.platform.RuleViolationException;
 import org.fuzhi.platform.StaleEditException;
+import org.fuzhi.region.Directory;
 import org.springframework.context.MessageSource;
 import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Controller;
@@ -37,10 +40,12 @@ class LinkageController {
     private final JobAnswers answers;
 
     private final Exports exports;
+    private final Directory directory;
 
     LinkageController(Linkage linkage, MessageSource messages, Jobs jobs,
-                      JobAnswers answers, Exports exports) {
+                      JobAnswers answers, Exports exports, Directory directory) {
         this.exports = exports;
+        this.directory = directory;
         this.linkage = linkage;
         this.messages = messages;
         this.jobs = jobs;
@@ -75,7 +80,16 @@ class LinkageController {
         model.addAttribute("decisions", Linkage.Decision.values());
         model.addAttribute("decision", decision);
         model.addAttribute("stats", linkage.stats(user));
-        model.addAttribute("queue", linkage.reviewQueue(user, Math.max(page, 0), 20));
+        var queue = linkage.reviewQueue(user, Math.max(page, 0), 20);
+        model.addAttribute("queue", queue);
+        // Villages by name with their township (12 townships have a 向阳村), never a bare code.
+        List<String> villages = new ArrayList<>();
+        queue.items().forEach(r -> {
+            villages.add(r.rosterVillage());
+            villages.add(r.personVillage());
+        });
+        model.addAttribute("placeNames", directory.placeNames(villages.stream().filter(v -> v != null
+                && v.matches("\\d{12}")).distinct().toList()));
         model.addAttribute("weights", linkage.weights(user));
         return "identification/linkage";
     }
