@@ -35,7 +35,14 @@ public interface AuditLog {
     /** Walks the whole chain and reports the first record whose hash does not match. */
     ChainCheck verify();
 
-    record Query(String actor, String action, Instant from, Instant to, int page, int size) {
+    /**
+     * @param sort "time", "actor" or "action", "-" first for descending; null for newest first (the log's own order,
+     *             which the export keeps too)
+     */
+    record Query(String actor, String action, Instant from, Instant to, int page, int size, String sort) {
+        public Query(String actor, String action, Instant from, Instant to, int page, int size) {
+            this(actor, action, from, to, page, size, null);
+        }
     }
 
     record Event(long id, Instant occurredAt, String actor, String actorRole, String action, String targetType,

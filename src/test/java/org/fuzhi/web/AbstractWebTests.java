@@ -400,6 +400,51 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
         assertThat(page).contains("<optgroup label=\"").contains("（全域）</option>");
     }
 
+    /** The audit log sorts by time, person and action, sets its page size and clamps a page past the end. */
+    @Test
+    void theAuditLogSortsSetsItsPageSizeAndClampsThePage() throws Exception {
+        Cookie session = login("zizhu");
+        String oldest = mvc.perform(get("/audit").param("sort", "time").param("size", "20").cookie(session))
+                .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
+        List<Long> ids = new ArrayList<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("title=\"#(\\d+)\"").matcher(oldest);
+        while (m.find()) {
+            ids.add(Long.parseLong(m.group(1)));
+        }
+        assertThat(ids).hasSize(20).isSorted();
+        assertThat(oldest).contains("aria-sort=\"ascending\"").contains("sort=-time").contains("id=\"pager-size\"");
+        String newest = mvc.perform(get("/audit").param("size", "20").cookie(session))
+                .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
+        m = java.util.regex.Pattern.compile("title=\"#(\\d+)\"").matcher(newest);
+        List<Long> down = new ArrayList<>();
+        while (m.find()) {
+            down.add(Long.parseLong(m.group(1)));
+        }
+        assertThat(down).hasSize(20).isSortedAccordingTo(Comparator.reverseOrder());
+        String byAction = mvc.perform(get("/audit").param("sort", "action").param("size", "100").cookie(session))
+                .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
+        List<String> actions = new ArrayList<>();
+        m = java.util.regex.Pattern.compile("<td class=\"small\" title=\"([A-Z_]+)\"").matcher(byAction);
+        while (m.find()) {
+            actions.add(m.group(1));
+        }
+        assertThat(actions).hasSize(100).isSorted();
+        String last = mvc.perform(get("/audit").param("page", "100000").param("size", "100").cookie(session))
+                .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
+        m = java.util.regex.Pattern.compile("第 (\\d+) / (\\d+) 页").matcher(last);
+        assertThat(m.find()).isTrue();
+        assertThat(m.group(1)).isEqualTo(m.group(2));
+        // The export keeps the list's order.
+        List<List<String>> sheet = readXlsx(mvc.perform(get("/api/v1/audit-events/export").param("sort", "time")
+                .header("Authorization", bearer("zizhu"))).andExpect(status().isOk())
+                .andReturn().getResponse().getContentAsByteArray());
+        List<Long> exported = sheet.subList(1, Math.min(sheet.size(), 101)).stream()
+                .map(r -> Long.parseLong(r.get(0))).toList();
+        assertThat(exported).isSorted();
+        mvc.perform(get("/audit").param("sort", "action; DROP TABLE audit_event").cookie(session))
+                .andExpect(status().isOk());
+    }
+
     /** A round's entries sort by their columns (also the export), offer page sizes, and clamp a page past the end. */
     @Test
     void theRoundEntriesSortByTheirColumnsAndClampThePage() throws Exception {

@@ -144,10 +144,23 @@ class JdbcAuditLog implements AuditLog {
         return jdbc.sql("SELECT COUNT(*) FROM audit_event WHERE " + where).params(p).query(Long.class).single();
     }
 
+    /** Only these columns sort (never a user's text in SQL); the event's number breaks ties in the same direction. */
+    static String order(String sort) {
+        boolean desc = sort == null || sort.startsWith("-");
+        String dir = desc ? " DESC" : "";
+        String key = sort == null ? "time" : desc ? sort.substring(1) : sort;
+        return switch (key) {
+            case "actor" -> "actor" + dir + ", id DESC";
+            case "action" -> "action" + dir + ", id DESC";
+            // "time" and anything unknown: by the event's number, which is the order events were written in
+            default -> "id" + dir;
+        };
+    }
+
     private void select(Query q, boolean paged, Consumer<Event> consumer) {
         Map<String, Object> p = new TreeMap<>();
         StringBuilder sql = new StringBuilder("SELECT * FROM audit_event WHERE ").append(where(q, p));
-        sql.append(" ORDER BY id DESC");
+        sql.append(" ORDER BY ").append(order(q.sort()));
         if (paged) {
             sql.append(" LIMIT :size OFFSET :offset");
             p.put("size", q.size());

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.fuzhi.common.Page;
 import org.fuzhi.platform.AuditLog;
 import org.fuzhi.platform.CurrentUser;
 import org.fuzhi.platform.Downloads;
@@ -53,18 +54,29 @@ class AuditController {
         this.messages = messages;
     }
 
+    private static final List<Integer> PAGE_SIZES = List.of(20, 50, 100);
+
     @GetMapping("/audit")
     String page(@RequestParam(required = false) String actor, @RequestParam(required = false) String action,
                 @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate from,
                 @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate to,
-                @RequestParam(defaultValue = "0") int page, Model model, Locale locale) {
+                @RequestParam(defaultValue = "0") int page, @RequestParam(required = false) String sort,
+                @RequestParam(defaultValue = "50") int size, Model model, Locale locale) {
         CurrentUser.get().require(CurrentUser.get().role().mayReadAudit());
         actor = actor == null || actor.isBlank() ? null : actor.strip();
         action = action == null || action.isBlank() ? null : action;
-        var events = audit.search(new AuditLog.Query(actor, action,
-                from == null ? null : from.atStartOfDay(ZONE).toInstant(),
-                to == null ? null : to.plusDays(1).atStartOfDay(ZONE).toInstant(), Math.max(page, 0), 50));
-        model.addAttribute("events", view.rows(events, locale));
+        int rows = PAGE_SIZES.contains(size) ? size : 50;
+        Instant start = from == null ? null : from.atStartOfDay(ZONE).toInstant();
+        Instant end = to == null ? null : to.plusDays(1).atStartOfDay(ZONE).toInstant();
+        long total = audit.count(new AuditLog.Query(actor, action, start, end, 0, rows));
+        // A page past the end (the filter narrowed since the link was made) shows the last page.
+        int shown = Page.clamp(Math.max(page, 0), total, rows);
+        var events = audit.search(new AuditLog.Query(actor, action, start, end, shown, rows, sort));
+        List<AuditView.Row> shownRows = view.rows(events, locale);
+        model.addAttribute("events", shownRows);
+        model.addAttribute("result", new Page<>(shownRows, total, shown, rows));
+        model.addAttribute("pageSizes", PAGE_SIZES);
+        model.addAttribute("sort", sort == null ? "" : sort);
         model.addAttribute("actions", view.actions(locale));
         model.addAttribute("page", page);
         model.addAttribute("actor", actor);
@@ -130,11 +142,12 @@ class AuditController {
     void export(@RequestParam(required = false) String actor, @RequestParam(required = false) String action,
                 @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate from,
                 @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate to,
-                HttpServletRequest request, HttpServletResponse response,
+                @RequestParam(required = false) String sort, HttpServletRequest request, HttpServletResponse response,
                 Locale locale) throws IOException {
         CurrentUser.get().require(CurrentUser.get().role().mayReadAudit());
+        // The export keeps the order the list shows.
         var query = new AuditLog.Query(actor, action, from == null ? null : from.atStartOfDay(ZONE).toInstant(),
-                to == null ? null : to.plusDays(1).atStartOfDay(ZONE).toInstant(), 0, 0);
+                to == null ? null : to.plusDays(1).atStartOfDay(ZONE).toInstant(), 0, 0, sort);
         long rows = audit.count(query);
         String returnUrl = "/audit" + (request.getQueryString() == null ? "" : "?" + request.getQueryString());
         exports.send(request, response, new Exports.Export("audit", rows,
