@@ -21,6 +21,9 @@ public interface Directory {
 
     List<RegionView> children(String code);
 
+    /** The divisions at the top (provinces), by code. */
+    List<RegionView> roots();
+
     /**
      * The areas inside a region, for a picker by name: the region itself, then each division below it with the
      * divisions inside that (a county: each township with its villages — 向阳村 exists in several townships).

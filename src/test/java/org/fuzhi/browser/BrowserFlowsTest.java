@@ -781,7 +781,7 @@ class BrowserFlowsTest {
         page.fill("#new-username", "cun-browser-1");
         page.fill("#new-display", "红旗村新任村干部");
         page.selectOption("#new-role", "VILLAGE");
-        page.fill("#new-scope", village);
+        page.selectOption("#new-scope", village);
         page.click("#account-create-submit");
         assertThat(page.locator("#account-done")).containsText("已创建 1 个账号");
         String temporary = page.locator("#account-issued .temporary-password").first().textContent().strip();

@@ -72,6 +72,22 @@ interface AccountWebTests extends IdentificationWebTests {
         // A sort that is no column is the list's own order, never SQL.
         mvc().perform(get("/admin/accounts").param("sort", "role; DROP TABLE app_user").cookie(admin))
                 .andExpect(status().isOk());
+        // A new account's area is picked by name: both counties, a village with its township, schools by name.
+        String form = page.substring(page.indexOf("id=\"new-scope\""));
+        form = form.substring(0, form.indexOf("</select>"));
+        String village = villageOf("hm-cunwei");
+        String township = village.substring(0, 9) + "000";
+        String villageName = jdbc().sql("SELECT name FROM region WHERE code = :c").param("c", village)
+                .query(String.class).single();
+        String townshipName = jdbc().sql("SELECT name FROM region WHERE code = :c").param("c", township)
+                .query(String.class).single();
+        assertThat(form).contains("label=\"武穴市\"").contains("label=\"黄梅县\"")
+                .contains("value=\"" + village + "\">" + townshipName + " " + villageName + "<")
+                .contains("label=\"武穴市 · 学校\"");
+        String batch = page.substring(page.indexOf("id=\"villages-region\""));
+        batch = batch.substring(0, batch.indexOf("</select>"));
+        assertThat(batch).contains("value=\"" + township + "\">" + townshipName + "<")
+                .doesNotContain("value=\"" + village + "\"");
     }
 
     @Test

@@ -8,7 +8,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.fuzhi.common.RegionCode;
 import org.fuzhi.platform.Accounts;
+import org.fuzhi.platform.AreaChoices;
 import org.fuzhi.platform.CurrentUser;
 import org.fuzhi.platform.FieldCrypto;
 import org.fuzhi.platform.Refusals;
@@ -40,11 +42,13 @@ class AccountController {
     private final Refusals refusal;
     private final FieldCrypto crypto;
     private final PlaceNames places;
+    private final List<AreaChoices> areaChoices;
 
     AccountController(Accounts accounts, MessageSource messages, Refusals refusal,
-                      FieldCrypto crypto, PlaceNames places) {
+                      FieldCrypto crypto, PlaceNames places, List<AreaChoices> areaChoices) {
         this.crypto = crypto;
         this.places = places;
+        this.areaChoices = areaChoices;
         this.accounts = accounts;
         this.messages = messages;
         this.refusal = refusal;
@@ -80,6 +84,15 @@ class AccountController {
         model.addAttribute("sort", sort == null ? "" : sort);
         model.addAttribute("q", q);
         model.addAttribute("roles", Role.values());
+        // The area of a new account is picked by name (a village with its township, a school by its name).
+        List<AreaChoices.Group> groups = areaChoices.stream().flatMap(a -> a.groups().stream()).toList();
+        model.addAttribute("areaGroups", groups);
+        // The village accounts are opened for a county or a township.
+        model.addAttribute("villageParents", groups.stream().flatMap(g -> g.choices().stream())
+                .filter(c -> !c.school() && RegionCode.isValid(c.code())
+                        && (new RegionCode(c.code()).level() == RegionCode.Level.COUNTY
+                        || new RegionCode(c.code()).level() == RegionCode.Level.TOWNSHIP))
+                .toList());
         return "platform/accounts";
     }
 

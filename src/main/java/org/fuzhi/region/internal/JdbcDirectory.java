@@ -75,6 +75,12 @@ class JdbcDirectory implements Directory {
     }
 
     @Override
+    public List<RegionView> roots() {
+        return jdbc.sql(REGION_SELECT + " WHERE r.parent_code IS NULL ORDER BY r.code").query((rs, n) -> region(rs))
+                .list();
+    }
+
+    @Override
     public List<RegionView> ancestry(String code) {
         List<RegionView> chain = new ArrayList<>();
         String c = code;
