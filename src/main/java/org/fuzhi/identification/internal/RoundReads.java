@@ -299,17 +299,8 @@ class RoundReads {
             }
         }
         audit.record("ROUND_EXPORT", "round", String.valueOf(roundId),
-                details("rows", rows, "source", q.source() == null ? null : q.source().name()));
+                RoundRecords.details("rows", rows, "source", q.source() == null ? null : q.source().name()));
         return rows;
     }
 
-    private static Map<String, Object> details(Object... kv) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        for (int i = 0; i < kv.length; i += 2) {
-            if (kv[i + 1] != null) {
-                m.put((String) kv[i], kv[i + 1]);
-            }
-        }
-        return m;
-    }
 }

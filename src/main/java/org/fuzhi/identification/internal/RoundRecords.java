@@ -5,6 +5,7 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -134,6 +135,17 @@ class RoundRecords {
         if (n == 0) {
             throw new StaleEditException("round");
         }
+    }
+
+    /** Audit details without the keys whose value is absent (a remark nobody wrote is not "null"). */
+    static Map<String, Object> details(Object... kv) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            if (kv[i + 1] != null) {
+                m.put((String) kv[i], kv[i + 1]);
+            }
+        }
+        return m;
     }
 
     static String countyOf(String regionCode) {

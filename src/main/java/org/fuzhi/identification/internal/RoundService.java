@@ -8,7 +8,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -236,7 +235,7 @@ class RoundService implements Rounds {
         String note = Workflow.checkComplete(user, g, t, () -> surveys.unchecked(g.round.id(), t.unit()), remark);
         records.updateTask(t, expectedVersion, TaskStatus.DONE, note, t.reason(), user);
         audit.record("ROUND_TASK_COMPLETE", "round", String.valueOf(g.round.id()),
-                details("step", t.step().name(), "unit", t.unit(), "remark", note));
+                RoundRecords.details("step", t.step().name(), "unit", t.unit(), "remark", note));
         // The notice starts when the last aid center has verified (one for a county round, one per county above).
         if (g.lastCenter(t)) {
             LocalDate start = today();
@@ -311,16 +310,6 @@ class RoundService implements Rounds {
         return round(user, roundIdRef);
     }
 
-    /** Audit details without the keys whose value is absent (a remark nobody wrote is not "null"). */
-    private static Map<String, Object> details(Object... kv) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        for (int i = 0; i < kv.length; i += 2) {
-            if (kv[i + 1] != null) {
-                m.put((String) kv[i], kv[i + 1]);
-            }
-        }
-        return m;
-    }
 
     // ---------------------------------------------------------------- the round and its tasks
 
