@@ -29,6 +29,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -36,6 +37,7 @@ import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.fuzhi.common.Masking;
+import org.fuzhi.common.Stage;
 import org.fuzhi.demo.DemoGenerator;
 import org.fuzhi.platform.Accounts;
 import org.fuzhi.platform.BulkRows;
@@ -474,7 +476,7 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
         JsonNode byStage = json(mvc.perform(get(api).param("sort", "grade").param("size", "1000")
                 .header("Authorization", bearer("zizhu"))).andExpect(status().isOk()));
         List<Integer> order = new ArrayList<>();
-        byStage.get("items").forEach(e -> order.add(org.fuzhi.common.Stage.valueOf(e.get("stage").asText()).ordinal()));
+        byStage.get("items").forEach(e -> order.add(Stage.valueOf(e.get("stage").asText()).ordinal()));
         assertThat(order).isSorted();
         mvc.perform(get(api).param("sort", "score; DROP TABLE ident_entry").header("Authorization", bearer("zizhu")))
                 .andExpect(status().isOk());
@@ -1563,5 +1565,213 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    // ------------------------------------------------------------------ the overview's kept counts (issue 13.2)
+
+    /**
+     * The overview reads counts kept by the registry's writers. After each kind of change — an edit of a pupil and of
+     * a household, imports that add a pupil, move it to another school and its household to another village, a
+     * linkage putting a pupil on the roster and taking it off — every figure equals a recount from the base tables
+     * written here, for both counties, their city, townships, villages (by residence too) and schools; and a change in
+     * Huangmei leaves every figure of Wuxue as it was.
+     */
+    @Test
+    void theOverviewsKeptCountsEqualARecountAfterEachKindOfChange() throws Exception {
+        String hmPrimary = "SELECT DISTINCT school_code FROM enrolment WHERE school_region_code LIKE '421127%' "
+                + "AND stage = 'PRIMARY' AND status = 'IN_SCHOOL' ORDER BY school_code";
+        List<String> hmSchools = jdbc.sql(hmPrimary).query(String.class).list();
+        String schoolA = hmSchools.get(0);
+        String schoolB = hmSchools.get(1);
+        List<String> hmVillages = jdbc.sql("SELECT DISTINCT region_code FROM household WHERE region_code LIKE '421127%' "
+                + "ORDER BY region_code").query(String.class).list();
+        String villageA = hmVillages.get(0);
+        String villageB = hmVillages.get(hmVillages.size() - 1);
+        String wxSchool = jdbc.sql("SELECT MIN(school_code) FROM enrolment WHERE school_region_code LIKE '421182%'")
+                .query(String.class).single();
+        List<Scope> scopes = List.of(Scope.region("421182000000"), Scope.region("421127000000"),
+                Scope.region("421100000000"), Scope.region(villageA.substring(0, 9) + "000"),
+                Scope.region(villageB.substring(0, 9) + "000"), Scope.region(villageA), Scope.region(villageB),
+                Scope.region(villageA).byResidence(), Scope.region("421127000000").byResidence(),
+                Scope.school(schoolA), Scope.school(schoolB), Scope.school(wxSchool));
+        Map<String, Long> wuxue = keptEqualsRecount(scopes, "after the demo's imports").get(0);
+
+        // An edit: a Huangmei pupil of school A on the roster leaves school, and comes back.
+        long pupil = jdbc.sql("SELECT MIN(e.id) FROM enrolment e JOIN person_poverty_status ps ON ps.person_id = "
+                + "e.person_id WHERE e.school_code = :s AND e.status = 'IN_SCHOOL'").param("s", schoolA)
+                .query(Long.class).single();
+        long poorBefore = registry.registeredPoorStudentsByStage(Scope.school(schoolA)).get("PRIMARY");
+        Cookie hm = login("hm-zizhu");
+        editStatus(hm, pupil, "DROPPED_OUT");
+        assertThat(registry.registeredPoorStudentsByStage(Scope.school(schoolA)).get("PRIMARY"))
+                .isEqualTo(poorBefore - 1);
+        keptEqualsRecount(scopes, "after a pupil left school");
+        editStatus(hm, pupil, "IN_SCHOOL");
+        keptEqualsRecount(scopes, "after the pupil came back");
+
+        // An edit of a household: its category takes it off the roster, and back.
+        long household = jdbc.sql("SELECT MIN(id) FROM household WHERE region_code = :v AND on_roster")
+                .param("v", villageA).query(Long.class).single();
+        String category = jdbc.sql("SELECT poverty_category FROM household WHERE id = :id").param("id", household)
+                .query(String.class).single();
+        editCategory(hm, household, "RURAL_DIBAO");
+        keptEqualsRecount(scopes, "after a household left the roster");
+        editCategory(hm, household, category);
+        keptEqualsRecount(scopes, "after the household came back to the roster");
+
+        // Imports: a new household in village A with a pupil in school A; the pupil moves to school B; the household
+        // moves to village B, which moves the pupil's residence with it.
+        String head = id("19850505", 702);
+        String child = id("20170707", 701);
+        String householdNo = "KC-" + child.substring(12);
+        String households = "householdNo,villageCode,headName,povertyCategory,memberName,memberIdNumber,relation\n";
+        importAs("households", households + householdNo + "," + villageA + ",计数户主,,计数户主," + head + ",户主\n"
+                + householdNo + "," + villageA + ",计数户主,,计数学生," + child + ",子女\n");
+        keptEqualsRecount(scopes, "after a household import");
+        String students = "studentNo,name,idNumber,schoolCode,stage,grade,status,householdNo\n";
+        importAs("students", students + "G" + child + ",计数学生," + child + "," + schoolA + ",小学,3,在读," + householdNo + "\n");
+        assertThat(keptEqualsRecount(scopes, "after a student import").get(9).get("students"))
+                .isEqualTo(recount(Scope.school(schoolA)).get("students"));
+        importAs("students", students + "G" + child + ",计数学生," + child + "," + schoolB + ",小学,3,在读," + householdNo + "\n");
+        keptEqualsRecount(scopes, "after the pupil moved to school B");
+        importAs("households", households + householdNo + "," + villageB + ",计数户主,,计数户主," + head + ",户主\n"
+                + householdNo + "," + villageB + ",计数户主,,计数学生," + child + ",子女\n");
+        keptEqualsRecount(scopes, "after the household moved to village B");
+
+        // The linkage: the pupil joins the roster, then leaves it.
+        Map<Long, String> statuses = new HashMap<>();
+        jdbc.sql("SELECT person_id, category FROM person_poverty_status").query(rs -> {
+            statuses.put(rs.getLong(1), rs.getString(2));
+        });
+        long person = jdbc.sql("SELECT e.person_id FROM enrolment e WHERE e.school_code = :s AND e.person_id IN "
+                        + "(SELECT p.id FROM person p JOIN household h ON h.id = p.household_id WHERE h.household_no = :n)")
+                .param("s", schoolB).param("n", householdNo).query(Long.class).single();
+        Map<Long, String> withPupil = new HashMap<>(statuses);
+        withPupil.put(person, "UNSTABLE");
+        inTransaction(() -> registry.applyRosterStatus(Scope.region("421127000000"), withPupil));
+        assertThat(keptEqualsRecount(scopes, "after the linkage put the pupil on the roster").get(1)
+                .get("poor:PRIMARY")).isEqualTo(recount(Scope.region("421127000000")).get("poor:PRIMARY"));
+        inTransaction(() -> registry.applyRosterStatus(Scope.region("421127000000"), statuses));
+        keptEqualsRecount(scopes, "after the linkage took the pupil off the roster");
+
+        // The pupil leaves school (graduates): every figure of Huangmei is back, Wuxue's never moved.
+        importAs("students", students + "G" + child + ",计数学生," + child + "," + schoolB + ",小学,3,毕业," + householdNo + "\n");
+        assertThat(keptEqualsRecount(scopes, "at the end").get(0)).isEqualTo(wuxue);
+    }
+
+    /**
+     * The student list's total comes from the kept counts unless the user searches, and a page in the second half is
+     * read from the end: every page, in both orders, holds exactly the rows a count and a forward walk of the base
+     * tables give (written here in SQL of its own), with a filter and without.
+     */
+    @Test
+    void everyPageOfTheStudentListHoldsWhatAForwardWalkGives() throws Exception {
+        String auth = bearer("hm-zizhu");
+        String scope = " FROM enrolment e JOIN person p ON p.id = e.person_id LEFT JOIN household h ON h.id = p.household_id"
+                + " WHERE (h.region_code LIKE '421127%' OR e.school_region_code LIKE '421127%')";
+        Map<String, String[]> cases = new LinkedHashMap<>();
+        cases.put("", new String[]{"", "e.school_code, e.grade, e.class_name, e.id"});
+        cases.put("&sort=-name", new String[]{"", "p.name DESC, e.id DESC"});
+        cases.put("&sort=grade&stage=PRIMARY", new String[]{" AND e.stage = 'PRIMARY'", "e.stage, e.grade, e.id"});
+        cases.put("&status=IN_SCHOOL&sort=-school", new String[]{" AND e.status = 'IN_SCHOOL'", "e.school_code DESC, e.id DESC"});
+        for (var c : cases.entrySet()) {
+            long total = jdbc.sql("SELECT COUNT(*)" + scope + c.getValue()[0]).query(Long.class).single();
+            int size = 20;
+            int last = (int) ((total - 1) / size);
+            for (int page : List.of(0, 1, last / 2, last / 2 + 1, last - 1, last)) {
+                JsonNode answer = json(mvc.perform(get("/api/v1/students?page=" + page + "&size=" + size + c.getKey())
+                        .header("Authorization", auth)).andExpect(status().isOk()));
+                assertThat(answer.get("total").asLong()).as(c.getKey()).isEqualTo(total);
+                List<Long> shown = new ArrayList<>();
+                answer.get("items").forEach(i -> shown.add(i.get("id").asLong()));
+                List<Long> walked = jdbc.sql("SELECT e.id" + scope + c.getValue()[0] + " ORDER BY " + c.getValue()[1]
+                        + " LIMIT " + size + " OFFSET " + ((long) page * size)).query(Long.class).list();
+                assertThat(shown).as(c.getKey() + " page " + page + " of " + last).isEqualTo(walked);
+            }
+        }
+    }
+
+    private void editStatus(Cookie session, long student, String status) throws Exception {
+        var row = jdbc.sql("SELECT e.version, p.name, e.grade FROM enrolment e JOIN person p ON p.id = e.person_id "
+                + "WHERE e.id = :id").param("id", student).query().singleRow();
+        mvc.perform(post("/students/" + student + "/edit").cookie(session).with(csrf())
+                        .param("version", String.valueOf(row.get("version"))).param("name", (String) row.get("name"))
+                        .param("grade", String.valueOf(row.get("grade"))).param("status", status))
+                .andExpect(status().is3xxRedirection());
+    }
+
+    private void editCategory(Cookie session, long household, String category) throws Exception {
+        var row = jdbc.sql("SELECT version, head_name FROM household WHERE id = :id").param("id", household)
+                .query().singleRow();
+        mvc.perform(post("/households/" + household + "/edit").cookie(session).with(csrf())
+                        .param("version", String.valueOf(row.get("version")))
+                        .param("headName", (String) row.get("head_name")).param("category", category))
+                .andExpect(status().is3xxRedirection());
+    }
+
+    private void importAs(String kind, String csv) throws Exception {
+        mvc.perform(multipart("/api/v1/imports/" + kind).file(csvFile(kind + ".csv", csv, StandardCharsets.UTF_8))
+                        .header("Authorization", bearer("hm-zizhu")))
+                .andExpect(status().isOk()).andExpect(jsonPath("$.rejected").value(0));
+    }
+
+    private void inTransaction(Runnable work) {
+        new TransactionTemplate(transactions).executeWithoutResult(t -> work.run());
+    }
+
+    /** Asserts each scope's kept figures equal the recount, and returns them in the order of the scopes. */
+    private List<Map<String, Long>> keptEqualsRecount(List<Scope> scopes, String when) {
+        List<Map<String, Long>> out = new ArrayList<>();
+        for (Scope scope : scopes) {
+            Map<String, Long> kept = new TreeMap<>();
+            kept.put("students", registry.studentCount(scope));
+            registry.registeredPoorStudentsByStage(scope).forEach((g, n) -> kept.put("poor:" + g, n));
+            kept.put("households", registry.householdCount(scope, false));
+            kept.put("rosterHouseholds", registry.householdCount(scope, true));
+            assertThat(kept).as(when + ", " + scope).isEqualTo(recount(scope));
+            out.add(kept);
+        }
+        return out;
+    }
+
+    /** The overview's figures counted from the base tables, with SQL of its own (a region by its code's prefix). */
+    private Map<String, Long> recount(Scope scope) {
+        String studentWhere;
+        String householdSql;
+        Map<String, Object> p = new HashMap<>();
+        if (scope.type() == Scope.Type.SCHOOL) {
+            studentWhere = "e.school_code = :s";
+            householdSql = "SELECT COUNT(DISTINCT h.id) FROM household h JOIN person p ON p.household_id = h.id "
+                    + "JOIN enrolment e ON e.person_id = p.id WHERE e.school_code = :s";
+            p.put("s", scope.code());
+        } else {
+            String prefix = jdbc.sql("SELECT path FROM region WHERE code = :c").param("c", scope.code())
+                    .query(String.class).single().strip();
+            p.put("p", prefix + "%");
+            studentWhere = scope.residenceOnly() ? "h.region_code LIKE :p"
+                    : "(h.region_code LIKE :p OR e.school_region_code LIKE :p)";
+            householdSql = "SELECT COUNT(*) FROM household h WHERE h.region_code LIKE :p";
+        }
+        Map<String, Long> out = new TreeMap<>();
+        for (Stage.StatGroup g : Stage.StatGroup.values()) {
+            out.put("poor:" + g.name(), 0L);
+        }
+        long[] total = {0};
+        jdbc.sql("SELECT e.stage, CASE WHEN EXISTS (SELECT 1 FROM person_poverty_status ps WHERE ps.person_id = p.id) "
+                        + "THEN 1 ELSE 0 END, COUNT(*) FROM enrolment e JOIN person p ON p.id = e.person_id "
+                        + "LEFT JOIN household h ON h.id = p.household_id WHERE e.status = 'IN_SCHOOL' AND "
+                        + studentWhere + " GROUP BY e.stage, CASE WHEN EXISTS (SELECT 1 FROM person_poverty_status ps "
+                        + "WHERE ps.person_id = p.id) THEN 1 ELSE 0 END")
+                .params(p).query(rs -> {
+                    total[0] += rs.getLong(3);
+                    if (rs.getInt(2) == 1) {
+                        out.merge("poor:" + Stage.valueOf(rs.getString(1)).statGroup().name(),
+                                rs.getLong(3), Long::sum);
+                    }
+                });
+        out.put("students", total[0]);
+        out.put("households", jdbc.sql(householdSql).params(p).query(Long.class).single());
+        out.put("rosterHouseholds", jdbc.sql(householdSql + " AND h.on_roster").params(p).query(Long.class).single());
+        return out;
     }
 }

@@ -43,8 +43,10 @@ class HouseholdImport implements ImportKind {
     private final JdbcTemplate batch;
     private final Directory directory;
     private final FieldCrypto crypto;
+    private final KeptCounts counts;
 
-    HouseholdImport(JdbcClient jdbc, JdbcTemplate batch, Directory directory, FieldCrypto crypto) {
+    HouseholdImport(JdbcClient jdbc, JdbcTemplate batch, Directory directory, FieldCrypto crypto, KeptCounts counts) {
+        this.counts = counts;
         this.crypto = crypto;
         this.jdbc = jdbc;
         this.batch = batch;
@@ -227,6 +229,11 @@ class HouseholdImport implements ImportKind {
             accepted.add(m);
             acceptedHouseholds.putIfAbsent(m.householdNo(), households.get(m.householdNo()));
         }
+        // The overview's counts: the village a household leaves and the one it joins, and its pupils' schools.
+        counts.touchVillages(acceptedHouseholds.values().stream().map(Household::village).toList());
+        counts.touchVillages(acceptedHouseholds.keySet().stream().map(householdRegion::get).filter(Objects::nonNull)
+                .toList());
+        counts.touchHouseholds(acceptedHouseholds.keySet());
         writeHouseholds(acceptedHouseholds.values());
         writeMembers(accepted, existingHousehold, idIndex);
     }

@@ -11,6 +11,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -76,10 +77,12 @@ class JdbcRegistry implements Registry {
     private final MessageSource messages;
     private final JdbcTemplate batchTemplate;
     private final FieldCrypto crypto;
+    private final KeptCounts counts;
 
     JdbcRegistry(JdbcClient jdbc, Directory directory, AuditLog audit, StudentExport export,
                  MessageSource messages,
-                 JdbcTemplate batchTemplate, FieldCrypto crypto) {
+                 JdbcTemplate batchTemplate, FieldCrypto crypto, KeptCounts counts) {
+        this.counts = counts;
         this.crypto = crypto;
         this.messages = messages;
         this.batchTemplate = batchTemplate;
@@ -143,7 +146,11 @@ class JdbcRegistry implements Registry {
             case ID_NUMBER -> "p.id_index = :exactIndex";
             case STUDENT_NO -> "e.student_no_index = :exactIndex";
             case MASKED_ID -> "p.id_masked = :masked";
-            case NAME -> "(p.name LIKE :prefix ESCAPE '\\' OR e.class_name = :exact)";
+            // Two look-ups by index (a name's prefix, a class's exact name) joined by id: an OR across the two
+            // tables would make the database join the whole scope and filter it.
+            case NAME -> "e.id IN (SELECT ne.id FROM person np JOIN enrolment ne ON ne.person_id = np.id "
+                    + "WHERE np.name LIKE :prefix ESCAPE '\\' UNION SELECT ce.id FROM enrolment ce "
+                    + "WHERE ce.class_name = :exact)";
             case CLASS -> "e.class_name = :exact";
             default -> null;
         });
@@ -169,16 +176,44 @@ class JdbcRegistry implements Registry {
     @Override
     public Page<StudentView> students(Scope scope, StudentQuery q, int page, int size) {
         Where w = studentWhere(scope, q);
-        long total = jdbc.sql("SELECT COUNT(*) " + STUDENT_FROM + w.sql()).params(w.params()).query(Long.class).single();
+        boolean searching = q.search() != null && q.search().kind() != Privacy.SearchKind.NONE;
+        // Without a text search every filter is a column of the kept counts: the total is a sum of a few cells, not a
+        // count of the scope's enrolments on every page.
+        long total = searching
+                ? jdbc.sql("SELECT COUNT(*) " + STUDENT_FROM + w.sql()).params(w.params()).query(Long.class).single()
+                : counts.listTotal(scope, (String) w.params().get("school"), (String) w.params().get("stage"),
+                        (String) w.params().get("status"), q.registeredPoor());
         // A link to a page past the end (the list shrank since) shows the last page instead of an empty one.
         int shown = Page.clamp(page, total, size);
+        long offset = (long) shown * size;
+        String order = studentOrder(q.sort());
+        long limit = size;
+        // A page in the list's second half is read from its end, in the reverse order, so the last page costs what the
+        // first does (the database walks the list's index from the other end instead of skipping the whole scope).
+        boolean fromEnd = offset > total / 2;
+        if (fromEnd) {
+            long fromTheEnd = total - offset - size;
+            limit = fromTheEnd < 0 ? size + fromTheEnd : size;
+            offset = Math.max(0, fromTheEnd);
+            order = reversed(order);
+        }
         Map<String, Object> p = new HashMap<>(w.params());
-        p.put("lim", size);
-        p.put("off", (long) shown * size);
+        p.put("lim", Math.max(0, limit));
+        p.put("off", offset);
         SchoolNames names = new SchoolNames();
-        var items = jdbc.sql(STUDENT_SELECT + w.sql() + " ORDER BY " + studentOrder(q.sort()) + " "
-                + "LIMIT :lim OFFSET :off").params(p).query((rs, n) -> student(rs, names)).list();
+        List<StudentView> items = new ArrayList<>(jdbc.sql(STUDENT_SELECT + w.sql() + " ORDER BY " + order + " "
+                + "LIMIT :lim OFFSET :off").params(p).query((rs, n) -> student(rs, names)).list());
+        if (fromEnd) {
+            Collections.reverse(items);
+        }
         return new Page<>(items, total, shown, size);
+    }
+
+    /** The same order backwards; nulls sort high both ways on both databases, so the reverse is exact. */
+    static String reversed(String order) {
+        return Arrays.stream(order.split(", "))
+                .map(term -> term.endsWith(" DESC") ? term.substring(0, term.length() - 5) : term + " DESC")
+                .collect(Collectors.joining(", "));
     }
 
     /** Only these columns sort (never a user's text in SQL); the id last so pages never overlap. */
@@ -263,6 +298,9 @@ class JdbcRegistry implements Registry {
         // A changed person may already carry a status (written from this or another area's roster): replace it.
         deleteStatus(stale);
         deleteStatus(changed.stream().map(Map.Entry::getKey).filter(stored::containsKey).toList());
+        // A person who joins or leaves the roster moves between the overview's poor and other pupils.
+        counts.touchPersons(stale);
+        counts.touchPersons(changed.stream().filter(e -> !stored.containsKey(e.getKey())).map(Map.Entry::getKey).toList());
         batchTemplate.batchUpdate("INSERT INTO person_poverty_status (person_id, category) VALUES (?, ?)", changed, 1000,
                 (ps, e) -> {
                     ps.setLong(1, e.getKey());
@@ -608,6 +646,7 @@ class JdbcRegistry implements Registry {
         if (n == 0) {
             throw new StaleEditException("student " + id);
         }
+        counts.touchSchools(List.of(before.schoolCode()));
         jdbc.sql("""
                 UPDATE person SET name = :name, ethnicity = :eth, left_behind = :lb, single_parent = :sp,
                        orphan = :orphan, disability = :dis, version = version + 1, updated_at = :now
@@ -652,6 +691,7 @@ class JdbcRegistry implements Registry {
         if (n == 0) {
             throw new StaleEditException("household " + id);
         }
+        counts.touchVillages(List.of(before.regionCode()));
         Map<String, Object> details = new LinkedHashMap<>();
         diff(details, "headName", Masking.name(before.headName()), Masking.name(edit.headName().strip()));
         diff(details, "category", before.povertyCategory(), edit.category());
@@ -860,31 +900,16 @@ class JdbcRegistry implements Registry {
 
     @Override
     public Map<String, Long> registeredPoorStudentsByStage(Scope scope) {
-        ScopeFilter f = studentScope(scope);
-        Map<String, Long> out = new LinkedHashMap<>();
-        for (Stage.StatGroup g : Stage.StatGroup.values()) {
-            out.put(g.name(), 0L);
-        }
-        jdbc.sql("SELECT e.stage, COUNT(*) " + STUDENT_FROM + " WHERE ps.category IS NOT NULL "
-                + "AND e.status = 'IN_SCHOOL' AND "
-                + f.sql() + " GROUP BY e.stage").params(f.params()).query(rs -> {
-                    String group = Stage.valueOf(rs.getString(1)).statGroup().name();
-                    out.merge(group, rs.getLong(2), Long::sum);
-                });
-        return out;
+        return counts.students(scope).poorByStage();
     }
 
     @Override
     public long studentCount(Scope scope) {
-        ScopeFilter f = studentScope(scope);
-        return jdbc.sql("SELECT COUNT(*) " + STUDENT_FROM + " WHERE e.status = 'IN_SCHOOL' AND " + f.sql())
-                .params(f.params()).query(Long.class).single();
+        return counts.students(scope).total();
     }
 
     @Override
     public long householdCount(Scope scope, boolean rosterOnly) {
-        ScopeFilter f = householdScope(scope);
-        return jdbc.sql("SELECT COUNT(*) FROM household h WHERE " + f.sql() + (rosterOnly ? " AND h.on_roster" : ""))
-                .params(f.params()).query(Long.class).single();
+        return counts.households(scope, rosterOnly);
     }
 }

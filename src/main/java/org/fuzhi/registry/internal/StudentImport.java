@@ -47,8 +47,10 @@ class StudentImport implements ImportKind {
     private final JdbcTemplate batch;
     private final Directory directory;
     private final FieldCrypto crypto;
+    private final KeptCounts counts;
 
-    StudentImport(JdbcClient jdbc, JdbcTemplate batch, Directory directory, FieldCrypto crypto) {
+    StudentImport(JdbcClient jdbc, JdbcTemplate batch, Directory directory, FieldCrypto crypto, KeptCounts counts) {
+        this.counts = counts;
         this.crypto = crypto;
         this.jdbc = jdbc;
         this.batch = batch;
@@ -296,6 +298,21 @@ class StudentImport implements ImportKind {
                 ok.add(s);
             }
         }
+        // The overview's counts of the schools a pupil joins or leaves (a pupil's old school, and through a person's
+        // household the village it lives in) are recounted before the import commits.
+        Set<String> touched = new HashSet<>();
+        for (Student s : ok) {
+            touched.add(s.school().code());
+            Existing sameNo = byNo.get(noIndex.get(s.studentNo()));
+            Existing sameId = byId.get(idIndex.get(s.id().value()));
+            if (sameNo != null && sameNo.schoolCode() != null) {
+                touched.add(sameNo.schoolCode());
+            }
+            if (sameId != null && sameId.schoolCode() != null) {
+                touched.add(sameId.schoolCode());
+            }
+        }
+        counts.touchSchools(touched);
         List<Student> newPersons = ok.stream().filter(s -> !byId.containsKey(idIndex.get(s.id().value()))).toList();
         List<Student> knownPersons = ok.stream().filter(s -> byId.containsKey(idIndex.get(s.id().value()))).toList();
         Timestamp now = Timestamp.from(Instant.now());

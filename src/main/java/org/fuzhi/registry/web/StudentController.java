@@ -208,11 +208,13 @@ class StudentController {
     Page<StudentView> apiList(@RequestParam(required = false) String q, @RequestParam(required = false) String school,
                               @RequestParam(required = false) String stage, @RequestParam(required = false) String status,
                               @RequestParam(required = false) Boolean poor, @RequestParam(defaultValue = "0") int page,
-                              @RequestParam(defaultValue = "50") int size) {
+                              @RequestParam(required = false) String sort, @RequestParam(defaultValue = "50") int size) {
         var user = CurrentUser.get();
         // A role without children's data is told so, not shown an empty list that reads as "no students".
         user.require(user.role().seesChildren());
-        var result = registry.students(user.childDataScope(), query(q, school, stage, status, poor),
+        Registry.StudentQuery base = query(q, school, stage, status, poor);
+        var result = registry.students(user.childDataScope(), new Registry.StudentQuery(base.search(),
+                        base.schoolCode(), base.stage(), base.status(), base.registeredPoor(), sort),
                 Math.max(page, 0), Math.min(Math.max(size, 1), 500));
         Privacy privacy = Privacy.of(user);
         return new Page<>(result.items().stream().map(s -> s.seenBy(privacy)).toList(),
