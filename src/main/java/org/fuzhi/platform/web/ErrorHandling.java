@@ -13,6 +13,7 @@ import org.fuzhi.platform.StaleEditException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.MessageSource;
+import org.springframework.dao.QueryTimeoutException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
@@ -102,6 +103,23 @@ class ErrorHandling {
         }
         ModelAndView mv = page(HttpStatus.SERVICE_UNAVAILABLE, message);
         return mv;
+    }
+
+    /**
+     * The database cancelled a statement of this request because the request's time limit was up
+     * ({@code fuzhi.web.time-limit}; PostgreSQL and H2 both report it as a query timeout): 503 with a retry hint, like
+     * a busy pool.
+     */
+    @ExceptionHandler(QueryTimeoutException.class)
+    Object timeLimit(HttpServletRequest req, Locale locale) {
+        log.warn("a request's database work ran past its time limit and was cancelled: {} {}", req.getMethod(),
+                req.getRequestURI());
+        String message = messages.getMessage("error.timeLimit", null, locale);
+        if (isApi(req)) {
+            return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header("Retry-After", "5")
+                    .body(Map.of("status", 503, "message", message));
+        }
+        return page(HttpStatus.SERVICE_UNAVAILABLE, message);
     }
 
     @ExceptionHandler(IllegalArgumentException.class)
