@@ -773,7 +773,7 @@ class BrowserFlowsTest {
     }
 
     @Test
-    void anAdminCreatesAVillageAccountWhoseUserChangesThePasswordAndSeesOnlyTheVillage() {
+    void anAdminCreatesAVillageAccountMovesItToAnotherVillageByNameAndItsUserSeesOnlyThatVillage() {
         String village = jdbc.sql("SELECT scope_code FROM app_user WHERE username = 'hm-cunwei'").query(String.class)
                 .single();
         login("admin");
@@ -790,6 +790,23 @@ class BrowserFlowsTest {
         page.setViewportSize(390, 844);
         windowShot("40-account-created-phone");
         page.setViewportSize(1400, 900);
+
+        // The cadre moved to the next village: the admin picks it by name in the row's 调整, as for a new account.
+        String moved = jdbc.sql("SELECT MIN(code) FROM region WHERE parent_code = (SELECT parent_code FROM region "
+                + "WHERE code = :v) AND code <> :v").param("v", village).query(String.class).single();
+        String movedName = jdbc.sql("SELECT t.name || ' ' || v.name FROM region v JOIN region t ON t.code = v.parent_code "
+                + "WHERE v.code = :c").param("c", moved).query(String.class).single();
+        page.navigate(url("/admin/accounts?q=cun-browser-1"));
+        var row = page.locator("#account-table tr", new Page.LocatorOptions().setHasText("cun-browser-1"));
+        row.locator("summary").click();
+        var area = row.locator("select.rescope-area");
+        assertThat(area.locator("option[value='" + moved + "']")).hasText(movedName);
+        area.selectOption(moved);
+        windowShot("40-account-rescope");
+        row.locator("form[action$='/scope'] button[type=submit]").click();
+        assertThat(page.locator("#account-done")).containsText("角色与范围已调整");
+        assertThat(jdbc.sql("SELECT scope_code FROM app_user WHERE username = "
+                + "'cun-browser-1'").query(String.class).single()).isEqualTo(moved);
         context.clearCookies();
 
         // The new cadre signs in with the temporary password and is taken to change it before anything else.
@@ -821,7 +838,7 @@ class BrowserFlowsTest {
         // Only the children who live in the village.
         long living = jdbc.sql("""
                 SELECT COUNT(*) FROM enrolment e JOIN person p ON p.id = e.person_id
-                JOIN household h ON h.id = p.household_id WHERE h.region_code = :v""").param("v", village)
+                JOIN household h ON h.id = p.household_id WHERE h.region_code = :v""").param("v", moved)
                 .query(Long.class).single();
         page.navigate(url("/students"));
         assertThat(page.locator("body")).containsText("共 " + living + " 条");
