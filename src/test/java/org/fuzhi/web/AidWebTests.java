@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -88,6 +89,40 @@ interface AidWebTests extends IdentificationWebTests {
         assertThat(notes).contains("发放 " + cash.toPlainString() + " 元");
         mvc().perform(get("/students/" + student).cookie(login("hm-zizhu")))
                 .andExpect(r -> assertThat(r.getResponse().getStatus()).isIn(403, 404));
+    }
+
+    /**
+     * The term summary's cuts (by item, school, stage, home township) come from one pass over the term: each row's
+     * count, value and paid equal a recount per cut written here, for the center of Wuxue.
+     */
+    @Test
+    default void eachCutOfTheTermSummaryEqualsARecount() throws Exception {
+        long term = jdbc().sql("SELECT MIN(t.id) FROM aid_term t WHERE t.scope_code = '421182000000' AND EXISTS "
+                + "(SELECT 1 FROM aid_entitlement x WHERE x.term_id = t.id)").query(Long.class).single();
+        JsonNode summary = json(mvc().perform(get("/api/v1/aid/terms/" + term + "/summary")
+                .header("Authorization", bearer("zizhu"))).andExpect(status().isOk()));
+        String rows = " FROM aid_entitlement x WHERE x.term_id = :t AND (x.region_code BETWEEN '421182000000' AND "
+                + "'421182999999' OR x.school_code IN (SELECT code FROM school WHERE region_code BETWEEN '421182000000' "
+                + "AND '421182999999'))";
+        Map<String, String> cuts = Map.of("byItem", "x.item_code", "bySchool", "x.school_code", "byStage", "x.stage",
+                "byTownship", "CASE WHEN x.region_code BETWEEN '421182000000' AND '421182999999' "
+                        + "THEN SUBSTRING(x.region_code, 1, 9) || '000' ELSE 'OUTSIDE' END");
+        for (var cut : cuts.entrySet()) {
+            Map<String, String> expected = new TreeMap<>();
+            jdbc().sql("SELECT " + cut.getValue() + " AS k, COUNT(*), SUM(x.amount), "
+                            + "SUM(CASE WHEN x.status = 'PAID' THEN x.allocated ELSE 0 END)" + rows + " GROUP BY "
+                            + cut.getValue()).param("t", term)
+                    .query(rs -> {
+                        expected.put(rs.getString(1).strip(), rs.getLong(2) + " " + rs.getBigDecimal(3).setScale(2)
+                                + " " + rs.getBigDecimal(4).setScale(2));
+                    });
+            Map<String, String> shown = new TreeMap<>();
+            summary.get(cut.getKey()).forEach(r -> shown.put(r.get("code").asString().strip(), r.get("count").asLong()
+                    + " " + r.get("value").decimalValue().setScale(2) + " " + r.get("paid").decimalValue().setScale(2)));
+            assertThat(shown).as(cut.getKey()).isNotEmpty().isEqualTo(expected);
+        }
+        assertThat(summary.get("failedPayments").asLong()).isEqualTo(jdbc().sql("SELECT COUNT(*)" + rows
+                + " AND x.status = 'FAILED'").param("t", term).query(Long.class).single());
     }
 
     @Test

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -679,37 +680,46 @@ class TermService implements Terms {
         ScopeFilter f = rowScope(user);
         Map<Long, String> names = itemNames();
         Locale locale = LocaleContextHolder.getLocale();
-        // One pass per cut over the term's rows the user may read; paid = cash the bank confirmed.
-        String sums = "COUNT(*) AS n, SUM(x.amount) AS amount, SUM(x.allocated) AS allocated, "
-                + "SUM(CASE WHEN x.status = 'PAID' THEN x.allocated ELSE 0 END) AS paid, "
-                + "SUM(CASE WHEN x.kind = 'CASH' THEN x.amount - x.allocated ELSE 0 END) AS gap";
-        BiFunction<String, Function<ResultSet, String>, List<TermSummary.Row>> cut =
-                (key, name) -> jdbc.sql("SELECT " + key + " AS k, MIN(x.item_id) AS item_id, " + sums
-                                + " FROM aid_entitlement x WHERE x.term_id = :t AND " + f.sql() + " GROUP BY " + key
-                                + " ORDER BY " + key).params(f.params()).param("t", termId)
-                        .query((rs, i) -> new TermSummary.Row(rs.getString("k"), name.apply(rs), rs.getLong("n"),
-                                money(rs, "amount"), money(rs, "allocated"), money(rs, "paid"), money(rs, "gap")))
-                        .list();
-        List<TermSummary.Row> byItem = cut.apply("x.item_code", rs -> sql(() -> names.get(rs.getLong("item_id"))));
-        Map<String, String> schoolNames = new HashMap<>();
-        List<TermSummary.Row> bySchool = cut.apply("x.school_code", rs -> sql(() -> schoolNames.computeIfAbsent(
-                rs.getString("k"), c -> directory.school(c).map(s -> s.name()).orElse(c))));
-        List<TermSummary.Row> byStage = cut.apply("x.stage", rs -> sql(() -> messages.getMessage(
-                "enum.Stage." + rs.getString("k"), null, locale)));
-        // The township of the child's home; a child taught here but living outside the area is counted apart.
+        // One pass over the term's rows the user may read, grouped by every cut at once (item, school, stage, home
+        // township), then summed per cut here: four scans of the term became one. Paid = cash the bank confirmed.
         Scope area = Scope.region(t.scopeCode());
-        List<TermSummary.Row> byTownship = jdbc.sql("SELECT y.k, MIN(y.item_id) AS item_id, "
-                        + sums.replace("x.", "y.") + " FROM (SELECT x.*, CASE WHEN x.region_code BETWEEN :areaLow AND "
-                        + ":areaHigh THEN SUBSTRING(x.region_code, 1, 9) ELSE 'OUTSIDE' END AS k FROM aid_entitlement x "
-                        + "WHERE x.term_id = :t AND " + f.sql() + ") y GROUP BY y.k ORDER BY y.k").params(f.params())
-                .param("areaLow", area.lowestRegion()).param("areaHigh", area.highestRegion()).param("t", termId)
-                .query((rs, i) -> {
-                    String k = rs.getString("k");
-                    String name = k.equals("OUTSIDE") ? messages.getMessage("aid.summary.outside", null, locale)
-                            : directory.region(k + "000").map(RegionView::name).orElse(k);
-                    return new TermSummary.Row(k.equals("OUTSIDE") ? k : k + "000", name, rs.getLong("n"),
-                            money(rs, "amount"), money(rs, "allocated"), money(rs, "paid"), money(rs, "gap"));
-                }).list();
+        Map<String, Cut> items = new TreeMap<>();
+        Map<String, Cut> schools = new TreeMap<>();
+        Map<String, Cut> stages = new TreeMap<>();
+        Map<String, Cut> townships = new TreeMap<>();
+        long[] failed = {0};
+        jdbc.sql("SELECT y.item_code, y.school_code, y.stage, y.k, MIN(y.item_id) AS item_id, COUNT(*) AS n, "
+                        + "SUM(y.amount) AS amount, SUM(y.allocated) AS allocated, "
+                        + "SUM(CASE WHEN y.status = 'PAID' THEN y.allocated ELSE 0 END) AS paid, "
+                        + "SUM(CASE WHEN y.kind = 'CASH' THEN y.amount - y.allocated ELSE 0 END) AS gap, "
+                        + "SUM(CASE WHEN y.status = 'FAILED' THEN 1 ELSE 0 END) AS failed "
+                        + "FROM (SELECT x.*, CASE WHEN x.region_code BETWEEN :areaLow AND :areaHigh "
+                        + "THEN SUBSTRING(x.region_code, 1, 9) ELSE 'OUTSIDE' END AS k FROM aid_entitlement x "
+                        + "WHERE x.term_id = :t AND " + f.sql() + ") y GROUP BY y.item_code, y.school_code, y.stage, y.k")
+                .params(f.params()).param("t", termId)
+                .param("areaLow", area.lowestRegion()).param("areaHigh", area.highestRegion())
+                .query(rs -> {
+                    Cut c = new Cut(rs.getLong("item_id"), rs.getLong("n"), money(rs, "amount"),
+                            money(rs, "allocated"), money(rs, "paid"), money(rs, "gap"));
+                    items.merge(rs.getString("item_code"), c, Cut::plus);
+                    schools.merge(rs.getString("school_code"), c, Cut::plus);
+                    stages.merge(rs.getString("stage"), c, Cut::plus);
+                    townships.merge(rs.getString("k"), c, Cut::plus);
+                    failed[0] += rs.getLong("failed");
+                });
+        List<TermSummary.Row> byItem = rows(items, (code, c) -> names.get(c.itemId()));
+        Map<String, String> schoolNames = new HashMap<>();
+        List<TermSummary.Row> bySchool = rows(schools, (code, c) -> schoolNames.computeIfAbsent(code,
+                k -> directory.school(k).map(s -> s.name()).orElse(k)));
+        List<TermSummary.Row> byStage = rows(stages, (code, c) -> messages.getMessage("enum.Stage." + code, null,
+                locale));
+        // The township of the child's home; a child taught here but living outside the area is counted apart.
+        List<TermSummary.Row> byTownship = new ArrayList<>();
+        townships.forEach((k, c) -> {
+            String name = k.equals("OUTSIDE") ? messages.getMessage("aid.summary.outside", null, locale)
+                    : directory.region(k + "000").map(RegionView::name).orElse(k);
+            byTownship.add(c.row(k.equals("OUTSIDE") ? k : k + "000", name));
+        });
         // Per fund: the parts of the rows above, and where the bank has taken them.
         List<TermSummary.FundRow> byFund = jdbc.sql("""
                 SELECT d.code, d.name, d.kind, COUNT(*) AS n, SUM(a.amount) AS allocated,
@@ -722,28 +732,33 @@ class TermService implements Terms {
                 .query((rs, i) -> new TermSummary.FundRow(rs.getString("code"), rs.getString("name"),
                         Funds.Kind.valueOf(rs.getString("kind")), rs.getLong("n"), money(rs, "allocated"),
                         money(rs, "payable"), money(rs, "paid"), money(rs, "returned"))).list();
-        // Failed and not paid since: the entitlement's latest attempt failed.
-        long failed = jdbc.sql("""
-                SELECT COUNT(*) FROM aid_entitlement x WHERE x.term_id = :t AND x.status = 'FAILED' AND """ + " "
-                        + f.sql()).params(f.params()).param("t", termId).query(Long.class).single();
-        long missed = missed(user, termId, null, 0, 1).total();
-        return new TermSummary(byItem, bySchool, byStage, byTownship, byFund, t.duplicates(), missed, failed);
+        // Failed and not paid since (the entitlement's latest attempt failed) came with the pass above.
+        long missed = jdbc.sql("SELECT COUNT(*) FROM aid_missed x WHERE x.term_id = :t AND " + f.sql())
+                .params(f.params()).param("t", termId).query(Long.class).single();
+        return new TermSummary(byItem, bySchool, byStage, byTownship, byFund, t.duplicates(), missed, failed[0]);
+    }
+
+    /** One cut's sums; cells of the one pass add up into it. */
+    private record Cut(long itemId, long n, BigDecimal amount, BigDecimal allocated, BigDecimal paid, BigDecimal gap) {
+        Cut plus(Cut o) {
+            return new Cut(Math.min(itemId, o.itemId), n + o.n, amount.add(o.amount), allocated.add(o.allocated),
+                    paid.add(o.paid), gap.add(o.gap));
+        }
+
+        TermSummary.Row row(String code, String name) {
+            return new TermSummary.Row(code, name, n, amount, allocated, paid, gap);
+        }
+    }
+
+    /** A cut's rows in the order of their codes (ASCII codes: the order the database gave them before). */
+    private static List<TermSummary.Row> rows(Map<String, Cut> cut, BiFunction<String, Cut, String> name) {
+        List<TermSummary.Row> out = new ArrayList<>();
+        cut.forEach((code, c) -> out.add(c.row(code, name.apply(code, c))));
+        return out;
     }
 
     private static BigDecimal money(ResultSet rs, String column) throws SQLException {
         BigDecimal v = rs.getBigDecimal(column);
         return (v == null ? BigDecimal.ZERO : v).setScale(2);
-    }
-
-    private interface SqlSupplier<T> {
-        T get() throws SQLException;
-    }
-
-    private static <T> T sql(SqlSupplier<T> s) {
-        try {
-            return s.get();
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
