@@ -70,6 +70,12 @@ public interface Directory {
 
     Optional<SchoolView> school(String code);
 
+    /**
+     * Names of many schools or divisions at once (a table's rows), by code; a code that names nothing is absent. One
+     * query instead of one per row: a county's term summary names some 300 schools.
+     */
+    Map<String, String> names(Collection<String> codes);
+
     /** The first village (by code) inside a scope — a school's own village for a school — for template examples. */
     Optional<String> firstVillage(Scope scope);
 

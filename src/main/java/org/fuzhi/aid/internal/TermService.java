@@ -44,7 +44,6 @@ import org.fuzhi.platform.Scope;
 import org.fuzhi.platform.ScopeFilter;
 import org.fuzhi.platform.Xlsx;
 import org.fuzhi.region.Directory;
-import org.fuzhi.region.RegionView;
 import org.fuzhi.region.SchoolView;
 import org.fuzhi.registry.EnrolmentStatus;
 import org.fuzhi.registry.Registry;
@@ -708,16 +707,18 @@ class TermService implements Terms {
                     failed[0] += rs.getLong("failed");
                 });
         List<TermSummary.Row> byItem = rows(items, (code, c) -> names.get(c.itemId()));
-        Map<String, String> schoolNames = new HashMap<>();
-        List<TermSummary.Row> bySchool = rows(schools, (code, c) -> schoolNames.computeIfAbsent(code,
-                k -> directory.school(k).map(s -> s.name()).orElse(k)));
+        // Every school's and township's name in one look-up, not one per row.
+        List<String> named = new ArrayList<>(schools.keySet());
+        townships.keySet().forEach(k -> named.add(k + "000"));
+        Map<String, String> placeNames = directory.names(named);
+        List<TermSummary.Row> bySchool = rows(schools, (code, c) -> placeNames.getOrDefault(code.strip(), code));
         List<TermSummary.Row> byStage = rows(stages, (code, c) -> messages.getMessage("enum.Stage." + code, null,
                 locale));
         // The township of the child's home; a child taught here but living outside the area is counted apart.
         List<TermSummary.Row> byTownship = new ArrayList<>();
         townships.forEach((k, c) -> {
             String name = k.equals("OUTSIDE") ? messages.getMessage("aid.summary.outside", null, locale)
-                    : directory.region(k + "000").map(RegionView::name).orElse(k);
+                    : placeNames.getOrDefault(k + "000", k);
             byTownship.add(c.row(k.equals("OUTSIDE") ? k : k + "000", name));
         });
         // Per fund: the parts of the rows above, and where the bank has taken them.

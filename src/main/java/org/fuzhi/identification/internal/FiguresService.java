@@ -3,7 +3,6 @@ package org.fuzhi.identification.internal;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -14,7 +13,6 @@ import org.fuzhi.identification.Rounds;
 import org.fuzhi.platform.CurrentUser;
 import org.fuzhi.platform.Scope;
 import org.fuzhi.region.Directory;
-import org.fuzhi.region.RegionView;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -84,12 +82,12 @@ class FiguresService implements Figures {
                 .query(rs -> {
                     byTownship.computeIfAbsent(rs.getString(1), k -> new long[3])[2] = rs.getLong(2);
                 });
-        Map<String, String> names = new HashMap<>();
+        // Every township's name in one look-up.
+        Map<String, String> names = directory.names(byTownship.keySet().stream().map(p -> p + "000").toList());
         List<TownshipRow> townships = new ArrayList<>();
         byTownship.forEach((prefix, row) -> {
             String code = prefix + "000";
-            String name = names.computeIfAbsent(code, c -> directory.region(c).map(RegionView::name).orElse(c));
-            townships.add(new TownshipRow(code, name, row[0], row[1], row[2]));
+            townships.add(new TownshipRow(code, names.getOrDefault(code, code), row[0], row[1], row[2]));
         });
         return Optional.of(new RoundFigures(round.id(), round.name(), round.stage(), rounds.progress(user, Rounds.RoundId.of(round.id())),
                 summary.roster(), summary.hardship(), summary.levels(), cases, townships));

@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 import org.fuzhi.common.Masking;
 import org.fuzhi.common.Page;
 import org.fuzhi.common.Stage;
@@ -150,20 +151,23 @@ class RoundReads {
         int shown = Page.clamp(page, total, size);
         boolean mask = maskNames(user);
         UnitNames names = new UnitNames(directory);
-        List<EntryView> items = jdbc.sql("SELECT x.*" + where
+        // The page's rows first (names left out), then every school and village name of the page in one look-up.
+        List<EntryView> rows = jdbc.sql("SELECT x.*" + where
                         + " ORDER BY " + entryOrder(q.sort()) + " LIMIT :lim OFFSET :off")
                 .params(params).param("lim", size).param("off", (long) shown * size)
                 .query((rs, n) -> {
                     String deprived = rs.getString("deprived");
-                    String village = rs.getString("village_code");
-                    String school = rs.getString("school_code");
                     return new EntryView(rs.getLong("student_id"), mask ? Masking.name(rs.getString("name"))
                             : rs.getString("name"), Source.valueOf(rs.getString("source")), rs.getString("category"),
-                            village, names.place(village), school, names.school(school),
+                            rs.getString("village_code"), null, rs.getString("school_code"), null,
                             rs.getBoolean("outside_county"), rs.getString("stage"),
                             (Integer) rs.getObject("grade", Integer.class), rs.getDouble("score"), rs.getString("level"),
                             deprived == null || deprived.isEmpty() ? List.of() : Arrays.asList(deprived.split(",")));
                 }).list();
+        names.prefetch(rows.stream().flatMap(e -> Stream.of(e.villageCode(), e.schoolCode())).toList());
+        List<EntryView> items = rows.stream().map(e -> new EntryView(e.studentId(), e.name(), e.source(), e.category(),
+                e.villageCode(), names.place(e.villageCode()), e.schoolCode(), names.school(e.schoolCode()),
+                e.outsideCounty(), e.stage(), e.grade(), e.score(), e.level(), e.deprived())).toList();
         return new Page<>(items, total, shown, size);
     }
 

@@ -4,11 +4,13 @@ import java.io.OutputStream;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.fuzhi.common.Page;
@@ -98,6 +100,20 @@ class JdbcDirectory implements Directory {
     @Override
     public Optional<SchoolView> school(String code) {
         return jdbc.sql(SCHOOL_SELECT + " WHERE s.code = :c").param("c", code).query((rs, n) -> school(rs)).optional();
+    }
+
+    @Override
+    public Map<String, String> names(Collection<String> codes) {
+        Map<String, String> out = new HashMap<>();
+        List<String> all = codes.stream().filter(Objects::nonNull).map(String::strip).distinct().toList();
+        for (int i = 0; i < all.size(); i += 1000) {
+            List<String> chunk = all.subList(i, Math.min(all.size(), i + 1000));
+            jdbc.sql("SELECT code, name FROM school WHERE code IN (:c) UNION ALL SELECT code, name FROM region "
+                    + "WHERE code IN (:c)").param("c", chunk).query(rs -> {
+                        out.put(rs.getString(1).strip(), rs.getString(2));
+                    });
+        }
+        return out;
     }
 
     @Override
