@@ -14,6 +14,8 @@ import org.springframework.boot.jdbc.autoconfigure.JdbcProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.ConnectionHolder;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
@@ -84,17 +86,26 @@ class RequestTimeLimit {
         @Override
         protected void applyStatementSettings(Statement stmt) throws SQLException {
             super.applyStatementSettings(stmt);
+            // Set on every statement, also outside a request: H2 keeps a timeout on the connection (its session), so a
+            // pooled connection would otherwise hand a request's last seconds on to the job that borrows it next.
+            // The configured timeout (-1: none configured, 0: no limit) and a transaction's remaining time still count.
+            int seconds = Math.max(0, getQueryTimeout());
+            if (TransactionSynchronizationManager.getResource(obtainDataSource()) instanceof ConnectionHolder holder
+                    && holder.hasTimeout()) {
+                seconds = tighter(seconds, holder.getTimeToLiveInSeconds());
+            }
             Long deadline = DEADLINE.get();
-            if (deadline == null) {
-                return;
+            if (deadline != null) {
+                long left = deadline - System.nanoTime();
+                // JDBC counts whole seconds; a request with less than one left still gets one (0 would mean none).
+                seconds = tighter(seconds, (int) Math.max(1, (left + 999_999_999L) / 1_000_000_000L));
             }
-            long left = deadline - System.nanoTime();
-            // JDBC counts whole seconds; a request with less than one left still gets one rather than none (0 = no limit).
-            int seconds = (int) Math.max(1, (left + 999_999_999L) / 1_000_000_000L);
-            int current = stmt.getQueryTimeout();
-            if (current == 0 || seconds < current) {
-                stmt.setQueryTimeout(seconds);
-            }
+            stmt.setQueryTimeout(seconds);
+        }
+
+        /** The tighter of two timeouts in seconds, where 0 means none. */
+        private static int tighter(int a, int b) {
+            return a == 0 ? b : b == 0 ? a : Math.min(a, b);
         }
     }
 }

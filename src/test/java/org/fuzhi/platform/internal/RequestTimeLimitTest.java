@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.jdbc.autoconfigure.JdbcProperties;
 import org.springframework.dao.QueryTimeoutException;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.datasource.DriverManagerDataSource;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 
 /**
  * A statement run for a web request is cancelled by the database when the request's time is up; the same statement
@@ -28,12 +28,14 @@ class RequestTimeLimitTest {
 
     @Test
     void aRequestsSlowQueryIsCancelledOnH2AndAJobsIsNot() {
-        var ds = new DriverManagerDataSource("jdbc:h2:mem:time-limit;DB_CLOSE_DELAY=-1", "sa", "");
+        // One connection for both, as a pool would lend it: the request's limit must not stay on it.
+        var ds = new SingleConnectionDataSource("jdbc:h2:mem:time-limit;DB_CLOSE_DELAY=-1", "sa", "", true);
         JdbcTemplate jdbc = new RequestTimeLimit().jdbcTemplate(ds, new JdbcProperties());
         cancelledWithinTheLimit(jdbc, "SELECT SUM(X * 2) FROM SYSTEM_RANGE(1, 3000000000)");
-        // Outside a request no limit applies: a query of a few seconds ends normally.
-        assertThat(jdbc.queryForObject("SELECT SUM(X) FROM SYSTEM_RANGE(1, 3000000)", Long.class))
-                .isEqualTo(4_500_001_500_000L);
+        // Outside a request no limit applies, on the same connection too: a query of more than the request's second
+        // ends normally.
+        assertThat(jdbc.queryForObject("SELECT SUM(X) FROM SYSTEM_RANGE(1, 12000000)", Long.class))
+                .isEqualTo(72_000_006_000_000L);
     }
 
     @Nested
@@ -41,7 +43,7 @@ class RequestTimeLimitTest {
     class OnPostgres {
         @Test
         void aRequestsSlowQueryIsCancelledOnPostgreSql() {
-            var ds = new DriverManagerDataSource(Postgres.URL, Postgres.USER, Postgres.PASSWORD);
+            var ds = new SingleConnectionDataSource(Postgres.URL, Postgres.USER, Postgres.PASSWORD, true);
             JdbcTemplate jdbc = new RequestTimeLimit().jdbcTemplate(ds, new JdbcProperties());
             cancelledWithinTheLimit(jdbc, "SELECT pg_sleep(10)::text");
             assertThat(jdbc.queryForObject("SELECT pg_sleep(1.5)::text", String.class)).isEmpty();
