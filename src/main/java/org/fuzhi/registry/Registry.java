@@ -88,12 +88,6 @@ public interface Registry {
             "household.members");
 
     /**
-     * Replaces the derived poverty status of the persons inside the scope: those in the map get the roster
-     * category of the roster member linked to them, everyone else in the scope none.
-     */
-    void applyRosterStatus(Scope scope, Map<Long, String> categoryByPersonId);
-
-    /**
      * Registered persons by the blind index of their ID number ({@link org.fuzhi.platform.FieldCrypto#index}, as
      * the roster and department lists store it), keyed by that index. For record linkage only.
      */

@@ -50,6 +50,7 @@ import org.fuzhi.platform.Role;
 import org.fuzhi.platform.Scope;
 import org.fuzhi.platform.Tabular;
 import org.fuzhi.platform.Xlsx;
+import org.fuzhi.identification.internal.PovertyStatuses;
 import org.fuzhi.registry.Registry;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -88,6 +89,8 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
     Accounts accounts;
     @Autowired
     Registry registry;
+    @Autowired
+    PovertyStatuses povertyStatuses;
     @Autowired
     FieldCrypto crypto;
     @Autowired
@@ -1638,21 +1641,31 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
                 + householdNo + "," + villageB + ",计数户主,,计数学生," + child + ",子女\n");
         keptEqualsRecount(scopes, "after the household moved to village B");
 
-        // The linkage: the pupil joins the roster, then leaves it.
-        Map<Long, String> statuses = new HashMap<>();
-        jdbc.sql("SELECT person_id, category FROM person_poverty_status").query(rs -> {
-            statuses.put(rs.getLong(1), rs.getString(2));
+        // The linkage: the pupil joins the roster, then leaves it. Identification writes the status and publishes the
+        // change; the registry's counts follow in the same transaction.
+        Map<Long, PovertyStatuses.Given> statuses = new HashMap<>();
+        jdbc.sql("SELECT person_id, category, village_code FROM person_poverty_status").query(rs -> {
+            statuses.put(rs.getLong(1), new PovertyStatuses.Given(rs.getString(2), rs.getString(3)));
         });
         long person = jdbc.sql("SELECT e.person_id FROM enrolment e WHERE e.school_code = :s AND e.person_id IN "
                         + "(SELECT p.id FROM person p JOIN household h ON h.id = p.household_id WHERE h.household_no = :n)")
                 .param("s", schoolB).param("n", householdNo).query(Long.class).single();
-        Map<Long, String> withPupil = new HashMap<>(statuses);
-        withPupil.put(person, "UNSTABLE");
-        inTransaction(() -> registry.applyRosterStatus(Scope.region("421127000000"), withPupil));
+        Map<Long, PovertyStatuses.Given> withPupil = new HashMap<>(statuses);
+        withPupil.put(person, new PovertyStatuses.Given("UNSTABLE", villageB));
+        inTransaction(() -> povertyStatuses.replace(Scope.region("421127000000"), withPupil));
         assertThat(keptEqualsRecount(scopes, "after the linkage put the pupil on the roster").get(1)
                 .get("poor:PRIMARY")).isEqualTo(recount(Scope.region("421127000000")).get("poor:PRIMARY"));
-        inTransaction(() -> registry.applyRosterStatus(Scope.region("421127000000"), statuses));
+        // A Huangmei run hears of Huangmei's roster only: Wuxue's statuses are not its to remove.
+        Map<Long, PovertyStatuses.Given> huangmei = new HashMap<>(statuses);
+        huangmei.values().removeIf(g -> !g.village().startsWith("421127"));
+        long wuxueStatuses = statuses.values().stream().filter(g -> g.village().startsWith("421182")).count();
+        assertThat(wuxueStatuses).isPositive();
+        inTransaction(() -> povertyStatuses.replace(Scope.region("421127000000"), huangmei));
         keptEqualsRecount(scopes, "after the linkage took the pupil off the roster");
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM person_poverty_status WHERE village_code LIKE '421182%'")
+                .query(Long.class).single()).isEqualTo(wuxueStatuses);
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM person_poverty_status").query(Long.class).single())
+                .isEqualTo(statuses.size());
 
         // The pupil leaves school (graduates): every figure of Huangmei is back, Wuxue's never moved.
         importAs("students", students + "G" + child + ",计数学生," + child + "," + schoolB + ",小学,3,毕业," + householdNo + "\n");

@@ -83,13 +83,15 @@ class Linker implements Linkage {
     private final FieldCrypto crypto;
     private final MessageSource messages;
     private final PlatformTransactionManager transactions;
+    private final PovertyStatuses statuses;
     private final double upper;
     private final double lower;
 
     Linker(JdbcClient jdbc, JdbcTemplate batch, Registry registry, AuditLog audit,
            FieldCrypto crypto, MessageSource messages,
-           PlatformTransactionManager transactions,
+           PlatformTransactionManager transactions, PovertyStatuses statuses,
            @Value("${fuzhi.linkage.upper:10}") double upper, @Value("${fuzhi.linkage.lower:3}") double lower) {
+        this.statuses = statuses;
         this.jdbc = jdbc;
         this.batch = batch;
         this.registry = registry;
@@ -149,14 +151,15 @@ class Linker implements Linkage {
         // The derived statuses are collected from the decisions as they are written (reading two million links
         // back cost seconds): human decisions first, then the two passes.
         Set<Long> clerical = new HashSet<>();
-        Map<Long, String> categories = new HashMap<>();
-        jdbc.sql("SELECT l.roster_member_id, l.person_id, l.status, r.category, r.is_current FROM roster_link l "
+        Map<Long, PovertyStatuses.Given> categories = new HashMap<>();
+        jdbc.sql("SELECT l.roster_member_id, l.person_id, l.status, r.category, r.is_current, r.village_code "
+                + "FROM roster_link l "
                 + "JOIN roster_member r ON r.id = l.roster_member_id WHERE l.method = 'CLERICAL' AND " + f.sql())
                 .params(f.params()).query(rs -> {
                     clerical.add(rs.getLong(1));
                     long personId = rs.getLong(2);
                     if (!rs.wasNull() && "LINKED".equals(rs.getString(3)) && rs.getBoolean(5)) {
-                        categories.putIfAbsent(personId, rs.getString(4));
+                        categories.putIfAbsent(personId, new PovertyStatuses.Given(rs.getString(4), rs.getString(6)));
                     }
                 });
         long t0 = System.nanoTime();
@@ -177,7 +180,7 @@ class Linker implements Linkage {
         oneLinePerPerson(user, f, categories);
         long t2 = System.nanoTime();
         saveWeights(user.scope(), weights);
-        registry.applyRosterStatus(user.scope(), categories);
+        statuses.replace(user.scope(), categories);
         long t3 = System.nanoTime();
         LOG.info("linkage over {}: {} members left for the probabilistic pass, {} candidate pairs for EM; exact pass "
                         + "decided {} ms, all written {} ms, derived status {} ms", user.scope(), done.fuzzy(),
@@ -197,7 +200,7 @@ class Linker implements Linkage {
      * probabilistic link, or a score ahead by at least 5 — and the others go to review with the competition shown;
      * with no clear winner, all of them do. Persons left without a link lose the status the run gave them.
      */
-    private void oneLinePerPerson(CurrentUser user, ScopeFilter f, Map<Long, String> categories) {
+    private void oneLinePerPerson(CurrentUser user, ScopeFilter f, Map<Long, PovertyStatuses.Given> categories) {
         // Two plain steps (a grouped list of the few persons, then their links): H2 re-runs an IN (subquery) per row.
         String linked = "FROM roster_link l JOIN roster_member r ON r.id = l.roster_member_id "
                 + "WHERE r.is_current AND l.status = 'LINKED' AND " + f.sql();
@@ -217,6 +220,13 @@ class Linker implements Linkage {
                             + "version = version + 1 WHERE roster_member_id IN (:ids)")
                     .param("c", CONFLICT).param("at", Timestamp.from(Instant.now()))
                     .param("ids", demote.subList(i, Math.min(demote.size(), i + 1000))).update();
+        }
+        // A shared person's status comes from the line that stands, not from whichever line was met first.
+        for (int i = 0; i < shared.size(); i += 1000) {
+            jdbc.sql("SELECT l.person_id, r.category, r.village_code " + linked + " AND l.person_id IN (:p)")
+                    .params(f.params()).param("p", shared.subList(i, Math.min(shared.size(), i + 1000))).query(rs -> {
+                        categories.put(rs.getLong(1), new PovertyStatuses.Given(rs.getString(2), rs.getString(3)));
+                    });
         }
         // Lines in review for a competition: a person with no link left carries no status from this run, and a line
         // whose competitor has gone (kept in review by store() as long as the machine's decision is unchanged) is
@@ -252,9 +262,9 @@ class Linker implements Linkage {
     }
 
     /** Every person linked to a current roster member carries its category (the first one met, as in SQL). */
-    private static void collectStatuses(Decided d, Map<Long, String> categories) {
-        Map<Long, String> byMember = new HashMap<>();
-        d.members().forEach(m -> byMember.put(m.id(), m.category()));
+    private static void collectStatuses(Decided d, Map<Long, PovertyStatuses.Given> categories) {
+        Map<Long, PovertyStatuses.Given> byMember = new HashMap<>();
+        d.members().forEach(m -> byMember.put(m.id(), new PovertyStatuses.Given(m.category(), m.village())));
         for (Link l : d.links()) {
             if (l.personId() != null && "LINKED".equals(l.status())) {
                 categories.putIfAbsent(l.personId(), byMember.get(l.memberId()));
@@ -737,16 +747,17 @@ class Linker implements Linkage {
         refreshPovertyStatus(user);
     }
 
-    /** The registry's derived status: every person linked to a current roster member carries its category. */
+    /** The derived status after a person's decision: every person linked to a current roster line carries its category. */
     private void refreshPovertyStatus(CurrentUser user) {
         ScopeFilter f = ScopeFilter.of(user.scope(), null, "r.village_code");
-        Map<Long, String> categories = new HashMap<>();
-        jdbc.sql("SELECT l.person_id, r.category FROM roster_link l JOIN roster_member r ON r.id = l.roster_member_id "
-                        + "WHERE r.is_current AND l.status = 'LINKED' AND " + f.sql()).params(f.params())
+        Map<Long, PovertyStatuses.Given> categories = new HashMap<>();
+        jdbc.sql("SELECT l.person_id, r.category, r.village_code FROM roster_link l "
+                        + "JOIN roster_member r ON r.id = l.roster_member_id "
+                        + "WHERE r.is_current AND l.status = 'LINKED' AND " + f.sql() + " ORDER BY r.id").params(f.params())
                 .query(rs -> {
-                    categories.putIfAbsent(rs.getLong(1), rs.getString(2));
+                    categories.putIfAbsent(rs.getLong(1), new PovertyStatuses.Given(rs.getString(2), rs.getString(3)));
                 });
-        registry.applyRosterStatus(user.scope(), categories);
+        statuses.replace(user.scope(), categories);
     }
 
     // ------------------------------------------------------------------ links, readable (issue 10)

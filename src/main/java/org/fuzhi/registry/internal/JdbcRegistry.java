@@ -93,7 +93,7 @@ class JdbcRegistry implements Registry {
     }
 
     /**
-     * Persons of an area as record linkage and derived statuses see them: those whose household lives there, and
+     * Persons of an area as record linkage sees them: those whose household lives there, and
      * those with no household record who are taught there. (Joins {@code h} household and {@code e} enrolment.)
      */
     static ScopeFilter residence(Scope scope) {
@@ -270,51 +270,6 @@ class JdbcRegistry implements Registry {
     public long exportStudents(CurrentUser user, StudentQuery query, boolean unmask,
                                OutputStream out, Locale locale) {
         return export.export(this, user, query, unmask, out, locale);
-    }
-
-    @Override
-    @Transactional
-    public void applyRosterStatus(Scope scope, Map<Long, String> categoryByPersonId) {
-        // Read first, then write only what changed, by primary key in lists: H2 would re-run a correlated IN (…)
-        // per row of person, and at province scale a re-run changes a few thousand of two million statuses.
-        // Every stored status, without joins: the scope only matters for the few that would be removed.
-        Map<Long, String> stored = new HashMap<>();
-        jdbc.sql("SELECT person_id, category FROM person_poverty_status").query(rs -> {
-            stored.put(rs.getLong(1), rs.getString(2));
-        });
-        List<Long> unlinked = stored.keySet().stream().filter(id -> !categoryByPersonId.containsKey(id)).sorted().toList();
-        // A status belongs to the area where the household lives: a pupil from another county taught here keeps the
-        // status that county's roster gave.
-        ScopeFilter f = residence(scope);
-        List<Long> stale = new ArrayList<>();
-        for (int i = 0; i < unlinked.size(); i += 1000) {
-            stale.addAll(jdbc.sql("SELECT DISTINCT p.id FROM person p LEFT JOIN household h ON h.id = p.household_id "
-                            + "LEFT JOIN enrolment e ON e.person_id = p.id WHERE p.id IN (:ids) AND " + f.sql())
-                    .params(f.params()).param("ids", unlinked.subList(i, Math.min(unlinked.size(), i + 1000)))
-                    .query(Long.class).list());
-        }
-        List<Map.Entry<Long, String>> changed = categoryByPersonId.entrySet().stream()
-                .filter(e -> !e.getValue().equals(stored.get(e.getKey()))).sorted(Map.Entry.comparingByKey()).toList();
-        // A changed person may already carry a status (written from this or another area's roster): replace it.
-        deleteStatus(stale);
-        deleteStatus(changed.stream().map(Map.Entry::getKey).filter(stored::containsKey).toList());
-        // A person who joins or leaves the roster moves between the overview's poor and other pupils.
-        counts.touchPersons(stale);
-        counts.touchPersons(changed.stream().filter(e -> !stored.containsKey(e.getKey())).map(Map.Entry::getKey).toList());
-        batchTemplate.batchUpdate("INSERT INTO person_poverty_status (person_id, category) VALUES (?, ?)", changed, 1000,
-                (ps, e) -> {
-                    ps.setLong(1, e.getKey());
-                    ps.setString(2, e.getValue());
-                });
-        audit.record("POVERTY_STATUS_DERIVED", "persons", null, Map.of("persons", categoryByPersonId.size(),
-                "changed", stale.size() + changed.size(), "scope", String.valueOf(scope)));
-    }
-
-    private void deleteStatus(List<Long> personIds) {
-        for (int i = 0; i < personIds.size(); i += 1000) {
-            jdbc.sql("DELETE FROM person_poverty_status WHERE person_id IN (:ids)")
-                    .param("ids", personIds.subList(i, Math.min(personIds.size(), i + 1000))).update();
-        }
     }
 
     private static final String PERSON_REF_SELECT = """

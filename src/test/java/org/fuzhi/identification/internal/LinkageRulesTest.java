@@ -99,7 +99,7 @@ class LinkageRulesTest {
     }
 
     private static Linker linker() {
-        return new Linker(null, null, null, null, null, null, null, 10, 3);
+        return new Linker(null, null, null, null, null, null, null, null, 10, 3);
     }
 
     @Test
