@@ -2,8 +2,17 @@ package org.fuzhi.common;
 
 import java.util.List;
 
-/** One page of a list, with the total so the UI can show "第 2 / 17 页". */
-public record Page<T>(List<T> items, long total, int page, int size) {
+/**
+ * One page of a list, with the total so the UI can show "第 2 / 17 页".
+ *
+ * @param totalCapped the list was counted only up to {@code total} rows and holds more: a search that matches half a
+ *                    province is counted to a bound, and its pages stop there ("more than 10,000; narrow the search")
+ */
+public record Page<T>(List<T> items, long total, int page, int size, boolean totalCapped) {
+
+    public Page(List<T> items, long total, int page, int size) {
+        this(items, total, page, size, false);
+    }
 
     public int pages() {
         return (int) Math.max(1, (total + size - 1) / size);

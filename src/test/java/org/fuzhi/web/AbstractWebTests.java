@@ -59,6 +59,8 @@ import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
 import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.mock.web.MockMultipartFile;
+import org.springframework.test.util.AopTestUtils;
+import org.springframework.test.util.ReflectionTestUtils;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.MvcResult;
 import org.springframework.test.web.servlet.result.MockMvcResultMatchers;
@@ -1701,6 +1703,50 @@ abstract class AbstractWebTests implements IdentificationWebTests, TwoCountyWebT
                         + " LIMIT " + size + " OFFSET " + ((long) page * size)).query(Long.class).list();
                 assertThat(shown).as(c.getKey() + " page " + page + " of " + last).isEqualTo(walked);
             }
+        }
+    }
+
+    /**
+     * A search is counted only up to a bound (at province scale a common surname matches hundreds of thousands): the
+     * answer says its total is a bound, its pages stop there and hold what a forward walk gives, and the page tells
+     * the clerk to narrow the search. Here the bound is lowered to 50 so that Huangmei's most common surname passes it.
+     */
+    @Test
+    void aSearchMatchingMoreThanTheBoundSaysSoAndItsPagesStopThere() throws Exception {
+        Object target = AopTestUtils.getTargetObject(registry);
+        ReflectionTestUtils.setField(target, "searchCountCap", 50L);
+        try {
+            String scope = " FROM enrolment e JOIN person p ON p.id = e.person_id LEFT JOIN household h"
+                    + " ON h.id = p.household_id WHERE (h.region_code LIKE '421127%' OR e.school_region_code LIKE '421127%')";
+            String surname = jdbc.sql("SELECT SUBSTRING(p.name, 1, 1) AS s" + scope
+                    + " GROUP BY SUBSTRING(p.name, 1, 1) ORDER BY COUNT(*) DESC LIMIT 1").query(String.class).single();
+            String matching = " AND (p.name LIKE '" + surname + "%' OR e.class_name = '" + surname + "')";
+            assertThat(jdbc.sql("SELECT COUNT(*)" + scope + matching).query(Long.class).single()).isGreaterThan(50);
+            String auth = bearer("hm-zizhu");
+            JsonNode first = json(mvc.perform(get("/api/v1/students?size=20").param("q", surname).header("Authorization", auth))
+                    .andExpect(status().isOk()));
+            assertThat(first.get("total").asLong()).isEqualTo(50);
+            assertThat(first.get("totalCapped").asBoolean()).isTrue();
+            // Page 9 does not exist under the bound: the last one, the third, is shown, read forwards.
+            JsonNode last = json(mvc.perform(get("/api/v1/students?size=20&page=9").param("q", surname).header("Authorization", auth))
+                    .andExpect(status().isOk()));
+            assertThat(last.get("page").asInt()).isEqualTo(2);
+            List<Long> shown = new ArrayList<>();
+            last.get("items").forEach(i -> shown.add(i.get("id").asLong()));
+            assertThat(shown).isEqualTo(jdbc.sql("SELECT e.id" + scope + matching
+                    + " ORDER BY e.school_code, e.grade, e.class_name, e.id LIMIT 10 OFFSET 40").query(Long.class).list());
+            String html = mvc.perform(get("/students").param("q", surname).cookie(login("hm-zizhu")))
+                    .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
+            assertThat(html).contains("超过 50 条，请缩小搜索范围；第 1 / 3 页");
+            // Under the bound the count is exact, as before.
+            ReflectionTestUtils.setField(target, "searchCountCap", 10_000L);
+            JsonNode exact = json(mvc.perform(get("/api/v1/students?size=20").param("q", surname).header("Authorization", auth))
+                    .andExpect(status().isOk()));
+            assertThat(exact.get("totalCapped").asBoolean()).isFalse();
+            assertThat(exact.get("total").asLong())
+                    .isEqualTo(jdbc.sql("SELECT COUNT(*)" + scope + matching).query(Long.class).single());
+        } finally {
+            ReflectionTestUtils.setField(target, "searchCountCap", 10_000L);
         }
     }
 

@@ -46,6 +46,7 @@ import org.fuzhi.registry.HouseholdView;
 import org.fuzhi.registry.PovertyCategory;
 import org.fuzhi.registry.Registry;
 import org.fuzhi.registry.StudentView;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.MessageSource;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -78,6 +79,9 @@ class JdbcRegistry implements Registry {
     private final JdbcTemplate batchTemplate;
     private final FieldCrypto crypto;
     private final KeptCounts counts;
+    /** How far a search's matches are counted (see {@link #students}). */
+    @Value("${fuzhi.registry.search-count-cap:10000}")
+    private long searchCountCap = 10_000;
 
     JdbcRegistry(JdbcClient jdbc, Directory directory, AuditLog audit, StudentExport export,
                  MessageSource messages,
@@ -179,18 +183,30 @@ class JdbcRegistry implements Registry {
         boolean searching = q.search() != null && q.search().kind() != Privacy.SearchKind.NONE;
         // Without a text search every filter is a column of the kept counts: the total is a sum of a few cells, not a
         // count of the scope's enrolments on every page.
-        long total = searching
-                ? jdbc.sql("SELECT COUNT(*) " + STUDENT_FROM + w.sql()).params(w.params()).query(Long.class).single()
-                : counts.listTotal(scope, (String) w.params().get("school"), (String) w.params().get("stage"),
-                        (String) w.params().get("status"), q.registeredPoor());
+        long total;
+        boolean capped = false;
+        if (searching) {
+            // A search is counted only up to a bound: a common surname matches hundreds of thousands of a province's
+            // pupils, and counting them all cost seconds per page. Nobody pages through more than the bound; the page
+            // says there are more and asks for a narrower search.
+            long n = jdbc.sql("SELECT COUNT(*) FROM (SELECT 1 AS one " + STUDENT_FROM + w.sql() + " LIMIT :cap) t")
+                    .params(w.params()).param("cap", searchCountCap + 1).query(Long.class).single();
+            capped = n > searchCountCap;
+            total = Math.min(n, searchCountCap);
+        } else {
+            total = counts.listTotal(scope, (String) w.params().get("school"), (String) w.params().get("stage"),
+                    (String) w.params().get("status"), q.registeredPoor());
+        }
         // A link to a page past the end (the list shrank since) shows the last page instead of an empty one.
         int shown = Page.clamp(page, total, size);
         long offset = (long) shown * size;
         String order = studentOrder(q.sort());
-        long limit = size;
+        // A bounded list stops at its bound, as its pager says.
+        long limit = capped ? Math.min(size, total - offset) : size;
         // A page in the list's second half is read from its end, in the reverse order, so the last page costs what the
         // first does (the database walks the list's index from the other end instead of skipping the whole scope).
-        boolean fromEnd = offset > total / 2;
+        // (Not when the total is a bound: its "end" is not the list's.)
+        boolean fromEnd = !capped && offset > total / 2;
         if (fromEnd) {
             long fromTheEnd = total - offset - size;
             limit = fromTheEnd < 0 ? size + fromTheEnd : size;
@@ -206,7 +222,7 @@ class JdbcRegistry implements Registry {
         if (fromEnd) {
             Collections.reverse(items);
         }
-        return new Page<>(items, total, shown, size);
+        return new Page<>(items, total, shown, size, capped);
     }
 
     /** The same order backwards; nulls sort high both ways on both databases, so the reverse is exact. */

@@ -218,7 +218,7 @@ class StudentController {
                 Math.max(page, 0), Math.min(Math.max(size, 1), 500));
         Privacy privacy = Privacy.of(user);
         return new Page<>(result.items().stream().map(s -> s.seenBy(privacy)).toList(),
-                result.total(), result.page(), result.size());
+                result.total(), result.page(), result.size(), result.totalCapped());
     }
 
     @GetMapping("/api/v1/students/{id}")
