@@ -9,3 +9,10 @@ GROUP BY e.school_code, e.school_region_code, h.region_code, e.stage, e.status, 
 DELETE FROM registry_household_count;
 INSERT INTO registry_household_count (region_code, on_roster, households)
 SELECT region_code, on_roster, COUNT(*) FROM household GROUP BY region_code, on_roster;
+DELETE FROM registry_county_count;
+INSERT INTO registry_county_count (school_region_code, household_region_code, stage, status, poor, students)
+SELECT SUBSTRING(school_region_code, 1, 6) || '000000', SUBSTRING(household_region_code, 1, 6) || '000000',
+       stage, status, poor, SUM(students)
+FROM registry_student_count
+GROUP BY SUBSTRING(school_region_code, 1, 6) || '000000', SUBSTRING(household_region_code, 1, 6) || '000000',
+         stage, status, poor;

@@ -39,6 +39,10 @@ class KeptCounts {
     static final int RECOUNT_ALL_SCHOOLS = 2_000;
     static final int RECOUNT_ALL_ROWS = 50_000;
     private static final int IN_LIST = 1_000;
+    private static final int COUNTY_DIGITS = 6;
+    /** A county cell's codes: the county's code padded to 12 digits (NULL stays NULL), as in V40. */
+    private static final String COUNTY_OF_SCHOOL = "SUBSTRING(school_region_code, 1, 6) || '000000'";
+    private static final String COUNTY_OF_HOUSEHOLD = "SUBSTRING(household_region_code, 1, 6) || '000000'";
 
     private final JdbcClient jdbc;
     private final List<String> rebuild;
@@ -56,12 +60,13 @@ class KeptCounts {
 
     StudentFigures students(Scope scope) {
         ScopeFilter f = ScopeFilter.children(scope, "c.school_code", "c.school_region_code", "c.household_region_code");
+        String table = cells(scope, null);
         Map<String, Long> poor = new LinkedHashMap<>();
         for (Stage.StatGroup g : Stage.StatGroup.values()) {
             poor.put(g.name(), 0L);
         }
         long[] total = {0};
-        jdbc.sql("SELECT c.stage, c.poor, SUM(c.students) FROM registry_student_count c WHERE c.status = 'IN_SCHOOL' AND "
+        jdbc.sql("SELECT c.stage, c.poor, SUM(c.students) FROM " + table + " c WHERE c.status = 'IN_SCHOOL' AND "
                 + f.sql() + " GROUP BY c.stage, c.poor").params(f.params()).query(rs -> {
                     long n = rs.getLong(3);
                     total[0] += n;
@@ -78,8 +83,8 @@ class KeptCounts {
      */
     long listTotal(Scope scope, String schoolCode, String stage, String status, Boolean poor) {
         ScopeFilter f = ScopeFilter.children(scope, "c.school_code", "c.school_region_code", "c.household_region_code");
-        StringBuilder sql = new StringBuilder("SELECT COALESCE(SUM(c.students), 0) FROM registry_student_count c WHERE ")
-                .append(f.sql());
+        StringBuilder sql = new StringBuilder("SELECT COALESCE(SUM(c.students), 0) FROM ")
+                .append(cells(scope, schoolCode)).append(" c WHERE ").append(f.sql());
         Map<String, Object> p = new LinkedHashMap<>(f.params());
         if (schoolCode != null) {
             sql.append(" AND c.school_code = :school");
@@ -97,6 +102,15 @@ class KeptCounts {
             sql.append(poor ? " AND c.poor" : " AND NOT c.poor");
         }
         return jdbc.sql(sql.toString()).params(p).query(Long.class).single();
+    }
+
+    /**
+     * The cells a figure is summed from: by county for a county, a city or the province (their scope condition selects
+     * whole counties, so the sums are the same), by school otherwise and whenever one school is asked for.
+     */
+    private static String cells(Scope scope, String schoolCode) {
+        return scope.type() == Scope.Type.REGION && scope.regionPrefix().length() <= COUNTY_DIGITS && schoolCode == null
+                ? "registry_county_count" : "registry_student_count";
     }
 
     /** Households of a scope: a region's those who live in it, a school's those of its pupils. */
@@ -199,7 +213,10 @@ class KeptCounts {
             recountAll();
             return;
         }
+        // The counties whose county cells change: those of the school cells before the recount and after it.
+        Set<String> counties = new HashSet<>();
         for (List<String> codes : chunks(new ArrayList<>(schools))) {
+            counties.addAll(countiesOf(codes));
             jdbc.sql("DELETE FROM registry_student_count WHERE school_code IN (:codes)").param("codes", codes).update();
             jdbc.sql("""
                     INSERT INTO registry_student_count (school_code, school_region_code, household_region_code, stage,
@@ -212,13 +229,59 @@ class KeptCounts {
                     GROUP BY e.school_code, e.school_region_code, h.region_code, e.stage, e.status,
                              ps.person_id IS NOT NULL""")
                     .param("codes", codes).update();
+            counties.addAll(countiesOf(codes));
         }
+        recountCounties(counties);
         for (List<String> codes : chunks(new ArrayList<>(regions))) {
             jdbc.sql("DELETE FROM registry_household_count WHERE region_code IN (:codes)").param("codes", codes).update();
             jdbc.sql("INSERT INTO registry_household_count (region_code, on_roster, households) "
                             + "SELECT region_code, on_roster, COUNT(*) FROM household WHERE region_code IN (:codes) "
                             + "GROUP BY region_code, on_roster")
                     .param("codes", codes).update();
+        }
+    }
+
+    /** The counties (6 digits) where the given schools stand or where their pupils' households live. */
+    private Set<String> countiesOf(List<String> schoolCodes) {
+        Set<String> out = new HashSet<>();
+        jdbc.sql("SELECT DISTINCT school_region_code, household_region_code FROM registry_student_count "
+                + "WHERE school_code IN (:codes)").param("codes", schoolCodes).query(rs -> {
+                    for (int i = 1; i <= 2; i++) {
+                        String code = rs.getString(i);
+                        if (code != null) {
+                            out.add(code.substring(0, COUNTY_DIGITS));
+                        }
+                    }
+                });
+        return out;
+    }
+
+    /**
+     * Rebuilds the county cells that involve any of the counties, as the school's county or as the household's, from
+     * the school cells. Both sides of the rebuild select by the same condition, so a cell of two counties is rebuilt
+     * once, whole.
+     */
+    private void recountCounties(Set<String> counties) {
+        for (List<String> some : chunks(counties.stream().sorted().toList())) {
+            StringBuilder fine = new StringBuilder();
+            StringBuilder coarse = new StringBuilder();
+            Map<String, Object> params = new LinkedHashMap<>();
+            for (int i = 0; i < some.size(); i++) {
+                String sep = i == 0 ? "" : " OR ";
+                // Ranges, not a function of the code: the school cells' region indexes serve them.
+                fine.append(sep).append("school_region_code BETWEEN :lo").append(i).append(" AND :hi").append(i)
+                        .append(" OR household_region_code BETWEEN :lo").append(i).append(" AND :hi").append(i);
+                coarse.append(sep).append("school_region_code = :lo").append(i)
+                        .append(" OR household_region_code = :lo").append(i);
+                params.put("lo" + i, some.get(i) + "000000");
+                params.put("hi" + i, some.get(i) + "999999");
+            }
+            jdbc.sql("DELETE FROM registry_county_count WHERE " + coarse).params(params).update();
+            jdbc.sql("INSERT INTO registry_county_count (school_region_code, household_region_code, stage, status, "
+                            + "poor, students) SELECT " + COUNTY_OF_SCHOOL + ", " + COUNTY_OF_HOUSEHOLD
+                            + ", stage, status, poor, SUM(students) FROM registry_student_count WHERE " + fine
+                            + " GROUP BY " + COUNTY_OF_SCHOOL + ", " + COUNTY_OF_HOUSEHOLD + ", stage, status, poor")
+                    .params(params).update();
         }
     }
 
