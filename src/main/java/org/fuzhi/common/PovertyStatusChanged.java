@@ -1,8 +1,7 @@
 package org.fuzhi.common;
 
+import java.util.Collections;
 import java.util.Set;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * Persons whose poverty status changed, published by identification in the transaction that changed them.
@@ -17,15 +16,11 @@ import java.util.stream.Stream;
  */
 public record PovertyStatusChanged(Set<Long> gained, Set<Long> lost, Set<Long> recategorised) {
 
+    /** Read-only views, not copies: a province's first linkage gives two million persons a status. */
     public PovertyStatusChanged {
-        gained = Set.copyOf(gained);
-        lost = Set.copyOf(lost);
-        recategorised = Set.copyOf(recategorised);
-    }
-
-    /** Persons who moved between "on the roster" and "not on the roster": what a count of the poor depends on. */
-    public Set<Long> onOrOff() {
-        return Stream.concat(gained.stream(), lost.stream()).collect(Collectors.toUnmodifiableSet());
+        gained = Collections.unmodifiableSet(gained);
+        lost = Collections.unmodifiableSet(lost);
+        recategorised = Collections.unmodifiableSet(recategorised);
     }
 
     public boolean isEmpty() {

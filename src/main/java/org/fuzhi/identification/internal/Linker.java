@@ -152,6 +152,7 @@ class Linker implements Linkage {
         // back cost seconds): human decisions first, then the two passes.
         Set<Long> clerical = new HashSet<>();
         Map<Long, PovertyStatuses.Given> categories = new HashMap<>();
+        var kinds = new PovertyStatuses.Interner();
         jdbc.sql("SELECT l.roster_member_id, l.person_id, l.status, r.category, r.is_current, r.village_code "
                 + "FROM roster_link l "
                 + "JOIN roster_member r ON r.id = l.roster_member_id WHERE l.method = 'CLERICAL' AND " + f.sql())
@@ -159,7 +160,7 @@ class Linker implements Linkage {
                     clerical.add(rs.getLong(1));
                     long personId = rs.getLong(2);
                     if (!rs.wasNull() && "LINKED".equals(rs.getString(3)) && rs.getBoolean(5)) {
-                        categories.putIfAbsent(personId, new PovertyStatuses.Given(rs.getString(4), rs.getString(6)));
+                        categories.putIfAbsent(personId, kinds.of(rs.getString(4), rs.getString(6)));
                     }
                 });
         long t0 = System.nanoTime();
@@ -173,11 +174,11 @@ class Linker implements Linkage {
         Decisions done = handoff.run(List.<Supplier<Decisions>>of(
                 () -> readTx.execute(st -> decideAll(user, f, clerical, handoff::put))), d -> {
             store(d.links(), d.members());
-            collectStatuses(d, categories);
+            collectStatuses(d, categories, kinds);
         }).get(0);
         MatchWeights weights = done.weights();
         long t1 = done.exactDoneAt();
-        oneLinePerPerson(user, f, categories);
+        oneLinePerPerson(user, f, categories, kinds);
         long t2 = System.nanoTime();
         saveWeights(user.scope(), weights);
         statuses.replace(user.scope(), categories);
@@ -200,7 +201,8 @@ class Linker implements Linkage {
      * probabilistic link, or a score ahead by at least 5 — and the others go to review with the competition shown;
      * with no clear winner, all of them do. Persons left without a link lose the status the run gave them.
      */
-    private void oneLinePerPerson(CurrentUser user, ScopeFilter f, Map<Long, PovertyStatuses.Given> categories) {
+    private void oneLinePerPerson(CurrentUser user, ScopeFilter f, Map<Long, PovertyStatuses.Given> categories,
+                                  PovertyStatuses.Interner kinds) {
         // Two plain steps (a grouped list of the few persons, then their links): H2 re-runs an IN (subquery) per row.
         String linked = "FROM roster_link l JOIN roster_member r ON r.id = l.roster_member_id "
                 + "WHERE r.is_current AND l.status = 'LINKED' AND " + f.sql();
@@ -225,7 +227,7 @@ class Linker implements Linkage {
         for (int i = 0; i < shared.size(); i += 1000) {
             jdbc.sql("SELECT l.person_id, r.category, r.village_code " + linked + " AND l.person_id IN (:p)")
                     .params(f.params()).param("p", shared.subList(i, Math.min(shared.size(), i + 1000))).query(rs -> {
-                        categories.put(rs.getLong(1), new PovertyStatuses.Given(rs.getString(2), rs.getString(3)));
+                        categories.put(rs.getLong(1), kinds.of(rs.getString(2), rs.getString(3)));
                     });
         }
         // Lines in review for a competition: a person with no link left carries no status from this run, and a line
@@ -262,12 +264,14 @@ class Linker implements Linkage {
     }
 
     /** Every person linked to a current roster member carries its category (the first one met, as in SQL). */
-    private static void collectStatuses(Decided d, Map<Long, PovertyStatuses.Given> categories) {
-        Map<Long, PovertyStatuses.Given> byMember = new HashMap<>();
-        d.members().forEach(m -> byMember.put(m.id(), new PovertyStatuses.Given(m.category(), m.village())));
+    private static void collectStatuses(Decided d, Map<Long, PovertyStatuses.Given> categories,
+                                        PovertyStatuses.Interner kinds) {
+        Map<Long, Member> byMember = new HashMap<>();
+        d.members().forEach(m -> byMember.put(m.id(), m));
         for (Link l : d.links()) {
-            if (l.personId() != null && "LINKED".equals(l.status())) {
-                categories.putIfAbsent(l.personId(), byMember.get(l.memberId()));
+            if (l.personId() != null && "LINKED".equals(l.status()) && !categories.containsKey(l.personId())) {
+                Member m = byMember.get(l.memberId());
+                categories.put(l.personId(), kinds.of(m.category(), m.village()));
             }
         }
     }
@@ -751,11 +755,12 @@ class Linker implements Linkage {
     private void refreshPovertyStatus(CurrentUser user) {
         ScopeFilter f = ScopeFilter.of(user.scope(), null, "r.village_code");
         Map<Long, PovertyStatuses.Given> categories = new HashMap<>();
+        var kinds = new PovertyStatuses.Interner();
         jdbc.sql("SELECT l.person_id, r.category, r.village_code FROM roster_link l "
                         + "JOIN roster_member r ON r.id = l.roster_member_id "
                         + "WHERE r.is_current AND l.status = 'LINKED' AND " + f.sql() + " ORDER BY r.id").params(f.params())
                 .query(rs -> {
-                    categories.putIfAbsent(rs.getLong(1), new PovertyStatuses.Given(rs.getString(2), rs.getString(3)));
+                    categories.putIfAbsent(rs.getLong(1), kinds.of(rs.getString(2), rs.getString(3)));
                 });
         statuses.replace(user.scope(), categories);
     }

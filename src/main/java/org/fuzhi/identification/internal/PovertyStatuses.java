@@ -9,8 +9,8 @@ import java.util.Set;
 
 import org.fuzhi.common.PovertyStatusChanged;
 import org.fuzhi.platform.AuditLog;
+import org.fuzhi.platform.BulkRows;
 import org.fuzhi.platform.Scope;
-import org.fuzhi.platform.ScopeFilter;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -33,12 +33,32 @@ public class PovertyStatuses {
     public record Given(String category, String village) {
     }
 
+    /**
+     * One object per category and village instead of one per person: a province holds two million statuses of a few
+     * hundred thousand kinds, and the maps of a run live next to the round's own.
+     */
+    static final class Interner {
+        private final Map<Given, Given> seen = new HashMap<>();
+
+        Given of(String category, String village) {
+            Given g = new Given(category, village);
+            Given before = seen.putIfAbsent(g, g);
+            return before == null ? g : before;
+        }
+    }
+
     private final JdbcClient jdbc;
     private final JdbcTemplate batch;
     private final ApplicationEventPublisher events;
     private final AuditLog audit;
+    private final BulkRows bulk;
 
-    PovertyStatuses(JdbcClient jdbc, JdbcTemplate batch, ApplicationEventPublisher events, AuditLog audit) {
+    /** Written rows after which the table's statistics are refreshed. */
+    static final int ANALYZE_AFTER = 10_000;
+
+    PovertyStatuses(JdbcClient jdbc, JdbcTemplate batch, ApplicationEventPublisher events, AuditLog audit,
+                    BulkRows bulk) {
+        this.bulk = bulk;
         this.jdbc = jdbc;
         this.batch = batch;
         this.events = events;
@@ -55,13 +75,14 @@ public class PovertyStatuses {
         // Every stored status, without joins: reading two million narrow rows is cheaper than comparing them in SQL
         // on H2, and a person given a status here may hold one from another area's roster.
         Map<Long, Given> stored = new HashMap<>();
+        Interner kinds = new Interner();
         jdbc.sql("SELECT person_id, category, village_code FROM person_poverty_status").query(rs -> {
-            stored.put(rs.getLong(1), new Given(rs.getString(2), rs.getString(3)));
+            stored.put(rs.getLong(1), kinds.of(rs.getString(2), rs.getString(3)));
         });
-        ScopeFilter f = ScopeFilter.of(scope, null, "village_code");
-        Set<Long> inScope = new HashSet<>(jdbc.sql("SELECT person_id FROM person_poverty_status WHERE " + f.sql())
-                .params(f.params()).query(Long.class).list());
-        List<Long> lost = inScope.stream().filter(id -> !given.containsKey(id)).sorted().toList();
+        // A status from a village of the scope that this run no longer gives.
+        List<Long> lost = stored.entrySet().stream()
+                .filter(e -> scope.containsRegion(e.getValue().village()) && !given.containsKey(e.getKey()))
+                .map(Map.Entry::getKey).sorted().toList();
         List<Map.Entry<Long, Given>> changed = given.entrySet().stream()
                 .filter(e -> !e.getValue().equals(stored.get(e.getKey()))).sorted(Map.Entry.comparingByKey()).toList();
         Set<Long> gained = new HashSet<>();
@@ -83,6 +104,12 @@ public class PovertyStatuses {
                     ps.setString(2, e.getValue().category());
                     ps.setString(3, e.getValue().village());
                 });
+        if (lost.size() + changed.size() >= ANALYZE_AFTER) {
+            // Fresh statistics before the round reads the statuses on other connections: planned as the near-empty
+            // table a reset had left, PostgreSQL joined a province's 10M students to the 2M statuses by a filter over
+            // all of them for each student (minutes instead of seconds).
+            bulk.analyze("person_poverty_status");
+        }
         var event = new PovertyStatusChanged(gained, new HashSet<>(lost), recategorised);
         if (!event.isEmpty()) {
             events.publishEvent(event);

@@ -142,12 +142,22 @@ class KeptCounts {
 
     /** Households whose village or members changed: their pupils' schools are recounted. */
     void touchHouseholds(Collection<String> householdNos) {
-        pending(p -> p.householdNos.addAll(householdNos));
+        pending(p -> {
+            if (!p.everything) {
+                p.householdNos.addAll(householdNos);
+                p.everythingBeyond(p.householdNos.size());
+            }
+        });
     }
 
     /** Persons whose poverty status changed: their schools are recounted. */
     void touchPersons(Collection<Long> personIds) {
-        pending(p -> p.persons.addAll(personIds));
+        pending(p -> {
+            if (!p.everything) {
+                p.persons.addAll(personIds);
+                p.everythingBeyond(p.persons.size());
+            }
+        });
     }
 
     private static final class Pending {
@@ -155,6 +165,16 @@ class KeptCounts {
         final Set<String> householdRegions = new HashSet<>();
         final Set<String> householdNos = new HashSet<>();
         final Set<Long> persons = new HashSet<>();
+        /** Everything is recounted at the end: the lists are not kept (a province's first linkage names 2M persons). */
+        boolean everything;
+
+        void everythingBeyond(int rows) {
+            if (rows > RECOUNT_ALL_ROWS) {
+                everything = true;
+                householdNos.clear();
+                persons.clear();
+            }
+        }
     }
 
     private void pending(Consumer<Pending> mark) {
@@ -188,13 +208,14 @@ class KeptCounts {
     // ---- recounting ----
 
     private void recount(Pending p) {
-        if (p.schools.isEmpty() && p.householdRegions.isEmpty() && p.householdNos.isEmpty() && p.persons.isEmpty()) {
+        if (p.schools.isEmpty() && p.householdRegions.isEmpty() && p.householdNos.isEmpty() && p.persons.isEmpty()
+                && !p.everything) {
             return;
         }
         jdbc.sql("SELECT id FROM registry_count_lock WHERE id = 1 FOR UPDATE").query(Integer.class).single();
         Set<String> schools = new HashSet<>(p.schools);
         Set<String> regions = new HashSet<>(p.householdRegions);
-        if (p.persons.size() > RECOUNT_ALL_ROWS || p.householdNos.size() > RECOUNT_ALL_ROWS) {
+        if (p.everything) {
             recountAll();
             return;
         }

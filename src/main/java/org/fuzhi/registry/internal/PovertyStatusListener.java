@@ -21,6 +21,7 @@ class PovertyStatusListener {
 
     @EventListener
     void on(PovertyStatusChanged changed) {
-        counts.touchPersons(changed.onOrOff());
+        counts.touchPersons(changed.gained());
+        counts.touchPersons(changed.lost());
     }
 }
