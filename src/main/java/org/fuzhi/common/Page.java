@@ -3,10 +3,10 @@ package org.fuzhi.common;
 import java.util.List;
 
 /**
- * One page of a list, with the total so the UI can show "第 2 / 17 页".
+ * One page of a list, with the total so the UI can show "page 2 of 17".
  *
  * @param totalCapped the list was counted only up to {@code total} rows and holds more: a search that matches half a
- *                    province is counted to a bound, and its pages stop there ("more than 10,000; narrow the search")
+ *                    province is counted to a bound, and its pages stop there (the pager asks for a narrower search)
  */
 public record Page<T>(List<T> items, long total, int page, int size, boolean totalCapped) {
 
